@@ -1,0 +1,102 @@
+/**
+ * One error type for the whole product. Callers match on `code` (stable, from API.md),
+ * never on message text or `instanceof` across bundles.
+ */
+
+export type ErrorCode =
+  | 'ValidationFailed'
+  | 'Unauthenticated'
+  | 'Forbidden'
+  | 'NotFound'
+  | 'Conflict'
+  | 'PayloadTooLarge'
+  | 'CloudRejected'
+  | 'RateLimited'
+  | 'CloudUnavailable'
+  | 'NotImplemented'
+  | 'Internal';
+
+export const STATUS_OF: Record<ErrorCode, number> = {
+  ValidationFailed: 400,
+  Unauthenticated: 401,
+  Forbidden: 403,
+  NotFound: 404,
+  Conflict: 409,
+  PayloadTooLarge: 413,
+  CloudRejected: 422,
+  RateLimited: 429,
+  Internal: 500,
+  NotImplemented: 501,
+  CloudUnavailable: 502,
+};
+
+/** A problem with one field of an input: `path` is dotted (`credential.accessKeyId`). */
+export interface FieldProblem {
+  path: string;
+  problem: string;
+}
+
+/** What Alibaba Cloud said, kept verbatim so users and support can search for it. */
+export interface CloudErrorInfo {
+  code: string;
+  requestId?: string;
+  httpStatus?: number;
+  hint?: string;
+}
+
+export interface AppErrorOptions {
+  status?: number;
+  retryable?: boolean;
+  details?: unknown[];
+  cloud?: CloudErrorInfo;
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly retryable: boolean;
+  readonly details?: unknown[];
+  readonly cloud?: CloudErrorInfo;
+  readonly isAppError = true;
+
+  constructor(code: ErrorCode, message: string, opts: AppErrorOptions = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.status = opts.status ?? STATUS_OF[code];
+    this.retryable = opts.retryable ?? false;
+    if (opts.details !== undefined) this.details = opts.details;
+    if (opts.cloud !== undefined) this.cloud = opts.cloud;
+  }
+}
+
+/** True for an AppError from any bundle (duck-typed on purpose: bundles each have their own class). */
+export function isAppError(e: unknown): e is AppError {
+  return typeof e === 'object' && e !== null && (e as { isAppError?: unknown }).isAppError === true;
+}
+
+export const validationFailed = (problems: FieldProblem[], message = 'the request does not match the schema') =>
+  new AppError('ValidationFailed', message, { details: problems });
+
+export const notFound = (what: string) => new AppError('NotFound', `${what} was not found`);
+
+export const conflict = (message: string) => new AppError('Conflict', message);
+
+/** Turns anything thrown into an AppError; unknown errors become `Internal` without their text. */
+export function toAppError(e: unknown): AppError {
+  if (isAppError(e)) return e;
+  return new AppError('Internal', 'internal error', { cause: e });
+}
+
+/** The public body of API.md §1 "Errors". Never includes a stack or a cause. */
+export function errorBody(e: AppError, requestId: string) {
+  const error: { code: string; message: string; requestId: string; details?: unknown[] } = {
+    code: e.code,
+    message: e.message,
+    requestId,
+  };
+  const details = e.details ?? (e.cloud ? [{ cloudCode: e.cloud.code, cloudRequestId: e.cloud.requestId, hint: e.cloud.hint }] : undefined);
+  if (details !== undefined) error.details = details;
+  return { error };
+}

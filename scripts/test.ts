@@ -1,0 +1,97 @@
+/**
+ * Test runner: typechecks, then runs every `test/**\/*.test.ts` as its own node process
+ * (isolation: each file starts and stops its own servers on free ports), two at a time,
+ * sums uvu's per-file totals and ends with the plain line `N passed, M failed` that CI reads.
+ *
+ *   npm test                 everything
+ *   npm test -- unit sandbox only files whose path contains one of the words
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { availableParallelism } from 'node:os';
+
+const root = new URL('..', import.meta.url).pathname;
+const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const skipTypecheck = process.argv.includes('--no-typecheck');
+
+function walk(dir: string): string[] {
+  let out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out = out.concat(walk(p));
+    else if (name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+interface Result { file: string; passed: number; failed: number; skipped: number; ms: number; output: string; code: number | null }
+
+const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+
+function run(cmd: string, args: string[], label: string, timeoutMs: number): Promise<Result> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', NODE_ENV: 'test' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => {
+      output += `\n[runner] ${label} timed out after ${timeoutMs} ms; killed\n`;
+      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      // Kill anything the test file left behind in its process group.
+      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* none left */ }
+      const text = strip(output);
+      const total = Number(/Total:\s+(\d+)/.exec(text)?.[1] ?? 0);
+      const passed = Number(/Passed:\s+(\d+)/.exec(text)?.[1] ?? 0);
+      const skipped = Number(/Skipped:\s+(\d+)/.exec(text)?.[1] ?? 0);
+      let failed = Math.max(0, total - passed - skipped);
+      // A file that crashed or never reported counts as one failure, never as a pass.
+      if ((code !== 0 || total === 0) && failed === 0) failed = 1;
+      resolve({ file: label, passed: code === 0 || failed > 0 ? passed : 0, failed, skipped, ms: Date.now() - started, output, code });
+    });
+  });
+}
+
+async function main() {
+  const files = walk(join(root, 'test'))
+    .map((f) => relative(root, f))
+    .filter((f) => filters.length === 0 || filters.some((w) => f.includes(w)))
+    .sort();
+  const results: Result[] = [];
+  if (!skipTypecheck && filters.length === 0) {
+    const r = await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root], 'typecheck', 300_000);
+    const ok = r.code === 0;
+    results.push({ ...r, passed: ok ? 1 : 0, failed: ok ? 0 : 1 });
+    process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} typecheck (${r.ms} ms)\n`);
+    if (!ok) process.stdout.write(r.output + '\n');
+  }
+  const queue = [...files];
+  const width = Math.max(1, Math.min(Number(process.env.TEST_CONCURRENCY) || availableParallelism(), 4));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      for (let f = queue.shift(); f; f = queue.shift()) {
+        const r = await run(process.execPath, ['--import', 'tsx', f], f, 600_000);
+        results.push(r);
+        const ok = r.failed === 0;
+        process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${f}  ${r.passed} passed${r.failed ? `, ${r.failed} failed` : ''} (${r.ms} ms)\n`);
+        if (!ok || process.env.TEST_VERBOSE) process.stdout.write(r.output.split('\n').map((l) => '    ' + l).join('\n') + '\n');
+      }
+    }),
+  );
+  const passed = results.reduce((a, r) => a + r.passed, 0);
+  const failed = results.reduce((a, r) => a + r.failed, 0);
+  const skipped = results.reduce((a, r) => a + r.skipped, 0);
+  process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+  process.exit(failed === 0 && results.length > 0 ? 0 : 1);
+}
+
+main();

@@ -1,0 +1,2 @@
+export type { SealedSecret, SecretBox, KmsPort } from './types';
+export { createLocalSecretBox, createKmsSecretBox, createSecretBox, secretAad } from './secret-box';

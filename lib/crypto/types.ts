@@ -1,0 +1,29 @@
+/**
+ * A secret at rest (envelope encryption). The plaintext is sealed with a fresh AES-256-GCM data
+ * key; the data key itself is stored beside it, wrapped by KMS (`kind: "kms"`) or by the
+ * deployment's local master key (`kind: "local"`). All binary fields are base64.
+ */
+export interface SealedSecret {
+  v: 1;
+  kind: 'kms' | 'local';
+  /** KMS key id that wrapped the data key (kms only). */
+  keyId?: string;
+  /** KMS CiphertextBlob, or iv|tag|ciphertext of the data key under the master key. */
+  wrappedKey: string;
+  iv: string;
+  tag: string;
+  ct: string;
+}
+
+/** Seals and opens secrets; `aad` binds a ciphertext to its record and field. */
+export interface SecretBox {
+  readonly kind: SealedSecret['kind'];
+  seal(plaintext: string, aad: string): Promise<SealedSecret>;
+  open(sealed: SealedSecret, aad: string): Promise<string>;
+}
+
+/** The two KMS calls envelope encryption needs (KMS 2016-01-20), as lib/cloud exposes them. */
+export interface KmsPort {
+  generateDataKey(input: { keyId: string; numberOfBytes: number }): Promise<{ keyId: string; plaintext: string; ciphertextBlob: string }>;
+  decrypt(input: { ciphertextBlob: string }): Promise<{ plaintext: string }>;
+}

@@ -1,0 +1,116 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createKmsSecretBox, createLocalSecretBox, createSecretBox, secretAad, type KmsPort, type SealedSecret } from '../../lib/crypto';
+
+const master = randomBytes(32).toString('base64');
+const aad = secretAad('accounts', 'acc-1', 'credential.accessKeySecret');
+
+/** A fake KMS for pure-logic tests: wraps data keys with its own AES key and counts calls. */
+function fakeKms() {
+  const key = randomBytes(32);
+  const calls = { generate: 0, decrypt: 0 };
+  const kms: KmsPort = {
+    async generateDataKey({ keyId, numberOfBytes }) {
+      calls.generate++;
+      const dk = randomBytes(numberOfBytes);
+      const iv = randomBytes(12);
+      const c = createCipheriv('aes-256-gcm', key, iv);
+      const ct = Buffer.concat([c.update(dk), c.final(), c.getAuthTag(), iv]);
+      return { keyId, plaintext: dk.toString('base64'), ciphertextBlob: ct.toString('base64') };
+    },
+    async decrypt({ ciphertextBlob }) {
+      calls.decrypt++;
+      const raw = Buffer.from(ciphertextBlob, 'base64');
+      const iv = raw.subarray(raw.length - 12);
+      const tag = raw.subarray(raw.length - 28, raw.length - 12);
+      const d = createDecipheriv('aes-256-gcm', key, iv);
+      d.setAuthTag(tag);
+      return { plaintext: Buffer.concat([d.update(raw.subarray(0, raw.length - 28)), d.final()]).toString('base64') };
+    },
+  };
+  return { kms, calls };
+}
+
+const flip = (b64: string) => {
+  const b = Buffer.from(b64, 'base64');
+  b[0] = b[0]! ^ 1;
+  return b.toString('base64');
+};
+
+async function rejects(p: Promise<unknown>, code = 'Internal') {
+  try {
+    await p;
+  } catch (e) {
+    assert.is((e as { code?: string }).code, code);
+    assert.not.match(String((e as Error).message), /secret-value/);
+    return;
+  }
+  assert.unreachable('expected a rejection');
+}
+
+for (const [name, make] of [
+  ['local', () => ({ box: createLocalSecretBox(master), calls: undefined })],
+  ['kms', () => { const f = fakeKms(); return { box: createKmsSecretBox(f.kms, 'key-1'), calls: f.calls }; }],
+] as const) {
+  test(`${name}: round trip, and the ciphertext does not contain the plaintext`, async () => {
+    const { box } = make();
+    const s = await box.seal('secret-value-ü-🙂', aad);
+    assert.is(s.kind, name);
+    assert.is(s.v, 1);
+    assert.not.ok(JSON.stringify(s).includes('secret-value'));
+    assert.is(await box.open(s, aad), 'secret-value-ü-🙂');
+  });
+
+  test(`${name}: each field of the record is covered by the tag`, async () => {
+    const { box } = make();
+    const s = await box.seal('secret-value', aad);
+    for (const f of ['ct', 'iv', 'tag', 'wrappedKey'] as const) {
+      await rejects(box.open({ ...s, [f]: flip(s[f]) }, aad));
+    }
+    await rejects(box.open({ ...s, ct: '' }, aad));
+  });
+
+  test(`${name}: a ciphertext moved to another record or field does not open`, async () => {
+    const { box } = make();
+    const s = await box.seal('secret-value', aad);
+    await rejects(box.open(s, secretAad('accounts', 'acc-2', 'credential.accessKeySecret')));
+    await rejects(box.open(s, secretAad('accounts', 'acc-1', 'sshKeys.cn-hangzhou.privateKey')));
+  });
+
+  test(`${name}: a fresh data key and iv for every record`, async () => {
+    const { box, calls } = make();
+    const a = await box.seal('same', aad);
+    const b = await box.seal('same', aad);
+    assert.is.not(a.wrappedKey, b.wrappedKey);
+    assert.is.not(a.iv, b.iv);
+    assert.is.not(a.ct, b.ct);
+    if (calls) {
+      assert.is(calls.generate, 2);
+      assert.is(calls.decrypt, 0, 'sealing never decrypts');
+      await box.open(a, aad);
+      assert.is(calls.decrypt, 1);
+    }
+  });
+}
+
+test('kinds do not mix: a local box will not open a kms record', async () => {
+  const f = fakeKms();
+  const s: SealedSecret = await createKmsSecretBox(f.kms, 'k').seal('x', aad);
+  await rejects(createLocalSecretBox(master).open(s, aad));
+});
+
+test('another master key cannot open a record', async () => {
+  const s = await createLocalSecretBox(master).seal('secret-value', aad);
+  await rejects(createLocalSecretBox(randomBytes(32).toString('base64')).open(s, aad));
+});
+
+test('config: KMS preferred, master key size checked, nothing configured fails fast', () => {
+  const f = fakeKms();
+  assert.is(createSecretBox({ kmsKeyId: 'k', masterKey: master }, () => f.kms).kind, 'kms');
+  assert.is(createSecretBox({ masterKey: master }).kind, 'local');
+  assert.throws(() => createSecretBox({ masterKey: randomBytes(16).toString('base64') }), /32 bytes/);
+  assert.throws(() => createSecretBox({}), /FLEET_MASTER_KEY/);
+});
+
+test.run();

@@ -86,8 +86,9 @@ export function createKmsSecretBox(kms: KmsPort, keyId: string): SecretBox {
   return {
     kind: 'kms',
     async seal(plaintext, aad) {
-      const dk = await kms.generateDataKey({ keyId, numberOfBytes: 32 });
-      const dataKey = Buffer.from(dk.plaintext, 'base64');
+      const dk = await kms.generateDataKey({ keyId });
+      const dataKey = Buffer.from(dk.plaintext);
+      dk.plaintext.fill(0);
       if (dataKey.length !== 32) throw new AppError('Internal', 'KMS returned a data key of the wrong size');
       const body = sealWith(dataKey, plaintext, aad);
       dataKey.fill(0);
@@ -95,7 +96,7 @@ export function createKmsSecretBox(kms: KmsPort, keyId: string): SecretBox {
     },
     async open(sealed, aad) {
       if (sealed?.kind !== 'kms') throw cannotOpen();
-      let plaintext: string;
+      let plaintext: Buffer;
       try {
         ({ plaintext } = await kms.decrypt({ ciphertextBlob: sealed.wrappedKey }));
       } catch (e) {
@@ -103,7 +104,7 @@ export function createKmsSecretBox(kms: KmsPort, keyId: string): SecretBox {
         if (isAppError(e) && e.retryable) throw e;
         throw cannotOpen(e);
       }
-      const dataKey = Buffer.from(plaintext, 'base64');
+      const dataKey = plaintext;
       if (dataKey.length !== 32) throw cannotOpen();
       return openWith(dataKey, sealed, aad);
     },

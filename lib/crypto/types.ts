@@ -22,8 +22,9 @@ export interface SecretBox {
   open(sealed: SealedSecret, aad: string): Promise<string>;
 }
 
-/** The two KMS calls envelope encryption needs (KMS 2016-01-20), as lib/cloud exposes them. */
+/** The two KMS calls envelope encryption needs (KMS 2016-01-20); lib/cloud's `KmsApi` fits it. */
 export interface KmsPort {
-  generateDataKey(input: { keyId: string; numberOfBytes: number }): Promise<{ keyId: string; plaintext: string; ciphertextBlob: string }>;
-  decrypt(input: { ciphertextBlob: string }): Promise<{ plaintext: string }>;
+  /** A fresh AES-256 data key: plaintext (32 bytes) and the KMS-wrapped copy to store. */
+  generateDataKey(input: { keyId: string }): Promise<{ plaintext: Buffer; ciphertextBlob: string; keyId: string }>;
+  decrypt(input: { ciphertextBlob: string }): Promise<{ plaintext: Buffer }>;
 }

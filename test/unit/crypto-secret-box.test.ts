@@ -11,13 +11,13 @@ function fakeKms() {
   const key = randomBytes(32);
   const calls = { generate: 0, decrypt: 0 };
   const kms: KmsPort = {
-    async generateDataKey({ keyId, numberOfBytes }) {
+    async generateDataKey({ keyId }) {
       calls.generate++;
-      const dk = randomBytes(numberOfBytes);
+      const dk = randomBytes(32);
       const iv = randomBytes(12);
       const c = createCipheriv('aes-256-gcm', key, iv);
       const ct = Buffer.concat([c.update(dk), c.final(), c.getAuthTag(), iv]);
-      return { keyId, plaintext: dk.toString('base64'), ciphertextBlob: ct.toString('base64') };
+      return { keyId, plaintext: Buffer.from(dk), ciphertextBlob: ct.toString('base64') };
     },
     async decrypt({ ciphertextBlob }) {
       calls.decrypt++;
@@ -26,7 +26,7 @@ function fakeKms() {
       const tag = raw.subarray(raw.length - 28, raw.length - 12);
       const d = createDecipheriv('aes-256-gcm', key, iv);
       d.setAuthTag(tag);
-      return { plaintext: Buffer.concat([d.update(raw.subarray(0, raw.length - 28)), d.final()]).toString('base64') };
+      return { plaintext: Buffer.concat([d.update(raw.subarray(0, raw.length - 28)), d.final()]) };
     },
   };
   return { kms, calls };

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { AppError } from '../core/errors';
+import type { Clock } from '../core/clock';
+import { registerSecret } from '../core/log';
+import type { Principal, Role } from '../fc/types';
+import { parseInput } from '../core/validate';
+import { generateToken, hashToken, safeEqual, tokenIdOf } from './tokens';
+
+/** A stored token: never the token itself, only its SHA-256. */
+export interface TokenRecord {
+  id: string;
+  name: string;
+  role: Role;
+  groups: string[];
+  hash: string;
+  createdAtMs: number;
+  createdBy: string;
+}
+
+/** Where tokens live (the tokens table, keyed by id). */
+export interface TokenRepo {
+  create(rec: TokenRecord): Promise<void>;
+  get(id: string): Promise<TokenRecord | undefined>;
+  list(): Promise<TokenRecord[]>;
+  /** false when there was no such token. */
+  remove(id: string): Promise<boolean>;
+}
+
+export interface AuthDeps {
+  adminToken?: string | undefined;
+  tokens: TokenRepo;
+  clock: Clock;
+}
+
+export const GROUP = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'a group is 1-63 letters, digits, ".", "_" or "-"');
+export const GROUPS = z.array(GROUP).max(50).refine((g) => new Set(g).size === g.length, 'groups must not repeat');
+
+const CreateToken = z.strictObject({
+  name: z.string().trim().min(1).max(64),
+  role: z.enum(['admin', 'operator', 'viewer']),
+  groups: GROUPS.default([]),
+});
+
+/** The public view of a token (API.md §1): never its hash. */
+export const tokenView = (t: TokenRecord) => ({ id: t.id, name: t.name, role: t.role, groups: t.groups, createdAt: t.createdAtMs, createdBy: t.createdBy });
+
+/** Creates a token; the secret is in this answer only and stored as a hash. */
+export async function createToken(input: unknown, by: Principal, deps: AuthDeps) {
+  const body = parseInput(CreateToken, input);
+  const { id, token } = generateToken();
+  registerSecret(token);
+  const rec: TokenRecord = { id, name: body.name, role: body.role, groups: body.groups, hash: hashToken(token), createdAtMs: deps.clock.now(), createdBy: who(by) };
+  await deps.tokens.create(rec);
+  return { ...tokenView(rec), token };
+}
+
+export async function listTokens(deps: AuthDeps) {
+  const all = await deps.tokens.list();
+  return { items: all.sort((a, b) => a.createdAtMs - b.createdAtMs || a.id.localeCompare(b.id)).map(tokenView) };
+}
+
+export async function deleteToken(id: unknown, deps: AuthDeps): Promise<void> {
+  if (typeof id !== 'string' || !/^tok-[0-9a-z]{16}$/.test(id) || !(await deps.tokens.remove(id))) throw new AppError('NotFound', 'the token was not found');
+}
+
+/** Who did it, for audit records: a token id or the kind of caller, never a secret. */
+export const who = (p: Principal) => p.tokenId ?? (p.kind === 'bootstrap' ? 'bootstrap-admin' : p.kind);
+
+const unauthenticated = () => new AppError('Unauthenticated', 'a valid bearer token is required');
+
+/**
+ * Turns an `Authorization` header into a principal. The bootstrap token and stored hashes are
+ * compared in constant time; a missing, malformed, unknown or revoked token is `Unauthenticated`.
+ */
+export async function authenticate(authorization: string | undefined, deps: AuthDeps): Promise<Principal> {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (!m) throw unauthenticated();
+  const token = m[1]!;
+  if (deps.adminToken && safeEqual(token, deps.adminToken)) {
+    return { kind: 'bootstrap', role: 'admin', groups: [], name: 'bootstrap admin' };
+  }
+  const id = tokenIdOf(token);
+  if (!id) throw unauthenticated();
+  const rec = await deps.tokens.get(id);
+  if (!rec || !safeEqual(hashToken(token), rec.hash)) throw unauthenticated();
+  return { kind: 'token', role: rec.role, groups: rec.groups, tokenId: rec.id, name: rec.name };
+}

@@ -65,8 +65,9 @@ export type OpHandler = (ctx: OpContext) => Record<string, unknown> | Promise<Re
 export interface ProductModule {
   product: string;
   version: string;
-  /** Whether an action mutates state (front door persists after it); defaults to "not Describe*/Get*/List*/Search*". */
   ops: Record<string, OpHandler>;
+  /** Whether an action mutates state (front door persists after it); defaults to "not Describe…, Get…, List…, Search…". */
+  mutating?(action: string): boolean;
 }
 
 /** What lib/sandbox/cloud exports from its index.ts, for the front door. */

@@ -1,0 +1,115 @@
+/**
+ * The sandbox admin API (`/__sandbox/*`, API.md §3): accounts, limited keys, roles, faults,
+ * rate limits, Resource Center toggle and the resource dump. No signature; loopback only.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AdminError, type SandboxCore } from './openapi/core';
+import { newFault } from './openapi/faults';
+
+function json(res: ServerResponse, status: number, body: unknown) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/** Whether a socket address is this machine (the admin API refuses anything else). */
+export const isLoopback = (addr: string | undefined) => addr !== undefined && LOOPBACK.has(addr);
+
+function parseBody(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  try {
+    const v = JSON.parse(body.toString('utf8'));
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    /* fall through */
+  }
+  throw new AdminError(400, 'body must be a JSON object');
+}
+
+export async function handleAdmin(core: SandboxCore, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+  try {
+    if (!isLoopback(req.socket.remoteAddress)) throw new AdminError(403, 'the sandbox admin API is loopback only');
+    const method = req.method ?? 'GET';
+    const path = new URL(req.url ?? '/', 'http://sandbox').pathname.replace(/\/+$/, '');
+    const input = method === 'GET' || method === 'DELETE' ? (body.length ? parseBody(body) : {}) : parseBody(body);
+
+    if (path === '/__sandbox/health' && method === 'GET') return json(res, 200, { ok: true });
+    if (path === '/__sandbox/accounts' && method === 'POST') {
+      return json(res, 201, core.createAccount(input as { regions?: string[]; quotas?: Record<string, number> }));
+    }
+    const m = /^\/__sandbox\/accounts\/(\d+)(?:\/([a-z-]+))?$/.exec(path);
+    if (!m) throw new AdminError(404, `no admin route ${method} ${path}`);
+    const accountId = m[1]!;
+    const sub = m[2];
+    const rec = core.account(accountId);
+    const now = core.now();
+
+    switch (`${method} ${sub ?? ''}`) {
+      case 'GET ':
+        return json(res, 200, {
+          accountId,
+          regions: rec.account.regions,
+          quotas: rec.account.quotas,
+          resourceCenterEnabled: rec.account.resourceCenterEnabled,
+          roles: Object.values(rec.roles).map((r) => ({ ...r, arn: `acs:ram::${accountId}:role/${r.name}` })),
+          faults: rec.faults,
+          rateLimitPerSecond: rec.rateLimitPerSecond ?? 0,
+          kmsAliases: rec.kms.aliases,
+        });
+      case 'POST access-keys': {
+        const allow = input.allow ?? ['*'];
+        const userName = input.userName === undefined ? undefined : String(input.userName);
+        return json(res, 201, core.createLimitedKey(accountId, allow as string[], userName));
+      }
+      case 'POST roles':
+        return json(res, 201, core.createRole(accountId, input as never));
+      case 'POST faults': {
+        const f = newFault(input, now);
+        rec.faults.push(f);
+        core.changed();
+        return json(res, 201, f);
+      }
+      case 'GET faults':
+        return json(res, 200, { faults: rec.faults });
+      case 'DELETE faults': {
+        const n = rec.faults.length;
+        rec.faults = [];
+        core.changed();
+        return json(res, 200, { cleared: n });
+      }
+      case 'GET resources':
+        return json(res, 200, core.opts.cloud ? core.opts.cloud.listResources(rec.account, now, core.timeScale) : {});
+      case 'POST resource-center': {
+        if (typeof input.enabled !== 'boolean') throw new AdminError(400, 'enabled must be a boolean');
+        rec.account.resourceCenterEnabled = input.enabled;
+        core.changed();
+        return json(res, 200, { enabled: input.enabled });
+      }
+      case 'POST rate-limit': {
+        const perSecond = input.perSecond;
+        if (typeof perSecond !== 'number' || perSecond < 0) throw new AdminError(400, 'perSecond must be a number >= 0 (0 = unlimited)');
+        rec.rateLimitPerSecond = perSecond;
+        core.changed();
+        return json(res, 200, { perSecond });
+      }
+      case 'POST quotas': {
+        const q = input as Record<string, unknown>;
+        for (const [k, v] of Object.entries(q)) {
+          if (!(k in rec.account.quotas)) throw new AdminError(400, `unknown quota ${k}`);
+          if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new AdminError(400, `quotas.${k} must be a non-negative integer`);
+        }
+        Object.assign(rec.account.quotas, q);
+        core.changed();
+        return json(res, 200, rec.account.quotas);
+      }
+      default:
+        throw new AdminError(404, `no admin route ${method} ${path}`);
+    }
+  } catch (e) {
+    if (e instanceof AdminError) return json(res, e.status, { error: { code: e.status === 404 ? 'NotFound' : e.status === 403 ? 'Forbidden' : 'ValidationFailed', message: e.message } });
+    console.error('[sandbox] admin error', e);
+    return json(res, 500, { error: { code: 'Internal', message: 'internal error' } });
+  }
+}

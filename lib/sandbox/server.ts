@@ -1,0 +1,173 @@
+/**
+ * The local Alibaba Cloud: one HTTP server that official SDKs talk to unchanged.
+ *   POST|GET /            OpenAPI RPC (ECS, VPC, ResourceCenter, STS, KMS), V3 or V1 signed
+ *   POST /<Operation>     Tablestore wire protocol (requests carrying x-ots-* headers)
+ *   /__sandbox/*          admin API (loopback only, unsigned)
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { handleAdmin } from './admin';
+import { SandboxCore, type NewAccountOptions, type NewRoleOptions } from './openapi/core';
+import { createKmsModule } from './openapi/kms';
+import { RpcFrontDoor } from './openapi/rpc';
+import { createStsModule } from './openapi/sts';
+import type { CloudModule } from './openapi/types';
+
+export interface SandboxOptions {
+  /** 0 = a free port. Default 0. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** State lives in `${dataDir}/sandbox/state.json` (and the Tablestore service's files under dataDir). */
+  dataDir: string;
+  /** SANDBOX_TIME_SCALE: multiply every simulated wait by this. Default 1. */
+  timeScale?: number;
+  /** Scale of STS credential lifetimes (DurationSeconds). Default: `timeScale`. */
+  stsTimeScale?: number;
+  /** Mount the Tablestore service when `lib/sandbox/tablestore` exists. Default true. */
+  tablestore?: boolean;
+}
+
+export interface SandboxKeys {
+  accountId: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+}
+
+export interface Sandbox {
+  port: number;
+  /** `http://127.0.0.1:<port>` (Tablestore endpoint). */
+  url: string;
+  /** `127.0.0.1:<port>` (OpenAPI SDK `endpoint`, with `protocol: 'http'`). */
+  endpoint: string;
+  dataDir: string;
+  timeScale: number;
+  /** Whether the Tablestore wire protocol is mounted. */
+  tablestore: boolean;
+  /** Whether lib/sandbox/cloud (ECS, VPC, ResourceCenter) is mounted. */
+  cloud: boolean;
+  core: SandboxCore;
+  createAccount(opts?: NewAccountOptions): Promise<SandboxKeys>;
+  createAccessKey(accountId: string, allow: string[], userName?: string): Promise<SandboxKeys & { userName: string; allow: string[] }>;
+  createRole(accountId: string, opts: NewRoleOptions): Promise<{ name: string; roleId: string; arn: string }>;
+  close(): Promise<void>;
+}
+
+interface TablestoreService {
+  handle(req: IncomingMessage, res: ServerResponse, body: Buffer): unknown;
+  close(): unknown;
+}
+
+const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
+
+/** Loads an optional sibling module (built by another part of the sandbox) if its file exists. */
+async function optionalModule<T>(rel: string): Promise<T | undefined> {
+  if (!existsSync(here(`${rel}.ts`)) && !existsSync(here(`${rel}.js`))) return undefined;
+  return (await import(rel)) as T;
+}
+
+const MAX_BODY = 64 * 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error('body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Starts the sandbox; resolves once it listens. */
+export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  const timeScale = opts.timeScale ?? 1;
+  if (!(timeScale > 0)) throw new Error('timeScale must be > 0');
+  const seed = JSON.parse(readFileSync(here('./seed/sandbox-seed.json'), 'utf8')) as unknown;
+  const cloudMod = await optionalModule<{ cloudModule?: CloudModule; default?: CloudModule; createCloudModule?: () => CloudModule }>('./cloud/index');
+  const cloud = cloudMod ? (cloudMod.cloudModule ?? cloudMod.default ?? cloudMod.createCloudModule?.()) : undefined;
+  const core = new SandboxCore({ dataDir: opts.dataDir, timeScale, stsTimeScale: opts.stsTimeScale ?? timeScale, seed, ...(cloud ? { cloud } : {}) });
+  for (const p of cloud?.products ?? []) core.register(p);
+  core.register(createStsModule(core));
+  core.register(createKmsModule(core));
+  core.pruneExpiredKeys();
+  const rpc = new RpcFrontDoor(core);
+
+  let ots: TablestoreService | undefined;
+  if (opts.tablestore !== false) {
+    const mod = await optionalModule<{ createTablestoreService?: (o: unknown) => Promise<TablestoreService> }>('./tablestore/index');
+    if (mod?.createTablestoreService) {
+      ots = await mod.createTablestoreService({
+        dataDir: opts.dataDir,
+        resolveSecret: (akId: string) => {
+          const r = core.resolveSecret(akId);
+          return r && (r.securityToken !== undefined ? { secret: r.secret, securityToken: r.securityToken } : { secret: r.secret });
+        },
+      });
+    }
+  }
+
+  const server: Server = createServer(async (req, res) => {
+    try {
+      const body = await readBody(req);
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      if (path.startsWith('/__sandbox/') || path === '/__sandbox') return await handleAdmin(core, req, res, body);
+      if (Object.keys(req.headers).some((h) => h.startsWith('x-ots-'))) {
+        if (!ots) {
+          res.writeHead(501, { 'content-type': 'text/plain' });
+          return res.end('the Tablestore sandbox is not available');
+        }
+        return await ots.handle(req, res, body);
+      }
+      return await rpc.handle(req, res, body);
+    } catch (e) {
+      console.error('[sandbox] request failed', e);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end();
+    }
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = !opts.host || opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host;
+  let closed = false;
+
+  return {
+    port,
+    url: `http://${hostForUrl}:${port}`,
+    endpoint: `${hostForUrl}:${port}`,
+    dataDir: opts.dataDir,
+    timeScale,
+    tablestore: ots !== undefined,
+    cloud: cloud !== undefined,
+    core,
+    createAccount: async (o) => core.createAccount(o),
+    createAccessKey: async (id, allow, userName) => core.createLimitedKey(id, allow, userName),
+    createRole: async (id, o) => {
+      const r = core.createRole(id, o);
+      return { name: r.name, roleId: r.roleId, arn: r.arn };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await ots?.close();
+      core.flush();
+    },
+  };
+}

@@ -12,7 +12,7 @@ export interface TokenRecord {
   name: string;
   role: Role;
   groups: string[];
-  hash: string;
+  tokenHash: string;
   createdAtMs: number;
   createdBy: string;
 }
@@ -49,7 +49,7 @@ export async function createToken(input: unknown, by: Principal, deps: AuthDeps)
   const body = parseInput(CreateToken, input);
   const { id, token } = generateToken();
   registerSecret(token);
-  const rec: TokenRecord = { id, name: body.name, role: body.role, groups: body.groups, hash: hashToken(token), createdAtMs: deps.clock.now(), createdBy: who(by) };
+  const rec: TokenRecord = { id, name: body.name, role: body.role, groups: body.groups, tokenHash: hashToken(token), createdAtMs: deps.clock.now(), createdBy: who(by) };
   await deps.tokens.create(rec);
   return { ...tokenView(rec), token };
 }
@@ -82,6 +82,6 @@ export async function authenticate(authorization: string | undefined, deps: Auth
   const id = tokenIdOf(token);
   if (!id) throw unauthenticated();
   const rec = await deps.tokens.get(id);
-  if (!rec || !safeEqual(hashToken(token), rec.hash)) throw unauthenticated();
+  if (!rec || !safeEqual(hashToken(token), rec.tokenHash)) throw unauthenticated();
   return { kind: 'token', role: rec.role, groups: rec.groups, tokenId: rec.id, name: rec.name };
 }

@@ -74,14 +74,14 @@ test('create, authenticate, list, revoke', async () => {
   assert.is(made.createdAt, 1000);
   const stored = [...tokens.rows.values()][0]!;
   assert.not.ok(JSON.stringify(stored).includes(made.token), 'the token itself is never stored');
-  assert.is(stored.hash, hashToken(made.token));
+  assert.is(stored.tokenHash, hashToken(made.token));
 
   const p = await authenticate(`Bearer ${made.token}`, deps);
   assert.equal(p, { kind: 'token', role: 'operator', groups: ['blue'], tokenId: made.id, name: 'ci' });
 
   const listed = await listTokens(deps);
   assert.equal(listed.items.map((t) => t.id), [made.id]);
-  assert.not.ok(JSON.stringify(listed).includes(stored.hash));
+  assert.not.ok(JSON.stringify(listed).includes(stored.tokenHash));
   assert.not.ok('token' in listed.items[0]!);
 
   // one changed character: same id, wrong hash

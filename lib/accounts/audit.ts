@@ -1,0 +1,109 @@
+/**
+ * The permission audit: one probe per RAM action the product calls. Probes use `DryRun` where
+ * the API has it (nothing is created), plain calls for reads, and report `null` for writes that
+ * have no DryRun (calling them would change the account).
+ */
+import { isAppError } from '../core/errors';
+import type { CloudClient } from '../cloud/types';
+
+export interface PermissionCheck {
+  action: string;
+  allowed: boolean | null;
+  how: string;
+  /** The cloud code that decided it, when it was not a plain success. */
+  code?: string;
+}
+
+type Probe = (c: CloudClient) => Promise<unknown>;
+
+// Placeholder ids: a DryRun is authorised before its parameters are checked, so a
+// "not found" answer still proves the permission.
+const PH = { image: 'm-fleetauditplaceholder', sg: 'sg-fleetauditplaceholder', vsw: 'vsw-fleetauditplaceholder', vpc: 'vpc-fleetauditplaceholder', vtb: 'vtb-fleetauditplaceholder', i: 'i-fleetauditplaceholder' };
+
+const DRY: Record<string, Probe> = {
+  'ecs:DescribeImages': (c) => c.ecs.describeImages({ imageOwnerAlias: 'system', dryRun: true }),
+  'ecs:DescribeInstances': (c) => c.ecs.describeInstances({ dryRun: true }),
+  'ecs:DescribeDisks': (c) => c.ecs.describeDisks({ dryRun: true }),
+  'ecs:RunInstances': (c) => c.ecs.runInstances({ imageId: PH.image, instanceType: 'ecs.g6.large', securityGroupId: PH.sg, vSwitchId: PH.vsw, dryRun: true }),
+  'ecs:DeleteInstance': (c) => c.ecs.deleteInstance({ instanceId: PH.i, force: true, dryRun: true }),
+  'vpc:CreateVpc': (c) => c.vpc.createVpc({ cidrBlock: '172.16.0.0/16', dryRun: true }),
+  'vpc:DescribeVpcs': (c) => c.vpc.describeVpcs({ dryRun: true }),
+  'vpc:DeleteVpc': (c) => c.vpc.deleteVpc({ vpcId: PH.vpc, dryRun: true }),
+  'vpc:CreateVSwitch': (c) => c.vpc.createVSwitch({ vpcId: PH.vpc, zoneId: `${c.regionId}-a`, cidrBlock: '172.16.0.0/24', dryRun: true }),
+  'vpc:DescribeVSwitches': (c) => c.vpc.describeVSwitches({ dryRun: true }),
+  'vpc:DeleteVSwitch': (c) => c.vpc.deleteVSwitch({ vSwitchId: PH.vsw, dryRun: true }),
+  'vpc:CreateRouteEntry': (c) => c.vpc.createRouteEntry({ routeTableId: PH.vtb, destinationCidrBlock: '10.255.0.0/24', nextHopId: PH.i, dryRun: true }),
+  'vpc:DeleteRouteEntry': (c) => c.vpc.deleteRouteEntry({ routeTableId: PH.vtb, destinationCidrBlock: '10.255.0.0/24', nextHopId: PH.i, dryRun: true }),
+};
+
+const READ: Record<string, Probe> = {
+  'sts:GetCallerIdentity': (c) => c.sts.getCallerIdentity(),
+  'ecs:DescribeRegions': (c) => c.ecs.describeRegions(),
+  'ecs:DescribeZones': (c) => c.ecs.describeZones(),
+  'ecs:DescribeAvailableResource': (c) => c.ecs.describeAvailableResource({ instanceType: 'ecs.g6.large' }),
+  'ecs:DescribeKeyPairs': (c) => c.ecs.describeKeyPairs(),
+  'ecs:DescribeInstanceTypes': (c) => c.ecs.describeInstanceTypes({ instanceTypes: ['ecs.g6.large'] }),
+  'vpc:DescribeRouteEntryList': (c) => c.vpc.describeRouteEntryList({ routeTableId: PH.vtb }),
+  'vpc:DescribeEipAddresses': (c) => c.vpc.describeEips(),
+  'resourcecenter:GetResourceCenterServiceStatus': (c) => c.resourceCenter.getServiceStatus(),
+  'resourcecenter:SearchResources': (c) => c.resourceCenter.searchResources({ maxResults: 1 }),
+};
+
+/** Writes without DryRun: not called, reported as unknown. */
+const UNCHECKED = [
+  'ecs:CreateSecurityGroup',
+  'ecs:AuthorizeSecurityGroup',
+  'ecs:DeleteSecurityGroup',
+  'ecs:ImportKeyPair',
+  'ecs:AllocatePublicIpAddress',
+  'vpc:AllocateEipAddress',
+  'vpc:AssociateEipAddress',
+  'vpc:UnassociateEipAddress',
+  'vpc:ReleaseEipAddress',
+];
+
+const cloudCode = (e: unknown) => (isAppError(e) ? e.cloud?.code : undefined);
+const isDenied = (code: string | undefined) => !!code && (code.startsWith('Forbidden') || code.startsWith('NoPermission'));
+/** Codes that say nothing about permission: the probe could not run. */
+const isInconclusive = (e: unknown) => isAppError(e) && (e.retryable || !e.cloud || e.cloud.code.startsWith('InvalidAccessKeyId') || e.cloud.code === 'SignatureDoesNotMatch');
+
+async function runProbe(action: string, probe: Probe, client: CloudClient, dry: boolean): Promise<PermissionCheck> {
+  const how = dry ? 'DryRun' : 'read call';
+  try {
+    await probe(client);
+    return { action, allowed: true, how };
+  } catch (e) {
+    const code = cloudCode(e);
+    if (code === 'DryRunOperation') return { action, allowed: true, how };
+    if (isDenied(code)) return { action, allowed: false, how, code: code! };
+    if (isInconclusive(e)) return { action, allowed: null, how: `${how} could not run (${code ?? (isAppError(e) ? e.code : 'error')})`, ...(code ? { code } : {}) };
+    if (code === 'ServiceNotEnabled') return { action, allowed: true, how: `${how} (permission granted; Resource Center is not enabled)`, code };
+    // Authorised, then refused on the placeholder parameters.
+    return { action, allowed: true, how: `${how} (authorised; the placeholder parameters were refused with ${code ?? 'an error'})`, ...(code ? { code } : {}) };
+  }
+}
+
+/** Every action the product uses, checked in parallel (a handful at a time). Sorted by action. */
+export async function auditPermissions(client: CloudClient, concurrency = 6): Promise<PermissionCheck[]> {
+  const jobs: Array<() => Promise<PermissionCheck>> = [
+    ...Object.entries(DRY).map(([a, p]) => () => runProbe(a, p, client, true)),
+    ...Object.entries(READ).map(([a, p]) => () => runProbe(a, p, client, false)),
+  ];
+  const out: PermissionCheck[] = UNCHECKED.map((action) => ({ action, allowed: null, how: 'not checked: the API has no DryRun and calling it would change the account' }));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, jobs.length) }, async () => {
+      while (next < jobs.length) out.push(await jobs[next++]!());
+    }),
+  );
+  return out.sort((a, b) => a.action.localeCompare(b.action));
+}
+
+/** Resource Center status for the verify answer; `null`s when it cannot be read. */
+export async function resourceCenterStatus(client: CloudClient): Promise<{ enabled: boolean | null; initialized: boolean | null }> {
+  try {
+    return await client.resourceCenter.getServiceStatus();
+  } catch {
+    return { enabled: null, initialized: null };
+  }
+}

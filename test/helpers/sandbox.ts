@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox, type SandboxKeys } from '../../lib/sandbox/server';
 import type { NewAccountOptions } from '../../lib/sandbox/openapi/core';
+import OpenApiModule, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
+import * as $dara from '@darabonba/typescript';
 
 export interface TestSandbox {
   sandbox: Sandbox;
@@ -61,6 +63,56 @@ export async function startTestSandbox(opts: TestSandboxOptions = {}): Promise<T
     async close(o = {}) {
       await sandbox.close();
       if (!o.keepData && !opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The openapi-core client class (CJS default export, unwrapped for ESM). */
+export const OpenApiClient = ((OpenApiModule as unknown as { default?: typeof OpenApiModule }).default ?? OpenApiModule) as typeof OpenApiModule;
+
+export interface Creds {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+}
+
+/** API versions by product, for `rpcClient(...).call`. */
+export const VERSIONS = { Ecs: '2014-05-26', Vpc: '2016-04-28', ResourceCenter: '2022-12-01', Sts: '2015-04-01', Kms: '2016-01-20' } as const;
+
+/**
+ * The official generic client (@alicloud/openapi-core `callApi`, style RPC) against the sandbox:
+ * V3 (ACS3-HMAC-SHA256, the SDK default) or V1 (HMAC-SHA1, `signature: 'v1'`).
+ * `call` resolves with the response body; SDK errors (ClientError/ThrottlingError/ServerError with
+ * `code`, `statusCode`, `data`) are thrown as the SDK throws them.
+ */
+export function rpcClient(endpoint: string, creds: Creds, opts: { signature?: 'v1' | 'v3'; regionId?: string } = {}) {
+  const config = new $OpenApiUtil.Config({
+    accessKeyId: creds.accessKeyId,
+    accessKeySecret: creds.accessKeySecret,
+    ...(creds.securityToken ? { securityToken: creds.securityToken, type: 'sts' } : {}),
+    endpoint,
+    protocol: 'http',
+    regionId: opts.regionId ?? 'cn-hangzhou',
+    ...(opts.signature === 'v1' ? { signatureAlgorithm: 'v2' } : {}),
+  });
+  const client = new OpenApiClient(config);
+  return {
+    client,
+    async call<T = any>(product: keyof typeof VERSIONS, action: string, query: Record<string, unknown> = {}): Promise<T> {
+      const params = new $OpenApiUtil.Params({
+        action,
+        version: VERSIONS[product],
+        protocol: 'HTTP',
+        pathname: '/',
+        method: 'POST',
+        authType: 'AK',
+        style: 'RPC',
+        reqBodyType: 'formData',
+        bodyType: 'json',
+      });
+      const req = new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query(query) });
+      const res = await client.callApi(params, req, new $dara.RuntimeOptions({}));
+      return res.body as T;
     },
   };
 }

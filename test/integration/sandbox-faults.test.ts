@@ -1,0 +1,100 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { rpcClient, startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+
+let t: TestSandbox;
+let k: { accountId: string; accessKeyId: string; accessKeySecret: string };
+
+test.before(async () => {
+  t = await startTestSandbox();
+  k = await t.createAccount();
+});
+test.after(async () => {
+  await t.close();
+});
+test.before.each(async () => {
+  await t.admin(`/accounts/${k.accountId}/faults`, undefined, 'DELETE');
+  await t.admin(`/accounts/${k.accountId}/rate-limit`, { perSecond: 0 });
+});
+
+async function outcome(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    return `${(e as { code: string }).code}/${(e as { statusCode: number }).statusCode}`;
+  }
+}
+
+test('count: the first N matching calls fail with the injected code, rendered like a real error', async () => {
+  await t.admin(`/accounts/${k.accountId}/faults`, { action: 'GetCallerIdentity', code: 'ServiceUnavailable', httpStatus: 503, count: 2 });
+  const c = rpcClient(t.endpoint, k);
+  const results = [];
+  for (let i = 0; i < 3; i++) results.push(await outcome(c.call('Sts', 'GetCallerIdentity')));
+  assert.equal(results, ['ServiceUnavailable/503', 'ServiceUnavailable/503', 'ok']);
+  assert.is(await outcome(c.call('Sts', 'GetCallerIdentity')), 'ok', 'the fault is used up');
+  assert.equal((await t.admin(`/accounts/${k.accountId}/faults`)).faults, [], 'a used-up fault is removed');
+});
+
+test('rate=1 on one action: that action always fails, other actions are untouched', async () => {
+  await t.admin(`/accounts/${k.accountId}/faults`, { action: 'GenerateDataKey', code: 'Throttling', httpStatus: 400, rate: 1 });
+  const c = rpcClient(t.endpoint, k);
+  for (let i = 0; i < 3; i++) assert.is(await outcome(c.call('Kms', 'GenerateDataKey', { KeyId: 'alias/fleet' })), 'Throttling/400');
+  assert.is(await outcome(c.call('Sts', 'GetCallerIdentity')), 'ok');
+  try {
+    await c.call('Kms', 'GenerateDataKey', { KeyId: 'alias/fleet' });
+    assert.unreachable('the fault fires');
+  } catch (e: any) {
+    assert.is(e.name, 'ThrottlingError', 'the SDK classifies it as throttling');
+    assert.equal(Object.keys(e.data).sort(), ['Code', 'HostId', 'Message', 'Recommend', 'RequestId']);
+    assert.is(e.data.HostId, 'kms.aliyuncs.com');
+  }
+});
+
+test('rate=0 never fires; a fault without action hits every action', async () => {
+  await t.admin(`/accounts/${k.accountId}/faults`, { code: 'InternalError', httpStatus: 500, rate: 0 });
+  const c = rpcClient(t.endpoint, k);
+  assert.is(await outcome(c.call('Sts', 'GetCallerIdentity')), 'ok');
+  await t.admin(`/accounts/${k.accountId}/faults`, { code: 'InternalError', httpStatus: 500, count: 2 });
+  assert.is(await outcome(c.call('Sts', 'GetCallerIdentity')), 'InternalError/500');
+  assert.is(await outcome(c.call('Kms', 'DescribeKey', { KeyId: 'alias/fleet' })), 'InternalError/500');
+  assert.is(await outcome(c.call('Sts', 'GetCallerIdentity')), 'ok');
+});
+
+test('latencyMs delays matching calls', async () => {
+  const c = rpcClient(t.endpoint, k);
+  const t0 = performance.now();
+  await c.call('Sts', 'GetCallerIdentity');
+  const base = performance.now() - t0;
+  await t.admin(`/accounts/${k.accountId}/faults`, { action: 'GetCallerIdentity', latencyMs: 300 });
+  const t1 = performance.now();
+  const body = await c.call('Sts', 'GetCallerIdentity');
+  const slow = performance.now() - t1;
+  assert.is(body.AccountId, k.accountId, 'latency alone does not fail the call');
+  assert.ok(slow >= 300, `took ${slow} ms`);
+  assert.ok(base < 300, `baseline ${base} ms`);
+});
+
+test('per-key rate limit answers Throttling.User (SDK ThrottlingError), then recovers', async () => {
+  await t.admin(`/accounts/${k.accountId}/rate-limit`, { perSecond: 5 });
+  const c = rpcClient(t.endpoint, k);
+  const results = await Promise.all(Array.from({ length: 12 }, () => outcome(c.call('Sts', 'GetCallerIdentity'))));
+  const ok = results.filter((r) => r === 'ok').length;
+  const throttled = results.filter((r) => r === 'Throttling.User/400').length;
+  assert.ok(ok >= 5 && ok <= 6, `ok ${ok}`);
+  assert.is(ok + throttled, 12, results.join(','));
+  // another key of the same account has its own bucket
+  const other = await t.admin(`/accounts/${k.accountId}/access-keys`, { allow: ['*'] });
+  assert.is(await outcome(rpcClient(t.endpoint, other).call('Sts', 'GetCallerIdentity')), 'ok');
+  await new Promise((r) => setTimeout(r, 450));
+  assert.is(await outcome(c.call('Sts', 'GetCallerIdentity')), 'ok', 'tokens refill');
+});
+
+test('faults are validated', async () => {
+  for (const bad of [{}, { code: 'X', rate: 2 }, { code: 'X', httpStatus: 200 }, { code: 'X', count: 0 }]) {
+    const res = await fetch(`${t.url}/__sandbox/accounts/${k.accountId}/faults`, { method: 'POST', body: JSON.stringify(bad) });
+    assert.is(res.status, 400, JSON.stringify(bad));
+  }
+});
+
+test.run();

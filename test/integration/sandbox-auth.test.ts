@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { randomUUID } from 'node:crypto';
 import EcsModule, * as $Ecs from '@alicloud/ecs20140526';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
+import * as $dara from '@darabonba/typescript';
 import { rpcClient, startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 import { sha256Hex, v1Signature, v3CanonicalRequest, v3Signature } from '../../lib/sandbox/openapi/signing';
 
@@ -136,6 +137,16 @@ test('form-encoded body parameters are signed and merged (V1 POST body)', async 
   const res = await fetch(`${t.url}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() });
   assert.is(res.status, 200);
   assert.is((await res.json() as any).AccountId, keys.accountId);
+});
+
+test('V3 with parameters in a form body (hashed into x-acs-content-sha256) reaches the operation', async () => {
+  const { client } = rpcClient(t.endpoint, keys);
+  const params = new $OpenApiUtil.Params({ action: 'Encrypt', version: '2016-01-20', protocol: 'HTTP', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json' });
+  const req = new $OpenApiUtil.OpenApiRequest({ query: { KeyId: 'alias/fleet' }, body: { Plaintext: 'from the body' } });
+  const enc = (await client.callApi(params, req, new $dara.RuntimeOptions({}))).body;
+  assert.ok(enc.CiphertextBlob);
+  const dec = await rpcClient(t.endpoint, keys, { signature: 'v1' }).call('Kms', 'Decrypt', { CiphertextBlob: enc.CiphertextBlob });
+  assert.is(dec.Plaintext, 'from the body');
 });
 
 test('admin API refuses malformed input and unknown accounts', async () => {

@@ -1,0 +1,121 @@
+/**
+ * Builds per-account cloud clients. Built once per process (lib/fc/deps.ts), so the STS cache
+ * survives warm invocations. Building a client is cheap: no SDK is loaded until the first call.
+ */
+import type { Clock } from '../core/clock';
+import type { Config } from '../core/config';
+import { AppError } from '../core/errors';
+import type { Logger } from '../core/log';
+import { registerSecret } from '../core/log';
+import type { CallCtx } from './call';
+import { createStsCache, staticSource, type StsCache } from './credentials';
+import { createEcsApi } from './ecs';
+import { assertRegionId } from './endpoints';
+import { createKmsApi } from './kms';
+import { createResourceCenterApi } from './resource-center';
+import { DEFAULT_RETRY_POLICY, realSleep, type RetryPolicy } from './retry';
+import { createStsApi } from './sts';
+import { createTransport, type CredentialSource } from './transport';
+import type { AccountCredential, CloudClient, CloudFactory, RoleCredentials } from './types';
+import { createVpcApi } from './vpc';
+
+export interface CloudFactoryOptions {
+  config: Pick<Config, 'sandboxEndpoint' | 'region' | 'functionPrefix'>;
+  clock: Clock;
+  log: Logger;
+  /** The function's own role (FC `context.credentials`); a function is called per request so rotated keys are used. */
+  roleCredentials: RoleCredentials | (() => RoleCredentials | Promise<RoleCredentials>);
+  retry?: Partial<RetryPolicy>;
+  /** Injected for tests: back-off sleeper and jitter source. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** AssumeRole session length (default 3600 s) and how early to refresh (default 5 min). */
+  sts?: { durationSeconds?: number; refreshBeforeMs?: number; sessionName?: string };
+  readTimeoutMs?: number;
+}
+
+/** The factory plus what tests and metrics look at. */
+export interface CloudFactoryInternals extends CloudFactory {
+  readonly stsCache: StsCache;
+}
+
+const ROLE_ARN = /^acs:ram::\d{1,20}:role\/[A-Za-z0-9.@_\-/]{1,128}$/i;
+
+function bad(path: string, problem: string): AppError {
+  return new AppError('ValidationFailed', 'the cloud credential is not valid', { details: [{ path, problem }] });
+}
+
+/** Rejects malformed credentials before anything is signed with them. */
+export function checkCredential(cred: AccountCredential): void {
+  if (!cred || typeof cred !== 'object') throw bad('credential', 'is required');
+  if (cred.type === 'access_key') {
+    if (typeof cred.accessKeyId !== 'string' || !/^[A-Za-z0-9.]{8,128}$/.test(cred.accessKeyId)) throw bad('credential.accessKeyId', 'is not an AccessKey ID');
+    if (typeof cred.accessKeySecret !== 'string' || cred.accessKeySecret.length < 8 || cred.accessKeySecret.length > 256) throw bad('credential.accessKeySecret', 'is not an AccessKey secret');
+    return;
+  }
+  if (cred.type === 'ram_role') {
+    if (typeof cred.roleArn !== 'string' || !ROLE_ARN.test(cred.roleArn)) throw bad('credential.roleArn', 'must look like acs:ram::<accountId>:role/<name>');
+    if (cred.externalId !== undefined && (typeof cred.externalId !== 'string' || cred.externalId.length > 256)) throw bad('credential.externalId', 'is not valid');
+    return;
+  }
+  throw bad('credential.type', 'must be access_key or ram_role');
+}
+
+export function createCloudFactory(opts: CloudFactoryOptions): CloudFactoryInternals {
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
+  const deps = { clock: opts.clock, sleep: opts.sleep ?? realSleep, random: opts.random ?? Math.random, log: opts.log };
+  const roleSource = staticSource(async () => {
+    const c = typeof opts.roleCredentials === 'function' ? await opts.roleCredentials() : opts.roleCredentials;
+    registerSecret(c.accessKeySecret);
+    registerSecret(c.securityToken);
+    return c;
+  });
+
+  const build = (credentials: CredentialSource, regionId: string, endpointOverride?: string): CloudClient => {
+    assertRegionId(regionId);
+    const transport = createTransport({
+      config: opts.config,
+      regionId,
+      credentials,
+      ...(endpointOverride !== undefined ? { endpointOverride } : {}),
+      ...(opts.readTimeoutMs !== undefined ? { readTimeoutMs: opts.readTimeoutMs } : {}),
+    });
+    const ctx: CallCtx = { transport, policy, deps };
+    return {
+      regionId,
+      sts: createStsApi(ctx),
+      ecs: createEcsApi(ctx),
+      vpc: createVpcApi(ctx),
+      resourceCenter: createResourceCenterApi(ctx),
+      kms: createKmsApi(ctx),
+    };
+  };
+
+  const functionSts = () => build(roleSource, opts.config.region).sts;
+  const stsCache = createStsCache({
+    assumeRole: (input) => functionSts().assumeRole(input),
+    clock: opts.clock,
+    log: opts.log,
+    sessionName: opts.sts?.sessionName ?? `${opts.config.functionPrefix}-fleet`,
+    ...(opts.sts?.durationSeconds !== undefined ? { durationSeconds: opts.sts.durationSeconds } : {}),
+    ...(opts.sts?.refreshBeforeMs !== undefined ? { refreshBeforeMs: opts.sts.refreshBeforeMs } : {}),
+  });
+
+  return {
+    stsCache,
+    forAccount(cred, o) {
+      checkCredential(cred);
+      if (cred.type === 'access_key') {
+        registerSecret(cred.accessKeySecret);
+        return build(staticSource({ accessKeyId: cred.accessKeyId, accessKeySecret: cred.accessKeySecret }), o.regionId, o.endpoint);
+      }
+      return build(stsCache.source(cred.roleArn, cred.externalId), o.regionId, o.endpoint);
+    },
+    forFunction(o = {}) {
+      return build(roleSource, o.regionId ?? opts.config.region);
+    },
+    forgetRole(roleArn, externalId) {
+      stsCache.forget(roleArn, externalId);
+    },
+  };
+}

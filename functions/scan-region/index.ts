@@ -1,0 +1,4 @@
+/** scan-region: scans one account and region per async invocation. A later issue builds it. */
+import { notBuiltHandler } from '../../lib/console/not-built';
+
+export const handler = notBuiltHandler('asset inventory', [['scan.region']]);

@@ -1,0 +1,10 @@
+/** servers: the server API (API.md §1 "Servers"). The provisioning domain is a later issue. */
+import { notBuiltHandler } from '../../lib/console/not-built';
+
+export const handler = notBuiltHandler('server provisioning', [
+  ['servers.create', 'POST', '/v1/servers'],
+  ['servers.list', 'GET', '/v1/servers'],
+  ['servers.get', 'GET', '/v1/servers/:id'],
+  ['servers.retry', 'POST', '/v1/servers/:id/retry'],
+  ['servers.delete', 'DELETE', '/v1/servers/:id'],
+]);

@@ -1,0 +1,166 @@
+/**
+ * Calls other functions of the deployment through the FC 3.0 invoke API (`@alicloud/fc20230330`),
+ * the same code in the cloud and against the local host. Async calls with a delay are how long
+ * jobs wait without paying for it (DESIGN principle 4). The SDK loads on first use only.
+ */
+import { Readable } from 'node:stream';
+import { AppError } from '../core/errors';
+
+export interface InvokeCredentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+}
+
+export interface InvokerOptions {
+  /** `https://<accountId>.<region>.fc.aliyuncs.com`, or the local host `http://127.0.0.1:9000`. */
+  endpoint: string;
+  /** Fixed keys, or a provider called per invocation (FC passes fresh STS keys in each context). */
+  credentials: InvokeCredentials | (() => InvokeCredentials | Promise<InvokeCredentials>);
+  /** `fleet` → function `provision` is `fleet-provision`. */
+  functionPrefix: string;
+  region?: string;
+  /** Sync read timeout. Default 60 s. */
+  timeoutMs?: number;
+}
+
+export interface AsyncInvokeOptions {
+  /** Start no earlier than this (FC's `x-fc-async-delay`, whole seconds, at most 3600). */
+  delayMs?: number;
+  /** Idempotency key: FC runs one task per id (`x-fc-async-task-id`). */
+  taskId?: string;
+}
+
+export interface Invoker {
+  /** Queues `event` for `fn`; resolves when FC accepted it (202). */
+  invokeAsync(fn: string, event: unknown, opts?: AsyncInvokeOptions): Promise<{ requestId: string; taskId?: string }>;
+  /** Runs `fn` and returns its answer (JSON-decoded when it is JSON). */
+  invokeSync<T = unknown>(fn: string, event: unknown): Promise<T>;
+}
+
+/** Longest delay FC accepts for one async call. */
+export const MAX_ASYNC_DELAY_MS = 3600_000;
+
+type FcModule = typeof import('@alicloud/fc20230330');
+type FcClient = InstanceType<FcModule['default']>;
+let sdk: Promise<{ fc: FcModule; Config: typeof import('@alicloud/openapi-core').$OpenApiUtil.Config }> | undefined;
+
+/** Loads the SDK lazily; CommonJS interop may nest `default` once more. */
+function loadSdk() {
+  sdk ??= Promise.all([import('@alicloud/fc20230330'), import('@alicloud/openapi-core')]).then(([fcMod, core]) => {
+    const fc = ((fcMod as unknown as { default: { default?: unknown } }).default?.default ? (fcMod as unknown as { default: FcModule }).default : fcMod) as FcModule;
+    const coreMod = ((core as unknown as { default?: { $OpenApiUtil?: unknown } }).default?.$OpenApiUtil ? (core as unknown as { default: typeof core }).default : core) as typeof core;
+    return { fc, Config: coreMod.$OpenApiUtil.Config };
+  });
+  return sdk;
+}
+
+function toBytes(event: unknown): Buffer {
+  if (Buffer.isBuffer(event)) return event;
+  if (typeof event === 'string') return Buffer.from(event, 'utf8');
+  return Buffer.from(JSON.stringify(event ?? null), 'utf8');
+}
+
+async function readAll(body: unknown): Promise<Buffer> {
+  if (!body) return Buffer.alloc(0);
+  if (Buffer.isBuffer(body)) return body;
+  const chunks: Buffer[] = [];
+  for await (const c of body as AsyncIterable<Buffer | string>) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
+  return Buffer.concat(chunks);
+}
+
+/** Maps an SDK error to an AppError that keeps FC's code and request id. */
+function invokeError(fn: string, e: unknown): AppError {
+  const err = e as { code?: string; statusCode?: number; requestId?: string; data?: { Code?: string; RequestId?: string } };
+  const code = err.data?.Code ?? err.code ?? 'NetworkError';
+  const httpStatus = err.statusCode;
+  const requestId = err.data?.RequestId ?? err.requestId;
+  const transient = httpStatus === undefined || httpStatus >= 500 || httpStatus === 429 || /Throttl|ResourceExhausted/.test(code);
+  return new AppError(transient ? 'CloudUnavailable' : 'Internal', `invoking ${fn} failed: ${code}`, {
+    retryable: transient,
+    cloud: { code, ...(requestId && requestId !== 'undefined' ? { requestId } : {}), ...(httpStatus ? { httpStatus } : {}) },
+    cause: e,
+  });
+}
+
+/** Builds an invoker; nothing is loaded or connected until the first call. */
+export function createInvoker(opts: InvokerOptions): Invoker {
+  const url = new URL(opts.endpoint);
+  const clients = new Map<string, FcClient>();
+  const clientFor = async () => {
+    const creds = typeof opts.credentials === 'function' ? await opts.credentials() : opts.credentials;
+    const key = `${creds.accessKeyId}\n${creds.securityToken ?? ''}`;
+    let client = clients.get(key);
+    if (!client) {
+      const { fc, Config } = await loadSdk();
+      client = new fc.default(
+        new Config({
+          accessKeyId: creds.accessKeyId,
+          accessKeySecret: creds.accessKeySecret,
+          ...(creds.securityToken ? { securityToken: creds.securityToken } : {}),
+          endpoint: url.host,
+          protocol: url.protocol.replace(':', ''),
+          ...(opts.region ? { regionId: opts.region } : {}),
+        }),
+      );
+      clients.clear(); // STS keys rotate: keep only the current client
+      clients.set(key, client);
+    }
+    return client;
+  };
+
+  const call = async (fn: string, event: unknown, headers: Record<string, string>) => {
+    const name = `${opts.functionPrefix}-${fn}`;
+    const { fc } = await loadSdk();
+    const client = await clientFor();
+    const request = new fc.InvokeFunctionRequest({ body: Readable.from([toBytes(event)]) });
+    const h = new fc.InvokeFunctionHeaders({
+      xFcInvocationType: headers['x-fc-invocation-type'],
+      ...(headers['x-fc-async-task-id'] ? { xFcAsyncTaskId: headers['x-fc-async-task-id'] } : {}),
+      commonHeaders: headers['x-fc-async-delay'] ? { 'x-fc-async-delay': headers['x-fc-async-delay'] } : {},
+    });
+    // The SDK only reads these fields of its RuntimeOptions.
+    const runtime = { readTimeout: opts.timeoutMs ?? 60_000, connectTimeout: 5_000 } as unknown as Parameters<FcClient['invokeFunctionWithOptions']>[3];
+    try {
+      return await client.invokeFunctionWithOptions(name, request, h, runtime);
+    } catch (e) {
+      throw invokeError(name, e);
+    }
+  };
+
+  return {
+    async invokeAsync(fn, event, o = {}) {
+      const delayMs = o.delayMs ?? 0;
+      if (!Number.isFinite(delayMs) || delayMs < 0) throw new AppError('Internal', `invoke delay must be >= 0 ms, got ${delayMs}`);
+      const headers: Record<string, string> = { 'x-fc-invocation-type': 'Async' };
+      if (delayMs > 0) headers['x-fc-async-delay'] = String(Math.min(3600, Math.ceil(delayMs / 1000)));
+      if (o.taskId) headers['x-fc-async-task-id'] = o.taskId;
+      const res = await call(fn, event, headers);
+      await readAll(res.body);
+      const taskId = res.headers?.['x-fc-async-task-id'] ?? o.taskId;
+      return { requestId: res.headers?.['x-fc-request-id'] ?? '', ...(taskId ? { taskId } : {}) };
+    },
+    async invokeSync<T>(fn: string, event: unknown): Promise<T> {
+      const res = await call(fn, event, { 'x-fc-invocation-type': 'Sync' });
+      const bytes = await readAll(res.body);
+      const text = bytes.toString('utf8');
+      if (res.headers?.['x-fc-error-type']) {
+        let message = text;
+        try {
+          message = String((JSON.parse(text) as { errorMessage?: unknown }).errorMessage ?? text);
+        } catch {
+          /* plain text */
+        }
+        throw new AppError('Internal', `${opts.functionPrefix}-${fn} failed: ${message.slice(0, 300)}`, {
+          cloud: { code: res.headers['x-fc-error-type'], requestId: res.headers['x-fc-request-id'] ?? '' },
+        });
+      }
+      if (text === '') return undefined as T;
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        return text as T;
+      }
+    },
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * FC's asynchronous invocation, locally: delayed start (`x-fc-async-delay`), idempotent task ids
+ * (`x-fc-async-task-id`) and retries of failed calls up to `maxAsyncRetryAttempts`, with
+ * back-off. Every wait is multiplied by the sandbox time scale.
+ */
+import type { LocalFunction } from './syaml';
+import type { InvokeOutcome } from './instances';
+
+export type AsyncTaskStatus = 'Enqueued' | 'Running' | 'Succeeded' | 'Failed' | 'Stopped';
+
+export interface AsyncTask {
+  taskId: string;
+  requestId: string;
+  functionName: string;
+  status: AsyncTaskStatus;
+  /** Attempts made so far (1 = the first call, 2 = first retry, …). */
+  attempts: number;
+  maxAttempts: number;
+  createdAtMs: number;
+  dueAtMs: number;
+  finishedAtMs?: number;
+  lastError?: { errorType: string; errorMessage: string };
+}
+
+export interface AsyncQueueOptions {
+  timeScale: number;
+  run: (fn: LocalFunction, event: Buffer, task: AsyncTask) => Promise<InvokeOutcome>;
+  /** Base back-off between retries before scaling (FC waits seconds to minutes). Default 1000. */
+  retryBaseMs?: number;
+}
+
+const MAX_KEPT = 10_000;
+
+export class AsyncQueue {
+  private readonly tasks = new Map<string, AsyncTask>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly idle: Array<() => void> = [];
+  private inFlight = 0;
+  private closed = false;
+
+  constructor(private readonly opts: AsyncQueueOptions) {}
+
+  get(taskId: string): AsyncTask | undefined {
+    return this.tasks.get(taskId);
+  }
+
+  list(functionName?: string): AsyncTask[] {
+    return [...this.tasks.values()].filter((t) => !functionName || t.functionName === functionName);
+  }
+
+  /**
+   * Enqueues a call. A task id seen before returns the existing task and runs nothing (`duplicate`).
+   */
+  submit(fn: LocalFunction, event: Buffer, o: { taskId: string; requestId: string; delayMs: number }): { task: AsyncTask; duplicate: boolean } {
+    const seen = this.tasks.get(o.taskId);
+    if (seen) return { task: seen, duplicate: true };
+    const now = Date.now();
+    const delay = Math.max(0, o.delayMs * this.opts.timeScale);
+    const task: AsyncTask = {
+      taskId: o.taskId,
+      requestId: o.requestId,
+      functionName: fn.functionName,
+      status: 'Enqueued',
+      attempts: 0,
+      maxAttempts: 1 + Math.max(0, Math.min(8, fn.maxAsyncRetryAttempts)),
+      createdAtMs: now,
+      dueAtMs: now + delay,
+    };
+    this.tasks.set(task.taskId, task);
+    if (this.tasks.size > MAX_KEPT) {
+      for (const [id, t] of this.tasks) {
+        if (this.tasks.size <= MAX_KEPT) break;
+        if (t.status === 'Succeeded' || t.status === 'Failed') this.tasks.delete(id);
+      }
+    }
+    this.schedule(fn, event, task, delay);
+    return { task, duplicate: false };
+  }
+
+  private schedule(fn: LocalFunction, event: Buffer, task: AsyncTask, delayMs: number) {
+    if (this.closed) return;
+    this.inFlight++;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      void this.attempt(fn, event, task).finally(() => {
+        this.inFlight--;
+        if (this.inFlight === 0) for (const f of this.idle.splice(0)) f();
+      });
+    }, delayMs);
+    this.timers.add(t);
+  }
+
+  private async attempt(fn: LocalFunction, event: Buffer, task: AsyncTask) {
+    if (this.closed) return;
+    task.status = 'Running';
+    task.attempts++;
+    const outcome = await this.opts.run(fn, event, task);
+    if (outcome.ok) {
+      task.status = 'Succeeded';
+      task.finishedAtMs = Date.now();
+      delete task.lastError;
+      return;
+    }
+    task.lastError = { errorType: outcome.errorType, errorMessage: outcome.errorMessage };
+    if (task.attempts < task.maxAttempts && !this.closed) {
+      const backoff = Math.min((this.opts.retryBaseMs ?? 1000) * 2 ** (task.attempts - 1), 5 * 60_000) * this.opts.timeScale;
+      task.status = 'Enqueued';
+      task.dueAtMs = Date.now() + backoff;
+      this.schedule(fn, event, task, backoff);
+    } else {
+      task.status = 'Failed';
+      task.finishedAtMs = Date.now();
+    }
+  }
+
+  /** Resolves when nothing is scheduled or running (tests). */
+  drain(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  close() {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const task of this.tasks.values()) if (task.status === 'Enqueued') task.status = 'Stopped';
+    this.inFlight = 0;
+    for (const f of this.idle.splice(0)) f();
+  }
+}

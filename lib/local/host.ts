@@ -1,0 +1,390 @@
+/**
+ * The local host: FC 3.0 on a laptop. It serves the custom domain's routes of s.yaml by running the
+ * BUILT function bundles in their own processes with FC's HTTP event and context, runs the timer
+ * triggers, and serves the FC 3.0 invoke API (signed, Sync/Async, delay, retries) so production's
+ * invoke client works unchanged. State lives in the sandbox under `dataDir`.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { startSandbox, type Sandbox } from '../sandbox/server';
+import { verifyAcs3 } from './acs3';
+import { AsyncQueue, type AsyncTask } from './async-queue';
+import { fromOutcome, outcomeBytes, toHttpEvent } from './http-event';
+import { InstancePool, type InvokeOutcome } from './instances';
+import { compileWorker } from './runtime';
+import { newAdminToken, readLocalState, writeLocalState, type AccountKeys } from './state';
+import { matchRoute, renderSYaml, toDeploymentModel, type DeploymentModel, type LocalFunction } from './syaml';
+import { startTimers } from './timers';
+
+export interface LocalHostOptions {
+  /** 0 = a free port. Default 9000. */
+  port?: number;
+  /** 0 = a free port. Default 9100. */
+  sandboxPort?: number;
+  /** Persisted state (sandbox data, keys, admin token). Default `.data`. */
+  dataDir?: string;
+  /** SANDBOX_TIME_SCALE. Default 1. */
+  timeScale?: number;
+  /** Bootstrap admin token; default the saved one, generated on first run. */
+  adminToken?: string;
+  /** Run `build()` first. Default true. */
+  build?: boolean;
+  /** Repository root (s.yaml, dist/). Default: found upwards from the current directory. */
+  root?: string;
+  /** Use this deployment instead of rendering s.yaml (tests with their own functions). */
+  model?: DeploymentModel;
+  /** Code directory of a function; default `<root>/<props.code>`. */
+  codeDir?: (fn: LocalFunction) => string;
+  /** Extra environment for every function (after s.yaml's, before the host's own). */
+  env?: Record<string, string>;
+  /** Function log lines; default printed with a `[fn]` prefix. `false` drops them. */
+  onLog?: ((fn: string, line: string) => void) | false;
+  /** Environment used to render s.yaml's `${env(...)}`. Default process.env. */
+  renderEnv?: Record<string, string | undefined>;
+}
+
+export interface InvocationRecord {
+  requestId: string;
+  functionName: string;
+  trigger: 'http' | 'sync' | 'async' | 'timer';
+  ok: boolean;
+  errorType?: string;
+  atMs: number;
+  durationMs: number;
+  taskId?: string;
+  attempt?: number;
+}
+
+export interface LocalHost {
+  url: string;
+  port: number;
+  sandbox: Sandbox;
+  adminToken: string;
+  /** The user's sandbox account (printed by `npm start`). */
+  sandboxAccount: AccountKeys;
+  /** The deployment account: its keys are the functions' role credentials and sign invoke calls. */
+  deploymentAccount: AccountKeys;
+  model: DeploymentModel;
+  /** Latest invocations, oldest first (bounded). */
+  invocations: InvocationRecord[];
+  asyncTask(taskId: string): AsyncTask | undefined;
+  /** Waits until no async invocation is scheduled or running. */
+  drainAsync(): Promise<void>;
+  /** Pids of live function instances. */
+  instancePids(): number[];
+  close(): Promise<void>;
+}
+
+/** Walks up from `from` to the directory holding s.yaml and package.json. */
+export function findRoot(from = process.cwd()): string {
+  let dir = resolve(from);
+  for (;;) {
+    if (existsSync(join(dir, 's.yaml')) && existsSync(join(dir, 'package.json'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no s.yaml found above ${from}`);
+    dir = up;
+  }
+}
+
+/** FC-style request id: `1-6543a1b2-3c4d5e6f-7a8b9c0d1e2f`. */
+const fcRequestId = () => {
+  const h = randomBytes(14).toString('hex');
+  return `1-${h.slice(0, 8)}-${h.slice(8, 16)}-${h.slice(16, 28)}`;
+};
+
+const MAX_SYNC_PAYLOAD = 32 * 1024 * 1024;
+const MAX_ASYNC_PAYLOAD = 128 * 1024;
+const INVOKE_PATH = /^\/2023-03-30\/functions\/([^/]+)\/invocations$/;
+const TASK_PATH = /^\/2023-03-30\/functions\/([^/]+)\/async-tasks\/([^/]+)$/;
+const TASK_ID = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  return new Promise((resolvePromise, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) over = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => resolvePromise(over ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function fcError(res: ServerResponse, status: number, code: string, message: string, requestId: string) {
+  const body = JSON.stringify({ Code: code, Message: message, RequestId: requestId, errorCode: code, errorMessage: message });
+  res.writeHead(status, { 'content-type': 'application/json', 'x-fc-request-id': requestId, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function listen(server: ReturnType<typeof createServer>, port: number): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolvePromise((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Starts the sandbox, the function instances' host, its timers and its FC API. */
+export async function startLocalHost(opts: LocalHostOptions = {}): Promise<LocalHost> {
+  const root = opts.root ?? findRoot();
+  const dataDir = resolve(opts.dataDir ?? join(root, '.data'));
+  const timeScale = opts.timeScale ?? 1;
+  const onLog =
+    opts.onLog === false ? undefined : (opts.onLog ?? ((fn: string, line: string) => process.stdout.write(`[${fn}] ${line}\n`)));
+
+  if (opts.build !== false) {
+    const { build } = await import('../../scripts/build');
+    await build({ root });
+  }
+  const [workerFile, model] = await Promise.all([
+    compileWorker(root, join(dataDir, 'local', 'runtime')),
+    opts.model ? Promise.resolve(opts.model) : renderSYaml(root, opts.renderEnv ?? process.env).then(toDeploymentModel),
+  ]);
+
+  const sandbox = await startSandbox({ port: opts.sandboxPort ?? 9100, host: '127.0.0.1', dataDir, timeScale });
+  const cleanup: Array<() => unknown> = [() => sandbox.close()];
+  try {
+    // Keys: reuse saved accounts when the sandbox still knows them (its state shares dataDir).
+    const state = readLocalState(dataDir);
+    const known = (k?: AccountKeys) => !!k && sandbox.core.resolveSecret(k.accessKeyId)?.secret === k.accessKeySecret;
+    if (!known(state.deployment)) state.deployment = await sandbox.createAccount();
+    if (!known(state.user)) state.user = await sandbox.createAccount();
+    const adminToken = opts.adminToken || state.adminToken || newAdminToken();
+    if (!opts.adminToken) state.adminToken = adminToken;
+    writeLocalState(dataDir, state);
+    const deployment = state.deployment!;
+    const user = state.user!;
+
+    const byName = new Map(model.functions.map((f) => [f.functionName, f]));
+    const server = createServer();
+    const port = await listen(server, opts.port ?? 9000);
+    cleanup.unshift(
+      () =>
+        new Promise<void>((r) => {
+          server.close(() => r());
+          server.closeAllConnections();
+        }),
+    );
+    const url = `http://127.0.0.1:${port}`;
+
+    const functionEnv = (fn: LocalFunction): Record<string, string> => {
+      const env: Record<string, string> = {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        TZ: 'UTC',
+        FC_FUNCTION_NAME: fn.functionName,
+        FC_FUNCTION_HANDLER: fn.handler,
+        FC_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+        FC_REGION: model.region,
+        FC_ACCOUNT_ID: deployment.accountId,
+        FC_INSTANCE_ID: randomUUID(),
+        ...fn.environment,
+        ...opts.env,
+        ALIBABA_CLOUD_ACCESS_KEY_ID: deployment.accessKeyId,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: deployment.accessKeySecret,
+        FLEET_ACCOUNT_ID: deployment.accountId,
+        FLEET_SANDBOX_ENDPOINT: sandbox.endpoint,
+        TABLESTORE_ENDPOINT: sandbox.url,
+        FLEET_INVOKE_ENDPOINT: url,
+        FLEET_ADMIN_TOKEN: adminToken,
+      };
+      // Secrets use the sandbox's KMS (the deployment account's `alias/fleet`) unless a master key is set.
+      if (!env.FLEET_MASTER_KEY && !env.FLEET_KMS_KEY_ID) env.FLEET_KMS_KEY_ID = 'alias/fleet';
+      return env;
+    };
+    const pool = new InstancePool({
+      workerFile,
+      codeDir: opts.codeDir ?? ((fn) => resolve(root, fn.code)),
+      env: functionEnv,
+      ...(onLog ? { onLog: (fn: LocalFunction, line: string) => onLog(fn.resource, line) } : {}),
+    });
+    cleanup.unshift(() => pool.close());
+
+    const invocations: InvocationRecord[] = [];
+    const invoke = async (
+      fn: LocalFunction,
+      event: Buffer,
+      trigger: InvocationRecord['trigger'],
+      requestId = fcRequestId(),
+      extra: Partial<InvocationRecord> = {},
+    ): Promise<InvokeOutcome> => {
+      const atMs = Date.now();
+      const context = {
+        requestId,
+        credentials: { accessKeyId: deployment.accessKeyId, accessKeySecret: deployment.accessKeySecret, securityToken: '' },
+        function: { name: fn.functionName, handler: fn.handler, memory: fn.memorySize, timeout: fn.timeoutSec },
+        service: { name: '', logProject: '', logStore: '', qualifier: 'LATEST', versionId: '' },
+        region: model.region,
+        accountId: deployment.accountId,
+      };
+      const outcome = await pool.invoke(fn, event, context);
+      invocations.push({
+        requestId,
+        functionName: fn.functionName,
+        trigger,
+        ok: outcome.ok,
+        ...(outcome.ok ? {} : { errorType: outcome.errorType }),
+        atMs,
+        durationMs: Date.now() - atMs,
+        ...extra,
+      });
+      if (invocations.length > 1000) invocations.splice(0, invocations.length - 1000);
+      return outcome;
+    };
+
+    const queue = new AsyncQueue({
+      timeScale,
+      run: (fn, event, task) =>
+        invoke(fn, event, 'async', task.attempts === 1 ? task.requestId : fcRequestId(), { taskId: task.taskId, attempt: task.attempts }),
+    });
+    cleanup.unshift(() => queue.close());
+
+    const stopTimers = startTimers(model.functions, {
+      timeScale,
+      fire: (fn, trigger, event) => {
+        queue.submit(fn, event, { taskId: `timer-${trigger.name}-${randomUUID()}`, requestId: fcRequestId(), delayMs: 0 });
+      },
+      onError: (fn, trigger, e) => onLog?.(fn.resource, `timer ${trigger.name} is not scheduled: ${e.message}`),
+    });
+    cleanup.unshift(stopTimers);
+
+    const version = (() => {
+      try {
+        return String((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0');
+      } catch {
+        return '0.0.0';
+      }
+    })();
+
+    const handleInvokeApi = async (req: IncomingMessage, res: ServerResponse, pathname: string, rawPath: string, query: URLSearchParams) => {
+      const requestId = fcRequestId();
+      const invokeMatch = INVOKE_PATH.exec(pathname);
+      const taskMatch = TASK_PATH.exec(pathname);
+      if (!(invokeMatch && req.method === 'POST') && !(taskMatch && req.method === 'GET')) {
+        return fcError(res, 400, 'PathNotSupported', `'${req.method} ${pathname}' is not supported`, requestId);
+      }
+      const invocationType = String(req.headers['x-fc-invocation-type'] ?? 'Sync');
+      const body = await readBody(req, invocationType === 'Async' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD);
+      if (body === 'too-large') {
+        const max = invocationType === 'Async' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD;
+        return fcError(res, 400, 'EntityTooLarge', `payload size exceeds maximum allowed size (${max} bytes)`, requestId);
+      }
+      const verdict = verifyAcs3({ method: req.method ?? 'POST', rawPath, query, headers: req.headers, body }, (id) =>
+        id === deployment.accessKeyId ? deployment.accessKeySecret : undefined,
+      );
+      if (!verdict.ok) return fcError(res, verdict.status, verdict.code, verdict.message, requestId);
+      const name = decodeURIComponent((invokeMatch ?? taskMatch)![1]!);
+      const fn = byName.get(name);
+      if (!fn) return fcError(res, 404, 'FunctionNotFound', `function '${name}' does not exist`, requestId);
+
+      if (taskMatch) {
+        const task = queue.get(decodeURIComponent(taskMatch[2]!));
+        if (!task || task.functionName !== name) return fcError(res, 404, 'AsyncTaskNotFound', `async task '${taskMatch[2]}' does not exist`, requestId);
+        const out = JSON.stringify({ ...task, functionName: undefined, taskId: task.taskId, status: task.status });
+        res.writeHead(200, { 'content-type': 'application/json', 'x-fc-request-id': requestId });
+        return res.end(out);
+      }
+      if (invocationType !== 'Sync' && invocationType !== 'Async') {
+        return fcError(res, 400, 'InvalidArgument', `x-fc-invocation-type must be Sync or Async, got '${invocationType}'`, requestId);
+      }
+      if (invocationType === 'Async') {
+        const delayText = req.headers['x-fc-async-delay'];
+        const delaySec = delayText === undefined ? 0 : Number(delayText);
+        if (!Number.isInteger(delaySec) || delaySec < 0 || delaySec > 3600) {
+          return fcError(res, 400, 'InvalidArgument', `x-fc-async-delay must be an integer between 0 and 3600, got '${String(delayText)}'`, requestId);
+        }
+        const taskHeader = req.headers['x-fc-async-task-id'];
+        const taskId = typeof taskHeader === 'string' && taskHeader ? taskHeader : requestId;
+        if (!TASK_ID.test(taskId) && taskId !== requestId) {
+          return fcError(res, 400, 'InvalidArgument', `x-fc-async-task-id '${taskId}' is not a valid task id`, requestId);
+        }
+        const { task } = queue.submit(fn, body, { taskId, requestId, delayMs: delaySec * 1000 });
+        res.writeHead(202, { 'x-fc-request-id': task.requestId, 'x-fc-async-task-id': task.taskId, 'content-length': 0 });
+        return res.end();
+      }
+      const outcome = await invoke(fn, body, 'sync', requestId);
+      if (!outcome.ok) {
+        const out = JSON.stringify({ errorMessage: outcome.errorMessage, errorType: outcome.errorType, stackTrace: outcome.stackTrace ?? [] });
+        res.writeHead(200, { 'content-type': 'application/json', 'x-fc-request-id': requestId, 'x-fc-error-type': 'UnhandledInvocationError' });
+        return res.end(out);
+      }
+      const bytes = outcomeBytes(outcome);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'x-fc-request-id': requestId, 'content-length': bytes.length });
+      return res.end(bytes);
+    };
+
+    const handleDomain = async (req: IncomingMessage, res: ServerResponse, pathname: string) => {
+      const requestId = fcRequestId();
+      const route = matchRoute(model.routes, pathname, req.method ?? 'GET');
+      const fn = route && byName.get(route.functionName);
+      if (!fn) {
+        if (pathname === '/healthz') {
+          res.writeHead(200, { 'content-type': 'application/json', 'x-fc-request-id': requestId });
+          return res.end(JSON.stringify({ status: 'ok', version }));
+        }
+        return fcError(res, 404, 'PathNotFound', `no route of the custom domain matches '${pathname}'`, requestId);
+      }
+      const body = await readBody(req, MAX_SYNC_PAYLOAD);
+      if (body === 'too-large') return fcError(res, 413, 'EntityTooLarge', `payload size exceeds maximum allowed size (${MAX_SYNC_PAYLOAD} bytes)`, requestId);
+      const event = toHttpEvent(req, body, requestId, deployment.accountId);
+      const answer = fromOutcome(await invoke(fn, Buffer.from(JSON.stringify(event)), 'http', requestId), requestId);
+      res.writeHead(answer.statusCode, { ...answer.headers, 'x-fc-request-id': requestId, 'content-length': answer.body.length });
+      res.end(req.method === 'HEAD' ? undefined : answer.body);
+    };
+
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const raw = req.url ?? '/';
+      const q = raw.indexOf('?');
+      const rawPath = q < 0 ? raw : raw.slice(0, q);
+      const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
+      let pathname = rawPath;
+      try {
+        pathname = decodeURI(rawPath);
+      } catch {
+        /* keep raw */
+      }
+      const work = rawPath.startsWith('/2023-03-30/') ? handleInvokeApi(req, res, rawPath, rawPath, query) : handleDomain(req, res, pathname);
+      work.catch((e: unknown) => {
+        onLog?.('host', `request failed: ${(e as Error).message}`);
+        if (!res.headersSent) fcError(res, 500, 'InternalServerError', 'the local host failed to handle the request', fcRequestId());
+        else res.destroy();
+      });
+    });
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      sandbox,
+      adminToken,
+      sandboxAccount: user,
+      deploymentAccount: deployment,
+      model,
+      invocations,
+      asyncTask: (id) => queue.get(id),
+      drainAsync: () => queue.drain(),
+      instancePids: () => pool.pids(),
+      close: () => (closing ??= runCleanup(cleanup)),
+    };
+  } catch (e) {
+    await runCleanup(cleanup);
+    throw e;
+  }
+}
+
+async function runCleanup(steps: Array<() => unknown>): Promise<void> {
+  for (const step of steps) {
+    try {
+      await step();
+    } catch {
+      /* keep closing the rest */
+    }
+  }
+}

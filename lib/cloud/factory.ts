@@ -10,7 +10,7 @@ import { registerSecret } from '../core/log';
 import type { CallCtx } from './call';
 import { createStsCache, staticSource, type StsCache } from './credentials';
 import { createEcsApi } from './ecs';
-import { assertRegionId } from './endpoints';
+import { assertRegionId, resolveEndpoint } from './endpoints';
 import { createKmsApi } from './kms';
 import { createResourceCenterApi } from './resource-center';
 import { DEFAULT_RETRY_POLICY, realSleep, type RetryPolicy } from './retry';
@@ -73,6 +73,8 @@ export function createCloudFactory(opts: CloudFactoryOptions): CloudFactoryInter
 
   const build = (credentials: CredentialSource, regionId: string, endpointOverride?: string): CloudClient => {
     assertRegionId(regionId);
+    // Fail at build time, not at the first call, when a stored endpoint is not allowed.
+    if (endpointOverride !== undefined) resolveEndpoint('Ecs', regionId, opts.config, endpointOverride);
     const transport = createTransport({
       config: opts.config,
       regionId,

@@ -21,6 +21,8 @@ export interface Config {
     /** `https://<instance>.<region>.ots.aliyuncs.com` or the sandbox `http://127.0.0.1:9100`. */
     endpoint: string;
     instance: string;
+    /** Prefix of every table name (`fleet_` → `fleet_accounts`); `TABLESTORE_TABLE_PREFIX`. */
+    tablePrefix: string;
   };
   invoke: {
     /** FC 3.0 API endpoint; `http://127.0.0.1:9000` locally. */
@@ -65,7 +67,7 @@ export function loadConfig(env: Env = process.env): Config {
     functionPrefix: env.FLEET_FUNCTION_PREFIX || 'fleet',
     region,
     deployAccountId,
-    tablestore: { endpoint: tsEndpoint, instance },
+    tablestore: { endpoint: tsEndpoint, instance, tablePrefix: env.TABLESTORE_TABLE_PREFIX || 'fleet_' },
     invoke: { endpoint: invokeEndpoint },
     secrets: {},
     catalogTtlMs: intVar(env, 'FLEET_CATALOG_TTL_MS', 15 * 60_000),

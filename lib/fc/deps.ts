@@ -1,0 +1,64 @@
+/**
+ * The composition root (DESIGN principle 7): the one place that turns config and the FC context
+ * into clients. Domains receive `Deps` and never build clients; tests pass their own objects.
+ *
+ * Adding a client: add a field to `Deps` and one lazy getter in `createDeps` that builds it once
+ * per warm instance (cache keyed by whatever the client depends on, like `storeFor` below).
+ */
+import { systemClock, type Clock } from '../core/clock';
+import { loadConfig, type Config } from '../core/config';
+import { AppError } from '../core/errors';
+import { createLogger, registerSecret, type Logger } from '../core/log';
+import { createTablestoreClient } from '../store/client';
+import { createStore } from '../store/store';
+import type { Store } from '../store/types';
+import type { FcContext } from './types';
+
+export interface Deps {
+  config: Config;
+  clock: Clock;
+  /** Logger bound to this invocation (function name, request id). */
+  log: Logger;
+  /** Tablestore as the function role; built on first use, reused while the instance is warm. */
+  readonly store: Store;
+}
+
+type Credentials = FcContext['credentials'];
+
+let processConfig: Config | undefined;
+/** The environment is read once per instance. */
+const defaultConfig = () => (processConfig ??= loadConfig());
+
+const stores = new Map<string, Store>();
+
+/** One store per (endpoint, instance, prefix, credentials) per warm instance; STS rotation makes a new one. */
+export function storeFor(config: Config, credentials: Credentials | undefined): Store {
+  if (!credentials?.accessKeyId || !credentials.accessKeySecret) {
+    throw new AppError('Internal', 'the FC context carries no credentials for Tablestore (is a role attached to the function?)');
+  }
+  const { endpoint, instance, tablePrefix } = config.tablestore;
+  const cacheKey = [endpoint, instance, tablePrefix, credentials.accessKeyId, credentials.securityToken ?? ''].join('\n');
+  let store = stores.get(cacheKey);
+  if (!store) {
+    registerSecret(credentials.accessKeySecret);
+    registerSecret(credentials.securityToken);
+    if (stores.size >= 4) stores.clear(); // old STS credentials: let them go
+    store = createStore({ tablePrefix, client: () => createTablestoreClient({ endpoint, instance, credentials }) });
+    stores.set(cacheKey, store);
+  }
+  return store;
+}
+
+/** The deps of one invocation. Cheap: clients are built lazily and cached across invocations. */
+export function createDeps(context: FcContext, config: Config = defaultConfig()): Deps {
+  const log = createLogger({ fn: context.function?.name, requestId: context.requestId }, { level: config.logLevel });
+  let store: Store | undefined;
+  return {
+    config,
+    clock: systemClock,
+    log,
+    get store() {
+      return (store ??= storeFor(config, context.credentials));
+    },
+  };
+}

@@ -1,0 +1,317 @@
+/**
+ * The one store implementation: typed rows on the Tablestore SDK with optimistic concurrency on
+ * a `version` column. Every domain writes through `update`/`mutate` so lost races surface as
+ * `Conflict {reason: 'VersionMismatch'}` and are retried or reported — never silently lost.
+ */
+import { AppError, notFound } from '../core/errors';
+import { decodeRow, encodeChanges, encodeKey, encodeRecord, keyOf } from './codec';
+import { decodeCursor, encodeCursor, queryFingerprint } from './cursor';
+import { isVersionConflict, mapStoreError, storeConflict } from './errors';
+import { MAX, MIN, rangeBounds, type Bound } from './range';
+import { isInt64, loadSdk, type Sdk, type SdkClient, type SdkRow } from './sdk';
+import type { BatchOp, BatchResult, Key, MutateOptions, Mutator, Page, PkValue, RangeQuery, Store, TableDef, Versioned } from './types';
+
+export interface StoreOptions {
+  /** The SDK client, or a function that builds it on first use (lazy: cold starts skip the SDK). */
+  client: SdkClient | (() => Promise<SdkClient>);
+  /** Physical table name prefix (`config.tablestore.tablePrefix`, e.g. `fleet_`). */
+  tablePrefix: string;
+  /** Waits between mutate retries; tests may pass a deterministic one. */
+  backoffMs?: (attempt: number) => number;
+}
+
+const BATCH_GET_MAX = 100;
+const BATCH_WRITE_MAX = 200;
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
+
+const defaultBackoff = (attempt: number) => Math.random() * Math.min(200, 5 * 2 ** attempt);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Drops `version` and unchanged key fields from a change set; a changed key field is a bug. */
+function cleanChanges(table: TableDef, key: Key, changes: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [f, v] of Object.entries(changes)) {
+    if (f === 'version') continue;
+    if (table.pk.some((c) => c.name === f)) {
+      if (v !== key[f]) throw new AppError('Internal', `store: ${table.name}: primary-key field ${f} cannot change`);
+      continue;
+    }
+    out[f] = v;
+  }
+  return out;
+}
+
+function pkValues(row: SdkRow['primaryKey'] | null | undefined): PkValue[] {
+  return (row ?? []).map(({ value }) => (isInt64(value) ? value.toNumber() : (value as PkValue)));
+}
+
+/** A `Store` over one Tablestore instance. Cheap to create; the SDK loads on the first call. */
+export function createStore(opts: StoreOptions): Store {
+  let ready: Promise<{ sdk: Sdk; client: SdkClient }> | undefined;
+  const conn = () => {
+    ready ??= Promise.all([loadSdk(), typeof opts.client === 'function' ? opts.client() : Promise.resolve(opts.client)]).then(
+      ([sdk, client]) => ({ sdk, client }),
+      (e) => {
+        ready = undefined;
+        throw e;
+      },
+    );
+    return ready;
+  };
+  const backoff = opts.backoffMs ?? defaultBackoff;
+  const tableName = (t: TableDef) => opts.tablePrefix + t.name;
+
+  const versionCondition = (sdk: Sdk, expected: number | undefined, existence: 'exist' | 'not-exist' | 'ignore') => {
+    const rowCond =
+      existence === 'exist' ? sdk.RowExistenceExpectation.EXPECT_EXIST : existence === 'not-exist' ? sdk.RowExistenceExpectation.EXPECT_NOT_EXIST : sdk.RowExistenceExpectation.IGNORE;
+    const colCond = expected === undefined ? null : new sdk.SingleColumnCondition('version', sdk.Long.fromNumber(expected), sdk.ComparatorType.EQUAL, false);
+    return new sdk.Condition(rowCond, colCond);
+  };
+
+  const toSdkBound = (sdk: Sdk, table: TableDef, tuple: Bound[]) =>
+    table.pk.map((col, i) => {
+      const v = tuple[i]!;
+      return { [col.name]: v === MIN ? sdk.INF_MIN : v === MAX ? sdk.INF_MAX : col.type === 'int' ? sdk.Long.fromNumber(v as number) : v };
+    });
+
+  const store: Store = {
+    tableName,
+
+    async create<R extends object>(table: TableDef, record: R): Promise<R & Versioned> {
+      const { sdk, client } = await conn();
+      const full = { ...record, version: 1 } as R & Versioned;
+      try {
+        await client.putRow({
+          tableName: tableName(table),
+          condition: versionCondition(sdk, undefined, 'not-exist'),
+          primaryKey: encodeKey(table, keyOf(table, record), sdk),
+          attributeColumns: encodeRecord(table, full, sdk),
+        });
+      } catch (e) {
+        throw mapStoreError(e, tableName(table), () => storeConflict('AlreadyExists', `${table.name} row already exists`, e));
+      }
+      return full;
+    },
+
+    async put<R extends object>(table: TableDef, record: R): Promise<void> {
+      const { sdk, client } = await conn();
+      const full = { ...record, version: (record as Partial<Versioned>).version ?? 1 };
+      try {
+        await client.putRow({
+          tableName: tableName(table),
+          condition: versionCondition(sdk, undefined, 'ignore'),
+          primaryKey: encodeKey(table, keyOf(table, record), sdk),
+          attributeColumns: encodeRecord(table, full, sdk),
+        });
+      } catch (e) {
+        throw mapStoreError(e, tableName(table));
+      }
+    },
+
+    async get<R extends object>(table: TableDef, key: Key): Promise<(R & Versioned) | undefined> {
+      const { sdk, client } = await conn();
+      try {
+        const res = await client.getRow({ tableName: tableName(table), primaryKey: encodeKey(table, key, sdk), maxVersions: 1 });
+        return decodeRow<R & Versioned>(table, res.row);
+      } catch (e) {
+        throw mapStoreError(e, tableName(table));
+      }
+    },
+
+    async update<R extends object>(table: TableDef, key: Key, expectedVersion: number, changes: Partial<R>): Promise<number> {
+      const { sdk, client } = await conn();
+      const next = expectedVersion + 1;
+      const cols = encodeChanges(table, { ...cleanChanges(table, key, changes), version: next }, sdk);
+      try {
+        await client.updateRow({
+          tableName: tableName(table),
+          condition: versionCondition(sdk, expectedVersion, 'exist'),
+          primaryKey: encodeKey(table, key, sdk),
+          updateOfAttributeColumns: cols,
+        });
+      } catch (e) {
+        throw mapStoreError(e, tableName(table), () =>
+          storeConflict('VersionMismatch', `${table.name} row changed since it was read (expected version ${expectedVersion})`, e),
+        );
+      }
+      return next;
+    },
+
+    async mutate<R extends object>(table: TableDef, key: Key, fn: Mutator<R>, mopts: MutateOptions = {}): Promise<R & Versioned> {
+      const retries = mopts.retries ?? 10;
+      for (let attempt = 0; ; attempt++) {
+        const cur = await store.get<R>(table, key);
+        if (!cur) throw notFound(`${table.name} row`);
+        const changes = await fn(cur);
+        if (changes === undefined) return cur;
+        const clean = cleanChanges(table, key, changes);
+        try {
+          const version = await store.update<R>(table, key, cur.version, clean as Partial<R>);
+          const merged: Record<string, unknown> = { ...cur, ...clean, version };
+          for (const [f, v] of Object.entries(clean)) if (v === undefined) delete merged[f];
+          return merged as R & Versioned;
+        } catch (e) {
+          if (!isVersionConflict(e) || attempt >= retries) throw e;
+          await sleep(backoff(attempt));
+        }
+      }
+    },
+
+    async remove(table: TableDef, key: Key, expectedVersion?: number): Promise<void> {
+      const { sdk, client } = await conn();
+      try {
+        await client.deleteRow({
+          tableName: tableName(table),
+          condition: versionCondition(sdk, expectedVersion, expectedVersion === undefined ? 'ignore' : 'exist'),
+          primaryKey: encodeKey(table, key, sdk),
+        });
+      } catch (e) {
+        throw mapStoreError(e, tableName(table), () =>
+          storeConflict('VersionMismatch', `${table.name} row changed since it was read (expected version ${expectedVersion})`, e),
+        );
+      }
+    },
+
+    async range<R extends object>(table: TableDef, q: RangeQuery<R> = {}): Promise<Page<R & Versioned>> {
+      const { sdk, client } = await conn();
+      const limit = Math.min(Math.max(1, Math.floor(q.limit ?? DEFAULT_LIMIT)), MAX_LIMIT);
+      const maxScan = q.maxScan ?? 5000;
+      const backward = q.direction === 'backward';
+      const { low, high } = rangeBounds(table, q);
+      const fp = queryFingerprint([table.name, q.eq ?? null, q.prefix ?? null, q.gte ?? null, q.lt ?? null, backward]);
+      let start: Bound[] = q.cursor ? decodeCursor(q.cursor, fp, table.pk.length) : backward ? high : low;
+      const end = backward ? low : high;
+      const items: Array<R & Versioned> = [];
+      let scanned = 0;
+      for (;;) {
+        const want = q.filter ? MAX_LIMIT : limit - items.length;
+        let res;
+        try {
+          res = await client.getRange({
+            tableName: tableName(table),
+            direction: backward ? sdk.Direction.BACKWARD : sdk.Direction.FORWARD,
+            inclusiveStartPrimaryKey: toSdkBound(sdk, table, start),
+            exclusiveEndPrimaryKey: toSdkBound(sdk, table, end),
+            limit: want,
+            maxVersions: 1,
+          });
+        } catch (e) {
+          throw mapStoreError(e, tableName(table));
+        }
+        const rows = res.rows ?? [];
+        for (let i = 0; i < rows.length; i++) {
+          scanned++;
+          const rec = decodeRow<R & Versioned>(table, rows[i]);
+          if (rec && (!q.filter || q.filter(rec))) items.push(rec);
+          if (items.length >= limit) {
+            const nextKey = i + 1 < rows.length ? pkValues(rows[i + 1]!.primaryKey) : res.nextStartPrimaryKey ? pkValues(res.nextStartPrimaryKey) : undefined;
+            return nextKey ? { items, nextCursor: encodeCursor(fp, nextKey) } : { items };
+          }
+        }
+        if (!res.nextStartPrimaryKey) return { items };
+        start = pkValues(res.nextStartPrimaryKey);
+        if (scanned >= maxScan) return { items, nextCursor: encodeCursor(fp, start as PkValue[]) };
+      }
+    },
+
+    async *scan<R extends object>(table: TableDef, q: Omit<RangeQuery<R>, 'limit' | 'cursor' | 'maxScan'> = {}): AsyncIterable<R & Versioned> {
+      let cursor: string | undefined;
+      do {
+        const page: Page<R & Versioned> = await store.range<R>(table, { ...q, limit: MAX_LIMIT, ...(cursor ? { cursor } : {}) });
+        yield* page.items;
+        cursor = page.nextCursor;
+      } while (cursor);
+    },
+
+    async batchGet<R extends object>(table: TableDef, keys: Key[]): Promise<Array<(R & Versioned) | undefined>> {
+      const { sdk, client } = await conn();
+      const name = tableName(table);
+      const unique = new Map<string, Key>();
+      for (const k of keys) unique.set(JSON.stringify(table.pk.map((c) => k[c.name])), k);
+      const found = new Map<string, R & Versioned>();
+      const all = [...unique.entries()];
+      for (let i = 0; i < all.length; i += BATCH_GET_MAX) {
+        let pending = all.slice(i, i + BATCH_GET_MAX);
+        for (let attempt = 0; pending.length > 0; attempt++) {
+          let res;
+          try {
+            res = await client.batchGetRow({ tables: [{ tableName: name, primaryKey: pending.map(([, k]) => encodeKey(table, k, sdk)), maxVersions: 1 }] });
+          } catch (e) {
+            throw mapStoreError(e, name);
+          }
+          const rows = res.tables[0] ?? [];
+          const failed: typeof pending = [];
+          pending.forEach(([id], j) => {
+            const r = rows[j];
+            if (!r || !r.isOk) return void failed.push(pending[j]!);
+            const rec = decodeRow<R & Versioned>(table, { primaryKey: r.primaryKey ?? [], attributes: r.attributes ?? [] });
+            if (rec) found.set(id, rec);
+          });
+          if (failed.length && attempt >= 2) {
+            const r = rows[pending.indexOf(failed[0]!)];
+            throw mapStoreError({ code: r?.errorCode ?? 'OTSInternalServerError', message: r?.errorMessage ?? '' }, name);
+          }
+          pending = failed;
+        }
+      }
+      return keys.map((k) => found.get(JSON.stringify(table.pk.map((c) => k[c.name]))));
+    },
+
+    async batchWrite<R extends object>(table: TableDef, ops: BatchOp<R>[]): Promise<BatchResult[]> {
+      const { sdk, client } = await conn();
+      const name = tableName(table);
+      const results: BatchResult[] = [];
+      for (let i = 0; i < ops.length; i += BATCH_WRITE_MAX) {
+        const chunk = ops.slice(i, i + BATCH_WRITE_MAX);
+        const versions: Array<number | undefined> = [];
+        const rows = chunk.map((op) => {
+          if (op.type === 'put' || op.type === 'create') {
+            const v = op.type === 'create' ? 1 : (op.record as Partial<Versioned>).version ?? 1;
+            versions.push(v);
+            return {
+              type: 'PUT',
+              condition: versionCondition(sdk, undefined, op.type === 'create' ? 'not-exist' : 'ignore'),
+              primaryKey: encodeKey(table, keyOf(table, op.record), sdk),
+              attributeColumns: encodeRecord(table, { ...op.record, version: v }, sdk),
+            };
+          }
+          if (op.type === 'update') {
+            const changes = cleanChanges(table, op.key, op.changes);
+            const known = op.expectedVersion;
+            versions.push(known === undefined ? undefined : known + 1);
+            const cols = encodeChanges(table, known === undefined ? changes : { ...changes, version: known + 1 }, sdk);
+            if (known === undefined) cols.push({ INCREMENT: [{ version: sdk.Long.fromNumber(1) }] });
+            return { type: 'UPDATE', condition: versionCondition(sdk, known, 'exist'), primaryKey: encodeKey(table, op.key, sdk), attributeColumns: cols };
+          }
+          versions.push(undefined);
+          return {
+            type: 'DELETE',
+            condition: versionCondition(sdk, op.expectedVersion, op.expectedVersion === undefined ? 'ignore' : 'exist'),
+            primaryKey: encodeKey(table, op.key, sdk),
+            attributeColumns: [],
+          };
+        });
+        let res;
+        try {
+          res = await client.batchWriteRow({ tables: [{ tableName: name, rows }] });
+        } catch (e) {
+          throw mapStoreError(e, name);
+        }
+        chunk.forEach((_, j) => {
+          const r = res.tables[j];
+          if (r?.isOk) {
+            const v = versions[j];
+            results.push(v === undefined ? { ok: true } : { ok: true, version: v });
+          } else if (r?.errorCode === 'OTSConditionCheckFail') {
+            results.push({ ok: false, code: 'Conflict', message: r.errorMessage ?? 'condition check failed' });
+          } else {
+            results.push({ ok: false, code: 'Internal', message: r?.errorCode ?? 'no result for this row' });
+          }
+        });
+      }
+      return results;
+    },
+  };
+  return store;
+}

@@ -1,0 +1,105 @@
+/**
+ * Every table the product uses. Each is designed so that every query of API.md is a primary-key
+ * get or a range scan (no secondary index, no full-table filter on a hot path). Physical names
+ * are `<config.tablestore.tablePrefix><name>` (e.g. `fleet_accounts`). All rows carry `version`.
+ *
+ * Ids that must list in time order (scans, asset events) should sort by creation time: use
+ * `timeOrderedId(prefix, nowMs)` below so a backward range lists newest first.
+ */
+import { randomId } from '../core/ids';
+import type { TableDef } from './types';
+
+/**
+ * accounts — PK (id).
+ * - GET/PATCH/DELETE /v1/accounts/{id}: get.
+ * - GET /v1/accounts: range over the whole table (accounts are few), scope filtered in memory.
+ */
+export const accounts: TableDef = { name: 'accounts', pk: [{ name: 'id' }] };
+
+/**
+ * tokens — PK (id). The token itself embeds its id (`fleet_<id>_<secret>`, lib/auth), so
+ * authentication is a get by id followed by a constant-time compare of `tokenHash`.
+ * - GET /v1/tokens: range over the table. DELETE /v1/tokens/{id}: remove.
+ */
+export const tokens: TableDef = { name: 'tokens', pk: [{ name: 'id' }] };
+
+/**
+ * cache — PK (accountId, key). Catalog answers with `expiresAtMs` (read-side expiry; a
+ * sweeper may delete old rows). `key` starts with the region: `<regionId>/<kind>[?<params>]`,
+ * or `_global/<kind>` for account-wide lists (regions).
+ * - listing: get (accountId, key).
+ * - DELETE /v1/catalog/{accountId}/cache: range (accountId, *) and delete;
+ *   with `?regionId=`: range (accountId, prefix `<regionId>/`).
+ */
+export const cache: TableDef = { name: 'cache', pk: [{ name: 'accountId' }, { name: 'key' }] };
+
+/**
+ * servers — PK (id). The runner, retries and GET /v1/servers/{id} are all gets by id; stage
+ * state, `leaseUntilMs`, `nextRunAtMs` live in the row (conditional updates on `version`).
+ * Per-account listing goes through `accountRefs` (kind `server`).
+ * - GET /v1/servers (no accountId): range over the table, filtered in memory by scope/status.
+ */
+export const servers: TableDef = { name: 'servers', pk: [{ name: 'id' }] };
+
+/**
+ * scans — PK (id), time-ordered ids (`timeOrderedId('scn')`). GET /v1/scans/{id}: get.
+ * GET /v1/scans: backward range over the table (newest first).
+ * GET /v1/scans?accountId=: backward range of `accountRefs` (accountId, prefix `scan#`) + batchGet.
+ */
+export const scans: TableDef = { name: 'scans', pk: [{ name: 'id' }] };
+
+/**
+ * account_refs — PK (accountId, ref), ref = `<kind>#<id>` (kinds: `server`, `scan`).
+ * Written once when the object is created (before the object row), never updated; removed with
+ * the object. A ref without its object is harmless (the batchGet misses it and it is skipped).
+ * - servers/scans of an account: range (accountId, prefix `server#` | `scan#`).
+ * - DELETE /v1/accounts/{id} "live servers?" check: same range + batchGet.
+ */
+export const accountRefs: TableDef = { name: 'account_refs', pk: [{ name: 'accountId' }, { name: 'ref' }] };
+
+/**
+ * idempotency — PK (scope, key): `scope` = the caller (token id or `invoke`) + operation,
+ * `key` = the Idempotency-Key header. Created with `create` (EXPECT_NOT_EXIST): the winner
+ * stores `{objectId}`; a repeat reads it and answers the same object. `expiresAtMs` bounds it.
+ */
+export const idempotency: TableDef = { name: 'idempotency', pk: [{ name: 'scope' }, { name: 'key' }] };
+
+/**
+ * locks — PK (name), e.g. `route#<vpcId>` (one route change per VPC at a time) or
+ * `shared-vpc#<accountId>#<regionId>`. Row `{holder, leaseUntilMs}`; take = create, or update an
+ * expired lease on `version`; release = remove with the version held.
+ */
+export const locks: TableDef = { name: 'locks', pk: [{ name: 'name' }] };
+
+/**
+ * assets — PK (accountId, regionId, type, id); `type` is the ACS type (`ACS::ECS::Instance`).
+ * - GET /v1/assets?accountId=&regionId=&type=: range (accountId, regionId, type, *);
+ *   without type: range (accountId, regionId, *, *); without region: range (accountId, *),
+ *   type filtered in memory. Without accountId: one range per account in scope.
+ * - scan-region "mark unseen as removed": range (accountId, regionId, *, *).
+ */
+export const assets: TableDef = {
+  name: 'assets',
+  pk: [{ name: 'accountId' }, { name: 'regionId' }, { name: 'type' }, { name: 'id' }],
+};
+
+/**
+ * asset_events — PK (accountId, eventId), time-ordered ids (`timeOrderedId('aev')`): the history
+ * of added / changed / removed assets. Backward range (accountId, *) = newest first; with
+ * `eventId` ≥ `timeOrderedId` bound of a time, a time window.
+ */
+export const assetEvents: TableDef = { name: 'asset_events', pk: [{ name: 'accountId' }, { name: 'eventId' }] };
+
+/** Every table, for `ensureTables`. */
+export const ALL_TABLES: readonly TableDef[] = [accounts, tokens, cache, servers, scans, accountRefs, idempotency, locks, assets, assetEvents];
+
+/**
+ * An id that sorts by creation time: `<prefix>-<11 base-36 ms digits><6 random>` (base 36 with
+ * fixed width sorts as text until the year 5188). Same-ms ids order randomly.
+ */
+export function timeOrderedId(prefix: string, nowMs: number, rand = () => randomId(6)): string {
+  return `${prefix}-${Math.floor(nowMs).toString(36).padStart(11, '0')}${rand()}`;
+}
+
+/** The lowest id `timeOrderedId` can make at `nowMs`: a range bound for "since this time". */
+export const timeOrderedBound = (prefix: string, nowMs: number) => `${prefix}-${Math.floor(nowMs).toString(36).padStart(11, '0')}`;

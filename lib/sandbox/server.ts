@@ -28,6 +28,8 @@ export interface SandboxOptions {
   stsTimeScale?: number;
   /** Mount the Tablestore service when `lib/sandbox/tablestore` exists. Default true. */
   tablestore?: boolean;
+  /** Mount ECS/VPC/ResourceCenter from `lib/sandbox/cloud` when it exists. Default true. */
+  cloud?: boolean;
 }
 
 export interface SandboxKeys {
@@ -93,7 +95,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const timeScale = opts.timeScale ?? 1;
   if (!(timeScale > 0)) throw new Error('timeScale must be > 0');
   const seed = JSON.parse(readFileSync(here('./seed/sandbox-seed.json'), 'utf8')) as unknown;
-  const cloudMod = await optionalModule<{ cloudModule?: CloudModule; default?: CloudModule; createCloudModule?: () => CloudModule }>('./cloud/index');
+  const cloudMod = opts.cloud === false ? undefined : await optionalModule<{ cloudModule?: CloudModule; default?: CloudModule; createCloudModule?: () => CloudModule }>('./cloud/index');
   const cloud = cloudMod ? (cloudMod.cloudModule ?? cloudMod.default ?? cloudMod.createCloudModule?.()) : undefined;
   const core = new SandboxCore({ dataDir: opts.dataDir, timeScale, stsTimeScale: opts.stsTimeScale ?? timeScale, seed, ...(cloud ? { cloud } : {}) });
   for (const p of cloud?.products ?? []) core.register(p);

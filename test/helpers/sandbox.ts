@@ -31,6 +31,8 @@ export interface TestSandboxOptions {
   stsTimeScale?: number;
   /** Reuse a data dir (restart tests); default a fresh temp dir. */
   dataDir?: string;
+  /** Mount lib/sandbox/cloud (ECS, VPC, ResourceCenter); default true. */
+  cloud?: boolean;
 }
 
 export async function startTestSandbox(opts: TestSandboxOptions = {}): Promise<TestSandbox> {
@@ -40,6 +42,7 @@ export async function startTestSandbox(opts: TestSandboxOptions = {}): Promise<T
     dataDir,
     timeScale: opts.timeScale ?? 0.001,
     ...(opts.stsTimeScale !== undefined ? { stsTimeScale: opts.stsTimeScale } : {}),
+    ...(opts.cloud !== undefined ? { cloud: opts.cloud } : {}),
   });
   const admin = async (path: string, body?: unknown, method?: string) => {
     const p = path.startsWith('/__sandbox') ? path : `/__sandbox${path.startsWith('/') ? '' : '/'}${path}`;

@@ -53,4 +53,16 @@ test('accounts, keys, roles, KMS keys, faults and settings survive a restart', a
   assert.equal(await t.admin(`/accounts/${root.accountId}/resources`), resourcesBefore, 'account.cloud persisted');
 });
 
+test('accounts created without the cloud module are seeded when it is mounted', async () => {
+  await t?.close({ keepData: true });
+  t = await startTestSandbox({ dataDir, cloud: false });
+  assert.is(t.sandbox.cloud, false);
+  const k = await t.createAccount();
+  assert.is(await code(rpcClient(t.endpoint, k).call('Ecs', 'DescribeRegions')), 'InvalidVersion', 'no ECS without the cloud module');
+  await t.close({ keepData: true });
+  t = await startTestSandbox({ dataDir });
+  const pairs = await rpcClient(t.endpoint, k).call('Ecs', 'DescribeKeyPairs', { RegionId: 'cn-hangzhou' });
+  assert.is(pairs.TotalCount, 2);
+});
+
 test.run();

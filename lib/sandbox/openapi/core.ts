@@ -52,6 +52,19 @@ export class SandboxCore {
     this.now = opts.now ?? Date.now;
     this.state = loadState(opts.dataDir);
     this.saver = createSaver(opts.dataDir, () => this.state);
+    this.seedUnseeded();
+  }
+
+  /** Accounts created while lib/sandbox/cloud was absent get their resources once it is there. */
+  private seedUnseeded() {
+    if (!this.opts.cloud) return;
+    for (const rec of Object.values(this.state.accounts)) {
+      const c = rec.account.cloud;
+      if (c === undefined || c === null || (typeof c === 'object' && Object.keys(c).length === 0)) {
+        this.opts.cloud.seedAccount(rec.account, this.opts.seed, this.now());
+        this.changed();
+      }
+    }
   }
 
   get timeScale() {

@@ -92,8 +92,14 @@ export class RpcFrontDoor {
         timeScale: this.core.timeScale,
         seed: this.core.opts.seed,
       };
-      const result = await op(ctx);
-      if (mod.mutating ? mod.mutating(action) : isMutating(action)) this.core.changed();
+      const mutating = mod.mutating ? mod.mutating(action) : isMutating(action);
+      let result: Record<string, unknown>;
+      try {
+        result = await op(ctx);
+      } finally {
+        // also after a failure: an operation may have recorded state (a ClientToken, a conflict) before refusing
+        if (mutating) this.core.changed();
+      }
       send(res, 200, requestId, { RequestId: requestId, ...result });
     } catch (e) {
       if (isApiError(e)) {

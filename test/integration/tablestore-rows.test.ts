@@ -277,6 +277,34 @@ test('concurrent conditional updates on a version column: exactly one writer win
   assert.is(a.owner, winners[0]);
 });
 
+test('read filters on getRow: a row failing the column filter reads as absent; column pagination', async () => {
+  await put('f', [{ a: 'x' }, { b: 'y' }, { c: 'z' }, { state: 'on' }]);
+  const on = new TS.SingleColumnCondition('state', 'on', TS.ComparatorType.EQUAL, false);
+  const off = new TS.SingleColumnCondition('state', 'off', TS.ComparatorType.EQUAL, false);
+  assert.is(attrs(await get('f', { columnFilter: on })).a, 'x');
+  assert.equal(await get('f', { columnFilter: off }), {});
+  const page = await get('f', { columnFilter: new TS.ColumnPaginationFilter(2, 1) });
+  assert.equal(Object.keys(attrs(page)), ['b', 'c']);
+});
+
+test('time to live: cells older than the TTL are invisible and the row counts as absent', async () => {
+  await client.createTable({
+    tableMeta: { tableName: 'ttl', primaryKey: [{ name: 'id', type: 'STRING' }] },
+    reservedThroughput: { capacityUnit: { read: 0, write: 0 } },
+    tableOptions: { timeToLive: 60, maxVersions: 1 },
+  });
+  const row = (id: string, ts?: number) => ({
+    tableName: 'ttl', condition: cond('EXPECT_NOT_EXIST'), primaryKey: pk(id),
+    attributeColumns: [ts === undefined ? { v: id } : { v: id, timestamp: ts }],
+  });
+  await client.putRow(row('old', Date.now() - 120_000));
+  await client.putRow(row('fresh'));
+  assert.equal((await client.getRow({ tableName: 'ttl', primaryKey: pk('old') })).row, {});
+  assert.is(attrs((await client.getRow({ tableName: 'ttl', primaryKey: pk('fresh') })).row).v, 'fresh');
+  await client.putRow(row('old')); // EXPECT_NOT_EXIST holds: the expired row is gone
+  assert.is(attrs((await client.getRow({ tableName: 'ttl', primaryKey: pk('old') })).row).v, 'old');
+});
+
 test('primary key validated against the schema; unknown table is OTSObjectNotExist', async () => {
   const wrongType = await failure(client.getRow({ tableName: 'rows', primaryKey: [{ id: Long.fromNumber(1) }] }));
   assert.is(wrongType.status, 400);

@@ -29,7 +29,10 @@ function decode(typeName: string, bytes: Buffer): any { // eslint-disable-line @
 
 /** Parses a serialised `Filter` message. */
 export function parseFilter(bytes: Uint8Array): ColumnFilter {
-  const f = decode('Filter', asBuffer(bytes));
+  return fromFilterMsg(decode('Filter', asBuffer(bytes)));
+}
+
+function fromFilterMsg(f: { type: number; filter: Uint8Array }): ColumnFilter {
   const inner = asBuffer(f.filter);
   switch (f.type) {
     case 1: {
@@ -46,9 +49,7 @@ export function parseFilter(bytes: Uint8Array): ColumnFilter {
     }
     case 2: {
       const c = decode('CompositeColumnValueFilter', inner);
-      const subs: ColumnFilter[] = (c.subFilters ?? []).map((sf: object) =>
-        parseFilter(pbFilter.Filter!.encode(sf).finish()),
-      );
+      const subs: ColumnFilter[] = (c.subFilters ?? []).map(fromFilterMsg);
       if (c.combinator === 1 && subs.length !== 1) throw ots.parameterInvalid('NOT condition must have exactly one sub condition.');
       if ((c.combinator === 2 || c.combinator === 3) && subs.length < 2) {
         throw ots.parameterInvalid('AND/OR condition must have at least two sub conditions.');

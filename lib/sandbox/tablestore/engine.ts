@@ -225,7 +225,15 @@ export class Engine {
     return (name) => this.versions(t, row, name);
   }
 
-  private check(t: Table, row: Row | undefined, cond: Condition): void {
+  /** A stored row whose every cell outlived the table's TTL reads as absent. */
+  private live(t: Table, row: Row | undefined): Row | undefined {
+    if (!row || t.options.timeToLive <= 0 || row.cols.size === 0) return row;
+    for (const name of row.cols.keys()) if (this.versions(t, row, name)) return row;
+    return undefined;
+  }
+
+  private check(t: Table, stored: Row | undefined, cond: Condition): void {
+    const row = this.live(t, stored);
     if (cond.existence === 1 && !row) throw ots.conditionCheckFail();
     if (cond.existence === 2 && row) throw ots.conditionCheckFail();
     if (cond.column && !evaluate(cond.column, this.view(t, row))) throw ots.conditionCheckFail();
@@ -237,6 +245,7 @@ export class Engine {
 
   /** Projects a stored row for a read; undefined when the filter rejects it or nothing is left. */
   private project(t: Table, row: Row, spec: ReadSpec): OutRow | undefined {
+    if (!this.live(t, row)) return undefined;
     if (spec.filter && spec.filter.kind !== 'pagination' && !evaluate(spec.filter, this.view(t, row))) return undefined;
     const wanted = spec.columnsToGet.length ? new Set(spec.columnsToGet) : undefined;
     const tr = spec.timeRange;

@@ -7,6 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { createLogger } from '../../core/log';
 import { Engine, type Rec } from './engine';
 import { OtsError, errorBody, ots } from './errors';
 import { operations } from './handlers';
@@ -32,6 +33,7 @@ export interface TablestoreService {
 }
 
 const MAX_BODY = 5 * 1024 * 1024;
+const log = createLogger({ component: 'tablestore-sandbox' });
 
 function send(res: ServerResponse, status: number, body: Buffer, requestId: string): void {
   res.writeHead(status, {
@@ -67,7 +69,7 @@ export async function createTablestoreService(opts: TablestoreServiceOptions): P
         send(res, 200, out, requestId);
       } catch (e) {
         const err = e instanceof OtsError ? e : ots.internal();
-        if (!(e instanceof OtsError)) console.error('[tablestore-sandbox] internal error', e);
+        if (!(e instanceof OtsError)) log.error('internal error', { requestId, error: String((e as Error)?.stack ?? e) });
         send(res, err.httpStatus, errorBody(err), requestId);
       }
     },
@@ -88,11 +90,13 @@ export async function startTablestoreServer(opts: {
   keys: Record<string, string | { secret: string; securityToken?: string }>;
   fsync?: boolean;
   compactBytes?: number;
+  now?: () => number;
 }): Promise<{ port: number; endpoint: string; service: TablestoreService; close(): Promise<void> }> {
   const service = await createTablestoreService({
     dataDir: opts.dataDir,
     fsync: opts.fsync,
     compactBytes: opts.compactBytes,
+    now: opts.now,
     resolveSecret: (id) => {
       const k = opts.keys[id];
       return k === undefined ? undefined : typeof k === 'string' ? { secret: k } : k;

@@ -6,6 +6,7 @@
  */
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log';
+import { isAppError } from '../core/errors';
 import { classify, isCloudError, toCloudAppError, type Classified } from './errors';
 
 export interface RetryPolicy {
@@ -61,7 +62,8 @@ export async function withRetry<T>(
     try {
       return await fn(attempt);
     } catch (e) {
-      if (!isCloudError(e)) throw e;
+      // Already classified (e.g. the AssumeRole behind a ram_role credential), or not a cloud error.
+      if (isAppError(e) || !isCloudError(e)) throw e;
       const c = classify(e, action);
       const delay = c.retryable ? backoffMs(policy, c, attempt, deps.random) : 0;
       const exhausted = attempt >= policy.maxAttempts || deps.clock.now() + delay - startedAtMs > policy.maxTotalMs;

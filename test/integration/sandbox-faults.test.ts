@@ -83,6 +83,13 @@ test('per-key rate limit answers Throttling.User (SDK ThrottlingError), then rec
   const throttled = results.filter((r) => r === 'Throttling.User/400').length;
   assert.ok(ok >= 5 && ok <= 6, `ok ${ok}`);
   assert.is(ok + throttled, 12, results.join(','));
+  try {
+    await c.call('Sts', 'GetCallerIdentity');
+    assert.unreachable('still throttled');
+  } catch (e: any) {
+    assert.is(e.name, 'ThrottlingError');
+    assert.ok(e.retryAfter > 0 && e.retryAfter <= 200, `retryAfter ${e.retryAfter} ms (x-acs-retry-after)`);
+  }
   // another key of the same account has its own bucket
   const other = await t.admin(`/accounts/${k.accountId}/access-keys`, { allow: ['*'] });
   assert.is(await outcome(rpcClient(t.endpoint, other).call('Sts', 'GetCallerIdentity')), 'ok');

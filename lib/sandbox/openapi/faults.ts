@@ -88,7 +88,12 @@ export class RateLimiter {
     b.tokens = Math.min(perSecond, b.tokens + ((now - b.atMs) / 1000) * perSecond);
     b.atMs = now;
     this.buckets.set(accessKeyId, b);
-    if (b.tokens < 1) throw Errors.throttlingUser();
+    if (b.tokens < 1) {
+      // The SDK reads x-acs-retry-after (ms) into ThrottlingError.retryAfter and waits that long.
+      const e = Errors.throttlingUser() as SandboxApiError & { headers?: Record<string, string> };
+      e.headers = { 'x-acs-retry-after': String(Math.ceil(((1 - b.tokens) / perSecond) * 1000)) };
+      throw e;
+    }
     b.tokens -= 1;
   }
 }

@@ -91,6 +91,7 @@ export function createKmsModule(core: SandboxCore): ProductModule {
   return {
     product: 'Kms',
     version: '2016-01-20',
+    mutating: (action) => action === 'CreateKey',
     ops: {
       GenerateDataKey(ctx) {
         const key = resolveKey(core, accountOf(ctx), requireParam(ctx.params, 'KeyId'));

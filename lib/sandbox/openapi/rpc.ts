@@ -31,9 +31,10 @@ function toRecord(sp: URLSearchParams): Record<string, string> {
   return out;
 }
 
-function send(res: ServerResponse, status: number, requestId: string, body: Record<string, unknown>) {
+function send(res: ServerResponse, status: number, requestId: string, body: Record<string, unknown>, extra: Record<string, string> = {}) {
   const text = JSON.stringify(body);
   res.writeHead(status, {
+    ...extra,
     'content-type': 'application/json;charset=utf-8',
     'content-length': Buffer.byteLength(text),
     'x-acs-request-id': requestId,
@@ -103,7 +104,7 @@ export class RpcFrontDoor {
       send(res, 200, requestId, { RequestId: requestId, ...result });
     } catch (e) {
       if (isApiError(e)) {
-        send(res, e.httpStatus, requestId, errorBody(e, requestId, product));
+        send(res, e.httpStatus, requestId, errorBody(e, requestId, product), (e as { headers?: Record<string, string> }).headers);
         return;
       }
       console.error(`[sandbox] ${requestId} internal error`, e);

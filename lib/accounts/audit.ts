@@ -65,7 +65,8 @@ const UNCHECKED = [
 const cloudCode = (e: unknown) => (isAppError(e) ? e.cloud?.code : undefined);
 const isDenied = (code: string | undefined) => !!code && (code.startsWith('Forbidden') || code.startsWith('NoPermission'));
 /** Codes that say nothing about permission: the probe could not run. */
-const isInconclusive = (e: unknown) => isAppError(e) && (e.retryable || !e.cloud || e.cloud.code.startsWith('InvalidAccessKeyId') || e.cloud.code === 'SignatureDoesNotMatch');
+const isInconclusive = (e: unknown) =>
+  isAppError(e) && (e.retryable || !e.cloud || /^(InvalidAccessKeyId|InvalidSecurityToken|InvalidAction|InvalidApi|UnsupportedOperation)/.test(e.cloud.code) || e.cloud.code === 'SignatureDoesNotMatch');
 
 async function runProbe(action: string, probe: Probe, client: CloudClient, dry: boolean): Promise<PermissionCheck> {
   const how = dry ? 'DryRun' : 'read call';

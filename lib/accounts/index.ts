@@ -3,3 +3,4 @@ export { accountView, maskKeyId, type AccountRecord, type AccountView, type Stor
 export { auditPermissions, type PermissionCheck } from './audit';
 export { verifyCredential, verificationError } from './verify';
 export { CREATE_ACCOUNT, UPDATE_ACCOUNT, REGION_ID } from './schema';
+export { settingsActions, authenticateBearer, accountsDeps, authDeps, type DomainDeps } from './actions';

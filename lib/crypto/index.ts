@@ -1,2 +1,3 @@
 export type { SealedSecret, SecretBox, KmsPort } from './types';
 export { createLocalSecretBox, createKmsSecretBox, createSecretBox, secretAad } from './secret-box';
+export { secretBoxFor } from './for-config';

@@ -1,0 +1,156 @@
+/**
+ * The catalog domain: what an account can use in each region (regions, zones with stock, key
+ * pairs, images, instance types), one account for every region, cached per account and region.
+ */
+import { z } from 'zod';
+import { AppError } from '../core/errors';
+import type { Clock } from '../core/clock';
+import { parseInput } from '../core/validate';
+import { authorize } from '../auth';
+import type { Principal } from '../fc/types';
+import type { SecretBox } from '../crypto';
+import type { CloudClient, CloudFactory } from '../cloud/types';
+import type { Store } from '../store/types';
+import { clearAccountCache, loadAccount, openCredential, REGION_ID, type AccountRecord } from '../accounts';
+import { readThrough, type Cached } from './cache';
+
+export interface CatalogDeps {
+  store: Store;
+  secrets: SecretBox;
+  cloud: CloudFactory;
+  clock: Clock;
+  /** Region for account-wide calls (DescribeRegions) when the account has no default region. */
+  homeRegion: string;
+  ttlMs: number;
+}
+
+const ACCOUNT_ID = z.string().regex(/^acc-[0-9a-z]{16}$/, 'an account id looks like "acc-" and 16 letters or digits');
+const INSTANCE_TYPE = z.string().regex(/^ecs\.[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'an instance type looks like "ecs.g6.large"');
+const ZONE_ID = z.string().regex(/^[a-z]{2}(-[a-z0-9]+){1,4}$/, 'a zone id looks like "cn-hangzhou-h"');
+
+const ACCOUNT_Q = z.object({ accountId: ACCOUNT_ID });
+const REGION_Q = z.object({ accountId: ACCOUNT_ID, regionId: REGION_ID });
+const ZONES_Q = REGION_Q.extend({ instanceType: INSTANCE_TYPE.optional() });
+const IMAGES_Q = REGION_Q.extend({ owner: z.enum(['system', 'self', 'others']).default('system') });
+const TYPES_Q = REGION_Q.extend({ zoneId: ZONE_ID.optional() });
+const CLEAR_Q = z.object({ accountId: ACCOUNT_ID, regionId: REGION_ID.optional() });
+
+/** API answer: `{items, cached, fetchedAt}`. */
+const answer = <V>(c: Cached<V[]>) => ({ items: c.value, cached: c.cached, fetchedAt: c.fetchedAtMs });
+
+interface Ctx {
+  rec: AccountRecord;
+  deps: CatalogDeps;
+}
+
+async function open(input: unknown, p: Principal, deps: CatalogDeps) {
+  const { accountId } = parseInput(ACCOUNT_Q, { accountId: (input as { accountId?: unknown } | null)?.accountId });
+  return { rec: await loadAccount(deps.store, accountId, p, 'read'), deps };
+}
+
+/** Secrets are opened only on a cache miss: a cached answer never touches KMS or the cloud. */
+const clientFor = async (c: Ctx, regionId: string): Promise<CloudClient> =>
+  c.deps.cloud.forAccount(await openCredential(c.rec, c.deps.secrets), { regionId });
+
+function cachedList<V>(c: Ctx, key: string, regionId: string, load: (client: CloudClient) => Promise<V[]>) {
+  return readThrough({ store: c.deps.store, clock: c.deps.clock, ttlMs: c.deps.ttlMs }, c.rec.id, key, c.rec.credentialRev ?? 1, async () => load(await clientFor(c, regionId)));
+}
+
+type RegionItem = { regionId: string; localName: string; endpoint: string };
+
+function regionsOf(c: Ctx) {
+  return cachedList<RegionItem>(c, '_global/regions', c.rec.defaultRegion ?? c.deps.homeRegion, async (client) =>
+    (await client.ecs.describeRegions())
+      .map((r) => ({ regionId: r.regionId, localName: r.localName, endpoint: r.regionEndpoint }))
+      .sort((a, b) => a.regionId.localeCompare(b.regionId)),
+  );
+}
+
+/** A region the account has (from the cached region list), else 404. */
+async function region(c: Ctx, regionId: string) {
+  const regions = await regionsOf(c);
+  if (!regions.value.some((r) => r.regionId === regionId)) throw new AppError('NotFound', `the account has no region ${regionId}`);
+}
+
+export async function listRegions(input: unknown, p: Principal, deps: CatalogDeps) {
+  return answer(await regionsOf(await open(input, p, deps)));
+}
+
+export async function listZones(input: unknown, p: Principal, deps: CatalogDeps) {
+  const q = parseInput(ZONES_Q, input);
+  const c = await open(q, p, deps);
+  await region(c, q.regionId);
+  const zones = await cachedList(c, `${q.regionId}/zones`, q.regionId, async (client) =>
+    (await client.ecs.describeZones())
+      .map((z) => ({ zoneId: z.zoneId, localName: z.localName, available: z.availableResourceCreation.includes('Instance') || z.availableResourceCreation.length === 0 }))
+      .sort((a, b) => a.zoneId.localeCompare(b.zoneId)),
+  );
+  if (!q.instanceType) return answer(zones);
+  const type = q.instanceType;
+  const stock = await cachedList(c, `${q.regionId}/stock?instanceType=${type}`, q.regionId, async (client) =>
+    (await client.ecs.describeAvailableResource({ instanceType: type })).map((z) => ({ zoneId: z.zoneId, inStock: z.inStock })),
+  );
+  const inStock = new Set(stock.value.filter((s) => s.inStock).map((s) => s.zoneId));
+  return {
+    items: zones.value.map((z) => ({ ...z, available: inStock.has(z.zoneId) })),
+    instanceType: type,
+    cached: zones.cached && stock.cached,
+    fetchedAt: Math.min(zones.fetchedAtMs, stock.fetchedAtMs),
+  };
+}
+
+export async function listKeyPairs(input: unknown, p: Principal, deps: CatalogDeps) {
+  const q = parseInput(REGION_Q, input);
+  const c = await open(q, p, deps);
+  await region(c, q.regionId);
+  return answer(
+    await cachedList(c, `${q.regionId}/key-pairs`, q.regionId, async (client) =>
+      (await client.ecs.describeKeyPairs())
+        .map((k) => ({ keyPairName: k.keyPairName, fingerprint: k.keyPairFingerPrint, createdAt: k.creationTime ? Date.parse(k.creationTime) || null : null }))
+        .sort((a, b) => a.keyPairName.localeCompare(b.keyPairName)),
+    ),
+  );
+}
+
+export async function listImages(input: unknown, p: Principal, deps: CatalogDeps) {
+  const q = parseInput(IMAGES_Q, input);
+  const c = await open(q, p, deps);
+  await region(c, q.regionId);
+  return {
+    ...answer(
+      await cachedList(c, `${q.regionId}/images?owner=${q.owner}`, q.regionId, async (client) =>
+        (await client.ecs.describeImages({ imageOwnerAlias: q.owner }))
+          .map((i) => ({ imageId: i.imageId, name: i.imageName, osName: i.osName, osType: i.osType, architecture: i.architecture }))
+          .sort((a, b) => a.imageId.localeCompare(b.imageId)),
+      ),
+    ),
+    owner: q.owner,
+  };
+}
+
+export async function listInstanceTypes(input: unknown, p: Principal, deps: CatalogDeps) {
+  const q = parseInput(TYPES_Q, input);
+  const c = await open(q, p, deps);
+  await region(c, q.regionId);
+  const types = await cachedList(c, `${q.regionId}/instance-types`, q.regionId, async (client) =>
+    (await client.ecs.describeInstanceTypes())
+      .map((t) => ({ instanceType: t.instanceTypeId, family: t.instanceTypeFamily, cpu: t.cpuCoreCount, memoryGiB: t.memorySizeGiB }))
+      .sort((a, b) => a.instanceType.localeCompare(b.instanceType)),
+  );
+  if (!q.zoneId) return answer(types);
+  const zoneId = q.zoneId;
+  const zones = await cachedList(c, `${q.regionId}/zone-types`, q.regionId, async (client) =>
+    (await client.ecs.describeZones()).map((z) => ({ zoneId: z.zoneId, types: z.availableInstanceTypes })),
+  );
+  const zone = zones.value.find((z) => z.zoneId === zoneId);
+  if (!zone) throw new AppError('NotFound', `region ${q.regionId} has no zone ${zoneId}`);
+  const offered = new Set(zone.types);
+  return { items: types.value.filter((t) => offered.has(t.instanceType)), cached: types.cached && zones.cached, fetchedAt: Math.min(types.fetchedAtMs, zones.fetchedAtMs), zoneId };
+}
+
+/** DELETE /v1/catalog/{accountId}/cache[?regionId=]: the next listing asks the cloud again. */
+export async function clearCache(input: unknown, p: Principal, deps: CatalogDeps): Promise<void> {
+  const q = parseInput(CLEAR_Q, input);
+  const rec = await loadAccount(deps.store, q.accountId, p, 'operate');
+  await clearAccountCache(deps.store, rec.id, q.regionId);
+}

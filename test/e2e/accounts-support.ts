@@ -1,0 +1,117 @@
+/**
+ * Support for the accounts/catalog tests that run the settings and catalog actions in-process
+ * through the real FC adapter (`createFcHandler`), against the sandbox (Tablestore, STS, ECS, KMS).
+ * Nothing is faked: only the FC runtime is skipped, which keeps 1,000-body fuzzing fast.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { systemClock } from '../../lib/core/clock';
+import { loadConfig } from '../../lib/core/config';
+import { createLogger } from '../../lib/core/log';
+import { createFcHandler } from '../../lib/fc/handler';
+import type { FcContext, FcHttpEvent } from '../../lib/fc/types';
+import { createStore, ensureTables } from '../../lib/store';
+import { createTablestoreClient } from '../../lib/store/client';
+import { createCloudFactory } from '../../lib/cloud';
+import { createKmsSecretBox } from '../../lib/crypto';
+import { authenticateBearer, settingsActions, type DomainDeps } from '../../lib/accounts';
+import { catalogActions } from '../../lib/catalog';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+
+export interface Domain {
+  sb: TestSandbox;
+  deps: DomainDeps;
+  adminToken: string;
+  /** Every log line the handler wrote. */
+  logs: string[];
+  call(method: string, path: string, opts?: { token?: string; json?: unknown; body?: string; query?: Record<string, string> }): Promise<{ status: number; body: any; raw: string }>;
+  invoke(action: string, input?: unknown): Promise<any>;
+  close(): Promise<void>;
+}
+
+export async function startDomain(opts: { ttlMs?: number } = {}): Promise<Domain> {
+  const sb = await startTestSandbox();
+  const deployment = await sb.createAccount();
+  const adminToken = `fleet_admin_${randomBytes(16).toString('hex')}`;
+  const config = loadConfig({
+    FLEET_SANDBOX_ENDPOINT: sb.endpoint,
+    TABLESTORE_ENDPOINT: sb.url,
+    FLEET_ADMIN_TOKEN: adminToken,
+    FLEET_KMS_KEY_ID: 'alias/fleet',
+    FLEET_REGION: 'cn-hangzhou',
+    FLEET_ACCOUNT_ID: deployment.accountId,
+    ...(opts.ttlMs !== undefined ? { FLEET_CATALOG_TTL_MS: String(opts.ttlMs) } : {}),
+  });
+  const role = { accessKeyId: deployment.accessKeyId, accessKeySecret: deployment.accessKeySecret };
+  const tsOpts = { endpoint: config.tablestore.endpoint, instance: config.tablestore.instance, credentials: role };
+  await ensureTables({ client: tsOpts, tablePrefix: config.tablestore.tablePrefix });
+  const store = createStore({ tablePrefix: config.tablestore.tablePrefix, client: () => createTablestoreClient(tsOpts) });
+  const logs: string[] = [];
+  const log = createLogger({}, { level: 'debug', write: (l) => logs.push(l) });
+  const cloud = createCloudFactory({ config, clock: systemClock, log, roleCredentials: role, retry: { maxAttempts: 2, baseDelayMs: 5, throttledBaseDelayMs: 5, maxDelayMs: 20 } });
+  const secrets = createKmsSecretBox(cloud.forFunction().kms, 'alias/fleet');
+  const deps: DomainDeps = { config, clock: systemClock, log, store, cloud, secrets };
+  const handler = createFcHandler<DomainDeps>({
+    actions: [...settingsActions<DomainDeps>(), ...catalogActions<DomainDeps>()],
+    makeDeps: () => deps,
+    authenticate: authenticateBearer,
+  });
+  const context = (): FcContext => ({
+    requestId: randomUUID(),
+    credentials: role,
+    function: { name: 'fleet-settings', handler: 'index.handler', memory: 512, timeout: 60 },
+    region: 'cn-hangzhou',
+    accountId: deployment.accountId,
+  });
+  return {
+    sb,
+    deps,
+    adminToken,
+    logs,
+    async call(method, path, o = {}) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (o.token) headers.authorization = `Bearer ${o.token}`;
+      const event: FcHttpEvent = {
+        version: 'v1',
+        rawPath: path,
+        headers,
+        queryParameters: o.query ?? {},
+        body: o.body ?? (o.json === undefined ? '' : JSON.stringify(o.json)),
+        isBase64Encoded: false,
+        requestContext: {
+          accountId: deployment.accountId,
+          domainName: 'localhost',
+          requestId: randomUUID(),
+          http: { method, path, sourceIp: '127.0.0.1', userAgent: 'test' },
+          time: new Date().toISOString(),
+          timeEpoch: String(Date.now()),
+        },
+      };
+      const res = (await handler(Buffer.from(JSON.stringify(event)), context())) as { statusCode: number; body: string };
+      return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined, raw: res.body };
+    },
+    invoke: (action, input) => handler(Buffer.from(JSON.stringify({ action, input })), context()),
+    close: () => sb.close(),
+  };
+}
+
+/** A PEM private key for SSH key tests (RSA, generated once per process). */
+export async function rsaPem(): Promise<{ privateKey: string; publicKeyOpenSsh: string }> {
+  const { generateKeyPairSync, createPublicKey } = await import('node:crypto');
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as { n: string; e: string };
+  const mpint = (b64u: string) => {
+    let b = Buffer.from(b64u, 'base64url');
+    if (b[0]! & 0x80) b = Buffer.concat([Buffer.from([0]), b]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(b.length);
+    return Buffer.concat([len, b]);
+  };
+  const str = (s: string) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(s.length);
+    return Buffer.concat([len, Buffer.from(s)]);
+  };
+  const blob = Buffer.concat([str('ssh-rsa'), mpint(jwk.e), mpint(jwk.n)]);
+  return { privateKey: pem, publicKeyOpenSsh: `ssh-rsa ${blob.toString('base64')} test@fleet` };
+}

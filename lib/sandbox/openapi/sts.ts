@@ -11,7 +11,7 @@ import type { OpContext, ProductModule } from './types';
 const ROLE_ARN = /^acs:ram::(\d+):role\/(.+)$/i;
 
 /** ISO-8601 without milliseconds, as Alibaba writes `Expiration`. */
-const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const isoSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function createStsModule(core: SandboxCore): ProductModule {
   return {
@@ -55,8 +55,9 @@ export function createStsModule(core: SandboxCore): ProductModule {
           );
         }
         const now = ctx.now();
-        // Whole seconds so the Expiration the caller reads is exactly when the token stops working.
-        const expiresAtMs = Math.ceil((now + duration * 1000 * core.opts.stsTimeScale) / 1000) * 1000;
+        // Exact scaled lifetime; Expiration (whole seconds, as Alibaba writes it) is rounded down,
+        // so a caller that refreshes at Expiration is never late.
+        const expiresAtMs = now + Math.round(duration * 1000 * core.opts.stsTimeScale);
         const key = core.addKey({
           accessKeyId: newStsAccessKeyId(),
           secret: newStsSecret(),

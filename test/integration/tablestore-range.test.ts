@@ -161,6 +161,36 @@ test('batchWriteRow: several tables, PUT / UPDATE / DELETE, per-row condition fa
   assert.is(missing[0].errorCode, 'OTSObjectNotExist');
 });
 
+test('a batch naming a row twice is refused as a whole', async () => {
+  const row = { type: 'PUT', condition: ignore(), primaryKey: [{ shard: 'dup' }, { seq: Long.fromNumber(1) }], attributeColumns: [{ v: 1 }] };
+  const err = await client.batchWriteRow({ tables: [{ tableName: 'other', rows: [row, row] }] }).catch((e: Error) => e);
+  assert.match(String((err as Error).message), 'OTSParameterInvalid');
+  const got = await client.getRow({ tableName: 'other', primaryKey: [{ shard: 'dup' }, { seq: Long.fromNumber(1) }] });
+  assert.equal(got.row, {});
+  const readErr = await client.batchGetRow({ tables: [{ tableName: 'other', primaryKey: [[{ shard: 'a' }, { seq: Long.fromNumber(1) }], [{ shard: 'a' }, { seq: Long.fromNumber(1) }]] }] }).catch((e: Error) => e);
+  assert.match(String((readErr as Error).message), 'OTSParameterInvalid');
+});
+
+test('a page also ends at about 4 MB of data, with a next key to continue', async () => {
+  const blob = 'b'.repeat(400 * 1024);
+  for (let i = 0; i < 14; i++) {
+    await client.putRow({ tableName: 'other', condition: ignore(), primaryKey: [{ shard: 'big' }, { seq: Long.fromNumber(i) }], attributeColumns: [{ blob }] });
+  }
+  const first = await client.getRange({
+    tableName: 'other', direction: TS.Direction.FORWARD, inclusiveStartPrimaryKey: [{ shard: 'big' }, { seq: TS.INF_MIN }],
+    exclusiveEndPrimaryKey: [{ shard: 'big' }, { seq: TS.INF_MAX }],
+  });
+  assert.ok(first.rows.length > 0 && first.rows.length < 14, `first page has ${first.rows.length} rows`);
+  assert.is(Number(String(first.nextStartPrimaryKey[1].value)), first.rows.length);
+  const rest = await client.getRange({
+    tableName: 'other', direction: TS.Direction.FORWARD, inclusiveStartPrimaryKey: toRequestPk(first.nextStartPrimaryKey),
+    exclusiveEndPrimaryKey: [{ shard: 'big' }, { seq: TS.INF_MAX }],
+  });
+  assert.is(first.rows.length + rest.rows.length, 14);
+  assert.is(rest.nextStartPrimaryKey, null);
+  assert.is(rest.rows[0].attributes[0].columnValue.length, blob.length);
+});
+
 test('batch limits: more than 200 writes or 100 reads is OTSParameterInvalid', async () => {
   const tooMany = await client.batchWriteRow({
     tables: [{ tableName: 'other', rows: Array.from({ length: 201 }, (_, i) => ({ type: 'PUT', condition: ignore(), primaryKey: [{ shard: 'z' }, { seq: Long.fromNumber(i) }], attributeColumns: [{ v: 1 }] })) }],

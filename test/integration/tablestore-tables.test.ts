@@ -172,6 +172,9 @@ test('raw protocol: body MD5 mismatch, missing header, GET, unknown operation', 
   const missing = await rawRequest('ListTable', body, (h) => { delete h['x-ots-date']; });
   assert.is(missing.status, 400);
   assert.is(decodeError(missing.body).code, 'OTSParameterInvalid');
+  const skewed = await rawRequest('ListTable', body, (h) => { h['x-ots-date'] = new Date(Date.now() - 3600_000).toISOString(); });
+  assert.is(skewed.status, 403);
+  assert.match(decodeError(skewed.body).message, 'Mismatch between system time and x-ots-date');
   const get = await rawRequest('ListTable', Buffer.alloc(0), () => {}, 'GET');
   assert.is(get.status, 405);
   assert.is(decodeError(get.body).code, 'OTSMethodNotAllowed');

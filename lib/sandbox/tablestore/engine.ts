@@ -49,6 +49,17 @@ export interface ReadSpec {
 export interface ReturnSpec { type: number; columns: string[] }
 
 const RANGE_MAX_ROWS = 5000;
+/** Tablestore also ends a GetRange page at about 4 MB of row data. */
+const RANGE_MAX_BYTES = 4 * 1024 * 1024;
+
+function approxSize(row: OutRow): number {
+  let n = 16;
+  for (const c of [...(row.pk ?? []), ...row.cells]) {
+    const v = c.value;
+    n += c.name.length + 16 + (v.t === 'str' ? Buffer.byteLength(v.v) : v.t === 'bin' ? v.v.length : 8);
+  }
+  return n;
+}
 
 export class Engine {
   private readonly instances = new Map<string, Map<string, Table>>();
@@ -396,14 +407,18 @@ export class Engine {
     const limit = Math.min(req.limit && req.limit > 0 ? req.limit : RANGE_MAX_ROWS, RANGE_MAX_ROWS);
     const rows: OutRow[] = [];
     const step = req.backward ? -1 : 1;
+    let bytes = 0;
     let i = req.backward ? upperBound(t.rows, start) - 1 : lowerBound(t.rows, start);
     const inRange = (r: Row): boolean => (req.backward ? comparePk(r.pk, end) > 0 : comparePk(r.pk, end) < 0);
     for (; i >= 0 && i < t.rows.length; i += step) {
       const row = t.rows[i]!;
       if (!inRange(row)) return { rows };
-      if (rows.length >= limit) return { rows, next: this.pkColumns(t, row.pk) };
+      if (rows.length >= limit || bytes >= RANGE_MAX_BYTES) return { rows, next: this.pkColumns(t, row.pk) };
       const out = this.project(t, row, req.read);
-      if (out) rows.push(out);
+      if (out) {
+        rows.push(out);
+        bytes += approxSize(out);
+      }
     }
     return { rows };
   }

@@ -7,6 +7,7 @@ import type { Condition, Engine, ReadSpec, ReturnSpec, TableOptions } from './en
 import { OtsError, ots } from './errors';
 import { readRow, writeRow, writeRows, type OutRow } from './plain-buffer';
 import { asBuffer, encodeMsg, longToNumber, msgType } from './proto';
+import { pkKey } from './values';
 
 type Msg = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 export type OperationHandler = (engine: Engine, instance: string, body: Buffer) => Buffer;
@@ -89,6 +90,26 @@ function writeOne(engine: Engine, instance: string, table: string, type: number,
       return engine.deleteRow(instance, table, row.pk, cond, ret);
     default:
       throw ots.parameterInvalid(`Invalid operation type ${type}.`);
+  }
+}
+
+/** Tablestore refuses a batch naming one table twice or one row twice. */
+function rejectDuplicates(tables: { table: string; rows: Uint8Array[] }[]): void {
+  const names = new Set<string>();
+  for (const t of tables) {
+    if (names.has(t.table)) throw ots.parameterInvalid(`Duplicated table name: '${t.table}'.`);
+    names.add(t.table);
+    const keys = new Set<string>();
+    for (const bytes of t.rows) {
+      let key: string;
+      try {
+        key = pkKey(readRow(asBuffer(bytes)).pk.map((c) => c.value));
+      } catch {
+        continue; // reported on the row itself
+      }
+      if (keys.has(key)) throw ots.parameterInvalid(`Duplicated primary key in table '${t.table}'.`);
+      keys.add(key);
+    }
   }
 }
 
@@ -193,6 +214,7 @@ export const operations: Record<string, OperationHandler> = {
     const tables: Msg[] = m.tables ?? [];
     const count = tables.reduce((n, t) => n + (t.primaryKey?.length ?? 0), 0);
     if (count > BATCH_GET_MAX) throw ots.parameterInvalid(`Rows count exceeds the upper limit: ${BATCH_GET_MAX}.`);
+    rejectDuplicates(tables.map((t) => ({ table: t.tableName, rows: (t.primaryKey ?? []) as Uint8Array[] })));
     return encodeMsg('BatchGetRowResponse', {
       tables: tables.map((t) => {
         const spec = readSpec(t);
@@ -217,6 +239,7 @@ export const operations: Record<string, OperationHandler> = {
     const count = tables.reduce((n, t) => n + (t.rows?.length ?? 0), 0);
     if (count > BATCH_WRITE_MAX) throw ots.parameterInvalid(`Rows count exceeds the upper limit: ${BATCH_WRITE_MAX}.`);
     if (count === 0) throw ots.parameterInvalid('No row specified in the request of BatchWriteRow.');
+    rejectDuplicates(tables.map((t) => ({ table: t.tableName, rows: (t.rows ?? []).map((r: Msg) => r.rowChange as Uint8Array) })));
     return encodeMsg('BatchWriteRowResponse', {
       tables: tables.map((t) => ({
         tableName: t.tableName,

@@ -13,6 +13,8 @@ import { createTablestoreClient } from '../store/client';
 import { createStore } from '../store/store';
 import type { Store } from '../store/types';
 import type { FcContext } from './types';
+import { createCloudFactory } from '../cloud/factory';
+import type { CloudFactory } from '../cloud/types';
 
 export interface Deps {
   config: Config;
@@ -21,6 +23,8 @@ export interface Deps {
   log: Logger;
   /** Tablestore as the function role; built on first use, reused while the instance is warm. */
   readonly store: Store;
+  /** Per-account Alibaba Cloud clients; the factory (and its STS cache) lives as long as the warm instance. */
+  readonly cloud: CloudFactory;
 }
 
 type Credentials = FcContext['credentials'];
@@ -49,16 +53,47 @@ export function storeFor(config: Config, credentials: Credentials | undefined): 
   return store;
 }
 
+let cloudFactory: { config: Config; clock: Clock; slot: { credentials: Credentials | undefined }; factory: CloudFactory } | undefined;
+
+/**
+ * One cloud factory per warm instance, so cached AssumeRole credentials outlive an invocation.
+ * The function role's keys are read from the latest invocation's context (FC rotates them).
+ */
+export function cloudFor(config: Config, credentials: Credentials | undefined, clock: Clock = systemClock): CloudFactory {
+  if (!cloudFactory || cloudFactory.config !== config || cloudFactory.clock !== clock) {
+    const slot: { credentials: Credentials | undefined } = { credentials };
+    const factory = createCloudFactory({
+      config,
+      clock,
+      log: createLogger({ component: 'cloud' }, { level: config.logLevel }),
+      roleCredentials: () => {
+        const c = slot.credentials;
+        if (!c?.accessKeyId || !c.accessKeySecret) {
+          throw new AppError('Internal', 'the FC context carries no credentials for the cloud client (is a role attached to the function?)');
+        }
+        return c;
+      },
+    });
+    cloudFactory = { config, clock, slot, factory };
+  }
+  if (credentials?.accessKeyId) cloudFactory.slot.credentials = credentials;
+  return cloudFactory.factory;
+}
+
 /** The deps of one invocation. Cheap: clients are built lazily and cached across invocations. */
 export function createDeps(context: FcContext, config: Config = defaultConfig()): Deps {
   const log = createLogger({ fn: context.function?.name, requestId: context.requestId }, { level: config.logLevel });
   let store: Store | undefined;
+  let cloud: CloudFactory | undefined;
   return {
     config,
     clock: systemClock,
     log,
     get store() {
       return (store ??= storeFor(config, context.credentials));
+    },
+    get cloud() {
+      return (cloud ??= cloudFor(config, context.credentials));
     },
   };
 }

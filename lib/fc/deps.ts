@@ -80,20 +80,24 @@ export function cloudFor(config: Config, credentials: Credentials | undefined, c
   return cloudFactory.factory;
 }
 
-/** The deps of one invocation. Cheap: clients are built lazily and cached across invocations. */
-export function createDeps(context: FcContext, config: Config = defaultConfig()): Deps {
-  const log = createLogger({ fn: context.function?.name, requestId: context.requestId }, { level: config.logLevel });
+/**
+ * The deps of one invocation. Cheap: clients are built lazily and cached across invocations.
+ * `overrides` lets tests and the local host swap the clock or the log sink.
+ */
+export function createDeps(context: FcContext, config: Config = defaultConfig(), overrides: Partial<Pick<Deps, 'clock' | 'log'>> = {}): Deps {
+  const log = overrides.log ?? createLogger({ fn: context.function?.name, requestId: context.requestId }, { level: config.logLevel });
   let store: Store | undefined;
   let cloud: CloudFactory | undefined;
+  const clock = overrides.clock ?? systemClock;
   return {
     config,
-    clock: systemClock,
+    clock,
     log,
     get store() {
       return (store ??= storeFor(config, context.credentials));
     },
     get cloud() {
-      return (cloud ??= cloudFor(config, context.credentials));
+      return (cloud ??= cloudFor(config, context.credentials, clock));
     },
   };
 }

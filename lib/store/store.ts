@@ -262,8 +262,23 @@ export function createStore(opts: StoreOptions): Store {
       const { sdk, client } = await conn();
       const name = tableName(table);
       const results: BatchResult[] = [];
-      for (let i = 0; i < ops.length; i += BATCH_WRITE_MAX) {
-        const chunk = ops.slice(i, i + BATCH_WRITE_MAX);
+      // Tablestore refuses a batch that touches one row twice: a repeated key starts a new
+      // request, so ops still apply in the order given.
+      const chunks: BatchOp<R>[][] = [];
+      let seenKeys = new Set<string>();
+      for (const op of ops) {
+        const key = op.type === 'put' || op.type === 'create' ? keyOf(table, op.record) : op.key;
+        const id = JSON.stringify(table.pk.map((c) => key[c.name]));
+        const last = chunks[chunks.length - 1];
+        if (!last || last.length >= BATCH_WRITE_MAX || seenKeys.has(id)) {
+          chunks.push([op]);
+          seenKeys = new Set([id]);
+        } else {
+          last.push(op);
+          seenKeys.add(id);
+        }
+      }
+      for (const chunk of chunks) {
         const versions: Array<number | undefined> = [];
         const rows = chunk.map((op) => {
           if (op.type === 'put' || op.type === 'create') {

@@ -120,6 +120,6 @@ export interface Store {
   scan<R extends object = Record<string, unknown>>(table: TableDef, query?: Omit<RangeQuery<R>, 'limit' | 'cursor' | 'maxScan'>): AsyncIterable<R & Versioned>;
   /** Rows by key, in the order asked; `undefined` where missing. Any number of keys. */
   batchGet<R extends object = Record<string, unknown>>(table: TableDef, keys: Key[]): Promise<Array<(R & Versioned) | undefined>>;
-  /** Many writes, per-row results in order (not atomic across rows). Any number of ops. */
+  /** Many writes, per-row results in order (not atomic across rows). Any number of ops; a key may repeat (applied in order). */
   batchWrite<R extends object>(table: TableDef, ops: BatchOp<R>[]): Promise<BatchResult[]>;
 }

@@ -228,7 +228,7 @@ test('batchWrite reports per-row outcomes: conditional update, create conflict, 
   await store.create(servers, { id: 'srv-b1', status: 'a' });
   await store.create(servers, { id: 'srv-b2', status: 'a' });
   const countBefore = (await store.get(servers, { id: 'srv-count' }))!.version;
-  const res = await store.batchWrite(servers, [
+  const res = await store.batchWrite<Record<string, unknown>>(servers, [
     { type: 'update', key: { id: 'srv-b1' }, expectedVersion: 1, changes: { status: 'b' } },
     { type: 'update', key: { id: 'srv-b2' }, expectedVersion: 5, changes: { status: 'b' } },
     { type: 'create', record: { id: 'srv-b1', status: 'dup' } },

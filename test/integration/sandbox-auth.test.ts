@@ -72,6 +72,7 @@ test('wrong secret → SignatureDoesNotMatch 400 (ECS SDK, and V1 generic client
   assert.is(e.data.HostId, 'ecs.aliyuncs.com');
   const e1 = await sdkError(rpcClient(t.endpoint, { ...keys, accessKeySecret: 'nope' }, { signature: 'v1' }).call('Sts', 'GetCallerIdentity'));
   assert.is(e1.code, 'SignatureDoesNotMatch');
+  assert.match(e1.data.Message, 'server string to sign is:POST&%2F&AccessKeyId%3D');
 });
 
 test('unknown key → InvalidAccessKeyId.NotFound 404', async () => {

@@ -4,7 +4,7 @@
  * (unknown key, wrong signature, replayed nonce, stale timestamp, STS token problems).
  */
 import { Errors } from './errors';
-import { parseV3Authorization, safeEqual, sha256Hex, v1Signature, v3CanonicalRequest, v3Signature } from './signing';
+import { parseV3Authorization, safeEqual, sha256Hex, v1Signature, v1StringToSign, v3CanonicalRequest, v3Signature } from './signing';
 import type { AccessKeyRecord } from './state';
 import type { Caller } from './types';
 
@@ -134,7 +134,10 @@ export function authenticate(
   checkTimestamp(params.Timestamp, 'Timestamp', now);
   const nonce = params.SignatureNonce;
   if (!nonce) throw Errors.missingParameter('SignatureNonce');
-  if (!safeEqual(v1Signature(req.method, params, key.secret), params.Signature)) throw Errors.signatureMismatch();
+  if (!safeEqual(v1Signature(req.method, params, key.secret), params.Signature)) {
+    // Alibaba's V1 gateway tells the caller what it signed, which is how people debug encoders.
+    throw Errors.signatureMismatch(` server string to sign is:${v1StringToSign(req.method, params)}`);
+  }
   if (!nonces.claim(key.accessKeyId, nonce, now)) throw Errors.nonceUsed();
   return { key, caller: callerOf(key), signatureVersion: 'v1' };
 }

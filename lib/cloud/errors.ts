@@ -17,6 +17,8 @@ export interface Classified {
   retryable: boolean;
   /** `Ecs:RunInstances` — the call that failed. */
   action?: string;
+  /** Throttling answers may say when to come back (`x-acs-retry-after`, ms). */
+  retryAfterMs?: number;
 }
 
 /** What `AppError.cloud` carries for cloud failures (a superset of core's CloudErrorInfo). */
@@ -69,7 +71,7 @@ const ROLE_HINTS: Record<string, string> = {
   'InvalidParameter.ExternalId': 'the external id does not match the role trust policy',
 };
 
-function rawFields(e: unknown): { code?: string; requestId?: string; httpStatus?: number; message?: string; name?: string; authAction?: string } {
+function rawFields(e: unknown): { code?: string; requestId?: string; httpStatus?: number; message?: string; name?: string; authAction?: string; retryAfterMs?: number } {
   if (typeof e !== 'object' || e === null) return {};
   const o = e as Record<string, unknown>;
   const data = (o.data ?? {}) as Record<string, unknown>;
@@ -87,6 +89,7 @@ function rawFields(e: unknown): { code?: string; requestId?: string; httpStatus?
   if (str(o.name)) out.name = o.name as string;
   const authAction = str(detail?.AuthAction);
   if (authAction) out.authAction = authAction;
+  if (typeof o.retryAfter === 'number' && Number.isFinite(o.retryAfter) && o.retryAfter >= 0) out.retryAfterMs = o.retryAfter;
   return out;
 }
 
@@ -135,7 +138,11 @@ export function classify(e: unknown, action?: string): Classified {
     return make('permission', c, act ? `the credential lacks the RAM permission ${act}` : 'the credential lacks a RAM permission', false);
   }
   if (c === 'ServiceNotEnabled' || c.startsWith('ServiceNotEnabled')) return make('permission', c, 'Resource Center is not enabled for this account; enable it in the Resource Center console', false);
-  if (c.includes('Throttling') || c === 'Throttled' || c.startsWith('Throttling')) return make('throttled', c, 'the cloud API rate limit was hit; slow down', true);
+  if (c.includes('Throttling') || c === 'Throttled') {
+    const t = make('throttled', c, 'the cloud API rate limit was hit; slow down', true);
+    if (f.retryAfterMs !== undefined) t.retryAfterMs = f.retryAfterMs;
+    return t;
+  }
   if (c.startsWith('QuotaExceed') || c.startsWith('QuotaExceeded') || c === 'AuthorizationLimitExceed' || c.endsWith('.QuotaExceeded') || c.startsWith('FrequentPurchase')) {
     return make('quota', c, quotaHint(c), false);
   }

@@ -39,11 +39,14 @@ export interface RetryDeps {
 
 export const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Full-jitter back-off before retry number `retry` (1 = the first retry). */
-export function backoffMs(policy: RetryPolicy, c: Pick<Classified, 'kind'>, retry: number, random: () => number): number {
+/**
+ * Full-jitter back-off before retry number `retry` (1 = the first retry); never sooner than a
+ * throttling answer's retry-after, never longer than `maxDelayMs`.
+ */
+export function backoffMs(policy: RetryPolicy, c: Pick<Classified, 'kind' | 'retryAfterMs'>, retry: number, random: () => number): number {
   const base = c.kind === 'throttled' ? policy.throttledBaseDelayMs : policy.baseDelayMs;
   const cap = Math.min(policy.maxDelayMs, base * 2 ** (retry - 1));
-  return Math.floor(random() * cap);
+  return Math.min(policy.maxDelayMs, Math.max(Math.floor(random() * cap), c.retryAfterMs ?? 0));
 }
 
 /**

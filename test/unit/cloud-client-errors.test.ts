@@ -66,6 +66,13 @@ test('Forbidden.RAM names the missing action from AccessDeniedDetail, else from 
   assert.match(bare.hint, 'vpc:DescribeVpcs');
 });
 
+test('a throttling answer keeps its retry-after', () => {
+  const c = classify(sdkError('Throttling.User', 400, { retryAfter: 750 }));
+  assert.is(c.kind, 'throttled');
+  assert.is(c.retryAfterMs, 750);
+  assert.is(classify(sdkError('Throttling.User', 400)).retryAfterMs, undefined);
+});
+
 test('network failures and time-outs are transient; programming errors are not cloud errors', () => {
   const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED', errno: -111 });
   const c = classify(refused, 'Ecs:DescribeRegions');

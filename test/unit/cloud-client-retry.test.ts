@@ -29,6 +29,9 @@ test('full jitter: delay is random() × min(cap, base·2^(n-1)); throttling uses
   assert.is(backoffMs(p, { kind: 'throttled' }, 1, () => 0.5), 500);
   assert.is(backoffMs(p, { kind: 'throttled' }, 3, () => 0.5), 1500);
   assert.is(backoffMs(p, { kind: 'transient' }, 2, () => 0), 0);
+  // A retry-after from the cloud is a floor, still capped.
+  assert.is(backoffMs(p, { kind: 'throttled', retryAfterMs: 1200 }, 1, () => 0.1), 1200);
+  assert.is(backoffMs(p, { kind: 'throttled', retryAfterMs: 60_000 }, 1, () => 0.1), 3000);
 });
 
 test('transient errors are retried until success', async () => {

@@ -151,11 +151,13 @@ test('updateRow PUT / DELETE_ALL / INCREMENT, and ReturnContent', async () => {
     returnContent: { returnType: TS.ReturnType.Primarykey },
   });
   assert.equal(pkRes.row.primaryKey, [{ name: 'id', value: 'rk' }]);
-  // updateRow creating a row, then deleting its last column removes the row.
+  // updateRow inserts a missing row; deleting its last column leaves the row (only DeleteRow removes it).
   await client.updateRow({ tableName: 'rows', condition: cond('IGNORE'), primaryKey: pk('tmp'), updateOfAttributeColumns: [{ PUT: [{ a: 'x' }] }] });
   assert.equal(attrs(await get('tmp')), { a: 'x' });
   await client.updateRow({ tableName: 'rows', condition: cond('IGNORE'), primaryKey: pk('tmp'), updateOfAttributeColumns: [{ DELETE_ALL: ['a'] }] });
-  assert.equal(await get('tmp'), {});
+  assert.equal(await get('tmp'), { primaryKey: [{ name: 'id', value: 'tmp' }], attributes: [] });
+  await client.updateRow({ tableName: 'rows', condition: cond('EXPECT_EXIST'), primaryKey: pk('tmp'), updateOfAttributeColumns: [{ PUT: [{ b: 'y' }] }] });
+  assert.equal(attrs(await get('tmp')), { b: 'y' });
 });
 
 test('deleteRow, and row existence conditions', async () => {
@@ -219,6 +221,9 @@ test('single-column conditions: every relation, pass_if_missing, latest_version_
   await client.updateRow({ tableName: 'rows', condition: cond('IGNORE'), primaryKey: pk('c'), updateOfAttributeColumns: [{ PUT: [{ h: 'new' }] }] });
   assert.is(await check('h', 'old', C.EQUAL, false, true), false);
   assert.is(await check('h', 'old', C.EQUAL, false, false), true);
+  // Primary-key columns can be compared too.
+  assert.is(await check('id', 'c', C.EQUAL, false), true);
+  assert.is(await check('id', 'd', C.EQUAL, false), false);
   // A column condition with IGNORE on a missing row sees every column as missing.
   const r = await failure(client.putRow({
     tableName: 'rows', primaryKey: pk('ghost'), attributeColumns: [{ a: 'x' }],

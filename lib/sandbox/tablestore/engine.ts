@@ -232,8 +232,13 @@ export class Engine {
     return live.length ? live : undefined;
   }
 
+  /** Column lookup for conditions and filters; primary-key columns can be compared too. */
   private view(t: Table, row: Row | undefined): RowView {
-    return (name) => this.versions(t, row, name);
+    return (name) => {
+      const k = row ? t.pk.findIndex((c) => c.name === name) : -1;
+      if (k >= 0) return [{ ts: 0, value: row!.pk[k] as CellValue }];
+      return this.versions(t, row, name);
+    };
   }
 
   /** A stored row whose every cell outlived the table's TTL reads as absent. */
@@ -378,8 +383,9 @@ export class Engine {
           throw ots.parameterInvalid(`Invalid cell type ${c.op} of column ${c.name}.`);
       }
     }
-    const row: Row | null = cols.size > 0 ? { pk, cols } : null;
-    if (row || existing) this.commit(instance, t, pk, row);
+    // The row exists afterwards even with no attribute column left (only DeleteRow removes it).
+    const row: Row = { pk, cols };
+    this.commit(instance, t, pk, row);
     return this.returned(t, pk, row, ret);
   }
 

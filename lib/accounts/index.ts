@@ -2,5 +2,4 @@ export * from './service';
 export { accountView, maskKeyId, type AccountRecord, type AccountView, type StoredCredential, type Verification } from './model';
 export { auditPermissions, type PermissionCheck } from './audit';
 export { verifyCredential, verificationError } from './verify';
-export { CREATE_ACCOUNT, UPDATE_ACCOUNT, REGION_ID } from './schema';
 export { settingsActions, authenticateBearer, accountsDeps, authDeps, type DomainDeps } from './actions';

@@ -4,7 +4,7 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
-import { GROUPS } from '../auth/service';
+import { GROUPS } from '../auth/schema';
 
 export const REGION_ID = z.string().regex(/^[a-z]{2}(-[a-z0-9]+){1,3}$/, 'a region id looks like "cn-hangzhou" or "ap-southeast-1"');
 

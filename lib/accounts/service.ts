@@ -14,7 +14,7 @@ import { secretAad, type SecretBox } from '../crypto';
 import type { AccountCredential, CloudFactory } from '../cloud/types';
 import type { Store } from '../store/types';
 import * as T from '../store/tables';
-import { CREATE_ACCOUNT, UPDATE_ACCOUNT, type CredentialInput } from './schema';
+import type { CredentialInput } from './schema';
 import { accountView, MAX_CHANGES, type AccountRecord, type Change, type StoredCredential } from './model';
 import { verifyCredential } from './verify';
 import { auditPermissions, resourceCenterStatus } from './audit';
@@ -83,7 +83,7 @@ const pushChange = (changes: Change[], c: Change) => [...changes, c].slice(-MAX_
 
 export async function createAccount(input: unknown, p: Principal, deps: AccountsDeps) {
   authorize(p, { action: 'write' });
-  const body = parseInput(CREATE_ACCOUNT, input);
+  const body = parseInput((await import('./schema')).CREATE_ACCOUNT, input);
   const id = newId('acc');
   const now = deps.clock.now();
   const sshKeys: AccountRecord['sshKeys'] = {};
@@ -128,7 +128,7 @@ export async function getAccount(id: unknown, p: Principal, deps: Pick<AccountsD
 
 export async function updateAccount(id: unknown, input: unknown, p: Principal, deps: AccountsDeps) {
   const current = await loadAccount(deps.store, id, p, 'write');
-  const body = parseInput(UPDATE_ACCOUNT, input);
+  const body = parseInput((await import('./schema')).UPDATE_ACCOUNT, input);
   const accountId = current.id;
   // Secrets are sealed before the conditional write so a retry does not call KMS again.
   const credential = body.credential ? await sealCredential(accountId, body.credential, deps) : undefined;

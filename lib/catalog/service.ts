@@ -2,16 +2,15 @@
  * The catalog domain: what an account can use in each region (regions, zones with stock, key
  * pairs, images, instance types), one account for every region, cached per account and region.
  */
-import { z } from 'zod';
 import { AppError } from '../core/errors';
 import type { Clock } from '../core/clock';
-import { parseInput } from '../core/validate';
 import { authorize } from '../auth';
 import type { Principal } from '../fc/types';
 import type { SecretBox } from '../crypto';
 import type { CloudClient, CloudFactory } from '../cloud/types';
 import type { Store } from '../store/types';
-import { clearAccountCache, loadAccount, openCredential, REGION_ID, type AccountRecord } from '../accounts';
+import { clearAccountCache, loadAccount, openCredential, type AccountRecord } from '../accounts';
+import { parseQuery, type Rules } from './query';
 import { readThrough, type Cached } from './cache';
 
 export interface CatalogDeps {
@@ -24,16 +23,18 @@ export interface CatalogDeps {
   ttlMs: number;
 }
 
-const ACCOUNT_ID = z.string().regex(/^acc-[0-9a-z]{16}$/, 'an account id looks like "acc-" and 16 letters or digits');
-const INSTANCE_TYPE = z.string().regex(/^ecs\.[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'an instance type looks like "ecs.g6.large"');
-const ZONE_ID = z.string().regex(/^[a-z]{2}(-[a-z0-9]+){1,4}$/, 'a zone id looks like "cn-hangzhou-h"');
+const ACCOUNT_ID = { re: /^acc-[0-9a-z]{16}$/, problem: 'an account id looks like "acc-" and 16 letters or digits' };
+const REGION_ID = { re: /^[a-z]{2}(-[a-z0-9]+){1,3}$/, problem: 'a region id looks like "cn-hangzhou"' };
+const INSTANCE_TYPE = { re: /^ecs\.[a-z0-9-]+(\.[a-z0-9-]+)+$/, problem: 'an instance type looks like "ecs.g6.large"', optional: true };
+const ZONE_ID = { re: /^[a-z]{2}(-[a-z0-9]+){1,4}$/, problem: 'a zone id looks like "cn-hangzhou-h"', optional: true };
+const OWNER = { re: /^(system|self|others)$/, problem: 'owner is "system", "self" or "others"', optional: true };
 
-const ACCOUNT_Q = z.object({ accountId: ACCOUNT_ID });
-const REGION_Q = z.object({ accountId: ACCOUNT_ID, regionId: REGION_ID });
-const ZONES_Q = REGION_Q.extend({ instanceType: INSTANCE_TYPE.optional() });
-const IMAGES_Q = REGION_Q.extend({ owner: z.enum(['system', 'self', 'others']).default('system') });
-const TYPES_Q = REGION_Q.extend({ zoneId: ZONE_ID.optional() });
-const CLEAR_Q = z.object({ accountId: ACCOUNT_ID, regionId: REGION_ID.optional() });
+const ACCOUNT_Q = { accountId: ACCOUNT_ID } satisfies Rules;
+const REGION_Q = { accountId: ACCOUNT_ID, regionId: REGION_ID } satisfies Rules;
+const ZONES_Q = { ...REGION_Q, instanceType: INSTANCE_TYPE } satisfies Rules;
+const IMAGES_Q = { ...REGION_Q, owner: OWNER } satisfies Rules;
+const TYPES_Q = { ...REGION_Q, zoneId: ZONE_ID } satisfies Rules;
+const CLEAR_Q = { accountId: ACCOUNT_ID, regionId: { ...REGION_ID, optional: true } } satisfies Rules;
 
 /** API answer: `{items, cached, fetchedAt}`. */
 const answer = <V>(c: Cached<V[]>) => ({ items: c.value, cached: c.cached, fetchedAt: c.fetchedAtMs });
@@ -44,7 +45,7 @@ interface Ctx {
 }
 
 async function open(input: unknown, p: Principal, deps: CatalogDeps) {
-  const { accountId } = parseInput(ACCOUNT_Q, { accountId: (input as { accountId?: unknown } | null)?.accountId });
+  const { accountId } = parseQuery(ACCOUNT_Q, input);
   return { rec: await loadAccount(deps.store, accountId, p, 'read'), deps };
 }
 
@@ -77,7 +78,7 @@ export async function listRegions(input: unknown, p: Principal, deps: CatalogDep
 }
 
 export async function listZones(input: unknown, p: Principal, deps: CatalogDeps) {
-  const q = parseInput(ZONES_Q, input);
+  const q = parseQuery(ZONES_Q, input);
   const c = await open(q, p, deps);
   await region(c, q.regionId);
   const zones = await cachedList(c, `${q.regionId}/zones`, q.regionId, async (client) =>
@@ -100,7 +101,7 @@ export async function listZones(input: unknown, p: Principal, deps: CatalogDeps)
 }
 
 export async function listKeyPairs(input: unknown, p: Principal, deps: CatalogDeps) {
-  const q = parseInput(REGION_Q, input);
+  const q = parseQuery(REGION_Q, input);
   const c = await open(q, p, deps);
   await region(c, q.regionId);
   return answer(
@@ -113,7 +114,8 @@ export async function listKeyPairs(input: unknown, p: Principal, deps: CatalogDe
 }
 
 export async function listImages(input: unknown, p: Principal, deps: CatalogDeps) {
-  const q = parseInput(IMAGES_Q, input);
+  const parsed = parseQuery(IMAGES_Q, input);
+  const q = { ...parsed, owner: parsed.owner ?? 'system' };
   const c = await open(q, p, deps);
   await region(c, q.regionId);
   return {
@@ -129,7 +131,7 @@ export async function listImages(input: unknown, p: Principal, deps: CatalogDeps
 }
 
 export async function listInstanceTypes(input: unknown, p: Principal, deps: CatalogDeps) {
-  const q = parseInput(TYPES_Q, input);
+  const q = parseQuery(TYPES_Q, input);
   const c = await open(q, p, deps);
   await region(c, q.regionId);
   const types = await cachedList(c, `${q.regionId}/instance-types`, q.regionId, async (client) =>
@@ -150,7 +152,7 @@ export async function listInstanceTypes(input: unknown, p: Principal, deps: Cata
 
 /** DELETE /v1/catalog/{accountId}/cache[?regionId=]: the next listing asks the cloud again. */
 export async function clearCache(input: unknown, p: Principal, deps: CatalogDeps): Promise<void> {
-  const q = parseInput(CLEAR_Q, input);
+  const q = parseQuery(CLEAR_Q, input);
   const rec = await loadAccount(deps.store, q.accountId, p, 'operate');
   await clearAccountCache(deps.store, rec.id, q.regionId);
 }

@@ -38,8 +38,10 @@ function fcTime(d: Date): string {
 export function toHttpEvent(req: IncomingMessage, body: Buffer, requestId: string, accountId: string, now = new Date()): FcHttpEvent {
   const url = new URL(req.url ?? '/', 'http://local');
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headersDistinct)) {
-    if (value) headers[canonicalHeaderName(name)] = value.join(',');
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const name = canonicalHeaderName(req.rawHeaders[i]!);
+    const value = req.rawHeaders[i + 1]!;
+    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
   }
   const queryParameters: Record<string, string> = {};
   for (const key of new Set(url.searchParams.keys())) queryParameters[key] = url.searchParams.getAll(key).join(',');

@@ -8,6 +8,8 @@ import type { LocalFunction, TimerTrigger } from './syaml';
 export interface TimerRunnerOptions {
   timeScale: number;
   fire: (fn: LocalFunction, trigger: TimerTrigger, event: Buffer) => void;
+  /** Floor between two firings of one trigger in real time, so fast clocks cannot flood. Default 250. */
+  minIntervalMs?: number;
   onError?: (fn: LocalFunction, trigger: TimerTrigger, e: Error) => void;
 }
 
@@ -28,17 +30,22 @@ export function startTimers(functions: LocalFunction[], opts: TimerRunnerOptions
         opts.onError?.(fn, trigger, e as Error);
         continue;
       }
+      let lastDue = 0;
+      let lastFire = 0;
       const arm = () => {
         if (stopped) return;
-        const v = virtualNow();
+        // Timers may fire a little early: never schedule the same due time twice.
+        const v = Math.max(virtualNow(), lastDue);
         const due = schedule.next(v);
+        lastDue = due;
         const h = setTimeout(() => {
           handles.delete(h);
           if (stopped) return;
+          lastFire = Date.now();
           const event = { triggerTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), triggerName: trigger.name, payload: trigger.payload };
           opts.fire(fn, trigger, Buffer.from(JSON.stringify(event)));
           arm();
-        }, Math.max(1, (due - v) * scale));
+        }, Math.max(lastFire === 0 ? 1 : lastFire + (opts.minIntervalMs ?? 250) - Date.now(), (due - virtualNow()) * scale, 1));
         handles.add(h);
       };
       arm();

@@ -1,0 +1,113 @@
+/**
+ * s.yaml as Serverless Devs renders it (`s preview -o json`, offline): every resource's props
+ * validate against the fc3 / fc3-domain component schemas, functions and resources match one to
+ * one, and the route table, timers and async config say what the product needs.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import Ajv from 'ajv';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findRoot } from '../../lib/local/host';
+import { matchRoute, renderSYaml, toDeploymentModel } from '../../lib/local/syaml';
+
+const root = findRoot();
+const schema = (f: string) => JSON.parse(readFileSync(join(root, 'test/fixtures', f), 'utf8')) as object;
+let doc: Record<string, any>;
+
+test.before(async () => {
+  doc = await renderSYaml(root, { PATH: process.env.PATH, HOME: process.env.HOME });
+});
+
+test('renders offline to edition 3.0.0 with a pre-deploy build', () => {
+  assert.is(doc.edition, '3.0.0');
+  assert.equal(doc.actions['pre-deploy'][0].run, 'npm run build');
+});
+
+test('every fc3 and fc3-domain resource validates against its component schema', () => {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  const fc3 = ajv.compile(schema('fc3-props.schema.json'));
+  const domain = ajv.compile(schema('fc3-domain-props.schema.json'));
+  let fns = 0;
+  let domains = 0;
+  for (const [name, r] of Object.entries<any>(doc.resources)) {
+    const check = r.component === 'fc3' ? fc3 : r.component === 'fc3-domain' ? domain : undefined;
+    assert.ok(check, `${name}: unexpected component ${r.component}`);
+    const ok = check!(r.props);
+    assert.ok(ok, `${name}: ${JSON.stringify(check!.errors)}`);
+    if (r.component === 'fc3') fns++;
+    else domains++;
+  }
+  assert.is(fns, 8);
+  assert.is(domains, 1);
+});
+
+test('the schema check can fail: a wrong memory size is refused', () => {
+  const ajv = new Ajv({ strict: false });
+  const fc3 = ajv.compile(schema('fc3-props.schema.json'));
+  const props = { ...doc.resources.console.props, memorySize: 100 };
+  assert.is(fc3(props), false);
+});
+
+test('every functions/<fn> has a resource and every resource has a function', () => {
+  const dirs = readdirSync(join(root, 'functions')).filter((d) => existsSync(join(root, 'functions', d, 'index.ts'))).sort();
+  const model = toDeploymentModel(doc);
+  const resources = model.functions.map((f) => f.resource).sort();
+  assert.equal(resources, ['catalog', 'console', 'inventory', 'provision', 'scan-region', 'servers', 'settings', 'sweeper']);
+  for (const fn of model.functions) {
+    assert.is(fn.code, `./dist/${fn.resource}`);
+    assert.is(fn.functionName, `fleet-${fn.resource}`);
+    assert.is(fn.handler, 'index.handler');
+    assert.ok(fn.memorySize <= 256, `${fn.resource} memory ${fn.memorySize}`);
+  }
+  assert.equal(dirs, resources);
+});
+
+test('runtime, role, log config and environment on every function', () => {
+  for (const r of Object.values<any>(doc.resources)) {
+    if (r.component !== 'fc3') continue;
+    assert.is(r.props.runtime, 'nodejs20');
+    assert.match(r.props.role, /^acs:ram::.*:role\//);
+    assert.ok(r.props.logConfig, 'logConfig');
+    assert.is(r.props.environmentVariables.FLEET_FUNCTION_PREFIX, 'fleet');
+    assert.is(r.props.environmentVariables.TABLESTORE_INSTANCE, 'fleet');
+  }
+});
+
+test('${env()} variables come from the environment at render time', async () => {
+  const other = await renderSYaml(root, { PATH: process.env.PATH, HOME: process.env.HOME, FLEET_FUNCTION_PREFIX: 'acme', FLEET_REGION: 'cn-shanghai' });
+  const m = toDeploymentModel(other);
+  assert.is(m.region, 'cn-shanghai');
+  assert.ok(m.functions.every((f) => f.functionName.startsWith('acme-')));
+  assert.ok(m.routes.every((r) => r.functionName.startsWith('acme-')));
+});
+
+test('timers, async retries and HTTP triggers', () => {
+  const m = toDeploymentModel(doc);
+  const fn = (n: string) => m.functions.find((f) => f.resource === n)!;
+  assert.equal(fn('sweeper').timers.map((t) => t.cronExpression), ['@every 1m']);
+  assert.equal(fn('inventory').timers.map((t) => t.cronExpression), ['0 0 * * * *']);
+  for (const n of ['provision', 'scan-region']) {
+    assert.ok(fn(n).maxAsyncRetryAttempts >= 1, n);
+    assert.is(fn(n).asyncTask, true);
+  }
+  const http = m.functions.filter((f) => f.http).map((f) => f.resource).sort();
+  assert.equal(http, ['catalog', 'console', 'inventory', 'servers', 'settings']);
+});
+
+test('the custom domain routes each API prefix to its function', () => {
+  const m = toDeploymentModel(doc);
+  const to = (path: string, method = 'GET') => matchRoute(m.routes, path, method)?.functionName;
+  assert.is(to('/v1/accounts'), 'fleet-settings');
+  assert.is(to('/v1/accounts/acc-1/verify', 'POST'), 'fleet-settings');
+  assert.is(to('/v1/tokens/tok-1', 'DELETE'), 'fleet-settings');
+  assert.is(to('/v1/catalog/acc-1/regions'), 'fleet-catalog');
+  assert.is(to('/v1/servers/srv-1'), 'fleet-servers');
+  assert.is(to('/v1/scans'), 'fleet-inventory');
+  assert.is(to('/v1/assets'), 'fleet-inventory');
+  assert.is(to('/healthz'), 'fleet-console');
+  assert.is(to('/'), 'fleet-console');
+  assert.is(to('/anything/else'), 'fleet-console');
+});
+
+test.run();

@@ -6,7 +6,8 @@ import { createTablestoreClient, type TablestoreClientOptions } from './client';
 import { otsCode, mapStoreError } from './errors';
 import { ALL_TABLES } from './tables';
 import type { SdkClient } from './sdk';
-import type { TableDef } from './types';
+import { storeInternals } from './store';
+import type { Store, TableDef } from './types';
 
 export interface EnsureTablesOptions {
   /** A client, or the options to build one. */
@@ -20,10 +21,20 @@ export interface EnsureTablesResult {
   existing: string[];
 }
 
-/** Makes sure every table exists (physical names = prefix + name); reports which it created. */
-export async function ensureTables(opts: EnsureTablesOptions): Promise<EnsureTablesResult> {
+/**
+ * Makes sure every table exists (physical names = prefix + name); reports which it created.
+ * Takes a store from `createStore` (its client and prefix) or explicit options.
+ */
+export async function ensureTables(target: Store | EnsureTablesOptions, only?: readonly TableDef[]): Promise<EnsureTablesResult> {
+  let opts: EnsureTablesOptions;
+  if ('client' in target && 'tablePrefix' in target) opts = target;
+  else {
+    const inner = storeInternals(target as Store);
+    if (!inner) throw new Error('ensureTables: this store was not built by createStore');
+    opts = { client: await inner.client(), tablePrefix: inner.tablePrefix };
+  }
   const client = 'listTable' in opts.client ? opts.client : await createTablestoreClient(opts.client);
-  const tables = opts.tables ?? ALL_TABLES;
+  const tables = only ?? opts.tables ?? ALL_TABLES;
   let names: Set<string>;
   try {
     names = new Set((await client.listTable({})).tableNames ?? []);

@@ -20,6 +20,14 @@ export interface StoreOptions {
   backoffMs?: (attempt: number) => number;
 }
 
+/** Where a store built by `createStore` keeps its SDK client (used by `ensureTables(store)`). */
+export const STORE_CLIENT = Symbol.for('fleet.store.client');
+
+/** The SDK client and prefix behind a store from `createStore`, or undefined for a test fake. */
+export function storeInternals(store: Store): { client: () => Promise<SdkClient>; tablePrefix: string } | undefined {
+  return (store as unknown as Record<symbol, { client: () => Promise<SdkClient>; tablePrefix: string } | undefined>)[STORE_CLIENT];
+}
+
 const BATCH_GET_MAX = 100;
 const BATCH_WRITE_MAX = 200;
 const DEFAULT_LIMIT = 100;
@@ -328,5 +336,6 @@ export function createStore(opts: StoreOptions): Store {
       return results;
     },
   };
+  Object.defineProperty(store, STORE_CLIENT, { value: { client: async () => (await conn()).client, tablePrefix: opts.tablePrefix }, enumerable: false });
   return store;
 }

@@ -49,7 +49,7 @@ test('ensureTables creates every table once, then only lists', async () => {
   const first = await ensureTables({ client: clientOpts(), tablePrefix: PREFIX });
   assert.is(first.created.length, ALL_TABLES.length);
   assert.ok(first.created.includes('st_accounts'));
-  const second = await ensureTables({ client: clientOpts(), tablePrefix: PREFIX });
+  const second = await ensureTables(store);
   assert.equal(second.created, []);
   assert.is(second.existing.length, ALL_TABLES.length);
 });

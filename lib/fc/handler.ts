@@ -115,8 +115,8 @@ export function createFcHandler<D>(opts: FcHandlerOptions<D>): FcHandler {
     }
 
     const { action: name, input } = parsed.event;
+    const action = byName.get(name);
     try {
-      const action = byName.get(name);
       if (!action) throw new AppError('NotFound', `unknown action "${name}"`);
       if (input !== undefined && (input === null || typeof input !== 'object' || Array.isArray(input))) {
         throw new AppError('ValidationFailed', 'input must be a JSON object', { details: [{ path: 'input', problem: 'must be a JSON object' }] });
@@ -128,6 +128,8 @@ export function createFcHandler<D>(opts: FcHandlerOptions<D>): FcHandler {
     } catch (e) {
       const out = failure(e, requestId, log);
       log.info('invoke', { action: name, ok: false, code: out.error.code, ms: ms(), requestId });
+      // FC retries an async invocation only when the handler fails.
+      if (action?.throwRetryable && out.error.retryable) throw toAppError(e);
       return out;
     }
   };

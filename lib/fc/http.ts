@@ -132,7 +132,8 @@ export async function handleHttp<D>(event: FcHttpEvent, rt: HttpRuntime<D>): Pro
     const out = await match.action.run(input, ctx);
     if (isRaw(out)) return { statusCode: out.statusCode, headers: { ...out.headers, 'x-request-id': requestId }, body: out.body, isBase64Encoded: false };
     if (out === undefined) return result(204, requestId, undefined);
-    return result(match.action.http?.status ?? 200, requestId, out);
+    const res = result(match.action.http?.status ?? 200, requestId, out);
+    return method === 'HEAD' ? { ...res, body: '' } : res;
   } catch (e) {
     return errorResult(e, requestId, log);
   }

@@ -81,6 +81,12 @@ export interface Action<D = unknown> {
   /** false = no token needed (health, console page). Default true. */
   auth?: boolean;
   /**
+   * For actions FC invokes asynchronously (provision steps, region scans): a retryable error
+   * (`AppError.retryable`) is thrown from the handler instead of answered as `{ok: false}`, so
+   * FC's `asyncInvokeConfig` retries the event. Default false.
+   */
+  throwRetryable?: boolean;
+  /**
    * `input` = query parameters, then the JSON body's fields, then path parameters (later wins);
    * for direct invocations, `event.input`. Returning `undefined` answers HTTP 204.
    * Return a `RawHttpResponse` (e.g. the console's HTML) to bypass JSON encoding.

@@ -52,6 +52,8 @@ const actions: Action<D>[] = [
   { name: 'conflict', http: { method: 'GET', path: '/v1/conflict' }, auth: false, run: async () => { throw new AppError('Conflict', 'busy', { details: [{ reason: 'x' }] }); } },
   { name: 'page', http: { method: 'GET', path: '/' }, auth: false, run: async () => ({ rawHttp: true, statusCode: 200, headers: { 'content-type': 'text/html' }, body: '<html></html>' }) },
   { name: 'echo', run: async (input, ctx) => ({ input, principal: ctx.principal }) },
+  { name: 'step', throwRetryable: true, run: async (input) => { throw new AppError(input.kind === 'retry' ? 'CloudUnavailable' : 'CloudRejected', 'cloud said no', { retryable: input.kind === 'retry' }); } },
+  { name: 'step.sync', run: async () => { throw new AppError('CloudUnavailable', 'down', { retryable: true }); } },
 ];
 
 const authenticate = async (token: string | undefined): Promise<Principal> => {
@@ -88,6 +90,11 @@ test('unauthenticated health route answers JSON with the context request id', as
   assert.equal(json(r), { status: 'ok', tag: 'deps-ok' });
   assert.is(r.headers['x-request-id'], 'CTX-REQ-1');
   assert.match(r.headers['content-type']!, 'application/json');
+});
+
+test('HEAD is answered by the GET route without a body', async () => {
+  const r = await call(httpEvent('HEAD', '/healthz'));
+  assert.equal([r.statusCode, r.body], [200, '']);
 });
 
 test('request id falls back to the event when the context has none', async () => {
@@ -231,6 +238,19 @@ test('direct invoke errors answer {ok:false, error:{code, message}}', async () =
   assert.is(badInput.error.code, 'ValidationFailed');
   const garbage = (await handler(Buffer.from('{not json'), context())) as { ok: boolean; error: { code: string } };
   assert.equal([garbage.ok, garbage.error.code], [false, 'ValidationFailed']);
+});
+
+test('throwRetryable actions throw retryable errors (FC async retry) and answer the rest', async () => {
+  try {
+    await handler({ action: 'step', input: { kind: 'retry' } }, context());
+    assert.unreachable('should throw');
+  } catch (e) {
+    assert.is((e as { code?: string }).code, 'CloudUnavailable');
+  }
+  const final = (await handler({ action: 'step', input: { kind: 'final' } }, context())) as { ok: boolean; error: { code: string } };
+  assert.equal([final.ok, final.error.code], [false, 'CloudRejected']);
+  const sync = (await handler({ action: 'step.sync' }, context())) as { ok: boolean; error: { code: string; retryable?: boolean } };
+  assert.equal([sync.ok, sync.error.code, sync.error.retryable], [false, 'CloudUnavailable', true]);
 });
 
 test('timer events reach onTimer as the timer principal', async () => {

@@ -244,3 +244,8 @@ export function cloudErrorOf(e: unknown): CloudErrorDetail | undefined {
 export function isDryRunOk(e: unknown): boolean {
   return rawFields(e).code === 'DryRunOperation';
 }
+
+/** `isCloudKind(e, 'not-found')`: e.g. a delete that finds the resource already gone is done. */
+export function isCloudKind(e: unknown, kind: CloudErrorKind): boolean {
+  return cloudErrorOf(e)?.kind === kind;
+}

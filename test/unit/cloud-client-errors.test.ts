@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { classify, cloudErrorOf, isCloudError, toCloudAppError } from '../../lib/cloud/errors';
+import { classify, cloudErrorOf, isCloudError, isCloudKind, toCloudAppError } from '../../lib/cloud/errors';
 import { errorBody } from '../../lib/core/errors';
 
 /** The shape @alicloud/openapi-core throws (ClientError/ServerError/ThrottlingError). */
@@ -101,6 +101,9 @@ test('AppError mapping: 422 user-fixable, 429 throttled, 502 transient and busy-
     action: 'Sts:GetCallerIdentity',
   });
   assert.is(cloudErrorOf(auth)?.kind, 'auth');
+  assert.ok(isCloudKind(auth, 'auth'));
+  assert.not.ok(isCloudKind(auth, 'not-found'));
+  assert.not.ok(isCloudKind(new Error('x'), 'auth'));
   const thr = toCloudAppError(classify(sdkError('Throttling.User', 400)));
   assert.is(thr.code, 'RateLimited');
   assert.is(thr.status, 429);

@@ -2,6 +2,8 @@
  * Builds the Tablestore SDK client. Same code for real Tablestore and the sandbox: only endpoint,
  * instance and credentials differ (DESIGN principle 1).
  */
+import http from 'node:http';
+import https from 'node:https';
 import { loadSdk, type SdkClient } from './sdk';
 
 export interface TablestoreCredentials {
@@ -27,6 +29,21 @@ export interface TablestoreClientOptions {
  */
 export const SDK_MAX_RETRIES = 2;
 
+let agents: { http: http.Agent; https: https.Agent } | undefined;
+
+/**
+ * Keep-alive agents shared by every client in the process: the SDK's own HTTPS agent opens a new
+ * TLS connection per request. Idle sockets are dropped after 15 s, before servers (or an FC
+ * freeze) leave them half-closed.
+ */
+function agentFor(endpoint: string): http.Agent {
+  agents ??= {
+    http: new http.Agent({ keepAlive: true, timeout: 15_000, scheduling: 'lifo' }),
+    https: new https.Agent({ keepAlive: true, timeout: 15_000, scheduling: 'lifo', rejectUnauthorized: true }),
+  };
+  return endpoint.startsWith('https:') ? agents.https : agents.http;
+}
+
 /** A Tablestore client (loads the SDK on first call). */
 export async function createTablestoreClient(opts: TablestoreClientOptions): Promise<SdkClient> {
   const sdk = await loadSdk();
@@ -37,7 +54,7 @@ export async function createTablestoreClient(opts: TablestoreClientOptions): Pro
     endpoint: opts.endpoint,
     instancename: opts.instance,
     maxRetries: SDK_MAX_RETRIES,
-    httpOptions: { timeout: opts.timeoutMs ?? 10_000 },
+    httpOptions: { timeout: opts.timeoutMs ?? 10_000, agent: agentFor(opts.endpoint) },
   };
   if (securityToken) options.stsToken = securityToken;
   return new sdk.Client(options);

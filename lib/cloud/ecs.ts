@@ -4,7 +4,7 @@
  */
 import { callCloud, chunks, DRY_RUN_OK, type CallCtx } from './call';
 import type { EcsModels } from './transport';
-import type { AvailableZone, Disk, EcsApi, Image, Instance, InstanceType as EcsInstanceType, KeyPair, Region, Tag, Zone } from './types';
+import type { AvailableZone, Disk, EcsApi, Image, Instance, InstanceType as EcsInstanceType, KeyPair, Region, SecurityGroup, Tag, Zone } from './types';
 
 const KEY_PAIR_PAGE = 50;
 const IMAGE_PAGE = 100;
@@ -169,6 +169,32 @@ export function createEcsApi(ctx: CallCtx): EcsApi {
         ),
       );
       return { securityGroupId: def(r.body?.securityGroupId, '') };
+    },
+
+    async describeSecurityGroups(input: { securityGroupIds?: string[]; vpcId?: string } = {}): Promise<SecurityGroup[]> {
+      const out: SecurityGroup[] = [];
+      if (input.securityGroupIds && input.securityGroupIds.length === 0) return out;
+      for (const ids of input.securityGroupIds ? chunks(input.securityGroupIds, 100) : [undefined]) {
+        let nextToken: string | undefined;
+        for (let page = 1; page <= MAX_PAGES; page++) {
+          const token = nextToken;
+          const r = await ecs('DescribeSecurityGroups', ({ client, m }) =>
+            client.describeSecurityGroups(
+              new m.DescribeSecurityGroupsRequest({ regionId, vpcId: input.vpcId, securityGroupIds: ids ? JSON.stringify(ids) : undefined, maxResults: 100, nextToken: token }),
+            ),
+          );
+          for (const g of r.body?.securityGroups?.securityGroup ?? []) {
+            const sg: SecurityGroup = { securityGroupId: def(g.securityGroupId, ''), securityGroupName: def(g.securityGroupName, ''), vpcId: def(g.vpcId, ''), tags: tagsOf(g.tags) };
+            if (g.description) sg.description = g.description;
+            if (g.creationTime) sg.creationTime = g.creationTime;
+            if (g.resourceGroupId) sg.resourceGroupId = g.resourceGroupId;
+            out.push(sg);
+          }
+          nextToken = r.body?.nextToken || undefined;
+          if (!nextToken) break;
+        }
+      }
+      return out;
     },
 
     async authorizeSecurityGroup(input: { securityGroupId: string; rules: import('./types').SecurityGroupRule[]; clientToken?: string }) {

@@ -135,6 +135,15 @@ export interface Disk {
   deleteWithInstance: boolean;
   zoneId: string;
 }
+export interface SecurityGroup {
+  securityGroupId: string;
+  securityGroupName: string;
+  vpcId: string;
+  description?: string;
+  creationTime?: string;
+  resourceGroupId?: string;
+  tags: Tag[];
+}
 export interface SecurityGroupRule {
   ipProtocol: string;
   /** `22/22` */
@@ -173,6 +182,8 @@ export interface EcsApi {
   describeImages: DryRunnable<{ imageOwnerAlias?: string; imageId?: string; limit?: number }, Image[]>;
   describeInstanceTypes(input?: { instanceTypes?: string[] }): Promise<InstanceType[]>;
   createSecurityGroup(input: { vpcId: string; securityGroupName?: string; description?: string; tags?: Tag[] } & Idempotent): Promise<{ securityGroupId: string }>;
+  /** By ids (batched 100 a call) or by VPC; every page. */
+  describeSecurityGroups(input?: { securityGroupIds?: string[]; vpcId?: string }): Promise<SecurityGroup[]>;
   authorizeSecurityGroup(input: { securityGroupId: string; rules: SecurityGroupRule[] } & Idempotent): Promise<void>;
   runInstances: DryRunnable<RunInstancesInput, { instanceIds: string[] }>;
   /** By ids (any number: batched 100 a call) or by filter (all pages). Unknown ids are simply absent. */

@@ -74,6 +74,15 @@ async function main() {
     process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} typecheck (${r.ms} ms)\n`);
     if (!ok) process.stdout.write(r.output + '\n');
   }
+  // The local host runs the BUILT bundles: build once here, not once per test file.
+  if (files.some((f) => f.includes('e2e') || f.includes('integration'))) {
+    const b = await run(process.execPath, ['--import', 'tsx', join(root, 'scripts/build.ts')], 'build', 300_000);
+    process.stdout.write(`${b.code === 0 ? 'ok  ' : 'FAIL'} build (${b.ms} ms)\n`);
+    if (b.code !== 0) {
+      process.stdout.write(b.output + '\n');
+      results.push({ ...b, passed: 0, failed: 1 });
+    } else process.env.FLEET_TEST_BUILT = '1';
+  }
   const queue = [...files];
   const width = Math.max(1, Math.min(Number(process.env.TEST_CONCURRENCY) || availableParallelism(), 4));
   await Promise.all(

@@ -12,6 +12,8 @@ export interface AsyncTask {
   taskId: string;
   requestId: string;
   functionName: string;
+  /** What queued it: an invoke API call or a timer trigger. */
+  source: 'invoke' | 'timer';
   status: AsyncTaskStatus;
   /** Attempts made so far (1 = the first call, 2 = first retry, …). */
   attempts: number;
@@ -51,7 +53,7 @@ export class AsyncQueue {
   /**
    * Enqueues a call. A task id seen before returns the existing task and runs nothing (`duplicate`).
    */
-  submit(fn: LocalFunction, event: Buffer, o: { taskId: string; requestId: string; delayMs: number }): { task: AsyncTask; duplicate: boolean } {
+  submit(fn: LocalFunction, event: Buffer, o: { taskId: string; requestId: string; delayMs: number; source?: 'invoke' | 'timer' }): { task: AsyncTask; duplicate: boolean } {
     const seen = this.tasks.get(o.taskId);
     if (seen) return { task: seen, duplicate: true };
     const now = Date.now();
@@ -60,6 +62,7 @@ export class AsyncQueue {
       taskId: o.taskId,
       requestId: o.requestId,
       functionName: fn.functionName,
+      source: o.source ?? 'invoke',
       status: 'Enqueued',
       attempts: 0,
       maxAttempts: 1 + Math.max(0, Math.min(8, fn.maxAsyncRetryAttempts)),

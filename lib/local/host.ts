@@ -146,7 +146,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   const [workerFile, model] = await Promise.all([
     compileWorker(root, join(dataDir, 'local', 'runtime')),
     opts.model ? Promise.resolve(opts.model) : renderSYaml(root, opts.renderEnv ?? process.env).then(toDeploymentModel),
-    opts.build === false ? undefined : import('../../scripts/build').then(({ build }) => build({ root })),
+    opts.build === false ? undefined : import('../../scripts/build').then(({ build }) => build({ root, ifChanged: true })),
   ]);
 
   const sandbox = await startSandbox({ port: opts.sandboxPort ?? 9100, host: '127.0.0.1', dataDir, timeScale });
@@ -242,14 +242,17 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     const queue = new AsyncQueue({
       timeScale,
       run: (fn, event, task) =>
-        invoke(fn, event, 'async', task.attempts === 1 ? task.requestId : fcRequestId(), { taskId: task.taskId, attempt: task.attempts }),
+        invoke(fn, event, task.source === 'timer' ? 'timer' : 'async', task.attempts === 1 ? task.requestId : fcRequestId(), {
+          taskId: task.taskId,
+          attempt: task.attempts,
+        }),
     });
     cleanup.unshift(() => queue.close());
 
     const stopTimers = startTimers(opts.timers === false ? [] : model.functions, {
       timeScale,
       fire: (fn, trigger, event) => {
-        queue.submit(fn, event, { taskId: `timer-${trigger.name}-${randomUUID()}`, requestId: fcRequestId(), delayMs: 0 });
+        queue.submit(fn, event, { taskId: `timer-${trigger.name}-${randomUUID()}`, requestId: fcRequestId(), delayMs: 0, source: 'timer' });
       },
       onError: (fn, trigger, e) => onLog?.(fn.resource, `timer ${trigger.name} is not scheduled: ${e.message}`),
     });

@@ -54,6 +54,10 @@ async function main() {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGHUP', () => stop('SIGHUP'));
+  // If whatever started us dies without passing the signal on (a shell killed by npm), stop too.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && stop('parent process exited'), 500).unref();
 }
 
 main().catch((e: unknown) => {

@@ -22,10 +22,9 @@ let built: Promise<unknown> | undefined;
 
 export async function startTestHost(opts: Omit<LocalHostOptions, 'port' | 'sandboxPort'> & { port?: number } = {}): Promise<TestHost> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'fleet-host-'));
-  if (opts.build !== false && !opts.model) {
-    // One build per test process; parallel test files each build into dist/ atomically enough
-    // (esbuild writes whole files), and every file builds the same sources.
-    built ??= import('../../scripts/build').then((m) => m.build());
+  if (opts.build !== false && !opts.model && !process.env.FLEET_TEST_BUILT) {
+    // `npm test` builds once before the files run; a file run alone builds when sources changed.
+    built ??= import('../../scripts/build').then((m) => m.build({ ifChanged: true }));
     await built;
   }
   const host = await startLocalHost({ timeScale: 0.001, onLog: false, ...opts, port: opts.port ?? 0, sandboxPort: 0, dataDir, build: false });

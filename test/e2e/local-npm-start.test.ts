@@ -1,0 +1,121 @@
+/**
+ * `npm start` as a user runs it: a real process tree (npm → tsx → host → function instances) on
+ * free ports with a temp data dir. It serves /healthz within 20 s, prints the admin token and the
+ * sandbox account, reuses them on restart, and SIGTERM leaves no process of its group behind.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findRoot } from '../../lib/local/host';
+
+const root = findRoot();
+const dataDir = mkdtempSync(join(tmpdir(), 'fleet-npm-start-'));
+const started: ChildProcess[] = [];
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+const groupAlive = (pgid: number) => {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function npmStart(env: Record<string, string>) {
+  const [port, sandboxPort] = [await freePort(), await freePort()];
+  const child = spawn('npm', ['start'], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), SANDBOX_PORT: String(sandboxPort), FLEET_DATA_DIR: dataDir, SANDBOX_TIME_SCALE: '0.01', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so the test can see every descendant
+  });
+  started.push(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const t0 = Date.now();
+  let health: unknown;
+  while (Date.now() - t0 < 20_000) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (res.ok) {
+        health = await res.json();
+        break;
+      }
+    } catch {
+      /* not up yet */
+    }
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // The banner is printed right after the server is ready.
+  for (let i = 0; i < 50 && !out.includes('accessKeySecret='); i++) await new Promise((r) => setTimeout(r, 50));
+  return { child, port, readyMs: Date.now() - t0, health, output: () => out };
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  process.kill(child.pid!, 'SIGTERM');
+  const code = await exited;
+  for (let i = 0; i < 100 && groupAlive(child.pid!); i++) await new Promise((r) => setTimeout(r, 50));
+  return code;
+}
+
+test.after(() => {
+  for (const c of started) {
+    try {
+      process.kill(-c.pid!, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+let firstKeys = '';
+let firstToken = '';
+
+test('npm start serves /healthz within 20 s and prints the token and the sandbox account', async () => {
+  const run = await npmStart({ FLEET_ADMIN_TOKEN: '' });
+  assert.equal(run.health, { status: 'ok', version: '0.1.0' }, run.output());
+  assert.ok(run.readyMs < 20_000);
+  const out = run.output();
+  const token = /admin token\s+(\S+)/.exec(out)?.[1] ?? '';
+  const keys = /accountId=(\d+) accessKeyId=(\S+) accessKeySecret=(\S+)/.exec(out);
+  assert.ok(token.length >= 32, out);
+  assert.ok(keys, out);
+  firstKeys = keys![0];
+  firstToken = token;
+  // The printed token works against the API.
+  const res = await fetch(`http://127.0.0.1:${run.port}/v1/servers`, { headers: { authorization: `Bearer ${token}` } });
+  assert.is(res.status, 501);
+  // A function instance is running now; SIGTERM must take it down too.
+  const code = await stop(run.child);
+  assert.is(code, 0, run.output());
+  assert.not.ok(groupAlive(run.child.pid!), 'a process of npm start survived SIGTERM');
+});
+
+test('a restart reuses the saved token and sandbox account from FLEET_DATA_DIR', async () => {
+  const run = await npmStart({ FLEET_ADMIN_TOKEN: '' });
+  assert.equal(run.health, { status: 'ok', version: '0.1.0' }, run.output());
+  const out = run.output();
+  assert.ok(out.includes(firstKeys), out);
+  assert.is(/admin token\s+(\S+)/.exec(out)?.[1], firstToken);
+  assert.is(await stop(run.child), 0);
+  assert.not.ok(groupAlive(run.child.pid!));
+});
+
+test.run();

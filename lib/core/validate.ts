@@ -8,9 +8,14 @@ import { validationFailed, type FieldProblem } from './errors';
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
-  const problems: FieldProblem[] = r.error.issues.slice(0, 20).map((i) => ({
-    path: i.path.map(String).join('.') || '(body)',
-    problem: i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.map((k) => k.slice(0, 40)).join(', ')}` : i.message,
-  }));
+  const problems: FieldProblem[] = [];
+  const seen = new Set<string>();
+  for (const i of r.error.issues) {
+    const path = i.path.map((p) => String(p).slice(0, 64)).join('.') || '(body)';
+    if (seen.has(path)) continue; // the first rule a field breaks is the one to fix
+    seen.add(path);
+    problems.push({ path, problem: i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.map((k) => k.slice(0, 40)).join(', ')}` : i.message });
+    if (problems.length >= 20) break;
+  }
   throw validationFailed(problems);
 }

@@ -15,20 +15,89 @@ import { createCloudFactory } from '../../lib/cloud';
 import { createKmsSecretBox } from '../../lib/crypto';
 import { authenticateBearer, settingsActions, type DomainDeps } from '../../lib/accounts';
 import { catalogActions } from '../../lib/catalog';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { startTestSandbox } from '../helpers/sandbox';
+import { startTestHost } from '../helpers/local';
+import type { Store } from '../../lib/store/types';
 
 export interface Domain {
-  sb: TestSandbox;
-  deps: DomainDeps;
+  /** `http://127.0.0.1:<port>` of the sandbox (admin API). */
+  sandboxUrl: string;
+  /** `127.0.0.1:<port>` for the official SDK clients. */
+  sandboxEndpoint: string;
+  createSandboxAccount(): Promise<{ accountId: string; accessKeyId: string; accessKeySecret: string }>;
+  admin<T = any>(path: string, body?: unknown): Promise<T>;
+  /** The product's Tablestore, as the deployment (to inspect rows). */
+  store: Store;
   adminToken: string;
-  /** Every log line the handler wrote. */
+  /** Every log line the functions wrote. */
   logs: string[];
   call(method: string, path: string, opts?: { token?: string; json?: unknown; body?: string; query?: Record<string, string> }): Promise<{ status: number; body: any; raw: string }>;
+  /** Direct invocation `{action, input}` (in-process only). */
   invoke(action: string, input?: unknown): Promise<any>;
   close(): Promise<void>;
 }
 
-export async function startDomain(opts: { ttlMs?: number } = {}): Promise<Domain> {
+async function adminCall(base: string, path: string, body?: unknown) {
+  const res = await fetch(`${base}/__sandbox${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`admin ${path} → ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+function storeAs(endpoint: string, creds: { accessKeyId: string; accessKeySecret: string }, tablePrefix = 'fleet_', instance = 'fleet'): Store {
+  const tsOpts = { endpoint, instance, credentials: creds };
+  return createStore({ tablePrefix, client: () => createTablestoreClient(tsOpts) });
+}
+
+/**
+ * The settings + catalog API. `via: 'host'` (default) serves it through the local host (built
+ * bundles, FC HTTP events, separate function processes); `'inprocess'` calls the same actions
+ * through `createFcHandler` in this process (fast: fuzzing, benchmarks of the domain).
+ */
+export async function startDomain(opts: { via?: 'host' | 'inprocess'; ttlMs?: number } = {}): Promise<Domain> {
+  if ((opts.via ?? 'host') === 'host') {
+    const logs: string[] = [];
+    const host = await startTestHost({ onLog: (fn, line) => logs.push(`[${fn}] ${line}`), timers: false, ...(opts.ttlMs !== undefined ? { env: { FLEET_CATALOG_TTL_MS: String(opts.ttlMs) } } : {}) });
+    const dep = host.deploymentAccount;
+    const store = storeAs(host.sandbox.url, dep);
+    await ensureTables(store);
+    return {
+      sandboxUrl: host.sandbox.url,
+      sandboxEndpoint: host.sandbox.endpoint,
+      createSandboxAccount: () => host.sandbox.createAccount(),
+      admin: (path, body) => adminCall(host.sandbox.url, path, body),
+      store,
+      adminToken: host.adminToken,
+      logs,
+      async call(method, path, o = {}) {
+        const q = o.query && Object.keys(o.query).length ? `?${new URLSearchParams(o.query)}` : '';
+        const res = await host.fetch(path + q, {
+          method,
+          ...(o.token ? { token: o.token } : {}),
+          ...(o.json !== undefined ? { json: o.json } : {}),
+          ...(o.body !== undefined ? { body: o.body, headers: { 'content-type': 'application/json' } } : {}),
+        });
+        const raw = await res.text();
+        let body: any;
+        try {
+          body = raw ? JSON.parse(raw) : undefined;
+        } catch {
+          body = undefined;
+        }
+        return { status: res.status, body, raw };
+      },
+      invoke: () => Promise.reject(new Error('invoke is in-process only')),
+      close: () => host.close(),
+    };
+  }
+  return startInProcess(opts);
+}
+
+async function startInProcess(opts: { ttlMs?: number }): Promise<Domain> {
   const sb = await startTestSandbox();
   const deployment = await sb.createAccount();
   const adminToken = `fleet_admin_${randomBytes(16).toString('hex')}`;
@@ -44,7 +113,7 @@ export async function startDomain(opts: { ttlMs?: number } = {}): Promise<Domain
   const role = { accessKeyId: deployment.accessKeyId, accessKeySecret: deployment.accessKeySecret };
   const tsOpts = { endpoint: config.tablestore.endpoint, instance: config.tablestore.instance, credentials: role };
   await ensureTables({ client: tsOpts, tablePrefix: config.tablestore.tablePrefix });
-  const store = createStore({ tablePrefix: config.tablestore.tablePrefix, client: () => createTablestoreClient(tsOpts) });
+  const store = storeAs(config.tablestore.endpoint, role, config.tablestore.tablePrefix, config.tablestore.instance);
   const logs: string[] = [];
   const log = createLogger({}, { level: 'debug', write: (l) => logs.push(l) });
   const cloud = createCloudFactory({ config, clock: systemClock, log, roleCredentials: role, retry: { maxAttempts: 2, baseDelayMs: 5, throttledBaseDelayMs: 5, maxDelayMs: 20 } });
@@ -63,8 +132,11 @@ export async function startDomain(opts: { ttlMs?: number } = {}): Promise<Domain
     accountId: deployment.accountId,
   });
   return {
-    sb,
-    deps,
+    sandboxUrl: sb.url,
+    sandboxEndpoint: sb.endpoint,
+    createSandboxAccount: () => sb.createAccount(),
+    admin: (path, body) => adminCall(sb.url, path, body),
+    store,
     adminToken,
     logs,
     async call(method, path, o = {}) {
@@ -87,12 +159,21 @@ export async function startDomain(opts: { ttlMs?: number } = {}): Promise<Domain
         },
       };
       const res = (await handler(Buffer.from(JSON.stringify(event)), context())) as { statusCode: number; body: string };
-      return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined, raw: res.body };
+      let body: any;
+      try {
+        body = res.body ? JSON.parse(res.body) : undefined;
+      } catch {
+        body = undefined;
+      }
+      return { status: res.statusCode, body, raw: res.body };
     },
     invoke: (action, input) => handler(Buffer.from(JSON.stringify({ action, input })), context()),
     close: () => sb.close(),
   };
 }
+
+/** An access_key credential body for a sandbox account. */
+export const akCredential = (k: { accessKeyId: string; accessKeySecret: string }) => ({ type: 'access_key' as const, accessKeyId: k.accessKeyId, accessKeySecret: k.accessKeySecret });
 
 /** A PEM private key for SSH key tests (RSA, generated once per process). */
 export async function rsaPem(): Promise<{ privateKey: string; publicKeyOpenSsh: string }> {

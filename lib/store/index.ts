@@ -6,3 +6,5 @@ export { ensureTables, type EnsureTablesOptions, type EnsureTablesResult } from 
 export { isVersionConflict, storeConflict, type ConflictReason } from './errors';
 export * as tables from './tables';
 export { timeOrderedId, timeOrderedBound, ALL_TABLES } from './tables';
+export { tryLock, renewLock, releaseLock, type Lease } from './locks';
+export { claimIdempotencyKey, type IdempotencyClaim } from './idempotency';

@@ -41,6 +41,8 @@ export interface BuildOptions {
 /** Packages split into `lazy/<file>.js` when imported dynamically. */
 export const LAZY: Record<string, string> = {
   '@alicloud/ecs20140526': 'ecs20140526',
+  // Also sloppy-mode code (`for (pro in …)` without `var`): it throws inside the strict bundle.
+  tablestore: 'tablestore',
 };
 
 /** Dynamic `import('<lazy package>')` → `require('./lazy/<file>.js')` at run time. */
@@ -83,6 +85,7 @@ function upToDate(root: string, outDir: string, names: string[]): boolean {
     const metafile = join(outDir, `${name}.meta.json`);
     if (!existsSync(file) || !existsSync(metafile) || !existsSync(join(outDir, name, 'package.json'))) return false;
     const builtAt = statSync(file).mtimeMs;
+    if (statSync(fileURLToPath(import.meta.url)).mtimeMs > builtAt) return false;
     const meta = JSON.parse(readFileSync(metafile, 'utf8')) as Metafile;
     for (const input of Object.keys(meta.inputs)) {
       const p = join(root, input);

@@ -22,7 +22,7 @@ let built: Promise<unknown> | undefined;
 
 export async function startTestHost(opts: Omit<LocalHostOptions, 'port' | 'sandboxPort'> & { port?: number } = {}): Promise<TestHost> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'fleet-host-'));
-  if (opts.build !== false && !opts.model && !process.env.FLEET_TEST_BUILT) {
+  if (opts.build !== false && !process.env.FLEET_TEST_BUILT) {
     // `npm test` builds once before the files run; a file run alone builds when sources changed.
     built ??= import('../../scripts/build').then((m) => m.build({ ifChanged: true }));
     await built;

@@ -118,16 +118,16 @@ export async function handleHttp<D>(event: FcHttpEvent, rt: HttpRuntime<D>): Pro
       return errorResult(e, requestId, log, { allow: match.allow.join(', ') });
     }
     const headers = lowerHeaders(event.headers);
-    const body = parseJsonBody(decodeBody(event));
-    const params: Record<string, string> = {};
-    for (const [k, v] of Object.entries(match.params)) params[k] = decodeSegment(v, k);
-    const input: Record<string, unknown> = { ...(event.queryParameters ?? {}), ...body, ...params };
-
+    // Who before what: an unauthenticated caller learns nothing from validation answers.
     let principal = ANONYMOUS;
     if (match.action.auth !== false) {
       if (!rt.authenticate) throw new AppError('Unauthenticated', 'this endpoint needs a bearer token');
       principal = await rt.authenticate(bearerToken(headers), rt.deps);
     }
+    const body = parseJsonBody(decodeBody(event));
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(match.params)) params[k] = decodeSegment(v, k);
+    const input: Record<string, unknown> = { ...(event.queryParameters ?? {}), ...body, ...params };
     const ctx: CallContext<D> = { requestId, principal, deps: rt.deps, log, http: { method, path, headers } };
     const out = await match.action.run(input, ctx);
     if (isRaw(out)) return { statusCode: out.statusCode, headers: { ...out.headers, 'x-request-id': requestId }, body: out.body, isBase64Encoded: false };

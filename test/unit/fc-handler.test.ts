@@ -121,6 +121,11 @@ test('base64 bodies are decoded', async () => {
   assert.is(seen[0]!.input.name, 'ü');
 });
 
+test('authentication comes before body validation', async () => {
+  const r = await call(httpEvent('POST', '/v1/things/x', { body: '{"broken":' }));
+  assert.is(r.statusCode, 401);
+});
+
 test('missing or bad token → 401 with the API error body', async () => {
   const r = await call(httpEvent('POST', '/v1/things/x', { body: '{}' }));
   assert.is(r.statusCode, 401);

@@ -1,9 +1,12 @@
 /** The console function's operations: the page and the health check, both without a token. */
+import type { Logger } from '../core/log';
 import type { Action, RawHttpResponse } from '../fc/types';
 import { consolePage } from './page';
 
 export interface ConsoleDeps {
   version: string;
+  /** The adapter logs through it (one line per request). */
+  log?: Logger;
 }
 
 export const health: Action<ConsoleDeps> = {

@@ -9,7 +9,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import { loadConfig } from '../core/config';
 import { startSandbox, type Sandbox } from '../sandbox/server';
+import { ensureTables } from '../store';
 import { verifyAcs3 } from './acs3';
 import { AsyncQueue, type AsyncTask } from './async-queue';
 import { fromOutcome, outcomeBytes, toHttpEvent } from './http-event';
@@ -199,6 +201,14 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       if (!env.FLEET_MASTER_KEY && !env.FLEET_KMS_KEY_ID) env.FLEET_KMS_KEY_ID = 'alias/fleet';
       return env;
     };
+    // The local "deploy step": the product's tables exist before the first request.
+    if (model.functions[0]) {
+      const cfg = loadConfig(functionEnv(model.functions[0]));
+      await ensureTables({
+        client: { endpoint: sandbox.url, instance: cfg.tablestore.instance, credentials: { accessKeyId: deployment.accessKeyId, accessKeySecret: deployment.accessKeySecret } },
+        tablePrefix: cfg.tablestore.tablePrefix,
+      });
+    }
     const pool = new InstancePool({
       workerFile,
       codeDir: opts.codeDir ?? ((fn) => resolve(root, fn.code)),

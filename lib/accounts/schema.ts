@@ -53,7 +53,7 @@ const PEM = /^-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY)----
 const PRIVATE_KEY = z
   .string()
   .max(16 * 1024, 'a private key is at most 16 KiB')
-  .refine((s) => PEM.test(s.trim() + '\n'), 'a private key is a PEM block ("-----BEGIN ... PRIVATE KEY-----")')
+  .refine((s) => PEM.test(s.trim() + '\n'), 'a private key is a PEM block (BEGIN … PRIVATE KEY)')
   .refine((s) => {
     if (!PEM.test(s.trim() + '\n') || s.includes('OPENSSH PRIVATE KEY') || s.includes('ENCRYPTED PRIVATE KEY')) return true;
     try {

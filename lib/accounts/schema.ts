@@ -4,16 +4,9 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
-import { GROUPS } from '../auth/schema';
+import { GROUPS, NAME } from '../auth/schema';
 
 export const REGION_ID = z.string().regex(/^[a-z]{2}(-[a-z0-9]+){1,3}$/, 'a region id looks like "cn-hangzhou" or "ap-southeast-1"');
-
-const NAME = z
-  .string()
-  .trim()
-  .min(1, 'a name is required')
-  .max(64, 'a name is at most 64 characters')
-  .regex(/^[^\u0000-\u001f\u007f<>]+$/u, 'a name has no control characters or angle brackets');
 
 const ALIBABA_ACCOUNT_ID = z.string().regex(/^\d{16}$/, 'an Alibaba Cloud account id is 16 digits');
 

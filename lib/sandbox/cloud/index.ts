@@ -4,9 +4,21 @@
  */
 import type { CloudModule, OpHandler, ProductModule } from '../openapi/types';
 import { describeAvailableResource, describeImages, describeInstanceTypes, describeRegions, describeZones } from './ecs-catalog';
+import {
+  allocatePublicIpAddress, deleteInstance, describeDisks, describeInstances, describeInstanceStatus, startInstance, stopInstance,
+} from './ecs-instances';
 import { createKeyPair, deleteKeyPairs, describeKeyPairs, importKeyPair } from './ecs-key-pairs';
+import { runInstances } from './ecs-run-instances';
+import {
+  authorizeSecurityGroup, createSecurityGroup, deleteSecurityGroup, describeSecurityGroupAttribute, describeSecurityGroups,
+} from './ecs-security-groups';
 import { listResources } from './inventory';
+import { enableResourceCenter, getResourceCenterServiceStatus, listResourceTypes, searchResources } from './resource-center';
 import { seedAccount } from './seed';
+import { allocateEipAddress, associateEipAddress, describeEipAddresses, releaseEipAddress, unassociateEipAddress } from './vpc-eips';
+import { createRouteEntry, deleteRouteEntry, describeRouteEntryList, describeRouteTableList } from './vpc-routes';
+import { createVpc, deleteVpc, describeVpcs } from './vpc-vpcs';
+import { createVSwitch, deleteVSwitch, describeVSwitches } from './vpc-vswitches';
 
 const ecsOps: Record<string, OpHandler> = {
   DescribeRegions: describeRegions,
@@ -18,11 +30,49 @@ const ecsOps: Record<string, OpHandler> = {
   ImportKeyPair: importKeyPair,
   CreateKeyPair: createKeyPair,
   DeleteKeyPairs: deleteKeyPairs,
+  CreateSecurityGroup: createSecurityGroup,
+  AuthorizeSecurityGroup: authorizeSecurityGroup,
+  DescribeSecurityGroups: describeSecurityGroups,
+  DescribeSecurityGroupAttribute: describeSecurityGroupAttribute,
+  DeleteSecurityGroup: deleteSecurityGroup,
+  RunInstances: runInstances,
+  DescribeInstances: describeInstances,
+  DescribeInstanceStatus: describeInstanceStatus,
+  DescribeDisks: describeDisks,
+  DeleteInstance: deleteInstance,
+  StopInstance: stopInstance,
+  StartInstance: startInstance,
+  AllocatePublicIpAddress: allocatePublicIpAddress,
+};
+
+const vpcOps: Record<string, OpHandler> = {
+  CreateVpc: createVpc,
+  DescribeVpcs: describeVpcs,
+  DeleteVpc: deleteVpc,
+  CreateVSwitch: createVSwitch,
+  DescribeVSwitches: describeVSwitches,
+  DeleteVSwitch: deleteVSwitch,
+  DescribeRouteTableList: describeRouteTableList,
+  CreateRouteEntry: createRouteEntry,
+  DeleteRouteEntry: deleteRouteEntry,
+  DescribeRouteEntryList: describeRouteEntryList,
+  AllocateEipAddress: allocateEipAddress,
+  AssociateEipAddress: associateEipAddress,
+  UnassociateEipAddress: unassociateEipAddress,
+  ReleaseEipAddress: releaseEipAddress,
+  DescribeEipAddresses: describeEipAddresses,
+};
+
+const resourceCenterOps: Record<string, OpHandler> = {
+  GetResourceCenterServiceStatus: getResourceCenterServiceStatus,
+  EnableResourceCenter: enableResourceCenter,
+  ListResourceTypes: listResourceTypes,
+  SearchResources: searchResources,
 };
 
 export const ecsProduct: ProductModule = { product: 'Ecs', version: '2014-05-26', ops: ecsOps };
-export const vpcProduct: ProductModule = { product: 'Vpc', version: '2016-04-28', ops: {} };
-export const resourceCenterProduct: ProductModule = { product: 'ResourceCenter', version: '2022-12-01', ops: {} };
+export const vpcProduct: ProductModule = { product: 'Vpc', version: '2016-04-28', ops: vpcOps };
+export const resourceCenterProduct: ProductModule = { product: 'ResourceCenter', version: '2022-12-01', ops: resourceCenterOps };
 
 /** What the front door imports. */
 export const cloudModule: CloudModule = {

@@ -32,9 +32,11 @@ export interface CacheDeps {
   leaseMs?: number;
   /** Poll interval while another instance holds the lease (default 25 ms). */
   pollMs?: number;
+  /** In-process single-flight table (default: one per process; tests give each simulated instance its own). */
+  inflight?: Map<string, Promise<Cached<unknown>>>;
 }
 
-const inflight = new Map<string, Promise<Cached<unknown>>>();
+const processInflight = new Map<string, Promise<Cached<unknown>>>();
 
 const fresh = <V>(row: CacheRow<V> | undefined, rev: number, now: number): row is CacheRow<V> =>
   !!row && row.credentialRev === rev && row.expiresAtMs > now && row.value !== undefined;
@@ -100,6 +102,7 @@ async function loadShared<V>(deps: CacheDeps, accountId: string, key: string, re
 export async function readThrough<V>(deps: CacheDeps, accountId: string, key: string, rev: number, load: () => Promise<V>): Promise<Cached<V>> {
   const row = await deps.store.get<CacheRow<V>>(T.cache, { accountId, key });
   if (fresh(row, rev, deps.clock.now())) return { value: row.value, cached: true, fetchedAtMs: row.fetchedAtMs };
+  const inflight = deps.inflight ?? processInflight;
   const flightKey = `${accountId}|${rev}|${key}`;
   let p = inflight.get(flightKey) as Promise<Cached<V>> | undefined;
   if (!p) {

@@ -18,6 +18,7 @@ import { catalogActions } from '../../lib/catalog';
 import { startTestSandbox } from '../helpers/sandbox';
 import { startTestHost } from '../helpers/local';
 import type { Store } from '../../lib/store/types';
+import type { CloudFactory } from '../../lib/cloud/types';
 
 export interface Domain {
   /** `http://127.0.0.1:<port>` of the sandbox (admin API). */
@@ -58,7 +59,7 @@ function storeAs(endpoint: string, creds: { accessKeyId: string; accessKeySecret
  * bundles, FC HTTP events, separate function processes); `'inprocess'` calls the same actions
  * through `createFcHandler` in this process (fast: fuzzing, benchmarks of the domain).
  */
-export async function startDomain(opts: { via?: 'host' | 'inprocess'; ttlMs?: number } = {}): Promise<Domain> {
+export async function startDomain(opts: { via?: 'host' | 'inprocess'; ttlMs?: number; wrapCloud?: (f: CloudFactory) => CloudFactory } = {}): Promise<Domain> {
   if ((opts.via ?? 'host') === 'host') {
     const logs: string[] = [];
     const host = await startTestHost({ onLog: (fn, line) => logs.push(`[${fn}] ${line}`), timers: false, ...(opts.ttlMs !== undefined ? { env: { FLEET_CATALOG_TTL_MS: String(opts.ttlMs) } } : {}) });
@@ -97,7 +98,7 @@ export async function startDomain(opts: { via?: 'host' | 'inprocess'; ttlMs?: nu
   return startInProcess(opts);
 }
 
-async function startInProcess(opts: { ttlMs?: number }): Promise<Domain> {
+async function startInProcess(opts: { ttlMs?: number; wrapCloud?: (f: CloudFactory) => CloudFactory }): Promise<Domain> {
   const sb = await startTestSandbox();
   const deployment = await sb.createAccount();
   const adminToken = `fleet_admin_${randomBytes(16).toString('hex')}`;
@@ -116,8 +117,9 @@ async function startInProcess(opts: { ttlMs?: number }): Promise<Domain> {
   const store = storeAs(config.tablestore.endpoint, role, config.tablestore.tablePrefix, config.tablestore.instance);
   const logs: string[] = [];
   const log = createLogger({}, { level: 'debug', write: (l) => logs.push(l) });
-  const cloud = createCloudFactory({ config, clock: systemClock, log, roleCredentials: role, retry: { maxAttempts: 2, baseDelayMs: 5, throttledBaseDelayMs: 5, maxDelayMs: 20 } });
-  const secrets = createKmsSecretBox(cloud.forFunction().kms, 'alias/fleet');
+  const realCloud = createCloudFactory({ config, clock: systemClock, log, roleCredentials: role, retry: { maxAttempts: 2, baseDelayMs: 5, throttledBaseDelayMs: 5, maxDelayMs: 20 } });
+  const cloud = opts.wrapCloud ? opts.wrapCloud(realCloud) : realCloud;
+  const secrets = createKmsSecretBox(realCloud.forFunction().kms, 'alias/fleet');
   const deps: DomainDeps = { config, clock: systemClock, log, store, cloud, secrets };
   const handler = createFcHandler<DomainDeps>({
     actions: [...settingsActions<DomainDeps>(), ...catalogActions<DomainDeps>()],

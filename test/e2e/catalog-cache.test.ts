@@ -1,0 +1,118 @@
+/**
+ * The catalog cache against the sandbox's Tablestore and ECS: many concurrent requests make ONE
+ * cloud call per key (in-process single-flight, and the Tablestore lease across instances), the
+ * TTL expires answers, and a credential change or DELETE cache makes the next listing ask again.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { systemClock } from '../../lib/core/clock';
+import type { CloudFactory } from '../../lib/cloud/types';
+import { readThrough } from '../../lib/catalog';
+import * as T from '../../lib/store/tables';
+import { akCredential, startDomain, type Domain } from './accounts-support';
+
+const calls = new Map<string, number>();
+const count = (k: string) => calls.set(k, (calls.get(k) ?? 0) + 1);
+
+/** Counts the ECS calls the catalog makes; the calls themselves go to the sandbox unchanged. */
+const counting = (f: CloudFactory): CloudFactory => ({
+  ...f,
+  forAccount(cred, o) {
+    const c = f.forAccount(cred, o);
+    const ecs = { ...c.ecs };
+    ecs.describeKeyPairs = (i) => (count(`keyPairs:${o.regionId}`), c.ecs.describeKeyPairs(i));
+    ecs.describeRegions = (i) => (count('regions'), c.ecs.describeRegions(i));
+    return { ...c, ecs };
+  },
+  forFunction: (o) => f.forFunction(o),
+  forgetRole: (a, e) => f.forgetRole(a, e),
+});
+
+const TTL = 400;
+let d: Domain;
+let id = '';
+let keys: { accountId: string; accessKeyId: string; accessKeySecret: string };
+
+test.before(async () => {
+  d = await startDomain({ via: 'inprocess', ttlMs: TTL, wrapCloud: counting });
+  keys = await d.createSandboxAccount();
+  id = (await d.call('POST', '/v1/accounts', { token: d.adminToken, json: { name: 'c', credential: akCredential(keys) } })).body.id;
+});
+test.after(async () => {
+  await d?.close();
+});
+
+const get = (path: string) => d.call('GET', path, { token: d.adminToken });
+
+test('50 concurrent key-pair listings → one DescribeKeyPairs, all the same answer', async () => {
+  calls.clear();
+  const answers = await Promise.all(Array.from({ length: 50 }, () => get(`/v1/catalog/${id}/regions/cn-shanghai/key-pairs`)));
+  assert.ok(answers.every((a) => a.status === 200));
+  assert.is(calls.get('keyPairs:cn-shanghai'), 1);
+  assert.is(calls.get('regions'), 1, 'the region check is cached and single-flight too');
+  const first = JSON.stringify(answers[0]!.body.items);
+  assert.ok(answers.every((a) => JSON.stringify(a.body.items) === first));
+});
+
+test('two instances (separate single-flight tables) share one cloud call through the lease row', async () => {
+  let loads = 0;
+  const load = async () => {
+    loads++;
+    await new Promise((r) => setTimeout(r, 150));
+    return ['answer'];
+  };
+  const mk = () => ({ store: d.store, clock: systemClock, ttlMs: 60_000, inflight: new Map() });
+  const a = mk();
+  const b = mk();
+  const results = await Promise.all([
+    ...Array.from({ length: 10 }, () => readThrough(a, 'acc-leasetest000000', 'cn-hangzhou/x', 1, load)),
+    ...Array.from({ length: 10 }, () => readThrough(b, 'acc-leasetest000000', 'cn-hangzhou/x', 1, load)),
+  ]);
+  assert.is(loads, 1);
+  assert.ok(results.every((r) => JSON.stringify(r.value) === '["answer"]'));
+  assert.is(results.filter((r) => !r.cached).length, 10, 'the winning instance answers fresh, the other from the cache');
+  const lock = await d.store.get(T.locks, { name: 'catalog#acc-leasetest000000#cn-hangzhou/x' });
+  assert.is(lock, undefined, 'the lease is released');
+});
+
+test('a failed load is not cached and releases the lease', async () => {
+  let n = 0;
+  const deps = { store: d.store, clock: systemClock, ttlMs: 60_000, inflight: new Map() };
+  const failing = async () => {
+    n++;
+    throw new Error('boom');
+  };
+  await readThrough(deps, 'acc-leasetest000000', 'cn-hangzhou/y', 1, failing).catch(() => undefined);
+  const ok = await readThrough(deps, 'acc-leasetest000000', 'cn-hangzhou/y', 1, async () => (n++, ['ok']));
+  assert.is(n, 2);
+  assert.equal(ok.value, ['ok']);
+});
+
+test('the TTL expires a cached answer', async () => {
+  calls.clear();
+  await d.call('DELETE', `/v1/catalog/${id}/cache`, { token: d.adminToken });
+  const a = await get(`/v1/catalog/${id}/regions`);
+  const b = await get(`/v1/catalog/${id}/regions`);
+  assert.is(a.body.cached, false);
+  assert.is(b.body.cached, true);
+  await new Promise((r) => setTimeout(r, TTL + 50));
+  const c = await get(`/v1/catalog/${id}/regions`);
+  assert.is(c.body.cached, false);
+  assert.ok(c.body.fetchedAt > a.body.fetchedAt);
+  assert.is(calls.get('regions'), 2);
+});
+
+test('DELETE cache of one region keeps the others; of the account, all', async () => {
+  await get(`/v1/catalog/${id}/regions/cn-hangzhou/key-pairs`);
+  await get(`/v1/catalog/${id}/regions/cn-beijing/key-pairs`);
+  const rows = async () => (await d.store.range<{ key: string }>(T.cache, { eq: { accountId: id } })).items.map((r) => r.key).sort();
+  assert.ok((await rows()).includes('cn-beijing/key-pairs'));
+  assert.is((await d.call('DELETE', `/v1/catalog/${id}/cache`, { token: d.adminToken, query: { regionId: 'cn-hangzhou' } })).status, 204);
+  const left = await rows();
+  assert.not.ok(left.some((k) => k.startsWith('cn-hangzhou/')));
+  assert.ok(left.includes('cn-beijing/key-pairs'));
+  assert.is((await d.call('DELETE', `/v1/catalog/${id}/cache`, { token: d.adminToken })).status, 204);
+  assert.equal(await rows(), []);
+});
+
+test.run();

@@ -156,7 +156,7 @@ export function classify(e: unknown, action?: string): Classified {
     return make('conflict', c, busyHint(c), true);
   }
   if (c === 'IdempotentParameterMismatch') return make('conflict', c, 'the same ClientToken was used with other parameters', false);
-  if (c.endsWith('AlreadyExist') || c.endsWith('AlreadyExists') || c.includes('Duplicate') || c.includes('Overlapped') || c.includes('Conflict')) {
+  if (c.endsWith('AlreadyExist') || c.endsWith('AlreadyExists') || c.includes('Already') || c.includes('Duplicate') || c.includes('Overlapped') || c.includes('Conflict')) {
     return make('conflict', c, `the cloud refused a duplicate or overlapping request (${c})`, false);
   }
   if (c.startsWith('InvalidAction') || c === 'InvalidVersion' || c.startsWith('UnsupportedOperation')) {

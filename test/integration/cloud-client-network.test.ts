@@ -29,7 +29,8 @@ async function until<T>(what: string, get: () => Promise<T>, check: (v: T) => bo
 }
 
 test.before(async () => {
-  sb = await startTestSandbox({ timeScale: 0.001 });
+  // 0.05: a VSwitch stays Pending ~125 ms, long enough for a concurrent creation to be refused.
+  sb = await startTestSandbox({ timeScale: 0.05 });
   acct = await sb.createAccount({ quotas: { vpcsPerRegion: 3 } });
   c = createCloudFactory({
     config: { sandboxEndpoint: sb.endpoint, region: REGION, functionPrefix: 'fleet' },
@@ -100,10 +101,10 @@ test('VSwitches: a concurrent creation in one VPC is busy, retried, and both suc
   assert.match(one.vSwitchId, /^vsw-/);
   assert.match(two.vSwitchId, /^vsw-/);
   assert.is.not(one.vSwitchId, two.vSwitchId);
+  vSwitchId = one.vSwitchId;
   assert.ok(retried.some((l) => l.includes('IncorrectVSwitchStatus') || l.includes('OperationConflict') || l.includes('TaskConflict')), 'the busy answer was retried');
   const list = await until('VSwitches Available', () => c.vpc.describeVSwitches({ vpcId }), (v) => v.length === 2 && v.every((s) => s.status === 'Available'));
   assert.equal(list.map((s) => s.cidrBlock).sort(), ['172.16.1.0/24', '172.16.2.0/24']);
-  vSwitchId = one.vSwitchId;
   await c.vpc.deleteVSwitch({ vSwitchId: two.vSwitchId });
 });
 
@@ -166,6 +167,24 @@ test('EIP: allocate, associate, describe, unassociate, release', async () => {
   await until('EIP Available', () => c.vpc.describeEips({ allocationId: eip.allocationId }), (v) => v[0]?.status === 'Available');
   await c.vpc.releaseEip({ allocationId: eip.allocationId });
   await until('EIP gone', () => c.vpc.describeEips({ allocationId: eip.allocationId }), (v) => v.length === 0);
+});
+
+test('public IPs: bandwidth gives an ephemeral IP; AllocatePublicIpAddress refusals are classified', async () => {
+  const [id] = (await c.ecs.runInstances({ imageId, instanceType, securityGroupId: sgId, vSwitchId, internetMaxBandwidthOut: 10, clientToken: 'tok-run-2' })).instanceIds;
+  try {
+    const [i] = await until('Running', () => c.ecs.describeInstances({ instanceIds: [id!] }), (v) => v[0]?.status === 'Running');
+    assert.is(i!.publicIpAddresses.length, 1);
+    assert.match(i!.publicIpAddresses[0]!, /^\d+\.\d+\.\d+\.\d+$/);
+    const again = (await c.ecs.allocatePublicIpAddress({ instanceId: id! }).catch((x) => x)) as AppError;
+    assert.is(again.cloud?.code, 'AllocatedAlready');
+    assert.is(kindOf(again), 'conflict');
+    const noBandwidth = (await c.ecs.allocatePublicIpAddress({ instanceId }).catch((x) => x)) as AppError;
+    assert.is(noBandwidth.cloud?.code, 'AllocateIpInvalidInstanceBandwidth');
+    assert.is(noBandwidth.code, 'CloudRejected');
+  } finally {
+    await c.ecs.deleteInstance({ instanceId: id!, force: true });
+    await until('instance gone', () => c.ecs.describeInstances({ instanceIds: [id!] }), (v) => v.length === 0);
+  }
 });
 
 test('routes: create, list (RouteEntrys), delete; busy route changes are retried', async () => {

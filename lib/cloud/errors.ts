@@ -133,11 +133,15 @@ export function classify(e: unknown, action?: string): Classified {
   if (AUTH_HINTS[c]) return make('auth', c, AUTH_HINTS[c], false);
   if (c.startsWith('InvalidAccessKeyId') || c.startsWith('InvalidSecurityToken')) return make('auth', c, 'the credentials were refused', false);
   if (ROLE_HINTS[c]) return make('permission', c, ROLE_HINTS[c], false);
+  if (c.startsWith('Forbidden.') && c.endsWith('NotFound')) return make('not-found', c, notFoundHint(c), false); // KMS: Forbidden.KeyNotFound
   if (c === 'Forbidden.RAM' || c === 'Forbidden' || c.startsWith('Forbidden.') || c === 'NoPermission' || c.startsWith('NoPermission') || c === 'Forbbiden.RAM') {
     const act = f.authAction ?? ramAction(action);
     return make('permission', c, act ? `the credential lacks the RAM permission ${act}` : 'the credential lacks a RAM permission', false);
   }
-  if (c === 'ServiceNotEnabled' || c.startsWith('ServiceNotEnabled')) return make('permission', c, 'Resource Center is not enabled for this account; enable it in the Resource Center console', false);
+  if (c.startsWith('ServiceNotEnabled') || c.startsWith('ServiceNotOpen')) {
+    const rc = !action || action.startsWith('ResourceCenter:');
+    return make('permission', c, rc ? 'Resource Center is not enabled for this account; enable it in the Resource Center console' : 'the cloud service is not activated for this account', false);
+  }
   if (c.includes('Throttling') || c === 'Throttled') {
     const t = make('throttled', c, 'the cloud API rate limit was hit; slow down', true);
     if (f.retryAfterMs !== undefined) t.retryAfterMs = f.retryAfterMs;
@@ -202,6 +206,8 @@ function notFoundHint(c: string): string {
     'InvalidAllocationId.NotFound': 'the EIP does not exist in this region',
     'InvalidZoneId.NotFound': 'the zone does not exist in this region',
     'EntityNotExist.Role': 'the RAM role does not exist',
+    'Forbidden.KeyNotFound': 'the KMS key does not exist in this region',
+    'Forbidden.AliasNotFound': 'the KMS key alias does not exist in this region',
   };
   return what[c] ?? `the resource does not exist (${c})`;
 }

@@ -41,12 +41,13 @@ const cases: [string, number, string, boolean, RegExp][] = [
   ['InvalidInstanceId.NotFound', 404, 'not-found', false, /instance does not exist/],
   ['ServiceNotEnabled', 400, 'permission', false, /Resource Center is not enabled/],
   ['NoPermission', 403, 'permission', false, /trust policy/],
+  ['Forbidden.KeyNotFound', 404, 'not-found', false, /KMS key does not exist/],
   ['InvalidParameter', 400, 'invalid', false, /rejected the request \(InvalidParameter\)/],
 ];
 
 for (const [code, status, kind, retryable, hint] of cases) {
   test(`${code} → ${kind}${retryable ? ' (retryable)' : ''}`, () => {
-    const c = classify(sdkError(code, status), 'Vpc:CreateVpc');
+    const c = classify(sdkError(code, status), code === 'ServiceNotEnabled' ? 'ResourceCenter:SearchResources' : 'Vpc:CreateVpc');
     assert.is(c.kind, kind);
     assert.is(c.code, code);
     assert.is(c.retryable, retryable);

@@ -80,7 +80,10 @@ async function main() {
   if (over) process.stdout.write(`${over} HTTP-facing function(s) over the 150 ms init target\n`);
 }
 
-main().catch((e) => {
+main()
+  // ---- catalog: cached listing from a cold start and warm (issue 4; scripts/bench-catalog.ts) ----
+  .then(() => import('./bench-catalog').then((m) => m.benchCatalog({ skipBuild: true })))
+  .catch((e) => {
   process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
   process.exit(1);
 });

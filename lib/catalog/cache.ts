@@ -99,8 +99,16 @@ async function loadShared<V>(deps: CacheDeps, accountId: string, key: string, re
  * The cached answer for `(accountId, key)`, or one fetched with `load` and stored for `ttlMs`.
  * Concurrent callers for the same key share one `load`.
  */
-export async function readThrough<V>(deps: CacheDeps, accountId: string, key: string, rev: number, load: () => Promise<V>): Promise<Cached<V>> {
-  const row = await deps.store.get<CacheRow<V>>(T.cache, { accountId, key });
+export async function readThrough<V>(
+  deps: CacheDeps,
+  accountId: string,
+  key: string,
+  rev: number,
+  load: () => Promise<V>,
+  /** The cache row, already being read (the catalog reads it beside the account row). */
+  prefetched?: Promise<unknown>,
+): Promise<Cached<V>> {
+  const row = (await (prefetched ?? deps.store.get<CacheRow<V>>(T.cache, { accountId, key }))) as CacheRow<V> | undefined;
   if (fresh(row, rev, deps.clock.now())) return { value: row.value, cached: true, fetchedAtMs: row.fetchedAtMs };
   const inflight = deps.inflight ?? processInflight;
   const flightKey = `${accountId}|${rev}|${key}`;

@@ -11,6 +11,7 @@ import type { CloudClient, CloudFactory } from '../cloud/types';
 import type { Store } from '../store/types';
 import { clearAccountCache, loadAccount, openCredential, type AccountRecord } from '../accounts';
 import { parseQuery, type Rules } from './query';
+import * as T from '../store/tables';
 import { readThrough, type Cached } from './cache';
 
 export interface CatalogDeps {
@@ -42,11 +43,18 @@ const answer = <V>(c: Cached<V[]>) => ({ items: c.value, cached: c.cached, fetch
 interface Ctx {
   rec: AccountRecord;
   deps: CatalogDeps;
+  /** Cache rows read in parallel with the account row (used only after authorization). */
+  pre: Map<string, Promise<unknown>>;
 }
 
-async function open(input: unknown, p: Principal, deps: CatalogDeps) {
+/**
+ * Loads the account (404 when out of scope) while the cache rows the answer needs are read in
+ * the same round trip: a cached answer costs one Tablestore latency, not three.
+ */
+async function open(input: unknown, p: Principal, deps: CatalogDeps, cacheKeys: string[] = []): Promise<Ctx> {
   const { accountId } = parseQuery(ACCOUNT_Q, input);
-  return { rec: await loadAccount(deps.store, accountId, p, 'read'), deps };
+  const pre = new Map(cacheKeys.map((key) => [key, deps.store.get(T.cache, { accountId, key }).catch(() => undefined)] as const));
+  return { rec: await loadAccount(deps.store, accountId, p, 'read'), deps, pre };
 }
 
 /** Secrets are opened only on a cache miss: a cached answer never touches KMS or the cloud. */
@@ -54,13 +62,17 @@ const clientFor = async (c: Ctx, regionId: string): Promise<CloudClient> =>
   c.deps.cloud.forAccount(await openCredential(c.rec, c.deps.secrets), { regionId });
 
 function cachedList<V>(c: Ctx, key: string, regionId: string, load: (client: CloudClient) => Promise<V[]>) {
-  return readThrough({ store: c.deps.store, clock: c.deps.clock, ttlMs: c.deps.ttlMs }, c.rec.id, key, c.rec.credentialRev ?? 1, async () => load(await clientFor(c, regionId)));
+  const pre = c.pre.get(key);
+  c.pre.delete(key); // a prefetched row serves once
+  return readThrough({ store: c.deps.store, clock: c.deps.clock, ttlMs: c.deps.ttlMs }, c.rec.id, key, c.rec.credentialRev ?? 1, async () => load(await clientFor(c, regionId)), pre);
 }
 
 type RegionItem = { regionId: string; localName: string; endpoint: string };
 
+const REGIONS_KEY = '_global/regions';
+
 function regionsOf(c: Ctx) {
-  return cachedList<RegionItem>(c, '_global/regions', c.rec.defaultRegion ?? c.deps.homeRegion, async (client) =>
+  return cachedList<RegionItem>(c, REGIONS_KEY, c.rec.defaultRegion ?? c.deps.homeRegion, async (client) =>
     (await client.ecs.describeRegions())
       .map((r) => ({ regionId: r.regionId, localName: r.localName, endpoint: r.regionEndpoint }))
       .sort((a, b) => a.regionId.localeCompare(b.regionId)),
@@ -74,12 +86,12 @@ async function region(c: Ctx, regionId: string) {
 }
 
 export async function listRegions(input: unknown, p: Principal, deps: CatalogDeps) {
-  return answer(await regionsOf(await open(input, p, deps)));
+  return answer(await regionsOf(await open(input, p, deps, [REGIONS_KEY])));
 }
 
 export async function listZones(input: unknown, p: Principal, deps: CatalogDeps) {
   const q = parseQuery(ZONES_Q, input);
-  const c = await open(q, p, deps);
+  const c = await open(q, p, deps, [REGIONS_KEY, `${q.regionId}/zones`, ...(q.instanceType ? [`${q.regionId}/stock?instanceType=${q.instanceType}`] : [])]);
   await region(c, q.regionId);
   const zones = await cachedList(c, `${q.regionId}/zones`, q.regionId, async (client) =>
     (await client.ecs.describeZones())
@@ -102,7 +114,7 @@ export async function listZones(input: unknown, p: Principal, deps: CatalogDeps)
 
 export async function listKeyPairs(input: unknown, p: Principal, deps: CatalogDeps) {
   const q = parseQuery(REGION_Q, input);
-  const c = await open(q, p, deps);
+  const c = await open(q, p, deps, [REGIONS_KEY, `${q.regionId}/key-pairs`]);
   await region(c, q.regionId);
   return answer(
     await cachedList(c, `${q.regionId}/key-pairs`, q.regionId, async (client) =>
@@ -116,7 +128,7 @@ export async function listKeyPairs(input: unknown, p: Principal, deps: CatalogDe
 export async function listImages(input: unknown, p: Principal, deps: CatalogDeps) {
   const parsed = parseQuery(IMAGES_Q, input);
   const q = { ...parsed, owner: parsed.owner ?? 'system' };
-  const c = await open(q, p, deps);
+  const c = await open(q, p, deps, [REGIONS_KEY, `${q.regionId}/images?owner=${q.owner}`]);
   await region(c, q.regionId);
   return {
     ...answer(
@@ -132,7 +144,7 @@ export async function listImages(input: unknown, p: Principal, deps: CatalogDeps
 
 export async function listInstanceTypes(input: unknown, p: Principal, deps: CatalogDeps) {
   const q = parseQuery(TYPES_Q, input);
-  const c = await open(q, p, deps);
+  const c = await open(q, p, deps, [REGIONS_KEY, `${q.regionId}/instance-types`, ...(q.zoneId ? [`${q.regionId}/zone-types`] : [])]);
   await region(c, q.regionId);
   const types = await cachedList(c, `${q.regionId}/instance-types`, q.regionId, async (client) =>
     (await client.ecs.describeInstanceTypes())

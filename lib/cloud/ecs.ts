@@ -102,8 +102,9 @@ export function createEcsApi(ctx: CallCtx): EcsApi {
     async describeImages(input: { imageOwnerAlias?: string; imageId?: string; limit?: number; dryRun?: boolean }) {
       const out: Image[] = [];
       const limit = input.limit ?? Number.POSITIVE_INFINITY;
+      // One page size for every page: PageNumber offsets assume it.
+      const pageSize = Math.min(IMAGE_PAGE, Math.max(1, limit));
       for (let page = 1; page <= MAX_PAGES; page++) {
-        const pageSize = Math.min(IMAGE_PAGE, Math.max(1, limit - out.length));
         const r = await ecs(
           'DescribeImages',
           ({ client, m }) =>

@@ -85,6 +85,10 @@ test('images: system images, all pages or the first N; DryRun answers wouldSucce
   const first = await c.ecs.describeImages({ imageOwnerAlias: 'system', limit: 1 });
   assert.is(first.length, 1);
   assert.is(first[0]!.imageId, sys[0]!.imageId);
+  assert.ok(sys.length >= 3, `${sys.length} system images`);
+  // limit < one page still pages with a fixed page size: no duplicates, same order.
+  const firstN = await c.ecs.describeImages({ imageOwnerAlias: 'system', limit: sys.length - 1 });
+  assert.equal(firstN.map((i) => i.imageId), sys.slice(0, sys.length - 1).map((i) => i.imageId));
   const one = await c.ecs.describeImages({ imageId: sys[0]!.imageId });
   assert.equal(one.map((i) => i.imageId), [sys[0]!.imageId]);
   const dry = await c.ecs.describeImages({ imageOwnerAlias: 'system', dryRun: true });

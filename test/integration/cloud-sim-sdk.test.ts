@@ -169,7 +169,7 @@ test('Resource Center via callApi: Filter.N with Value.N, paging without NextTok
   assert.equal(found.Resources.map((r: any) => r.ResourceType).sort(), ['ACS::ECS::Instance', 'ACS::VPC::VPC', 'ACS::VPC::VPC', 'ACS::VPC::VPC']);
   assert.not.ok('NextToken' in found);
   const tagged = await rpc.call('ResourceCenter', 'SearchResources', { Filter: [{ Key: 'Tag', Value: [JSON.stringify({ key: 'fleet', value: 'srv-1' })] }] });
-  assert.equal(tagged.Resources.map((r: any) => r.ResourceType).sort(), ['ACS::ECS::Disk', 'ACS::ECS::Instance']);
+  assert.equal(tagged.Resources.map((r: any) => r.ResourceType).sort(), ['ACS::ECS::Disk', 'ACS::ECS::Instance', 'ACS::ECS::NetworkInterface']);
   const p1 = await rpc.call('ResourceCenter', 'SearchResources', { ...q, MaxResults: 3 });
   assert.ok(p1.NextToken);
   const p2 = await rpc.call('ResourceCenter', 'SearchResources', { ...q, MaxResults: 3, NextToken: p1.NextToken });

@@ -7,6 +7,7 @@ import { cloudModule } from '../../lib/sandbox/cloud/index';
 async function fails(p: Promise<unknown>, code: string) {
   try { await p; } catch (e) { assert.instance(e, SandboxApiError); assert.is((e as SandboxApiError).code, code); return e as SandboxApiError; }
   assert.unreachable(`expected ${code}`);
+  throw new Error('unreachable');
 }
 
 test('DescribeRegions lists the account regions with endpoints and sample field names', async () => {

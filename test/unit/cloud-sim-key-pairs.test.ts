@@ -7,6 +7,7 @@ import { generateEd25519Public } from '../../lib/sandbox/cloud/ssh-keys';
 async function fails(p: Promise<unknown>, code: string) {
   try { await p; } catch (e) { assert.instance(e, SandboxApiError); assert.is((e as SandboxApiError).code, code); return e as SandboxApiError; }
   assert.unreachable(`expected ${code}`);
+  throw new Error('unreachable');
 }
 
 test('120 key pairs page 50 at a time with TotalCount; PageSize 51 refused', async () => {

@@ -6,6 +6,7 @@ import { harness, type Harness } from '../../lib/sandbox/cloud/test-context';
 async function fails(p: Promise<unknown>, code: string) {
   try { await p; } catch (e) { assert.instance(e, SandboxApiError); assert.is((e as SandboxApiError).code, code); return e as SandboxApiError; }
   assert.unreachable(`expected ${code}`);
+  throw new Error('unreachable');
 }
 const advance = (h: Harness, simulatedMs: number) => { h.clock.ms += simulatedMs * h.timeScale; };
 
@@ -50,26 +51,28 @@ test('SearchResources: every resource type, AND between filters, OR within value
   const f = await fleet(h);
   const byType = await h.call('ResourceCenter', 'SearchResources', { MaxResults: 500, ...filters([{ Key: 'RegionId', Values: ['cn-hangzhou'] }]) });
   const types = [...new Set(byType.Resources.map((r: any) => r.ResourceType))].sort();
-  assert.equal(types, ['ACS::ECS::Disk', 'ACS::ECS::Instance', 'ACS::ECS::KeyPair', 'ACS::ECS::SecurityGroup', 'ACS::VPC::RouteTable', 'ACS::VPC::VPC', 'ACS::VPC::VSwitch']);
+  assert.equal(types, ['ACS::ECS::Disk', 'ACS::ECS::Instance', 'ACS::ECS::KeyPair', 'ACS::ECS::NetworkInterface', 'ACS::ECS::SecurityGroup', 'ACS::VPC::RouteTable', 'ACS::VPC::VPC', 'ACS::VPC::VSwitch']);
   const inst = await h.call('ResourceCenter', 'SearchResources', filters([
     { Key: 'ResourceType', Values: ['ACS::ECS::Instance', 'ACS::ECS::Disk'] },
     { Key: 'Tag', Values: [JSON.stringify({ key: 'team', value: 'red' })] },
   ]));
   assert.is(inst.Resources.length, 6);
+  const enis = await h.call('ResourceCenter', 'SearchResources', filters([{ Key: 'ResourceType', Values: ['ACS::ECS::NetworkInterface'] }, { Key: 'VSwitchId', Values: [f.vSwitchId] }]));
+  assert.equal(enis.Resources.map((r: any) => r.ResourceId).sort(), f.ids.map((id) => `eni-${id.slice(2)}`).sort());
   const one = inst.Resources.find((r: any) => r.ResourceId === f.ids[0]);
   assert.equal([one.AccountId, one.RegionId, one.ZoneId, one.Tags], ['1234567890123456', 'cn-hangzhou', one.ZoneId, [{ Key: 'team', Value: 'red' }]]);
   assert.match(one.CreateTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   assert.equal(one.IpAddressAttributes.map((a: any) => a.NetworkType).sort(), ['Private', 'Public']);
   const ip = one.IpAddresses[0];
   const byIp = await h.call('ResourceCenter', 'SearchResources', filters([{ Key: 'IpAddress', Values: [ip] }]));
-  assert.equal(byIp.Resources.map((r: any) => r.ResourceId), [f.ids[0]]);
+  assert.equal(byIp.Resources.map((r: any) => r.ResourceId).sort(), [f.ids[0], `eni-${f.ids[0]!.slice(2)}`].sort());
   const blue = await h.call('ResourceCenter', 'SearchResources', filters([{ Key: 'Tag', Values: ['team'] }, { Key: 'ResourceType', Values: ['ACS::VPC::VPC'] }]));
   assert.equal(blue.Resources.map((r: any) => r.ResourceName), ['prod-net']);
   const eips = await h.call('ResourceCenter', 'SearchResources', filters([{ Key: 'ResourceType', Values: ['ACS::EIP::EipAddress'] }]));
   assert.equal(eips.Resources.map((r: any) => [r.ResourceId, r.RegionId, r.IpAddresses[0]]), [[f.eip.AllocationId, 'cn-beijing', f.eip.EipAddress]]);
   const prefix = await h.call('ResourceCenter', 'SearchResources', filters([{ Key: 'ResourceId', MatchType: 'Prefix', Values: ['vsw-'] }]));
   assert.equal(prefix.Resources.map((r: any) => r.ResourceId), [f.vSwitchId]);
-  const inVpc = await h.call('ResourceCenter', 'SearchResources', filters([{ Key: 'VpcId', Values: [f.vpcId] }, { Key: 'ResourceType', MatchType: 'NotEquals', Values: ['ACS::ECS::Instance'] }]));
+  const inVpc = await h.call('ResourceCenter', 'SearchResources', filters([{ Key: 'VpcId', Values: [f.vpcId] }, { Key: 'ResourceType', MatchType: 'NotEquals', Values: ['ACS::ECS::Instance', 'ACS::ECS::NetworkInterface'] }]));
   assert.equal(inVpc.Resources.map((r: any) => r.ResourceType).sort(), ['ACS::ECS::SecurityGroup', 'ACS::VPC::RouteTable', 'ACS::VPC::VPC', 'ACS::VPC::VSwitch']);
   assert.equal(inst.Filters[0], { Key: 'ResourceType', MatchType: 'Equals', Values: ['ACS::ECS::Instance', 'ACS::ECS::Disk'] });
 });

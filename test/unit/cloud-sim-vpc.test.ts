@@ -6,6 +6,7 @@ import { harness, type Harness } from '../../lib/sandbox/cloud/test-context';
 async function fails(p: Promise<unknown>, code: string) {
   try { await p; } catch (e) { assert.instance(e, SandboxApiError); assert.is((e as SandboxApiError).code, code); return e as SandboxApiError; }
   assert.unreachable(`expected ${code}`);
+  throw new Error('unreachable');
 }
 const advance = (h: Harness, simulatedMs: number) => { h.clock.ms += simulatedMs * h.timeScale; };
 const R = { RegionId: 'cn-hangzhou' };

@@ -3,7 +3,7 @@
  * and the one stock rule of the sandbox.
  */
 import type { OpContext, SandboxAccount } from '../openapi/types';
-import { regionNotFound } from './errors';
+import { missing, regionNotFound } from './errors';
 
 export interface RegionInfo { regionId: string; localName: string; ecsEndpoint: string; vpcEndpoint: string }
 export interface ZoneInfo { zoneId: string; regionId: string; localName: string }
@@ -46,7 +46,8 @@ export function accountRegions(account: SandboxAccount, cat: Catalog): RegionInf
 /** Validates `RegionId` against the account's regions (`InvalidRegionId.NotFound`). */
 export function requireRegion(ctx: OpContext, value = ctx.params.RegionId): string {
   const cat = catalogOf(ctx.seed);
-  if (!value || !ctx.account.regions.includes(value) || !cat.regions.some((r) => r.regionId === value)) throw regionNotFound();
+  if (!value) throw missing('RegionId');
+  if (!ctx.account.regions.includes(value) || !cat.regions.some((r) => r.regionId === value)) throw regionNotFound();
   return value;
 }
 

@@ -4,6 +4,7 @@ import { catalogOf, requireRegion } from './catalog';
 import { begin, dryRunGate, ecsTags, findInstance } from './context';
 import { apiError, notFound } from './errors';
 import { newPublicIp } from './ids';
+import { primaryEniId } from './inventory';
 import { eipView, instanceStatus, routeStatus, type Clock } from './lifecycle';
 import { bool, iso, isoMinutes, jsonList, listN, opt, pageByNumber, pageByToken, tagFilter, wildcard, type Params } from './params';
 import type { CloudState, Instance } from './state';
@@ -30,7 +31,7 @@ function instanceView(ctx: OpContext, s: CloudState, c: Clock, i: Instance) {
     Recyclable: false, ISP: '', CreditSpecification: '', InstanceTypeFamily: type?.instanceTypeFamily ?? '', OSType: image?.osType ?? 'linux',
     NetworkInterfaces: {
       NetworkInterface: [{
-        Type: 'Primary', MacAddress: macOf(i.id), PrimaryIpAddress: i.privateIp, NetworkInterfaceId: `eni-${i.id.slice(2)}`,
+        Type: 'Primary', MacAddress: macOf(i.id), PrimaryIpAddress: i.privateIp, NetworkInterfaceId: primaryEniId(i.id),
         PrivateIpSets: { PrivateIpSet: [{ PrivateIpAddress: i.privateIp, Primary: true }] },
         Ipv6Sets: { Ipv6Set: [] }, Ipv4PrefixSets: { Ipv4PrefixSet: [] }, Ipv6PrefixSets: { Ipv6PrefixSet: [] },
       }],

@@ -3,6 +3,9 @@ import type { SandboxAccount } from '../openapi/types';
 import { eipView, instanceStatus, vpcStatus, vSwitchStatus, type Clock } from './lifecycle';
 import { stateOf, type Tag } from './state';
 
+/** The primary ENI of an instance (`eni-` + the instance id's body), as DescribeInstances shows it. */
+export const primaryEniId = (instanceId: string) => `eni-${instanceId.slice(2)}`;
+
 export interface ResourceRecord {
   ResourceType: string;
   ResourceId: string;
@@ -54,6 +57,9 @@ export function resourceRecords(account: SandboxAccount, now: number, timeScale:
     const ips: ResourceRecord['ips'] = [{ IpAddress: i.privateIp, NetworkType: 'Private' }];
     if (i.publicIp) ips.push({ IpAddress: i.publicIp, NetworkType: 'Public' });
     if (eip) ips.push({ IpAddress: eip.ip, NetworkType: 'Public' });
+    out.push(rec({ ResourceType: 'ACS::ECS::NetworkInterface', ResourceId: primaryEniId(i.id), ResourceName: '', RegionId: i.regionId, ZoneId: i.zoneId,
+      CreateTimeMs: i.createdAtMs, ResourceGroupId: i.resourceGroupId, Tags: i.tags, Status: st === 'Pending' ? 'Attaching' : 'InUse', VpcId: i.vpcId, VSwitchId: i.vSwitchId,
+      ips: [{ IpAddress: i.privateIp, NetworkType: 'Private' }] }));
     out.push(rec({ ResourceType: 'ACS::ECS::Instance', ResourceId: i.id, ResourceName: i.name, RegionId: i.regionId, ZoneId: i.zoneId,
       CreateTimeMs: i.createdAtMs, ResourceGroupId: i.resourceGroupId, Tags: i.tags, Status: st, VpcId: i.vpcId, VSwitchId: i.vSwitchId, ips }));
   }

@@ -18,7 +18,7 @@ export function enableResourceCenter(ctx: OpContext) {
 
 const TYPES: [string, string, string][] = [
   ['ACS::ECS::Instance', 'ECS', 'Instance'], ['ACS::ECS::Disk', 'ECS', 'Disk'], ['ACS::ECS::SecurityGroup', 'ECS', 'Security Group'],
-  ['ACS::ECS::KeyPair', 'ECS', 'Key Pair'], ['ACS::VPC::VPC', 'VPC', 'VPC'], ['ACS::VPC::VSwitch', 'VPC', 'vSwitch'],
+  ['ACS::ECS::KeyPair', 'ECS', 'Key Pair'], ['ACS::ECS::NetworkInterface', 'ECS', 'Elastic Network Interface'], ['ACS::VPC::VPC', 'VPC', 'VPC'], ['ACS::VPC::VSwitch', 'VPC', 'vSwitch'],
   ['ACS::VPC::RouteTable', 'VPC', 'Route Table'], ['ACS::EIP::EipAddress', 'EIP', 'Elastic IP Address'],
 ];
 

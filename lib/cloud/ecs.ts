@@ -80,7 +80,7 @@ export function createEcsApi(ctx: CallCtx): EcsApi {
           out.push(kp);
         }
         const total = def(r.body?.totalCount, 0);
-        if (items.length === 0 || items.length < KEY_PAIR_PAGE || out.length >= total) break;
+        if (items.length === 0 || (total > 0 ? out.length >= total : items.length < KEY_PAIR_PAGE)) break;
       }
       return out;
     },
@@ -129,7 +129,7 @@ export function createEcsApi(ctx: CallCtx): EcsApi {
           out.push(img);
         }
         const total = def(r.body?.totalCount, 0);
-        if (items.length === 0 || items.length < pageSize || out.length >= total || out.length >= limit) break;
+        if (items.length === 0 || out.length >= limit || (total > 0 ? out.length >= total : items.length < pageSize)) break;
       }
       return out.slice(0, Number.isFinite(limit) ? limit : undefined);
     },

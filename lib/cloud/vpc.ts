@@ -84,7 +84,9 @@ async function allPages(fetch: (page: number) => Promise<Record<string, unknown>
     const b = await fetch(page);
     const got = items(b);
     out.push(...got);
-    if (got.length < pageSize || out.length >= num(b.TotalCount)) break;
+    const total = num(b.TotalCount);
+    // TotalCount decides when present (a cloud may cap the page below what we asked).
+    if (got.length === 0 || (total > 0 ? out.length >= total : got.length < pageSize)) break;
   }
   return out;
 }

@@ -33,6 +33,15 @@ test('DescribeKeyPairs: 122 key pairs in pages of 50 (3 calls), none lost or dou
   assert.equal(calls.map(([, r]) => [r.pageNumber, r.pageSize]), [[1, 50], [2, 50], [3, 50]]);
 });
 
+test('a cloud that caps pages below the asked size is still read to TotalCount', async () => {
+  const all = Array.from({ length: 45 }, (_, i) => ({ keyPairName: `kp-${i}`, keyPairFingerPrint: 'fp' }));
+  const calls: [string, Req][] = [];
+  const capped = (r: Req) => all.slice((Number(r.pageNumber) - 1) * 20, Number(r.pageNumber) * 20);
+  const ecs = createEcsApi({ transport: fakeEcs({ describeKeyPairs: (r) => ({ keyPairs: { keyPair: capped(r) }, totalCount: all.length }) }, calls), policy: DEFAULT_RETRY_POLICY, deps });
+  assert.is((await ecs.describeKeyPairs()).length, 45);
+  assert.is(calls.length, 3);
+});
+
 test('DescribeImages: every page, or the first N with one fixed page size', async () => {
   const all = Array.from({ length: 250 }, (_, i) => ({ imageId: `m-${i}` }));
   const calls: [string, Req][] = [];

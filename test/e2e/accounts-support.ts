@@ -12,7 +12,7 @@ import type { FcContext, FcHttpEvent } from '../../lib/fc/types';
 import { createStore, ensureTables } from '../../lib/store';
 import { createTablestoreClient } from '../../lib/store/client';
 import { createCloudFactory } from '../../lib/cloud';
-import { createKmsSecretBox } from '../../lib/crypto';
+import { createSecretBox, type SecretBox } from '../../lib/crypto';
 import { authenticateBearer, settingsActions, type DomainDeps } from '../../lib/accounts';
 import { catalogActions } from '../../lib/catalog';
 import { startTestSandbox } from '../helpers/sandbox';
@@ -30,6 +30,10 @@ export interface Domain {
   /** The product's Tablestore, as the deployment (to inspect rows). */
   store: Store;
   adminToken: string;
+  /** The deployment's own Alibaba account (its keys are the functions' role credentials). */
+  deploymentAccountId: string;
+  /** The SecretBox the functions use (in-process only). */
+  secrets?: SecretBox;
   /** Every log line the functions wrote. */
   logs: string[];
   call(method: string, path: string, opts?: { token?: string; json?: unknown; body?: string; query?: Record<string, string> }): Promise<{ status: number; body: any; raw: string }>;
@@ -59,7 +63,16 @@ function storeAs(endpoint: string, creds: { accessKeyId: string; accessKeySecret
  * bundles, FC HTTP events, separate function processes); `'inprocess'` calls the same actions
  * through `createFcHandler` in this process (fast: fuzzing, benchmarks of the domain).
  */
-export async function startDomain(opts: { via?: 'host' | 'inprocess'; ttlMs?: number; wrapCloud?: (f: CloudFactory) => CloudFactory } = {}): Promise<Domain> {
+export interface DomainOptions {
+  via?: 'host' | 'inprocess';
+  ttlMs?: number;
+  /** In-process: decorate the cloud factory (e.g. to count calls). */
+  wrapCloud?: (f: CloudFactory) => CloudFactory;
+  /** In-process: a local master key (base64, 32 bytes) instead of the sandbox's KMS. */
+  masterKey?: string;
+}
+
+export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
   if ((opts.via ?? 'host') === 'host') {
     const logs: string[] = [];
     const host = await startTestHost({ onLog: (fn, line) => logs.push(`[${fn}] ${line}`), timers: false, ...(opts.ttlMs !== undefined ? { env: { FLEET_CATALOG_TTL_MS: String(opts.ttlMs) } } : {}) });
@@ -73,6 +86,7 @@ export async function startDomain(opts: { via?: 'host' | 'inprocess'; ttlMs?: nu
       admin: (path, body) => adminCall(host.sandbox.url, path, body),
       store,
       adminToken: host.adminToken,
+      deploymentAccountId: dep.accountId,
       logs,
       async call(method, path, o = {}) {
         const q = o.query && Object.keys(o.query).length ? `?${new URLSearchParams(o.query)}` : '';
@@ -98,7 +112,7 @@ export async function startDomain(opts: { via?: 'host' | 'inprocess'; ttlMs?: nu
   return startInProcess(opts);
 }
 
-async function startInProcess(opts: { ttlMs?: number; wrapCloud?: (f: CloudFactory) => CloudFactory }): Promise<Domain> {
+async function startInProcess(opts: DomainOptions): Promise<Domain> {
   const sb = await startTestSandbox();
   const deployment = await sb.createAccount();
   const adminToken = `fleet_admin_${randomBytes(16).toString('hex')}`;
@@ -106,12 +120,14 @@ async function startInProcess(opts: { ttlMs?: number; wrapCloud?: (f: CloudFacto
     FLEET_SANDBOX_ENDPOINT: sb.endpoint,
     TABLESTORE_ENDPOINT: sb.url,
     FLEET_ADMIN_TOKEN: adminToken,
-    FLEET_KMS_KEY_ID: 'alias/fleet',
+    ...(opts.masterKey ? { FLEET_MASTER_KEY: opts.masterKey } : { FLEET_KMS_KEY_ID: 'alias/fleet' }),
     FLEET_REGION: 'cn-hangzhou',
     FLEET_ACCOUNT_ID: deployment.accountId,
     ...(opts.ttlMs !== undefined ? { FLEET_CATALOG_TTL_MS: String(opts.ttlMs) } : {}),
   });
-  const role = { accessKeyId: deployment.accessKeyId, accessKeySecret: deployment.accessKeySecret };
+  // The functions' role: a RAM identity of the deployment account, not its root key (root may not AssumeRole).
+  const fnKey = (await adminCall(sb.url, `/accounts/${deployment.accountId}/access-keys`, { allow: ['*'], userName: 'fleet-functions' })) as { accessKeyId: string; accessKeySecret: string };
+  const role = { accessKeyId: fnKey.accessKeyId, accessKeySecret: fnKey.accessKeySecret };
   const tsOpts = { endpoint: config.tablestore.endpoint, instance: config.tablestore.instance, credentials: role };
   await ensureTables({ client: tsOpts, tablePrefix: config.tablestore.tablePrefix });
   const store = storeAs(config.tablestore.endpoint, role, config.tablestore.tablePrefix, config.tablestore.instance);
@@ -119,7 +135,7 @@ async function startInProcess(opts: { ttlMs?: number; wrapCloud?: (f: CloudFacto
   const log = createLogger({}, { level: 'debug', write: (l) => logs.push(l) });
   const realCloud = createCloudFactory({ config, clock: systemClock, log, roleCredentials: role, retry: { maxAttempts: 2, baseDelayMs: 5, throttledBaseDelayMs: 5, maxDelayMs: 20 } });
   const cloud = opts.wrapCloud ? opts.wrapCloud(realCloud) : realCloud;
-  const secrets = createKmsSecretBox(realCloud.forFunction().kms, 'alias/fleet');
+  const secrets = createSecretBox(config.secrets, () => realCloud.forFunction().kms);
   const deps: DomainDeps = { config, clock: systemClock, log, store, cloud, secrets };
   const handler = createFcHandler<DomainDeps>({
     actions: [...settingsActions<DomainDeps>(), ...catalogActions<DomainDeps>()],
@@ -140,6 +156,8 @@ async function startInProcess(opts: { ttlMs?: number; wrapCloud?: (f: CloudFacto
     admin: (path, body) => adminCall(sb.url, path, body),
     store,
     adminToken,
+    deploymentAccountId: deployment.accountId,
+    secrets,
     logs,
     async call(method, path, o = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };

@@ -1,0 +1,56 @@
+/**
+ * `ram_role` accounts through the HTTP API: the functions assume the role with their own
+ * credentials (no AccessKey of the user is stored); trust-policy and ARN mistakes get hints.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startDomain, type Domain } from './accounts-support';
+
+// In-process: the local host gives functions the deployment's root key, and Alibaba (and the
+// sandbox) refuse AssumeRole from a root key; in-process the functions run as a RAM user.
+const via = process.env.FLEET_TEST_VIA === 'host' ? 'host' : 'inprocess';
+let d: Domain;
+let user: { accountId: string };
+
+test.before(async () => {
+  d = await startDomain({ via });
+  user = await d.createSandboxAccount();
+});
+test.after(async () => {
+  await d?.close();
+});
+
+const create = (credential: unknown) => d.call('POST', '/v1/accounts', { token: d.adminToken, json: { name: 'role', credential } });
+
+test('a role that trusts the deployment: verified as the assumed role; the catalog works', async () => {
+  const role = await d.admin(`/accounts/${user.accountId}/roles`, { name: 'fleet-operator', trustedAccountIds: [d.deploymentAccountId], externalId: 'ext-123' });
+  const res = await create({ type: 'ram_role', roleArn: role.arn, externalId: 'ext-123' });
+  assert.is(res.status, 201, res.raw);
+  assert.equal(res.body.credential, { type: 'ram_role', roleArn: role.arn, hasExternalId: true });
+  assert.is(res.body.verification.status, 'verified', JSON.stringify(res.body.verification));
+  assert.is(res.body.verification.identity.accountId, user.accountId);
+  assert.match(res.body.verification.identity.arn, /assumed-role\/fleet-operator\//);
+  const regions = await d.call('GET', `/v1/catalog/${res.body.id}/regions`, { token: d.adminToken });
+  assert.is(regions.status, 200, regions.raw);
+  assert.ok(regions.body.items.length >= 3);
+});
+
+test('a role that does not trust the deployment, a missing role, a wrong external id: failed with hints', async () => {
+  const untrusted = await d.admin(`/accounts/${user.accountId}/roles`, { name: 'closed', trustedAccountIds: [] });
+  const a = await create({ type: 'ram_role', roleArn: untrusted.arn });
+  assert.is(a.status, 201);
+  assert.is(a.body.verification.status, 'failed');
+  assert.match(a.body.verification.error.hint, /trust policy/);
+
+  const b = await create({ type: 'ram_role', roleArn: `acs:ram::${user.accountId}:role/nope` });
+  assert.is(b.body.verification.status, 'failed');
+  assert.match(b.body.verification.error.hint, /role does not exist|role ARN/i);
+
+  const withExt = await d.admin(`/accounts/${user.accountId}/roles`, { name: 'ext', trustedAccountIds: [d.deploymentAccountId], externalId: 'right' });
+  const c = await create({ type: 'ram_role', roleArn: withExt.arn, externalId: 'wrong-one' });
+  assert.is(c.body.verification.status, 'failed');
+  assert.type(c.body.verification.error.hint, 'string');
+  assert.ok(c.body.verification.error.code.length > 0);
+});
+
+test.run();

@@ -71,7 +71,7 @@ export function createCloudFactory(opts: CloudFactoryOptions): CloudFactoryInter
     return c;
   });
 
-  const build = (credentials: CredentialSource, regionId: string, endpointOverride?: string): CloudClient => {
+  const build = (credentials: CredentialSource, regionId: string, endpointOverride?: string, retry?: Partial<RetryPolicy>): CloudClient => {
     assertRegionId(regionId);
     // Fail at build time, not at the first call, when a stored endpoint is not allowed.
     if (endpointOverride !== undefined) resolveEndpoint('Ecs', regionId, opts.config, endpointOverride);
@@ -82,7 +82,8 @@ export function createCloudFactory(opts: CloudFactoryOptions): CloudFactoryInter
       ...(endpointOverride !== undefined ? { endpointOverride } : {}),
       ...(opts.readTimeoutMs !== undefined ? { readTimeoutMs: opts.readTimeoutMs } : {}),
     });
-    const ctx: CallCtx = { transport, policy, deps };
+    // A caller with a latency budget (an HTTP request) may ask for fewer or shorter retries.
+    const ctx: CallCtx = { transport, policy: retry ? { ...policy, ...retry } : policy, deps };
     return {
       regionId,
       sts: createStsApi(ctx),
@@ -109,12 +110,12 @@ export function createCloudFactory(opts: CloudFactoryOptions): CloudFactoryInter
       checkCredential(cred);
       if (cred.type === 'access_key') {
         registerSecret(cred.accessKeySecret);
-        return build(staticSource({ accessKeyId: cred.accessKeyId, accessKeySecret: cred.accessKeySecret }), o.regionId, o.endpoint);
+        return build(staticSource({ accessKeyId: cred.accessKeyId, accessKeySecret: cred.accessKeySecret }), o.regionId, o.endpoint, o.retry);
       }
-      return build(stsCache.source(cred.roleArn, cred.externalId), o.regionId, o.endpoint);
+      return build(stsCache.source(cred.roleArn, cred.externalId), o.regionId, o.endpoint, o.retry);
     },
     forFunction(o = {}) {
-      return build(roleSource, o.regionId ?? opts.config.region);
+      return build(roleSource, o.regionId ?? opts.config.region, undefined, o.retry);
     },
     forgetRole(roleArn, externalId) {
       stsCache.forget(roleArn, externalId);

@@ -9,3 +9,4 @@ export { classify, toCloudAppError, cloudErrorOf, isCloudKind, ramAction, type C
 export { withRetry, backoffMs, DEFAULT_RETRY_POLICY, type RetryPolicy, type RetryDeps } from './retry';
 export { resolveEndpoint, alibabaEndpoint, assertRegionId, type Product, type Endpoint } from './endpoints';
 export { REFRESH_BEFORE_MS } from './credentials';
+export { clientToken } from './client-token';

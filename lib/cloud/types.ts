@@ -3,6 +3,8 @@
  * Results are camelCase and only carry what the product uses; ids keep Alibaba's shapes.
  */
 
+import type { RetryPolicy } from './retry';
+
 /** The function's own RAM role (FC `context.credentials`), used for AssumeRole and KMS. */
 export interface RoleCredentials {
   accessKeyId: string;
@@ -319,9 +321,9 @@ export interface CloudFactory {
    * `endpoint` (if an account stores one) is only accepted when it is an Alibaba host, or the
    * configured sandbox endpoint in sandbox mode; anything else throws `ValidationFailed`.
    */
-  forAccount(cred: AccountCredential, opts: { regionId: string; endpoint?: string }): CloudClient;
+  forAccount(cred: AccountCredential, opts: { regionId: string; endpoint?: string; retry?: Partial<RetryPolicy> }): CloudClient;
   /** A client acting as the function itself (KMS for envelope encryption, STS). */
-  forFunction(opts?: { regionId?: string }): CloudClient;
+  forFunction(opts?: { regionId?: string; retry?: Partial<RetryPolicy> }): CloudClient;
   /** Drops cached STS credentials of a role (e.g. after the account's credential changed). */
   forgetRole(roleArn: string, externalId?: string): void;
 }

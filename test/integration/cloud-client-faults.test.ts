@@ -60,6 +60,21 @@ test('a fault that never clears ends as CloudUnavailable (502) with the code and
   assert.is(sleeps.length, DEFAULT_RETRY_POLICY.maxAttempts - 1);
 });
 
+test('a client may narrow the policy for a latency budget (2 attempts)', async () => {
+  await fault({ action: 'DescribeZones', code: 'ServiceUnavailable', httpStatus: 503 });
+  const f = createCloudFactory({
+    config: { sandboxEndpoint: sb.endpoint, region: 'cn-hangzhou', functionPrefix: 'fleet' },
+    clock: systemClock,
+    log: createLogger({}, { write: () => {} }),
+    roleCredentials: { accessKeyId: acct.accessKeyId, accessKeySecret: acct.accessKeySecret },
+    sleep: async (ms) => void sleeps.push(ms),
+  });
+  const c = f.forAccount({ type: 'access_key', accessKeyId: acct.accessKeyId, accessKeySecret: acct.accessKeySecret }, { regionId: 'cn-hangzhou', retry: { maxAttempts: 2 } });
+  const e = (await c.ecs.describeZones().catch((x) => x)) as AppError;
+  assert.is(e.code, 'CloudUnavailable');
+  assert.is(sleeps.length, 1);
+});
+
 test('Throttling.User is retried with the throttling base delay', async () => {
   await fault({ action: 'DescribeKeyPairs', code: 'Throttling.User', httpStatus: 400, count: 1 });
   const kps = await client().ecs.describeKeyPairs();

@@ -8,6 +8,7 @@ import { filterParams, mapResource } from '../../lib/cloud/resource-center';
 import { mapAvailableZones, mapInstance } from '../../lib/cloud/ecs';
 import { mapVpc, mapRouteEntry, mapEip } from '../../lib/cloud/vpc';
 import { list } from '../../lib/cloud/call';
+import { clientToken } from '../../lib/cloud/client-token';
 import { ManualClock } from '../../lib/core/clock';
 import { createLogger } from '../../lib/core/log';
 import type { AppError } from '../../lib/core/errors';
@@ -141,6 +142,16 @@ test('response mapping keeps Alibaba ids and the quirky list names', () => {
   const res = mapResource({ ResourceId: 'i-1', ResourceType: 'ACS::ECS::Instance', Tags: [{ Key: 'a', Value: 'b' }], IpAddresses: ['1.2.3.4'], IpAddressAttributes: [{ IpAddress: '1.2.3.4', NetworkType: 'Public', Version: 'Ipv4' }], ZoneId: 'cn-hangzhou-k' });
   assert.equal(res.ipAddressAttributes, [{ ipAddress: '1.2.3.4', networkType: 'Public', version: 'Ipv4' }]);
   assert.is(res.zoneId, 'cn-hangzhou-k');
+});
+
+test('ClientTokens are stable per step, distinct across steps, and within Alibaba limits', () => {
+  const a = clientToken('srv-abc', 'vpc');
+  assert.is(a, clientToken('srv-abc', 'vpc'));
+  assert.is.not(a, clientToken('srv-abc', 'vswitch'));
+  assert.is.not(clientToken('ab', 'c'), clientToken('a', 'bc'));
+  assert.ok(a.length <= 64 && /^[\x21-\x7e]+$/.test(a));
+  assert.throws(() => clientToken());
+  assert.throws(() => clientToken('srv', ''));
 });
 
 test.run();

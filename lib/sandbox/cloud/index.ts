@@ -15,6 +15,7 @@ import {
 import { listResources } from './inventory';
 import { enableResourceCenter, getResourceCenterServiceStatus, listResourceTypes, searchResources } from './resource-center';
 import { seedAccount } from './seed';
+import { listTagResources, tagResources, untagResources } from './tags';
 import { allocateEipAddress, associateEipAddress, describeEipAddresses, releaseEipAddress, unassociateEipAddress } from './vpc-eips';
 import { createRouteEntry, deleteRouteEntry, describeRouteEntryList, describeRouteTableList } from './vpc-routes';
 import { createVpc, deleteVpc, describeVpcs } from './vpc-vpcs';
@@ -43,6 +44,9 @@ const ecsOps: Record<string, OpHandler> = {
   StopInstance: stopInstance,
   StartInstance: startInstance,
   AllocatePublicIpAddress: allocatePublicIpAddress,
+  TagResources: tagResources('Ecs'),
+  UntagResources: untagResources('Ecs'),
+  ListTagResources: listTagResources('Ecs'),
 };
 
 const vpcOps: Record<string, OpHandler> = {
@@ -61,6 +65,9 @@ const vpcOps: Record<string, OpHandler> = {
   UnassociateEipAddress: unassociateEipAddress,
   ReleaseEipAddress: releaseEipAddress,
   DescribeEipAddresses: describeEipAddresses,
+  TagResources: tagResources('Vpc'),
+  UnTagResources: untagResources('Vpc'),
+  ListTagResources: listTagResources('Vpc'),
 };
 
 const resourceCenterOps: Record<string, OpHandler> = {

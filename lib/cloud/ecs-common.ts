@@ -1,0 +1,26 @@
+/** Shared plumbing of the ECS wrappers: one typed-SDK call under the retry policy, small readers. */
+import { callCloud, type CallCtx } from './call';
+import type { EcsModels } from './transport';
+import type { Tag } from './types';
+
+export const MAX_PAGES = 1000;
+
+export type TagModel = { tagKey?: string; tagValue?: string };
+export const tagsOf = (t: { tag?: TagModel[] } | undefined): Tag[] => (t?.tag ?? []).map((x) => ({ key: x.tagKey ?? '', value: x.tagValue ?? '' }));
+export const def = <T>(v: T | undefined | null, d: T): T => (v === undefined || v === null ? d : v);
+
+export type EcsSdkCall = <T>(action: string, fn: (sdk: { client: InstanceType<EcsModels['default']>; m: EcsModels }) => Promise<T>, dryRun?: boolean) => Promise<T>;
+
+/** One ECS call under the retry policy; `dryRun` turns DryRunOperation into `{wouldSucceed}`. */
+export function ecsCaller(ctx: CallCtx): EcsSdkCall {
+  return (action, fn, dryRun) =>
+    callCloud(
+      ctx,
+      `Ecs:${action}`,
+      async () => {
+        const { client, models } = await ctx.transport.ecs();
+        return fn({ client, m: models });
+      },
+      dryRun ? { dryRun } : {},
+    );
+}

@@ -10,7 +10,7 @@ import type { Store } from '../store/types';
 import type { CloudFactory } from '../cloud/types';
 import type { SecretBox } from '../crypto';
 import { authenticate, authorize, createToken, deleteToken, listTokens, storeTokenRepo, type AuthDeps } from '../auth';
-import { createAccount, deleteAccount, getAccount, listAccounts, updateAccount, verifyAccount, type AccountsDeps } from './service';
+import { accountChanges, createAccount, deleteAccount, getAccount, listAccounts, updateAccount, verifyAccount, type AccountsDeps } from './service';
 
 /** What the settings and catalog functions need from the composition root. */
 export interface DomainDeps {
@@ -66,6 +66,7 @@ export function settingsActions<D extends DomainDeps>(): Action<D>[] {
       await deleteAccount(input.id, principal, accountsDeps(deps));
       return undefined;
     }),
+    act<D>('accounts.changes', { method: 'GET', path: '/v1/accounts/:id/changes' }, (input, { principal, deps }) => accountChanges(input.id, principal, accountsDeps(deps))),
     act<D>('accounts.verify', { method: 'POST', path: '/v1/accounts/:id/verify' }, (input, { principal, deps }) => verifyAccount(input.id, principal, accountsDeps(deps))),
   ];
 }

@@ -126,6 +126,12 @@ export async function getAccount(id: unknown, p: Principal, deps: Pick<AccountsD
   return accountView(await loadAccount(deps.store, id, p, 'read'));
 }
 
+/** The account's recent changes, newest first: who, when, which fields (never values). */
+export async function accountChanges(id: unknown, p: Principal, deps: Pick<AccountsDeps, 'store'>) {
+  const rec = await loadAccount(deps.store, id, p, 'read');
+  return { items: [...(rec.changes ?? [])].reverse().map((c) => ({ at: c.atMs, by: c.by, what: c.what, fields: c.fields })) };
+}
+
 export async function updateAccount(id: unknown, input: unknown, p: Principal, deps: AccountsDeps) {
   const current = await loadAccount(deps.store, id, p, 'write');
   const body = parseInput((await import('./schema')).UPDATE_ACCOUNT, input);

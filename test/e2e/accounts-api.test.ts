@@ -220,6 +220,18 @@ test('validation: 400 with paths and never the value', async () => {
   assert.equal(arn.body.error.details.map((x: { path: string }) => x.path), ['credential.roleArn']);
 });
 
+test('the audit trail lists who changed which fields, newest first, without values', async () => {
+  const res = await admin('GET', `/v1/accounts/${accountId}/changes`);
+  assert.is(res.status, 200, res.raw);
+  const items = res.body.items as { at: number; by: string; what: string; fields: string[] }[];
+  assert.is(items.at(-1)!.what, 'create');
+  assert.equal(items.at(-1)!.fields, ['credential', 'defaultRegion', 'groups', 'name']);
+  assert.ok(items.some((c) => c.what === 'update' && c.fields.includes('sshKeys')));
+  assert.ok(items.every((c) => c.by === 'bootstrap-admin' && typeof c.at === 'number'));
+  for (let i = 1; i < items.length; i++) assert.ok(items[i - 1]!.at >= items[i]!.at);
+  assert.not.ok(res.raw.includes('PRIVATE') || res.raw.includes(keys.accessKeySecret));
+});
+
 test('delete: 409 while the account has live servers, then 204 and 404', async () => {
   await d.store.put(T.accountRefs, { accountId, ref: 'server#srv-testlive00000001' });
   await d.store.put(T.servers, { id: 'srv-testlive00000001', accountId, status: 'ready' });

@@ -49,6 +49,7 @@ interface Row {
 
 const ROWS: Row[] = [
   { name: 'accounts.get', method: 'GET', path: (id) => `/v1/accounts/${id}`, inScope: [200, 200, 200] },
+  { name: 'accounts.changes', method: 'GET', path: (id) => `/v1/accounts/${id}/changes`, inScope: [200, 200, 200] },
   { name: 'accounts.update', method: 'PATCH', path: (id) => `/v1/accounts/${id}`, json: { name: 'renamed' }, inScope: [200, 403, 403] },
   { name: 'accounts.verify', method: 'POST', path: (id) => `/v1/accounts/${id}/verify`, inScope: [200, 200, 403] },
   { name: 'catalog.regions', method: 'GET', path: (id) => `/v1/catalog/${id}/regions`, inScope: [200, 200, 200] },

@@ -116,6 +116,7 @@ export function describeEipAddresses(ctx: OpContext) {
       && (!f('EipName') || e.name === f('EipName')) && tagOk(e.tags);
   });
   const page = pageByNumber(p, all, 100);
+  dryRunGate(ctx);
   return {
     PageSize: page.pageSize, PageNumber: page.pageNumber, TotalCount: page.totalCount,
     EipAddresses: {

@@ -67,6 +67,7 @@ const unauthenticated = () => new AppError('Unauthenticated', 'a valid bearer to
  */
 export async function authenticate(token: string | undefined, deps: AuthDeps): Promise<Principal> {
   if (!token) throw unauthenticated();
+  registerSecret(deps.adminToken);
   if (deps.adminToken && safeEqual(token, deps.adminToken)) {
     return { kind: 'bootstrap', role: 'admin', groups: [], name: 'bootstrap admin' };
   }

@@ -15,6 +15,8 @@ import type { Store } from '../store/types';
 import type { FcContext } from './types';
 import { createCloudFactory } from '../cloud/factory';
 import type { CloudFactory } from '../cloud/types';
+import { secretBoxFor } from '../crypto/for-config';
+import type { SecretBox } from '../crypto/types';
 
 export interface Deps {
   config: Config;
@@ -25,6 +27,12 @@ export interface Deps {
   readonly store: Store;
   /** Per-account Alibaba Cloud clients; the factory (and its STS cache) lives as long as the warm instance. */
   readonly cloud: CloudFactory;
+  /**
+   * Opens and seals stored secrets (account AccessKey secrets, SSH private keys): KMS as the
+   * function's role when `FLEET_KMS_KEY_ID` is set, else the `FLEET_MASTER_KEY`. Use it only
+   * through `lib/accounts` (`openCredential`, `openPrivateKey`).
+   */
+  readonly secrets: SecretBox;
 }
 
 type Credentials = FcContext['credentials'];
@@ -98,6 +106,9 @@ export function createDeps(context: FcContext, config: Config = defaultConfig(),
     },
     get cloud() {
       return (cloud ??= cloudFor(config, context.credentials, clock));
+    },
+    get secrets() {
+      return secretBoxFor(config.secrets, () => cloudFor(config, context.credentials, clock).forFunction().kms);
     },
   };
 }

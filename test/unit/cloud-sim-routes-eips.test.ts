@@ -57,25 +57,27 @@ test('routes: Pending → Available, one change at a time per VPC, duplicates, s
   await h.call('Ecs', 'DeleteInstance', { InstanceId: n.instanceId, Force: true });
 });
 
-test('routes: TaskConflict while a VSwitch is being created; route table quota; MaxResult (singular) ≤ 100 with NextToken', async () => {
-  const h = harness({ timeScale: 0.01, quotas: { routesPerTable: 3 } });
+test('routes: TaskConflict while a VSwitch is being created; route table quota; MaxResult (singular) 20..100 with NextToken', async () => {
+  const h = harness({ timeScale: 0.01, quotas: { routesPerTable: 22 } });
   const n = await runningInstance(h);
   const zones = (await h.call('Ecs', 'DescribeZones', R)).Zones.Zone.map((z: any) => z.ZoneId);
   await h.call('Vpc', 'CreateVSwitch', { ...R, VpcId: n.vpcId, ZoneId: zones[1], CidrBlock: '172.16.1.0/24' });
   await fails(h.call('Vpc', 'CreateRouteEntry', { ...R, RouteTableId: n.routeTableId, DestinationCidrBlock: '10.0.0.0/24', NextHopId: n.instanceId }), 'TaskConflict');
   advance(h, 3_000);
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 22; i++) {
     await h.call('Vpc', 'CreateRouteEntry', { ...R, RouteTableId: n.routeTableId, DestinationCidrBlock: `10.0.${i}.0/24`, NextHopId: n.instanceId });
     advance(h, 2_000);
   }
-  await fails(h.call('Vpc', 'CreateRouteEntry', { ...R, RouteTableId: n.routeTableId, DestinationCidrBlock: '10.0.9.0/24', NextHopId: n.instanceId }), 'QuotaExceeded');
+  await fails(h.call('Vpc', 'CreateRouteEntry', { ...R, RouteTableId: n.routeTableId, DestinationCidrBlock: '10.0.99.0/24', NextHopId: n.instanceId }), 'QuotaExceeded');
   await fails(h.call('Vpc', 'DescribeRouteEntryList', { ...R, RouteTableId: n.routeTableId, MaxResult: 101 }), 'InvalidParameter');
-  const p1 = await h.call('Vpc', 'DescribeRouteEntryList', { ...R, RouteTableId: n.routeTableId, MaxResult: 4 });
-  assert.is(p1.RouteEntrys.RouteEntry.length, 4);
+  await fails(h.call('Vpc', 'DescribeRouteEntryList', { ...R, RouteTableId: n.routeTableId, MaxResult: 19 }), 'InvalidParameter');
+  const p1 = await h.call('Vpc', 'DescribeRouteEntryList', { ...R, RouteTableId: n.routeTableId, MaxResult: 20 });
+  assert.is(p1.RouteEntrys.RouteEntry.length, 20);
   assert.ok(p1.NextToken);
-  const p2 = await h.call('Vpc', 'DescribeRouteEntryList', { ...R, RouteTableId: n.routeTableId, MaxResult: 4, NextToken: p1.NextToken });
-  assert.is(p2.RouteEntrys.RouteEntry.length, 2);
+  const p2 = await h.call('Vpc', 'DescribeRouteEntryList', { ...R, RouteTableId: n.routeTableId, MaxResult: 20, NextToken: p1.NextToken });
+  assert.is(p2.RouteEntrys.RouteEntry.length, 5, '22 custom + 3 system entries');
   assert.is(p2.NextToken, '');
+  assert.is((await h.call('Vpc', 'DescribeRouteEntryList', { ...R, RouteTableId: n.routeTableId })).RouteEntrys.RouteEntry.length, 25, 'default page of 50');
 });
 
 test('EIP: allocate, Associating → InUse, shown on the instance, conflicts, unassociate, release; bandwidth quota', async () => {

@@ -134,7 +134,7 @@ export function describeDisks(ctx: OpContext) {
     && (!f('InstanceId') || d.instanceId === f('InstanceId')) && (!f('Category') || d.category === f('Category'))
     && (!f('ZoneId') || d.zoneId === f('ZoneId')) && (!f('Status') || f('Status') === 'All' || statusOf(d.instanceId) === f('Status')) && tagOk(d.tags));
   const tokenMode = f('NextToken') !== undefined || f('MaxResults') !== undefined;
-  const page = tokenMode ? pageByToken(p, all, { max: 500, def: 10 }) : undefined;
+  const page = tokenMode ? pageByToken(p, all, { max: 500, def: 50 }) : undefined;
   const numbered = tokenMode ? undefined : pageByNumber(p, all, 100);
   dryRunGate(ctx);
   return {

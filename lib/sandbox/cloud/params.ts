@@ -129,8 +129,8 @@ export function decodeToken(token: string | undefined): number {
 }
 
 /** `NextToken`/`MaxResults` paging (the size parameter name varies: `MaxResult` in VPC). */
-export function pageByToken<T>(p: Params, all: T[], o: { max: number; def: number; sizeName?: string }) {
-  const size = int(p, o.sizeName ?? 'MaxResults', { def: o.def, min: 1, max: o.max });
+export function pageByToken<T>(p: Params, all: T[], o: { max: number; def: number; min?: number; sizeName?: string }) {
+  const size = int(p, o.sizeName ?? 'MaxResults', { def: o.def, min: o.min ?? 1, max: o.max });
   const offset = decodeToken(opt(p, 'NextToken'));
   const items = all.slice(offset, offset + size);
   const next = offset + size < all.length ? encodeToken(offset + size) : undefined;

@@ -137,6 +137,6 @@ export function describeRouteEntryList(ctx: OpContext) {
     && (!f('RouteEntryType') || r.type === f('RouteEntryType')) && (!f('DestinationCidrBlock') || r.destinationCidrBlock === f('DestinationCidrBlock'))
     && (!f('NextHopId') || r.nextHopId === f('NextHopId')) && (!f('NextHopType') || r.nextHopType === f('NextHopType'))
     && (!f('RouteEntryName') || r.name === f('RouteEntryName')));
-  const page = pageByToken(p, all, { max: 100, def: 10, sizeName: 'MaxResult' });
+  const page = pageByToken(p, all, { min: 20, max: 100, def: 50, sizeName: 'MaxResult' });
   return { NextToken: page.nextToken ?? '', RouteEntrys: { RouteEntry: page.items.map((r) => entryView(r, c)) } };
 }

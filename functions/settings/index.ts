@@ -1,10 +1,10 @@
 /** settings: tokens and accounts (API.md §1). Thin wiring; the domain is lib/accounts and lib/auth. */
 import { createFcHandler } from '../../lib/fc/handler';
-import { authenticateBearer, settingsActions, type DomainDeps } from '../../lib/accounts';
-import { createDomainDeps } from '../../lib/accounts/wiring';
+import { authenticateBearer, settingsActions } from '../../lib/accounts';
+import { createDeps, type Deps } from '../../lib/fc/deps';
 
-export const handler = createFcHandler<DomainDeps>({
-  actions: settingsActions<DomainDeps>(),
-  makeDeps: createDomainDeps,
+export const handler = createFcHandler<Deps>({
+  actions: settingsActions<Deps>(),
+  makeDeps: createDeps,
   authenticate: authenticateBearer,
 });

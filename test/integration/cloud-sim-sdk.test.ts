@@ -175,6 +175,10 @@ test('Resource Center via callApi: Filter.N with Value.N, paging without NextTok
   const p2 = await rpc.call('ResourceCenter', 'SearchResources', { ...q, MaxResults: 3, NextToken: p1.NextToken });
   assert.is(p2.Resources.length, 1);
   assert.not.ok('NextToken' in p2);
+  const v1 = rpcClient(t.endpoint, k, { signature: 'v1' });
+  const viaV1 = await v1.call('ResourceCenter', 'SearchResources', { ...q, MaxResults: 500 });
+  assert.equal(viaV1.Resources.map((r: any) => r.ResourceId).sort(), found.Resources.map((r: any) => r.ResourceId).sort(), 'V1 (HMAC-SHA1) requests carry Filter.N.Value.N the same way');
+  assert.is((await v1.call('Vpc', 'DescribeVpcs', { RegionId: R, VpcId: vpcId })).Vpcs.Vpc[0].VpcId, vpcId);
   const bad = await code(rpc.call('ResourceCenter', 'SearchResources', { MaxResults: 501 }));
   assert.is(bad.code, 'InvalidParameter');
   await t.admin(`/accounts/${k.accountId}/resource-center`, { enabled: false });

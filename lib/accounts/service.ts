@@ -16,7 +16,7 @@ import type { Store } from '../store/types';
 import * as T from '../store/tables';
 import type { CredentialInput } from './schema';
 import { accountView, MAX_CHANGES, type AccountRecord, type Change, type StoredCredential } from './model';
-import { verifyCredential } from './verify';
+import { verificationError, verifyCredential } from './verify';
 import { auditPermissions, resourceCenterStatus } from './audit';
 
 export interface AccountsDeps {
@@ -221,7 +221,10 @@ export async function verifyAccount(id: unknown, p: Principal, deps: AccountsDep
   const rec = await loadAccount(deps.store, id, p, 'operate');
   const client = deps.cloud.forAccount(await openCredential(rec, deps.secrets), { regionId: rec.defaultRegion ?? deps.homeRegion });
   const verification = await verifyCredential(client, rec.alibabaAccountId, deps.clock);
-  const [permissions, resourceCenter] = verification.status === 'verified' ? await Promise.all([auditPermissions(client), resourceCenterStatus(client)]) : [[], { enabled: null, initialized: null }];
+  const verified = verification.status === 'verified';
+  const [permissions, resourceCenter, sshKeys] = verified
+    ? await Promise.all([auditPermissions(client), resourceCenterStatus(client), checkKeyPairs(rec, deps)])
+    : [[], { enabled: null, initialized: null }, []];
   const change: Change = { atMs: deps.clock.now(), by: who(p), what: 'verify', fields: ['verification'] };
   await deps.store.mutate<AccountRecord>(T.accounts, { id: rec.id }, (cur) => ({ verification, changes: pushChange(cur.changes ?? [], change) }));
   audit(deps, rec.id, change);
@@ -232,5 +235,23 @@ export async function verifyAccount(id: unknown, p: Principal, deps: AccountsDep
     ...(verification.error ? { error: verification.error } : {}),
     permissions,
     resourceCenter,
+    sshKeys,
   };
+}
+
+/** Whether each configured key pair exists in its region (a missing one would fail a server build later). */
+async function checkKeyPairs(rec: AccountRecord, deps: AccountsDeps) {
+  const entries = Object.entries(rec.sshKeys).sort(([a], [b]) => a.localeCompare(b));
+  if (!entries.length) return [];
+  const cred = await openCredential(rec, deps.secrets);
+  return Promise.all(
+    entries.map(async ([regionId, k]) => {
+      try {
+        const found = await deps.cloud.forAccount(cred, { regionId }).ecs.describeKeyPairs({ keyPairName: k.keyPairName });
+        return { regionId, keyPairName: k.keyPairName, exists: found.some((f) => f.keyPairName === k.keyPairName), hasPrivateKey: k.privateKey !== undefined };
+      } catch (e) {
+        return { regionId, keyPairName: k.keyPairName, exists: null, hasPrivateKey: k.privateKey !== undefined, error: verificationError(e) };
+      }
+    }),
+  );
 }

@@ -189,6 +189,16 @@ test('SSH keys: private keys are write-only; PATCH keeps, replaces and removes t
   assert.not.ok(res.raw.includes('PRIVATE KEY'));
   const row = await d.store.get<any>(T.accounts, { id: accountId });
   assert.not.ok(JSON.stringify(row).includes('PRIVATE KEY'));
+  const audit = await admin('POST', `/v1/accounts/${accountId}/verify`);
+  assert.equal(audit.body.sshKeys, [
+    { regionId: 'cn-hangzhou', keyPairName: 'laptop-2026', exists: true, hasPrivateKey: true },
+    { regionId: 'cn-shanghai', keyPairName: 'sandbox-cn-shanghai-1', exists: true, hasPrivateKey: false },
+  ]);
+  const typo = await admin('PATCH', `/v1/accounts/${accountId}`, { sshKeys: { 'cn-beijing': { keyPairName: 'no-such-pair' } } });
+  assert.is(typo.status, 200);
+  const audit2 = await admin('POST', `/v1/accounts/${accountId}/verify`);
+  assert.equal(audit2.body.sshKeys.find((k: { regionId: string }) => k.regionId === 'cn-beijing'), { regionId: 'cn-beijing', keyPairName: 'no-such-pair', exists: false, hasPrivateKey: false });
+  await admin('PATCH', `/v1/accounts/${accountId}`, { sshKeys: { 'cn-beijing': null } });
   const same = await admin('PATCH', `/v1/accounts/${accountId}`, { sshKeys: { 'cn-hangzhou': { keyPairName: 'laptop-2026' } } });
   assert.is(same.body.sshKeys['cn-hangzhou'].hasPrivateKey, true, 'same key pair without a new private key keeps the stored one');
   const removed = await admin('PATCH', `/v1/accounts/${accountId}`, { sshKeys: { 'cn-shanghai': null } });

@@ -75,5 +75,6 @@ export async function authenticate(token: string | undefined, deps: AuthDeps): P
   if (!id) throw unauthenticated();
   const rec = await deps.tokens.get(id);
   if (!rec || !safeEqual(hashToken(token), rec.tokenHash)) throw unauthenticated();
+  registerSecret(token); // a valid token is a secret of ours: scrub it from this instance's logs
   return { kind: 'token', role: rec.role, groups: rec.groups, tokenId: rec.id, name: rec.name };
 }

@@ -7,12 +7,11 @@ import { idempotent } from './client-token';
 import { begin, dryRunGate, findSecurityGroup, findVSwitch } from './context';
 import { SYSTEM_DISK_CATEGORIES } from './ecs-catalog';
 import { apiError, notFound } from './errors';
-import { newResourceId } from './ids';
+import { newPublicIp, newResourceId } from './ids';
 import { vSwitchStatus } from './lifecycle';
 import { int, listN, opt, tagsToSet } from './params';
 import type { Instance } from './state';
 import { takenPublicIps } from './vpc-eips';
-import { newPublicIp } from './ids';
 
 export function runInstances(ctx: OpContext) {
   const { s, c } = begin(ctx);

@@ -2,7 +2,7 @@
 import type { OpContext } from '../openapi/types';
 import { requireRegion } from './catalog';
 import { idempotent } from './client-token';
-import { begin, checkName, dryRunGate, findInstance, vpcTags } from './context';
+import { begin, checkName, dryRunGate, vpcTags } from './context';
 import { apiError, notFound } from './errors';
 import { newPublicIp, newResourceId } from './ids';
 import { eipView, instanceStatus, type Clock } from './lifecycle';

@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { systemClock } from '../../lib/core/clock';
+import { ManualClock, systemClock } from '../../lib/core/clock';
 import type { CloudFactory } from '../../lib/cloud/types';
 import { readThrough } from '../../lib/catalog';
 import * as T from '../../lib/store/tables';
@@ -28,13 +28,12 @@ const counting = (f: CloudFactory): CloudFactory => ({
   forgetRole: (a, e) => f.forgetRole(a, e),
 });
 
-const TTL = 400;
 let d: Domain;
 let id = '';
 let keys: { accountId: string; accessKeyId: string; accessKeySecret: string };
 
 test.before(async () => {
-  d = await startDomain({ via: 'inprocess', ttlMs: TTL, wrapCloud: counting });
+  d = await startDomain({ via: 'inprocess', wrapCloud: counting });
   keys = await d.createSandboxAccount();
   id = (await d.call('POST', '/v1/accounts', { token: d.adminToken, json: { name: 'c', credential: akCredential(keys) } })).body.id;
 });
@@ -88,18 +87,22 @@ test('a failed load is not cached and releases the lease', async () => {
   assert.equal(ok.value, ['ok']);
 });
 
-test('the TTL expires a cached answer', async () => {
-  calls.clear();
-  await d.call('DELETE', `/v1/catalog/${id}/cache`, { token: d.adminToken });
-  const a = await get(`/v1/catalog/${id}/regions`);
-  const b = await get(`/v1/catalog/${id}/regions`);
-  assert.is(a.body.cached, false);
-  assert.is(b.body.cached, true);
-  await new Promise((r) => setTimeout(r, TTL + 50));
-  const c = await get(`/v1/catalog/${id}/regions`);
-  assert.is(c.body.cached, false);
-  assert.ok(c.body.fetchedAt > a.body.fetchedAt);
-  assert.is(calls.get('regions'), 2);
+test('the TTL expires a cached answer (config.catalogTtlMs; a test clock moves time)', async () => {
+  const clock = new ManualClock(1_800_000_000_000);
+  const deps = { store: d.store, clock, ttlMs: 15 * 60_000, inflight: new Map() };
+  let n = 0;
+  const load = async () => [`answer-${++n}`];
+  const a = await readThrough(deps, 'acc-ttltest000000000', '_global/regions', 1, load);
+  clock.advance(15 * 60_000 - 1);
+  const b = await readThrough(deps, 'acc-ttltest000000000', '_global/regions', 1, load);
+  clock.advance(2);
+  const c = await readThrough(deps, 'acc-ttltest000000000', '_global/regions', 1, load);
+  assert.equal([a.cached, b.cached, c.cached], [false, true, false]);
+  assert.equal([a.value, b.value, c.value], [['answer-1'], ['answer-1'], ['answer-2']]);
+  assert.is(c.fetchedAtMs, 1_800_000_000_000 + 15 * 60_000 + 1);
+  // another credential revision is a miss too
+  const e = await readThrough(deps, 'acc-ttltest000000000', '_global/regions', 2, load);
+  assert.equal([e.cached, e.value], [false, ['answer-3']]);
 });
 
 test('DELETE cache of one region keeps the others; of the account, all', async () => {

@@ -166,7 +166,12 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     const user = state.user!;
 
     const byName = new Map(model.functions.map((f) => [f.functionName, f]));
-    const server = createServer();
+    // Listen first (the functions need the URL), but hold requests until everything is ready:
+    // a request that arrives during start-up waits instead of hanging unanswered.
+    let onRequest: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+    let markReady!: () => void;
+    const ready = new Promise<void>((r) => (markReady = r));
+    const server = createServer((req, res) => void ready.then(() => onRequest?.(req, res)));
     const port = await listen(server, opts.port ?? 9000);
     cleanup.unshift(
       () =>
@@ -352,7 +357,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       res.end(req.method === 'HEAD' ? undefined : answer.body);
     };
 
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    onRequest = (req: IncomingMessage, res: ServerResponse) => {
       const raw = req.url ?? '/';
       const q = raw.indexOf('?');
       const rawPath = q < 0 ? raw : raw.slice(0, q);
@@ -369,7 +374,8 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
         if (!res.headersSent) fcError(res, 500, 'InternalServerError', 'the local host failed to handle the request', fcRequestId());
         else res.destroy();
       });
-    });
+    };
+    markReady();
 
     let closing: Promise<void> | undefined;
     return {

@@ -50,7 +50,7 @@ async function npmStart(env: Record<string, string>) {
   let health: unknown;
   while (Date.now() - t0 < 20_000) {
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(3000) });
       if (res.ok) {
         health = await res.json();
         break;
@@ -66,10 +66,10 @@ async function npmStart(env: Record<string, string>) {
   return { child, port, readyMs: Date.now() - t0, health, output: () => out };
 }
 
-async function stop(child: ChildProcess): Promise<number | null> {
+async function stop(child: ChildProcess): Promise<number | null | 'hung'> {
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   process.kill(child.pid!, 'SIGTERM');
-  const code = await exited;
+  const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 15_000))]);
   for (let i = 0; i < 100 && groupAlive(child.pid!); i++) await new Promise((r) => setTimeout(r, 50));
   return code;
 }
@@ -100,7 +100,7 @@ test('npm start serves /healthz within 20 s and prints the token and the sandbox
   firstKeys = keys![0];
   firstToken = token;
   // The printed token works against the API.
-  const res = await fetch(`http://127.0.0.1:${run.port}/v1/servers`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`http://127.0.0.1:${run.port}/v1/servers`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
   assert.is(res.status, 501);
   // A function instance is running now; SIGTERM must take it down too.
   const code = await stop(run.child);

@@ -74,6 +74,21 @@ test('two instances (separate single-flight tables) share one cloud call through
   assert.is(lock, undefined, 'the lease is released');
 });
 
+test('a lease holder that vanished: others wait, then take over once its lease lapses', async () => {
+  const clock = new ManualClock(1_900_000_000_000);
+  const name = 'catalog#acc-leasetest000000#cn-hangzhou/z';
+  await d.store.put(T.locks, { name, holder: 'dead-instance', leaseUntilMs: clock.now() + 5000 });
+  let loads = 0;
+  const p = readThrough({ store: d.store, clock, ttlMs: 60_000, leaseMs: 5000, pollMs: 5, inflight: new Map() }, 'acc-leasetest000000', 'cn-hangzhou/z', 1, async () => (++loads, ['mine']));
+  await new Promise((r) => setTimeout(r, 100));
+  assert.is(loads, 0, 'waits while the lease is held');
+  clock.advance(5001);
+  const r = await p;
+  assert.is(loads, 1);
+  assert.equal(r.value, ['mine']);
+  assert.is(await d.store.get(T.locks, { name }), undefined);
+});
+
 test('a failed load is not cached and releases the lease', async () => {
   let n = 0;
   const deps = { store: d.store, clock: systemClock, ttlMs: 60_000, inflight: new Map() };

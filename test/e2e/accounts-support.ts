@@ -4,6 +4,7 @@
  * Nothing is faked: only the FC runtime is skipped, which keeps 1,000-body fuzzing fast.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { systemClock } from '../../lib/core/clock';
 import { loadConfig } from '../../lib/core/config';
 import { createLogger } from '../../lib/core/log';
@@ -27,6 +28,8 @@ export interface Domain {
   sandboxEndpoint: string;
   createSandboxAccount(): Promise<{ accountId: string; accessKeyId: string; accessKeySecret: string }>;
   admin<T = any>(path: string, body?: unknown): Promise<T>;
+  /** Where the sandbox keeps the product's Tablestore data on disk (to scan it for secrets). */
+  tablestoreDir: string;
   /** The product's Tablestore, as the deployment (to inspect rows). */
   store: Store;
   adminToken: string;
@@ -82,6 +85,7 @@ export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
     return {
       sandboxUrl: host.sandbox.url,
       sandboxEndpoint: host.sandbox.endpoint,
+      tablestoreDir: join(host.sandbox.dataDir, 'tablestore'),
       createSandboxAccount: () => host.sandbox.createAccount(),
       admin: (path, body) => adminCall(host.sandbox.url, path, body),
       store,
@@ -152,6 +156,7 @@ async function startInProcess(opts: DomainOptions): Promise<Domain> {
   return {
     sandboxUrl: sb.url,
     sandboxEndpoint: sb.endpoint,
+    tablestoreDir: join(sb.dataDir, 'tablestore'),
     createSandboxAccount: () => sb.createAccount(),
     admin: (path, body) => adminCall(sb.url, path, body),
     store,

@@ -85,4 +85,27 @@ test('no secret in any response or log line', async () => {
   assert.equal(haystack.filter((h) => h.includes("BEGIN RSA PRIVATE KEY")).map((h) => h.slice(0, 300)), []);
 });
 
+test('at rest: the Tablestore files hold no secret', async () => {
+  const { readdirSync, readFileSync, statSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const n of readdirSync(dir)) {
+      const p = join(dir, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else files.push(p);
+    }
+  };
+  walk(d.tablestoreDir);
+  assert.ok(files.length > 0, 'the sandbox persisted the tables');
+  const bytes = files.map((f) => readFileSync(f).toString('latin1'));
+  assert.ok(bytes.some((b) => b.includes('scan')), 'the scan sees account rows (their names are stored in clear)');
+  const found: string[] = [];
+  for (const secret of secrets) {
+    const needles = secret.includes('PRIVATE KEY') ? secret.split('\n').filter((l) => l.length >= 40 && !l.startsWith('-----')) : [secret];
+    for (const n of needles) if (bytes.some((b) => b.includes(n))) found.push(n.slice(0, 6));
+  }
+  assert.equal(found, []);
+});
+
 test.run();

@@ -18,7 +18,7 @@ import { fromOutcome, outcomeBytes, toHttpEvent } from './http-event';
 import { InstancePool, type InvokeOutcome } from './instances';
 import { compileWorker } from './runtime';
 import { newAdminToken, readLocalState, writeLocalState, type AccountKeys } from './state';
-import { matchRoute, renderSYaml, toDeploymentModel, type DeploymentModel, type LocalFunction } from './syaml';
+import { matchRoute, renderSYamlCached, toDeploymentModel, type DeploymentModel, type LocalFunction } from './syaml';
 import { startTimers } from './timers';
 
 export interface LocalHostOptions {
@@ -93,6 +93,10 @@ export function findRoot(from = process.cwd()): string {
   }
 }
 
+/** Variables that hold secrets: never rendered into the cached s.yaml document. */
+const SECRET_VARS = ['FLEET_ADMIN_TOKEN', 'FLEET_MASTER_KEY'];
+const withoutSecrets = (env: Record<string, string | undefined>) => Object.fromEntries(Object.entries(env).filter(([k]) => !SECRET_VARS.includes(k)));
+
 /** FC-style request id: `1-6543a1b2-3c4d5e6f-7a8b9c0d1e2f`. */
 const fcRequestId = () => {
   const h = randomBytes(14).toString('hex');
@@ -147,7 +151,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   // Independent start-up steps run side by side (s preview alone takes ~1 s).
   const [workerFile, model] = await Promise.all([
     compileWorker(root, join(dataDir, 'local', 'runtime')),
-    opts.model ? Promise.resolve(opts.model) : renderSYaml(root, opts.renderEnv ?? process.env).then(toDeploymentModel),
+    opts.model ? Promise.resolve(opts.model) : renderSYamlCached(root, withoutSecrets(opts.renderEnv ?? process.env)).then(toDeploymentModel),
     opts.build === false ? undefined : import('../../scripts/build').then(({ build }) => build({ root, ifChanged: true })),
   ]);
 
@@ -202,6 +206,9 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
         FLEET_INVOKE_ENDPOINT: url,
         FLEET_ADMIN_TOKEN: adminToken,
       };
+      // Secrets are not rendered (the render is cached on disk): pass them straight through.
+      const masterKey = (opts.renderEnv ?? process.env).FLEET_MASTER_KEY;
+      if (masterKey && !opts.env?.FLEET_MASTER_KEY) env.FLEET_MASTER_KEY = masterKey;
       // Secrets use the sandbox's KMS (the deployment account's `alias/fleet`) unless a master key is set.
       if (!env.FLEET_MASTER_KEY && !env.FLEET_KMS_KEY_ID) env.FLEET_KMS_KEY_ID = 'alias/fleet';
       return env;

@@ -4,6 +4,8 @@
  * the custom-domain route table. One source of truth for the cloud and the laptop.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface TimerTrigger {
@@ -47,6 +49,36 @@ type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown, d = '') => (typeof v === 'string' ? v : v === undefined || v === null ? d : String(v));
+
+/**
+ * `renderSYaml`, cached under `<root>/dist/.cache/` by the content of s.yaml and the values of the
+ * variables it reads (`${env('X')}`): the same inputs render the same document, and `s` costs
+ * about a second of CPU per run — once per test file adds up.
+ */
+export async function renderSYamlCached(root: string, env: Record<string, string | undefined> = process.env): Promise<Json> {
+  const text = readFileSync(join(root, 's.yaml'), 'utf8');
+  const names = [...new Set([...text.matchAll(/\$\{\s*env\(\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]/g)].map((m) => m[1]!))].sort();
+  const key = createHash('sha256')
+    .update(text)
+    .update(JSON.stringify(names.map((n) => [n, env[n] ?? null])))
+    .digest('hex')
+    .slice(0, 32);
+  const dir = join(root, 'dist', '.cache');
+  const file = join(dir, `s-preview-${key}.json`);
+  if (existsSync(file)) {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as Json;
+    } catch {
+      /* render again */
+    }
+  }
+  const doc = await renderSYaml(root, env);
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(doc), { mode: 0o600 });
+  renameSync(tmp, file);
+  return doc;
+}
 
 /** Runs `s preview -o json` on the repository's s.yaml with `env` as the variables' environment. */
 export function renderSYaml(root: string, env: Record<string, string | undefined> = process.env): Promise<Json> {

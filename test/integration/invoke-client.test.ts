@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInvoker, type Invoker } from '../../lib/invoke';
 import { findRoot } from '../../lib/local/host';
-import { renderSYaml, toDeploymentModel, type LocalFunction } from '../../lib/local/syaml';
+import { renderSYamlCached, toDeploymentModel, type LocalFunction } from '../../lib/local/syaml';
 import { startTestHost, type TestHost } from '../helpers/local';
 
 const SCALE = 0.05;
@@ -56,7 +56,7 @@ const until = async (what: string, cond: () => boolean, ms = 10_000) => {
 };
 
 test.before(async () => {
-  const model = toDeploymentModel(await renderSYaml(findRoot()));
+  const model = toDeploymentModel(await renderSYamlCached(findRoot()));
   model.functions.push(flaky('flaky', 2));
   host = await startTestHost({ timeScale: SCALE, model, timers: false });
   invoker = createInvoker({ endpoint: host.url, credentials: { ...host.deploymentAccount }, functionPrefix: 'fleet', region: host.model.region });

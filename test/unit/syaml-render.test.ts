@@ -9,7 +9,7 @@ import Ajv from 'ajv';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findRoot } from '../../lib/local/host';
-import { matchRoute, renderSYaml, toDeploymentModel } from '../../lib/local/syaml';
+import { matchRoute, renderSYaml, renderSYamlCached, toDeploymentModel } from '../../lib/local/syaml';
 
 const root = findRoot();
 const schema = (f: string) => JSON.parse(readFileSync(join(root, 'test/fixtures', f), 'utf8')) as object;
@@ -108,6 +108,18 @@ test('the custom domain routes each API prefix to its function', () => {
   assert.is(to('/healthz'), 'fleet-console');
   assert.is(to('/'), 'fleet-console');
   assert.is(to('/anything/else'), 'fleet-console');
+});
+
+test('the render cache keys on the variables s.yaml reads', async () => {
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, FLEET_FUNCTION_PREFIX: `cache${process.pid}` };
+  const first = await renderSYamlCached(root, env);
+  assert.equal(first, await renderSYaml(root, env));
+  assert.equal(await renderSYamlCached(root, env), first);
+  assert.ok(toDeploymentModel(first).functions.every((f) => f.functionName.startsWith(`cache${process.pid}-`)));
+  const other = await renderSYamlCached(root, { ...env, FLEET_FUNCTION_PREFIX: 'other' });
+  assert.ok(toDeploymentModel(other).functions.every((f) => f.functionName.startsWith('other-')));
+  // An unrelated variable does not change the key (same document back).
+  assert.equal(await renderSYamlCached(root, { ...env, UNRELATED: 'x' }), first);
 });
 
 test.run();

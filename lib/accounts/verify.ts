@@ -36,8 +36,9 @@ export function verificationError(e: unknown): VerificationError {
 const isTransient = (e: unknown) => isAppError(e) && (e.retryable || e.code === 'CloudUnavailable' || e.code === 'RateLimited');
 
 /**
- * Who the credential really is (STS GetCallerIdentity; for a role, after AssumeRole), and whether
- * that matches the Alibaba account id the user gave.
+ * Who the credential really is (STS GetCallerIdentity; for a role, after AssumeRole), whether
+ * that matches the Alibaba account id the user gave, and whether it may use ECS at all
+ * (DescribeRegions): the three mistakes users make when adding an account.
  */
 export async function verifyCredential(client: CloudClient, expectedAccountId: string | undefined, clock: Clock): Promise<Verification> {
   try {
@@ -56,7 +57,13 @@ export async function verifyCredential(client: CloudClient, expectedAccountId: s
         },
       };
     }
-    return { status: 'verified', checkedAt, identity };
+    // Knowing who it is is not enough: the product needs ECS. A key without it fails now, not later.
+    try {
+      await client.ecs.describeRegions();
+    } catch (e) {
+      if (!isTransient(e)) return { status: 'failed', checkedAt: clock.now(), identity, error: verificationError(e) };
+    }
+    return { status: 'verified', checkedAt: clock.now(), identity };
   } catch (e) {
     return { status: isTransient(e) ? 'unverified' : 'failed', checkedAt: clock.now(), error: verificationError(e) };
   }

@@ -173,6 +173,11 @@ test('Forbidden.RAM: the catalog names the missing permission; the audit lists a
 
   const noEcs = await d.admin(`/accounts/${keys.accountId}/access-keys`, { allow: ['vpc:Describe*'] });
   const acc2 = await admin('POST', '/v1/accounts', { name: 'no-ecs', credential: akCredential(noEcs) });
+  assert.is(acc2.status, 201, 'saved, to be fixed');
+  assert.is(acc2.body.verification.status, 'failed');
+  assert.is(acc2.body.verification.error.code, 'Forbidden.RAM');
+  assert.match(acc2.body.verification.error.hint, /lacks the RAM permission ecs:DescribeRegions/);
+  assert.is(acc2.body.verification.identity.accountId, keys.accountId, 'who it is, is still known');
   const regions = await admin('GET', `/v1/catalog/${acc2.body.id}/regions`);
   assert.is(regions.status, 422, regions.raw);
   assert.is(regions.body.error.code, 'CloudRejected');

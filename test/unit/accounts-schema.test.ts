@@ -92,7 +92,7 @@ test('masking and the public view hold no secret', () => {
 });
 
 const cloudErr = (code: string, hint = 'generic') => new AppError('CloudRejected', `cloud said ${code}`, { cloud: { code, hint } });
-const clientThat = (impl: () => Promise<unknown>) => ({ sts: { getCallerIdentity: impl } }) as unknown as CloudClient;
+const clientThat = (impl: () => Promise<unknown>, regions: () => Promise<unknown> = async () => []) => ({ sts: { getCallerIdentity: impl }, ecs: { describeRegions: regions } }) as unknown as CloudClient;
 
 test('verification hints users can act on', async () => {
   const clock = new ManualClock(42);
@@ -118,6 +118,15 @@ test('verification hints users can act on', async () => {
   assert.is(ok.status, 'failed');
   assert.is(ok.error?.code, 'AccountIdMismatch');
   assert.ok(ok.error!.message.includes('1111111111111111') && ok.error!.message.includes('2222222222222222'));
+  const id = async () => ({ accountId: '1111111111111111', arn: 'acs:ram::1111111111111111:user/x', userId: 'u', identityType: 'RAMUser' });
+  const noEcs = await verifyCredential(clientThat(id, () => Promise.reject(cloudErr('Forbidden.RAM', 'the credential lacks the RAM permission ecs:DescribeRegions'))), undefined, clock);
+  assert.is(noEcs.status, 'failed');
+  assert.is(noEcs.identity?.accountId, '1111111111111111');
+  assert.match(noEcs.error!.hint, /ecs:DescribeRegions/);
+  const ecsDown = await verifyCredential(clientThat(id, () => Promise.reject(new AppError('CloudUnavailable', 'down', { retryable: true }))), undefined, clock);
+  assert.is(ecsDown.status, 'verified', 'an ECS outage says nothing about the credential');
+  const good = await verifyCredential(clientThat(id), '1111111111111111', clock);
+  assert.equal(good, { status: 'verified', checkedAt: 42, identity: { accountId: '1111111111111111', arn: 'acs:ram::1111111111111111:user/x' } });
   const bug = await verifyCredential(clientThat(() => Promise.reject(new TypeError('x is undefined'))), undefined, clock);
   assert.equal(bug.error, { code: 'Internal', message: 'verification failed unexpectedly', hint: 'verify again later' });
 });

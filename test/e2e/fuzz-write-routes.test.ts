@@ -171,4 +171,33 @@ test(`DELETE routes with ${N} random ids and queries → 4xx, nothing removed`, 
   assert.equal(await snapshot(), before);
 });
 
+test(`catalog GETs with ${N} random path and query values → never a 5xx; errors carry a code`, async () => {
+  const bad: string[] = [];
+  const val = () => {
+    const v = randomJson();
+    return typeof v === 'string' ? v : JSON.stringify(v) ?? 'x';
+  };
+  for (let i = 0; i < N; i++) {
+    let region = 'cn-hangzhou';
+    try {
+      region = int(3) ? 'cn-hangzhou' : encodeURIComponent(val()).slice(0, 100) || 'x';
+    } catch {
+      region = '%ZZ';
+    }
+    const [path, query] = pick([
+      [`/v1/catalog/${accountId}/regions/${region}/zones`, { instanceType: val() }],
+      [`/v1/catalog/${accountId}/regions/${region}/images`, { owner: val() }],
+      [`/v1/catalog/${accountId}/regions/${region}/instance-types`, { zoneId: val() }],
+      [`/v1/catalog/${accountId}/regions/${region}/key-pairs`, { [val().slice(0, 20) || 'k']: val() }],
+    ] as const);
+    const q = Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v).slice(0, 300)]));
+    const res = await d.call('GET', path, { token: d.adminToken, query: q });
+    if (res.status >= 500 || (res.status >= 400 && typeof res.body?.error?.code !== 'string')) {
+      bad.push(`${res.status} ${path} ${JSON.stringify(q).slice(0, 120)} ${res.raw.slice(0, 200)}`);
+      if (bad.length > 5) break;
+    }
+  }
+  assert.equal(bad, [], `seed ${seed}`);
+});
+
 test.run();

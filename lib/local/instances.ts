@@ -1,6 +1,7 @@
 /**
- * One child process per function (an "instance"): envs never mix, and a crash or a timeout
- * kills only that instance; the next invocation starts a fresh one, as FC does.
+ * Function instances as child processes: envs never mix, and a crash or a timeout kills only that
+ * instance; the next invocation starts a fresh one, as FC does. Like FC, an instance takes up to
+ * `instanceConcurrency` requests at once and busy functions get more instances (capped locally).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import type { LocalFunction } from './syaml';
@@ -19,6 +20,8 @@ interface Instance {
   child: ChildProcess;
   ready: Promise<void>;
   pending: Map<number, Pending>;
+  /** Invocations assigned to this instance and not finished (including those waiting for init). */
+  inflight: number;
 }
 
 export interface InstancePoolOptions {
@@ -30,18 +33,22 @@ export interface InstancePoolOptions {
   env: (fn: LocalFunction) => Record<string, string>;
   /** Each line a function writes to stdout/stderr. */
   onLog?: (fn: LocalFunction, line: string) => void;
+  /** Most instances of one function at a time (FC scales much further). Default 4. */
+  maxInstancesPerFunction?: number;
 }
 
 export class InstancePool {
-  private readonly instances = new Map<string, Instance>();
+  private readonly instances = new Map<string, Instance[]>();
   private nextId = 1;
   private closed = false;
+  /** Invocations waiting for a slot, per function. */
+  private readonly waiters = new Map<string, Array<() => void>>();
 
   constructor(private readonly opts: InstancePoolOptions) {}
 
   /** Pids of the live instances (tests check none survive `close`). */
   pids(): number[] {
-    return [...this.instances.values()].map((i) => i.child.pid).filter((p): p is number => typeof p === 'number');
+    return [...this.instances.values()].flat().map((i) => i.child.pid).filter((p): p is number => typeof p === 'number');
   }
 
   private start(fn: LocalFunction): Instance {
@@ -75,29 +82,62 @@ export class InstancePool {
       child.on('error', reject);
     });
     ready.catch(() => undefined);
-    const inst: Instance = { child, ready, pending };
+    const inst: Instance = { child, ready, pending, inflight: 0 };
     child.on('exit', (code, signal) => {
-      if (this.instances.get(fn.functionName) === inst) this.instances.delete(fn.functionName);
+      const list = this.instances.get(fn.functionName) ?? [];
+      const i = list.indexOf(inst);
+      if (i >= 0) list.splice(i, 1);
       for (const [id, p] of pending) {
         clearTimeout(p.timer);
         pending.delete(id);
         p.resolve({ ok: false, errorType: 'ProcessExited', errorMessage: `the function instance exited (${signal ?? code})`, durationMs: Date.now() - p.started });
       }
     });
-    this.instances.set(fn.functionName, inst);
+    const list = this.instances.get(fn.functionName) ?? [];
+    list.push(inst);
+    this.instances.set(fn.functionName, list);
     return inst;
+  }
+
+  /** An instance with a free slot, else a new one (within the cap); undefined = wait for a slot. */
+  private pick(fn: LocalFunction): Instance | undefined {
+    const list = (this.instances.get(fn.functionName) ?? []).filter((i) => i.child.connected);
+    const slots = Math.max(1, fn.instanceConcurrency ?? 1);
+    const free = list.find((i) => i.inflight < slots);
+    if (free) return free;
+    if (list.length < (this.opts.maxInstancesPerFunction ?? 4)) return this.start(fn);
+    return undefined;
   }
 
   /** Runs one invocation; never rejects: failures come back as `{ok: false}` like FC reports them. */
   async invoke(fn: LocalFunction, event: Buffer, context: Record<string, unknown>): Promise<InvokeOutcome> {
-    if (this.closed) return { ok: false, errorType: 'HostClosed', errorMessage: 'the local host is closing', durationMs: 0 };
-    const existing = this.instances.get(fn.functionName);
-    const inst = existing && existing.child.connected ? existing : this.start(fn);
+    let inst = this.pick(fn);
+    // Every instance is busy and the local cap is reached: queue, as FC would queue for capacity.
+    while (!inst && !this.closed) {
+      const queue = this.waiters.get(fn.functionName) ?? [];
+      this.waiters.set(fn.functionName, queue);
+      await new Promise<void>((resolve) => queue.push(resolve));
+      inst = this.pick(fn);
+    }
+    if (this.closed || !inst) return { ok: false, errorType: 'HostClosed', errorMessage: 'the local host is closing', durationMs: 0 };
+    inst.inflight++; // the slot is taken from now on, even while the instance is still starting
+    try {
+      return await this.run(inst, fn, event, context);
+    } finally {
+      inst.inflight--;
+      this.waiters.get(fn.functionName)?.shift()?.();
+    }
+  }
+
+  private async run(inst: Instance, fn: LocalFunction, event: Buffer, context: Record<string, unknown>): Promise<InvokeOutcome> {
     const started = Date.now();
     try {
       await inst.ready;
     } catch (e) {
       return { ok: false, errorType: 'InitializationError', errorMessage: (e as Error).message, durationMs: Date.now() - started };
+    }
+    if (!inst.child.connected) {
+      return { ok: false, errorType: 'ProcessExited', errorMessage: 'the function instance exited', durationMs: Date.now() - started };
     }
     const id = this.nextId++;
     return new Promise<InvokeOutcome>((resolve) => {
@@ -119,7 +159,8 @@ export class InstancePool {
   /** Kills every instance and waits for them to exit. */
   async close(): Promise<void> {
     this.closed = true;
-    const all = [...this.instances.values()];
+    for (const queue of this.waiters.values()) for (const w of queue.splice(0)) w();
+    const all = [...this.instances.values()].flat();
     this.instances.clear();
     await Promise.all(
       all.map(

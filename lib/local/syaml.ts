@@ -25,6 +25,8 @@ export interface LocalFunction {
   handler: string;
   memorySize: number;
   timeoutSec: number;
+  /** Requests one instance takes at once (FC `instanceConcurrency`, default 1). */
+  instanceConcurrency?: number;
   environment: Record<string, string>;
   http: boolean;
   timers: TimerTrigger[];
@@ -126,6 +128,7 @@ export function toDeploymentModel(doc: Json): DeploymentModel {
         handler: str(props.handler, 'index.handler'),
         memorySize: Number(props.memorySize ?? 512),
         timeoutSec: Number(props.timeout ?? 3),
+        instanceConcurrency: Number(props.instanceConcurrency ?? 1),
         environment: env,
         http: triggers.some((t) => t.triggerType === 'http'),
         timers: triggers

@@ -23,9 +23,17 @@ writeFileSync(join(fixtures, 'package.json'), '{"type":"commonjs"}');
 writeFileSync(
   join(fixtures, 'index.js'),
   `const counts = new Map();
+let active = 0;
 exports.handler = async (event, context) => {
   const e = JSON.parse(event.toString());
   if (e.crash) process.exit(3);
+  if (e.sleepMs) {
+    active++;
+    const seen = active;
+    await new Promise((r) => setTimeout(r, e.sleepMs));
+    active--;
+    return { pid: process.pid, concurrent: seen };
+  }
   const n = (counts.get(e.key) || 0) + 1;
   counts.set(e.key, n);
   if (n <= (e.failTimes || 0)) throw new Error('planned failure ' + n);
@@ -145,6 +153,13 @@ test('a crashing instance fails only its call; the next call gets a fresh instan
   assert.is(e?.cloud?.code, 'UnhandledInvocationError');
   const out = await invoker.invokeSync<{ attempts: number }>('flaky', { key: 'after-crash' });
   assert.is(out.attempts, 1);
+});
+
+test('like FC standard runtimes, an instance takes one request at a time; busy functions get more instances', async () => {
+  const answers = await Promise.all(Array.from({ length: 6 }, () => invoker.invokeSync<{ pid: number; concurrent: number }>('flaky', { sleepMs: 300 })));
+  assert.ok(answers.every((a) => a.concurrent === 1), JSON.stringify(answers));
+  const pids = new Set(answers.map((a) => a.pid));
+  assert.ok(pids.size >= 2 && pids.size <= 4, `instances used: ${pids.size} (local cap 4)`);
 });
 
 test.run();

@@ -10,7 +10,9 @@ export const NAME = z
   .trim()
   .min(1, 'a name is required')
   .max(64, 'a name is at most 64 characters')
-  .regex(/^[^\u0000-\u001f\u007f<>]+$/u, 'a name has no control characters or angle brackets');
+  .regex(/^[^\u0000-\u001f\u007f<>]+$/u, 'a name has no control characters or angle brackets')
+  // A lone surrogate is not text: Tablestore would store U+FFFD instead (found by the fuzz test).
+  .refine((v) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(v), 'a name must be valid Unicode text');
 
 export const CREATE_TOKEN = z.strictObject({
   name: NAME,

@@ -66,7 +66,11 @@ function malformed(route: Route): { body?: string; json?: unknown } {
   if (kind === 0) {
     return { body: pick(['{', '{"name":', '[]', '"str"', '123', 'null', 'true', '{"a":1}}', '\u0000', '{"name":"x",}', '[' .repeat(5000), '{"a":'.repeat(3000), 'x'.repeat(70_000), JSON.stringify({ name: 'y'.repeat(70_000) }), "{'name':'x'}", '\ufeff{}']) };
   }
-  if (kind === 1) return { json: randomJson() };
+  if (kind === 1) {
+    // any JSON value; an object gets an unknown field so that it cannot be a valid (PATCH) body
+    const v = randomJson();
+    return { json: v !== null && typeof v === 'object' && !Array.isArray(v) ? { ...v, zzUnknown: 1 } : v };
+  }
   const body: Record<string, unknown> = route.valid();
   for (let i = int(3); i > 0; i--) body[pick(route.fields)] = randomJson();
   // the guaranteed breaker

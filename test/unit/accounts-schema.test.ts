@@ -41,6 +41,7 @@ test('each rule names its path', () => {
   const cases: Array<[unknown, string]> = [
     [{ credential: ak }, 'name'],
     [{ name: 'x'.repeat(65), credential: ak }, 'name'],
+    [{ name: 'bad\ud800', credential: ak }, 'name'],
     [{ name: 'x', credential: ak, alibabaAccountId: '123' }, 'alibabaAccountId'],
     [{ name: 'x', credential: ak, defaultRegion: 'cn_hangzhou' }, 'defaultRegion'],
     [{ name: 'x', credential: ak, groups: ['a b'] }, 'groups.0'],

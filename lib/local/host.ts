@@ -4,7 +4,7 @@
  * triggers, and serves the FC 3.0 invoke API (signed, Sync/Async, delay, retries) so production's
  * invoke client works unchanged. State lives in the sandbox under `dataDir`.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,9 +12,10 @@ import { dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../core/config';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import { ensureTables } from '../store';
-import { verifyAcs3 } from './acs3';
 import { AsyncQueue, type AsyncTask } from './async-queue';
-import { fromOutcome, outcomeBytes, toHttpEvent } from './http-event';
+import { fromOutcome, toHttpEvent } from './http-event';
+import { createInvokeApi } from './invoke-api';
+import { fcError, fcRequestId, MAX_SYNC_PAYLOAD, readBody } from './serve';
 import { InstancePool, type InvokeOutcome } from './instances';
 import { compileWorker } from './runtime';
 import { newAdminToken, readLocalState, writeLocalState, type AccountKeys } from './state';
@@ -96,39 +97,6 @@ export function findRoot(from = process.cwd()): string {
 /** Variables that hold secrets: never rendered into the cached s.yaml document. */
 const SECRET_VARS = ['FLEET_ADMIN_TOKEN', 'FLEET_MASTER_KEY'];
 const withoutSecrets = (env: Record<string, string | undefined>) => Object.fromEntries(Object.entries(env).filter(([k]) => !SECRET_VARS.includes(k)));
-
-/** FC-style request id: `1-6543a1b2-3c4d5e6f-7a8b9c0d1e2f`. */
-const fcRequestId = () => {
-  const h = randomBytes(14).toString('hex');
-  return `1-${h.slice(0, 8)}-${h.slice(8, 16)}-${h.slice(16, 28)}`;
-};
-
-const MAX_SYNC_PAYLOAD = 32 * 1024 * 1024;
-const MAX_ASYNC_PAYLOAD = 128 * 1024;
-const INVOKE_PATH = /^\/2023-03-30\/functions\/([^/]+)\/invocations$/;
-const TASK_PATH = /^\/2023-03-30\/functions\/([^/]+)\/async-tasks\/([^/]+)$/;
-const TASK_ID = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  return new Promise((resolvePromise, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) over = true;
-      else chunks.push(c);
-    });
-    req.on('end', () => resolvePromise(over ? 'too-large' : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function fcError(res: ServerResponse, status: number, code: string, message: string, requestId: string) {
-  const body = JSON.stringify({ Code: code, Message: message, RequestId: requestId, errorCode: code, errorMessage: message });
-  res.writeHead(status, { 'content-type': 'application/json', 'x-fc-request-id': requestId, 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
 
 function listen(server: ReturnType<typeof createServer>, port: number): Promise<number> {
   return new Promise((resolvePromise, reject) => {
@@ -288,62 +256,12 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       }
     })();
 
-    const handleInvokeApi = async (req: IncomingMessage, res: ServerResponse, pathname: string, rawPath: string, query: URLSearchParams) => {
-      const requestId = fcRequestId();
-      const invokeMatch = INVOKE_PATH.exec(pathname);
-      const taskMatch = TASK_PATH.exec(pathname);
-      if (!(invokeMatch && req.method === 'POST') && !(taskMatch && req.method === 'GET')) {
-        return fcError(res, 400, 'PathNotSupported', `'${req.method} ${pathname}' is not supported`, requestId);
-      }
-      const invocationType = String(req.headers['x-fc-invocation-type'] ?? 'Sync');
-      const body = await readBody(req, invocationType === 'Async' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD);
-      if (body === 'too-large') {
-        const max = invocationType === 'Async' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD;
-        return fcError(res, 400, 'EntityTooLarge', `payload size exceeds maximum allowed size (${max} bytes)`, requestId);
-      }
-      const verdict = verifyAcs3({ method: req.method ?? 'POST', rawPath, query, headers: req.headers, body }, (id) =>
-        id === deployment.accessKeyId ? deployment.accessKeySecret : undefined,
-      );
-      if (!verdict.ok) return fcError(res, verdict.status, verdict.code, verdict.message, requestId);
-      const name = decodeURIComponent((invokeMatch ?? taskMatch)![1]!);
-      const fn = byName.get(name);
-      if (!fn) return fcError(res, 404, 'FunctionNotFound', `function '${name}' does not exist`, requestId);
-
-      if (taskMatch) {
-        const task = queue.get(decodeURIComponent(taskMatch[2]!));
-        if (!task || task.functionName !== name) return fcError(res, 404, 'AsyncTaskNotFound', `async task '${taskMatch[2]}' does not exist`, requestId);
-        const out = JSON.stringify({ ...task, functionName: undefined, taskId: task.taskId, status: task.status });
-        res.writeHead(200, { 'content-type': 'application/json', 'x-fc-request-id': requestId });
-        return res.end(out);
-      }
-      if (invocationType !== 'Sync' && invocationType !== 'Async') {
-        return fcError(res, 400, 'InvalidArgument', `x-fc-invocation-type must be Sync or Async, got '${invocationType}'`, requestId);
-      }
-      if (invocationType === 'Async') {
-        const delayText = req.headers['x-fc-async-delay'];
-        const delaySec = delayText === undefined ? 0 : Number(delayText);
-        if (!Number.isInteger(delaySec) || delaySec < 0 || delaySec > 3600) {
-          return fcError(res, 400, 'InvalidArgument', `x-fc-async-delay must be an integer between 0 and 3600, got '${String(delayText)}'`, requestId);
-        }
-        const taskHeader = req.headers['x-fc-async-task-id'];
-        const taskId = typeof taskHeader === 'string' && taskHeader ? taskHeader : requestId;
-        if (!TASK_ID.test(taskId) && taskId !== requestId) {
-          return fcError(res, 400, 'InvalidArgument', `x-fc-async-task-id '${taskId}' is not a valid task id`, requestId);
-        }
-        const { task } = queue.submit(fn, body, { taskId, requestId, delayMs: delaySec * 1000 });
-        res.writeHead(202, { 'x-fc-request-id': task.requestId, 'x-fc-async-task-id': task.taskId, 'content-length': 0 });
-        return res.end();
-      }
-      const outcome = await invoke(fn, body, 'sync', requestId);
-      if (!outcome.ok) {
-        const out = JSON.stringify({ errorMessage: outcome.errorMessage, errorType: outcome.errorType, stackTrace: outcome.stackTrace ?? [] });
-        res.writeHead(200, { 'content-type': 'application/json', 'x-fc-request-id': requestId, 'x-fc-error-type': 'UnhandledInvocationError' });
-        return res.end(out);
-      }
-      const bytes = outcomeBytes(outcome);
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'x-fc-request-id': requestId, 'content-length': bytes.length });
-      return res.end(bytes);
-    };
+    const handleInvokeApi = createInvokeApi({
+      byName,
+      queue,
+      key: deployment,
+      invokeSync: (fn, event, requestId) => invoke(fn, event, 'sync', requestId),
+    });
 
     const handleDomain = async (req: IncomingMessage, res: ServerResponse, pathname: string) => {
       const requestId = fcRequestId();
@@ -375,7 +293,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       } catch {
         /* keep raw */
       }
-      const work = rawPath.startsWith('/2023-03-30/') ? handleInvokeApi(req, res, rawPath, rawPath, query) : handleDomain(req, res, pathname);
+      const work = rawPath.startsWith('/2023-03-30/') ? handleInvokeApi(req, res, rawPath, query) : handleDomain(req, res, pathname);
       work.catch((e: unknown) => {
         onLog?.('host', `request failed: ${(e as Error).message}`);
         if (!res.headersSent) fcError(res, 500, 'InternalServerError', 'the local host failed to handle the request', fcRequestId());

@@ -47,6 +47,8 @@ export interface LocalHostOptions {
   onLog?: ((fn: string, line: string) => void) | false;
   /** Run timer triggers. Default true. */
   timers?: boolean;
+  /** Time scale of the timer schedules only (e.g. fast cloud waits, slower sweeps). Default `timeScale`. */
+  timerScale?: number;
   /** Environment used to render s.yaml's `${env(...)}`. Default process.env. */
   renderEnv?: Record<string, string | undefined>;
 }
@@ -240,7 +242,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     cleanup.unshift(() => queue.close());
 
     const stopTimers = startTimers(opts.timers === false ? [] : model.functions, {
-      timeScale,
+      timeScale: opts.timerScale ?? timeScale,
       fire: (fn, trigger, event) => {
         queue.submit(fn, event, { taskId: `timer-${trigger.name}-${randomUUID()}`, requestId: fcRequestId(), delayMs: 0, source: 'timer' });
       },

@@ -4,6 +4,10 @@
  *
  *   const host = await startTestHost();
  *   const res = await host.fetch('/v1/accounts', { token: host.adminToken });
+ *
+ * Defaults: time scale 0.001 (a 10 s cloud wait takes 10 ms; timers too, but never more often
+ * than every 250 ms per trigger). Pass `timers: false` when a test must not see timer runs
+ * (the hourly scan fires every ~3.6 s at 0.001), or `timerScale` to slow only the timers.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

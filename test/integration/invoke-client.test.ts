@@ -5,10 +5,12 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInvoker, type Invoker } from '../../lib/invoke';
+import { build } from '../../scripts/build';
 import { findRoot } from '../../lib/local/host';
 import { renderSYamlCached, toDeploymentModel, type LocalFunction } from '../../lib/local/syaml';
 import { startTestHost, type TestHost } from '../helpers/local';
@@ -160,6 +162,30 @@ test('like FC standard runtimes, an instance takes one request at a time; busy f
   assert.ok(answers.every((a) => a.concurrent === 1), JSON.stringify(answers));
   const pids = new Set(answers.map((a) => a.pid));
   assert.ok(pids.size >= 2 && pids.size <= 4, `instances used: ${pids.size} (local cap 4)`);
+});
+
+test('bundled like a function (the SDK in lazy/ chunks), the client works the same', async () => {
+  // A throwaway project whose only function uses lib/invoke, built by the real build.
+  const root = join(fixtures, 'bundle-probe');
+  mkdirSync(join(root, 'functions', 'probe'), { recursive: true });
+  symlinkSync(join(findRoot(), 'node_modules'), join(root, 'node_modules'));
+  writeFileSync(
+    join(root, 'functions', 'probe', 'index.ts'),
+    `import { createInvoker } from ${JSON.stringify(join(findRoot(), 'lib', 'invoke'))};
+export const handler = async (event: Buffer) => {
+  const e = JSON.parse(event.toString());
+  const inv = createInvoker({ endpoint: e.endpoint, credentials: e.credentials, functionPrefix: 'fleet' });
+  return { sync: await inv.invokeSync('console', { action: 'health' }), queued: await inv.invokeAsync('flaky', { key: 'bundled' }, { taskId: 'bundled-1' }) };
+};`,
+  );
+  const [probe] = await build({ root, outDir: join(root, 'dist') });
+  assert.ok(probe!.bytes < 50 * 1024, `bundle is ${probe!.bytes} bytes: the SDK should be in lazy/`);
+  assert.ok(readdirSync(join(root, 'dist', 'probe', 'lazy')).includes('fc20230330.js'));
+  const { handler } = createRequire(import.meta.url)(probe!.file) as { handler: (e: Buffer) => Promise<{ sync: unknown; queued: { taskId: string } }> };
+  const out = await handler(Buffer.from(JSON.stringify({ endpoint: host.url, credentials: host.deploymentAccount })));
+  assert.equal(out.sync, { ok: true, result: { status: 'ok', version: '0.1.0' } });
+  assert.is(out.queued.taskId, 'bundled-1');
+  await until('the bundled async call', () => host.asyncTask('bundled-1')?.status === 'Succeeded');
 });
 
 test.run();

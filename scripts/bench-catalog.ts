@@ -64,7 +64,7 @@ function httpEvent(path: string) {
 /** Runs the catalog bench and prints its table; returns false when a target is missed. */
 export async function benchCatalog(opts: { runs?: number; warm?: number; skipBuild?: boolean } = {}): Promise<boolean> {
   const runs = opts.runs ?? (Number(process.env.BENCH_RUNS) || 7);
-  const warmN = opts.warm ?? 40;
+  const warmN = opts.warm ?? (Number(process.env.BENCH_WARM) || 40);
   if (!opts.skipBuild) await build({ root, only: ['settings', 'catalog'] });
   const dataDir = mkdtempSync(join(tmpdir(), 'fleet-bench-catalog-'));
   const sandbox = await startSandbox({ port: 0, dataDir, timeScale: 0.001 });

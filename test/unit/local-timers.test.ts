@@ -1,0 +1,120 @@
+/**
+ * Timer triggers on the scaled clock and the async queue (delay, task ids, retries, close),
+ * driven with a recording `fire`/`run` instead of function processes.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { AsyncQueue } from '../../lib/local/async-queue';
+import type { InvokeOutcome } from '../../lib/local/instances';
+import type { LocalFunction } from '../../lib/local/syaml';
+import { startTimers } from '../../lib/local/timers';
+
+const fn = (over: Partial<LocalFunction> = {}): LocalFunction => ({
+  resource: 'f',
+  functionName: 'fleet-f',
+  code: '.',
+  handler: 'index.handler',
+  memorySize: 128,
+  timeoutSec: 3,
+  environment: {},
+  http: false,
+  timers: [],
+  maxAsyncRetryAttempts: 3,
+  asyncTask: false,
+  ...over,
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('a scaled @every timer fires on period, never twice for one due time', async () => {
+  const fires: number[] = [];
+  const events: Array<{ triggerName: string; payload: string; triggerTime: string }> = [];
+  const stop = startTimers([fn({ timers: [{ name: 'tick', cronExpression: '@every 1m', payload: '{"k":1}', enable: true }] })], {
+    timeScale: 0.001, // 1 min → 60 ms
+    minIntervalMs: 1,
+    fire: (_f, _t, event) => {
+      fires.push(Date.now());
+      events.push(JSON.parse(event.toString()));
+    },
+  });
+  await sleep(700);
+  stop();
+  const n = fires.length;
+  await sleep(150);
+  assert.is(fires.length, n, 'stop() stops it');
+  assert.ok(n >= 3 && n <= 12, `${n} firings in 700 ms`); // ~11 on a quiet machine
+  const gaps = fires.slice(1).map((t, i) => t - fires[i]!);
+  assert.ok(gaps.every((g) => g >= 30), `gaps ${gaps}`);
+  assert.equal(events[0]!.triggerName, 'tick');
+  assert.is(events[0]!.payload, '{"k":1}');
+  assert.match(events[0]!.triggerTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+});
+
+test('the floor between firings holds when the clock is very fast; disabled timers never fire', async () => {
+  const fired: string[] = [];
+  const stop = startTimers(
+    [fn({ timers: [{ name: 'fast', cronExpression: '* * * * * *', payload: '', enable: true }, { name: 'off', cronExpression: '* * * * * *', payload: '', enable: false }] })],
+    { timeScale: 0.0001, minIntervalMs: 100, fire: (_f, t) => fired.push(t.name) },
+  );
+  await sleep(450);
+  stop();
+  assert.ok(fired.length >= 2 && fired.length <= 5, `${fired.length} firings with a 100 ms floor`);
+  assert.not.ok(fired.includes('off'));
+});
+
+test('a bad cron expression is reported, not thrown', () => {
+  const errors: string[] = [];
+  const stop = startTimers([fn({ timers: [{ name: 'bad', cronExpression: '* * *', payload: '', enable: true }] })], {
+    timeScale: 1,
+    fire: () => undefined,
+    onError: (_f, t, e) => errors.push(`${t.name}: ${e.message}`),
+  });
+  stop();
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]!, /^bad: cron/);
+});
+
+const ok: InvokeOutcome = { ok: true, kind: 'empty', durationMs: 0 };
+const fail = (m: string): InvokeOutcome => ({ ok: false, errorType: 'Error', errorMessage: m, durationMs: 0 });
+
+test('async queue: delays are scaled, task ids dedupe, failures retry with back-off then fail', async () => {
+  const runs: Array<{ taskId: string; at: number; attempt: number }> = [];
+  const plan = new Map<string, number>([['flaky', 2], ['doomed', 99]]);
+  const q = new AsyncQueue({
+    timeScale: 0.01,
+    retryBaseMs: 1000, // 10 ms, 20 ms, … after scaling
+    run: async (_f, _e, task) => {
+      runs.push({ taskId: task.taskId, at: Date.now(), attempt: task.attempts });
+      const failures = plan.get(task.taskId) ?? 0;
+      return task.attempts <= failures ? fail(`attempt ${task.attempts}`) : ok;
+    },
+  });
+  const t0 = Date.now();
+  const a = q.submit(fn(), Buffer.from('{}'), { taskId: 'delayed', requestId: 'r1', delayMs: 5000 });
+  const again = q.submit(fn(), Buffer.from('{}'), { taskId: 'delayed', requestId: 'r2', delayMs: 0 });
+  assert.is(again.duplicate, true);
+  assert.is(again.task, a.task);
+  q.submit(fn(), Buffer.from('{}'), { taskId: 'flaky', requestId: 'r3', delayMs: 0 });
+  q.submit(fn({ maxAsyncRetryAttempts: 2 }), Buffer.from('{}'), { taskId: 'doomed', requestId: 'r4', delayMs: 0 });
+  await q.drain();
+  const delayed = runs.filter((r) => r.taskId === 'delayed');
+  assert.is(delayed.length, 1);
+  assert.ok(delayed[0]!.at - t0 >= 45, `ran after ${delayed[0]!.at - t0} ms (5 s × 0.01)`);
+  assert.equal(runs.filter((r) => r.taskId === 'flaky').map((r) => r.attempt), [1, 2, 3]);
+  assert.is(q.get('flaky')!.status, 'Succeeded');
+  const doomed = q.get('doomed')!;
+  assert.equal([doomed.status, doomed.attempts, doomed.lastError?.errorMessage], ['Failed', 3, 'attempt 3']);
+  const flakyRuns = runs.filter((r) => r.taskId === 'flaky');
+  assert.ok(flakyRuns[2]!.at - flakyRuns[1]!.at >= flakyRuns[1]!.at - flakyRuns[0]!.at - 2, 'back-off grows');
+});
+
+test('async queue: close() stops what is waiting', async () => {
+  const runs: string[] = [];
+  const q = new AsyncQueue({ timeScale: 1, run: async (_f, _e, t) => (runs.push(t.taskId), ok) });
+  q.submit(fn(), Buffer.alloc(0), { taskId: 'later', requestId: 'r', delayMs: 60_000 });
+  q.close();
+  await q.drain();
+  assert.equal(runs, []);
+  assert.is(q.get('later')!.status, 'Stopped');
+});
+
+test.run();

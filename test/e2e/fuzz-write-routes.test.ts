@@ -18,6 +18,14 @@ const rnd = () => {
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
+/** Any value as text: String() throws on objects whose prototype was replaced through "__proto__". */
+const text = (v: unknown): string => {
+  try {
+    return typeof v === 'string' ? v : (JSON.stringify(v) ?? 'x');
+  } catch {
+    return 'x';
+  }
+};
 const int = (n: number) => Math.floor(rnd() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
 
@@ -29,7 +37,7 @@ function randomJson(depth = 0): unknown {
   if (k === 0) return pick(WEIRD_VALUES);
   if (k === 1) return rnd() * 1e6 - 5e5;
   if (k === 2) return pick(WEIRD_STRINGS);
-  if (k === 3) return Math.random().toString(36).slice(2, 2 + int(40));
+  if (k === 3) return rnd().toString(36).slice(2, 2 + int(40));
   if (k === 4) return Array.from({ length: int(4) }, () => randomJson(depth + 1));
   const o: Record<string, unknown> = {};
   for (let i = int(4); i > 0; i--) o[pick(['name', 'type', 'groups', 'credential', 'x', '__proto__', 'constructor', 'role', 'sshKeys', 'cn-hangzhou'])] = randomJson(depth + 1);
@@ -154,7 +162,7 @@ test(`DELETE routes with ${N} random ids and queries → 4xx, nothing removed`, 
   for (let i = 0; i < N; i++) {
     let junk = 'x';
     try {
-      junk = encodeURIComponent(String(randomJson())).slice(0, 300) || 'x';
+      junk = encodeURIComponent(text(randomJson())).slice(0, 300) || 'x';
     } catch {
       junk = '%E0%A4%A';
     }
@@ -162,7 +170,7 @@ test(`DELETE routes with ${N} random ids and queries → 4xx, nothing removed`, 
       ['DELETE', `/v1/tokens/${junk}`, undefined],
       ['DELETE', `/v1/accounts/${junk}`, undefined],
       ['DELETE', `/v1/catalog/${junk}/cache`, undefined],
-      ['DELETE', `/v1/catalog/${accountId}/cache`, { regionId: String(randomJson()).slice(0, 200) || 'X' }],
+      ['DELETE', `/v1/catalog/${accountId}/cache`, { regionId: text(randomJson()).slice(0, 200) || 'X' }],
       ['POST', `/v1/accounts/${junk}/verify`, undefined],
     ] as const);
     const res = await d.call(method, path, { token: d.adminToken, ...(query ? { query } : {}) });
@@ -177,10 +185,7 @@ test(`DELETE routes with ${N} random ids and queries → 4xx, nothing removed`, 
 
 test(`catalog GETs with ${N} random path and query values → never a 5xx; errors carry a code`, async () => {
   const bad: string[] = [];
-  const val = () => {
-    const v = randomJson();
-    return typeof v === 'string' ? v : JSON.stringify(v) ?? 'x';
-  };
+  const val = () => text(randomJson());
   for (let i = 0; i < N; i++) {
     let region = 'cn-hangzhou';
     try {

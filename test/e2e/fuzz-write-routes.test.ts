@@ -72,7 +72,7 @@ let keys: { accessKeyId: string; accessKeySecret: string; accountId: string };
 function malformed(route: Route): { body?: string; json?: unknown } {
   const kind = int(10);
   if (kind === 0) {
-    return { body: pick(['{', '{"name":', '[]', '"str"', '123', 'null', 'true', '{"a":1}}', '\u0000', '{"name":"x",}', '[' .repeat(5000), '{"a":'.repeat(3000), 'x'.repeat(70_000), JSON.stringify({ name: 'y'.repeat(70_000) }), "{'name':'x'}", '\ufeff{}']) };
+    return { body: pick(['{', '{"name":', '[]', '"str"', '123', 'null', 'true', '{"a":1}}', '\u0000', '{"name":"x",}', '[' .repeat(5000), '{"a":'.repeat(3000), 'x'.repeat(70_000), JSON.stringify({ name: 'y'.repeat(70_000) }), "{'name':'x'}", '\ufeff{}', '{"__proto__":{"role":"admin"},"name":"x","role":"viewer"}', '{"constructor":{"prototype":{"x":1}},"name":"x"}']) };
   }
   if (kind === 1) {
     // any JSON value; an object gets an unknown field so that it cannot be a valid (PATCH) body

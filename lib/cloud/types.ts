@@ -300,9 +300,13 @@ export interface ResourceCenterApi {
 // ---------------------------------------------------------------- KMS
 export interface KmsApi {
   /** A fresh AES-256 data key: plaintext (32 bytes) and the KMS-wrapped copy to store. */
-  generateDataKey(input: { keyId: string }): Promise<{ plaintext: Buffer; ciphertextBlob: string; keyId: string }>;
-  decrypt(input: { ciphertextBlob: string }): Promise<{ plaintext: Buffer; keyId: string }>;
+  generateDataKey(input: { keyId: string; encryptionContext?: KmsEncryptionContext }): Promise<{ plaintext: Buffer; ciphertextBlob: string; keyId: string }>;
+  /** `encryptionContext` must equal the one given to `generateDataKey`, or KMS refuses the blob. */
+  decrypt(input: { ciphertextBlob: string; encryptionContext?: KmsEncryptionContext }): Promise<{ plaintext: Buffer; keyId: string }>;
 }
+
+/** KMS `EncryptionContext`: string pairs bound to a ciphertext (sent as JSON; not secret, not stored by KMS). */
+export type KmsEncryptionContext = Readonly<Record<string, string>>;
 
 // ---------------------------------------------------------------- factory
 /** Everything one account can do in one region. Cheap to build; SDKs load on first call. */

@@ -79,6 +79,12 @@ export function createLocalSecretBox(masterKeyB64: string): SecretBox {
 }
 
 /**
+ * The KMS `EncryptionContext` of a data key: the same record-and-field binding as the AES-GCM AAD,
+ * enforced by KMS too, so a wrapped key copied to another record or field is refused at Decrypt.
+ */
+export const kmsContext = (aad: string): Record<string, string> => ({ aad });
+
+/**
  * KMS envelope encryption: a fresh data key per record from GenerateDataKey; KMS Decrypt is
  * called only when a secret is opened (to sign a request), never to list or show an account.
  */
@@ -86,19 +92,21 @@ export function createKmsSecretBox(kms: KmsPort, keyId: string): SecretBox {
   return {
     kind: 'kms',
     async seal(plaintext, aad) {
-      const dk = await kms.generateDataKey({ keyId });
+      const dk = await kms.generateDataKey({ keyId, encryptionContext: kmsContext(aad) });
       const dataKey = Buffer.from(dk.plaintext);
       dk.plaintext.fill(0);
       if (dataKey.length !== 32) throw new AppError('Internal', 'KMS returned a data key of the wrong size');
       const body = sealWith(dataKey, plaintext, aad);
       dataKey.fill(0);
-      return { v: 1, kind: 'kms', keyId: dk.keyId || keyId, wrappedKey: dk.ciphertextBlob, ...body };
+      return { v: 1, kind: 'kms', keyId: dk.keyId || keyId, ec: 1, wrappedKey: dk.ciphertextBlob, ...body };
     },
     async open(sealed, aad) {
       if (sealed?.kind !== 'kms') throw cannotOpen();
       let plaintext: Buffer;
       try {
-        ({ plaintext } = await kms.decrypt({ ciphertextBlob: sealed.wrappedKey }));
+        // Records sealed before `ec` existed were wrapped without a context; stripping `ec` from a
+        // newer one does not help an attacker: KMS then refuses the blob for the missing context.
+        ({ plaintext } = await kms.decrypt({ ciphertextBlob: sealed.wrappedKey, ...(sealed.ec === 1 ? { encryptionContext: kmsContext(aad) } : {}) }));
       } catch (e) {
         // An outage stays retryable; anything else (a rejected blob) is an unopenable record.
         if (isAppError(e) && e.retryable) throw e;

@@ -8,6 +8,11 @@ export interface SealedSecret {
   kind: 'kms' | 'local';
   /** KMS key id that wrapped the data key (kms only). */
   keyId?: string;
+  /**
+   * 1 = the KMS-wrapped data key is bound to `{aad}` as KMS `EncryptionContext` (kms only), so KMS
+   * itself refuses it for another record or field. Absent on records sealed before that (no context sent).
+   */
+  ec?: 1;
   /** KMS CiphertextBlob, or iv|tag|ciphertext of the data key under the master key. */
   wrappedKey: string;
   iv: string;
@@ -25,6 +30,7 @@ export interface SecretBox {
 /** The two KMS calls envelope encryption needs (KMS 2016-01-20); lib/cloud's `KmsApi` fits it. */
 export interface KmsPort {
   /** A fresh AES-256 data key: plaintext (32 bytes) and the KMS-wrapped copy to store. */
-  generateDataKey(input: { keyId: string }): Promise<{ plaintext: Buffer; ciphertextBlob: string; keyId: string }>;
-  decrypt(input: { ciphertextBlob: string }): Promise<{ plaintext: Buffer }>;
+  generateDataKey(input: { keyId: string; encryptionContext?: Readonly<Record<string, string>> }): Promise<{ plaintext: Buffer; ciphertextBlob: string; keyId: string }>;
+  /** `encryptionContext` must equal the one the data key was generated with. */
+  decrypt(input: { ciphertextBlob: string; encryptionContext?: Readonly<Record<string, string>> }): Promise<{ plaintext: Buffer }>;
 }

@@ -6,25 +6,30 @@ import { createKmsSecretBox, createLocalSecretBox, createSecretBox, secretAad, t
 const master = randomBytes(32).toString('base64');
 const aad = secretAad('accounts', 'acc-1', 'credential.accessKeySecret');
 
-/** A fake KMS for pure-logic tests: wraps data keys with its own AES key and counts calls. */
+/** A fake KMS for pure-logic tests: wraps data keys with its own AES key (bound to the EncryptionContext, as KMS does), records calls. */
 function fakeKms() {
   const key = randomBytes(32);
-  const calls = { generate: 0, decrypt: 0 };
+  const calls = { generate: 0, decrypt: 0, contexts: [] as Array<Readonly<Record<string, string>> | undefined> };
+  const ctxAad = (c: Readonly<Record<string, string>> | undefined) => Buffer.from(JSON.stringify(Object.entries(c ?? {}).sort()));
   const kms: KmsPort = {
-    async generateDataKey({ keyId }) {
+    async generateDataKey({ keyId, encryptionContext }) {
       calls.generate++;
+      calls.contexts.push(encryptionContext);
       const dk = randomBytes(32);
       const iv = randomBytes(12);
       const c = createCipheriv('aes-256-gcm', key, iv);
+      c.setAAD(ctxAad(encryptionContext));
       const ct = Buffer.concat([c.update(dk), c.final(), c.getAuthTag(), iv]);
       return { keyId, plaintext: Buffer.from(dk), ciphertextBlob: ct.toString('base64') };
     },
-    async decrypt({ ciphertextBlob }) {
+    async decrypt({ ciphertextBlob, encryptionContext }) {
       calls.decrypt++;
+      calls.contexts.push(encryptionContext);
       const raw = Buffer.from(ciphertextBlob, 'base64');
       const iv = raw.subarray(raw.length - 12);
       const tag = raw.subarray(raw.length - 28, raw.length - 12);
       const d = createDecipheriv('aes-256-gcm', key, iv);
+      d.setAAD(ctxAad(encryptionContext));
       d.setAuthTag(tag);
       return { plaintext: Buffer.concat([d.update(raw.subarray(0, raw.length - 28)), d.final()]) };
     },
@@ -93,6 +98,38 @@ for (const [name, make] of [
     }
   });
 }
+
+test('kms: the data key is bound to the record and field as KMS EncryptionContext', async () => {
+  const f = fakeKms();
+  const box = createKmsSecretBox(f.kms, 'k');
+  const s = await box.seal('secret-value', aad);
+  assert.is(s.ec, 1);
+  assert.equal(f.calls.contexts, [{ aad }]);
+  assert.is(await box.open(s, aad), 'secret-value');
+  assert.equal(f.calls.contexts.at(-1), { aad });
+  // Another record: KMS is asked with that record's context and refuses the wrapped key.
+  const other = secretAad('accounts', 'acc-2', 'credential.accessKeySecret');
+  await rejects(box.open(s, other));
+  assert.equal(f.calls.contexts.at(-1), { aad: other });
+  // Stripping the marker does not downgrade: KMS is then asked without a context and refuses too.
+  const { ec: _ec, ...stripped } = s;
+  await rejects(box.open(stripped as SealedSecret, aad));
+  assert.is(f.calls.contexts.at(-1), undefined);
+});
+
+test('kms: a record sealed before EncryptionContext (no `ec`) still opens, without a context', async () => {
+  const f = fakeKms();
+  const dk = await f.kms.generateDataKey({ keyId: 'k' });
+  const key = dk.plaintext;
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', key, iv);
+  c.setAAD(Buffer.from(aad, 'utf8'));
+  const ct = Buffer.concat([c.update('old-secret'), c.final()]);
+  const legacy: SealedSecret = { v: 1, kind: 'kms', keyId: 'k', wrappedKey: dk.ciphertextBlob, iv: iv.toString('base64'), tag: c.getAuthTag().toString('base64'), ct: ct.toString('base64') };
+  assert.is(await createKmsSecretBox(f.kms, 'k').open(legacy, aad), 'old-secret');
+  assert.is(f.calls.contexts.at(-1), undefined);
+  await rejects(createKmsSecretBox(f.kms, 'k').open(legacy, secretAad('accounts', 'acc-2', 'credential.accessKeySecret')));
+});
 
 test('kinds do not mix: a local box will not open a kms record', async () => {
   const f = fakeKms();

@@ -1,0 +1,226 @@
+/**
+ * The whole-suite secret scan: every secret the local hosts were trusted with during `npm test`
+ * (recorded by `lib/local/capture.ts` under `FLEET_CAPTURE_DIR`) is searched in every answer and
+ * log line they produced and in every Tablestore file they wrote. A hit is a leak. Secrets are
+ * searched as sent and as encoded (base64 at each byte alignment, URL and JSON escapes, hex, and
+ * for PEM keys each base64 body line and its DER bytes). Reports never print a secret: only its
+ * first 4 characters and its length.
+ *
+ *   node --import tsx scripts/secret-scan.ts <capture dir>
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/** Shorter values are not treated as secrets (too many innocent matches). */
+export const MIN_SECRET = 8;
+
+export interface Secret {
+  value: string;
+  source: string;
+}
+
+export interface Leak {
+  /** `abcd…(40)`: never the secret itself. */
+  secret: string;
+  source: string;
+  /** Which encoding matched (`plain`, `base64`, `url`, `pem-line`, …). */
+  form: string;
+  /** `file:line (POST /v1/accounts 400)` or the Tablestore file. */
+  where: string;
+}
+
+export interface ScanResult {
+  secrets: number;
+  needles: number;
+  responses: number;
+  mints: number;
+  logLines: number;
+  files: number;
+  bytes: number;
+  leaks: Leak[];
+}
+
+/** How a secret is shown in a report. */
+export const describeSecret = (s: string) => `${s.slice(0, 4)}…(${s.length})`;
+
+const latin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** The byte strings (as latin1 text) that would betray `secret` in an answer, a log or a file. */
+export function needlesOf(secret: string): Array<{ form: string; text: string }> {
+  const out: Array<{ form: string; text: string }> = [];
+  const add = (form: string, text: string) => {
+    if (text.length >= MIN_SECRET && !out.some((n) => n.text === text)) out.push({ form, text });
+  };
+  if (secret.length < MIN_SECRET) return out;
+  const bytes = Buffer.from(secret, 'utf8');
+  add('plain', latin1(secret));
+  // base64 of the secret wherever it sits in an encoded stream: the whole 3-byte groups at each alignment.
+  for (let skip = 0; skip < 3; skip++) {
+    const whole = Math.floor((bytes.length - skip) / 3) * 3;
+    if (whole > 0) {
+      const b64 = bytes.subarray(skip, skip + whole).toString('base64');
+      add('base64', b64);
+      add('base64url', b64.replace(/\+/g, '-').replace(/\//g, '_'));
+    }
+  }
+  add('url', encodeURIComponent(secret));
+  add('form', encodeURIComponent(secret).replace(/%20/g, '+'));
+  add('json', latin1(JSON.stringify(secret).slice(1, -1)));
+  add('hex', bytes.toString('hex'));
+  // A base64 value (KMS key material, a master key) also betrays itself as raw bytes.
+  if (secret.length % 4 === 0 && secret.length >= 16 && BASE64.test(secret)) add('decoded', Buffer.from(secret, 'base64').toString('latin1'));
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(secret)) {
+    for (const line of secret.split(/\r?\n/)) {
+      const l = line.trim();
+      if (l.length < 16 || l.startsWith('-----') || l.includes(':')) continue;
+      add('pem-line', l);
+      add('pem-der', Buffer.from(l, 'base64').toString('latin1'));
+    }
+  }
+  return out;
+}
+
+/** Finds many needles in many texts in one pass each (rolling hash of the first MIN_SECRET chars). */
+export class NeedleSet {
+  private readonly byHash = new Map<number, Array<{ text: string; id: number; form: string }>>();
+  private static readonly B = 257;
+  private static readonly TOP = (() => {
+    let p = 1;
+    for (let i = 0; i < MIN_SECRET - 1; i++) p = Math.imul(p, NeedleSet.B);
+    return p;
+  })();
+
+  add(id: number, form: string, text: string) {
+    const h = NeedleSet.hash(text, 0);
+    const list = this.byHash.get(h);
+    const n = { text, id, form };
+    if (list) list.push(n);
+    else this.byHash.set(h, [n]);
+  }
+
+  get size() {
+    let n = 0;
+    for (const l of this.byHash.values()) n += l.length;
+    return n;
+  }
+
+  private static hash(s: string, at: number): number {
+    let h = 0;
+    for (let i = 0; i < MIN_SECRET; i++) h = (Math.imul(h, NeedleSet.B) + s.charCodeAt(at + i)) | 0;
+    return h;
+  }
+
+  /** Every (needle id, form) found in `text` (latin1), each pair once. */
+  find(text: string): Array<{ id: number; form: string }> {
+    const found = new Map<string, { id: number; form: string }>();
+    if (text.length < MIN_SECRET || this.byHash.size === 0) return [];
+    let h = NeedleSet.hash(text, 0);
+    for (let i = 0; ; i++) {
+      const list = this.byHash.get(h);
+      if (list) for (const n of list) if (text.startsWith(n.text, i)) found.set(`${n.id} ${n.form}`, { id: n.id, form: n.form });
+      if (i + MIN_SECRET >= text.length) break;
+      h = (Math.imul(h - Math.imul(text.charCodeAt(i), NeedleSet.TOP), NeedleSet.B) + text.charCodeAt(i + MIN_SECRET)) | 0;
+    }
+    return [...found.values()];
+  }
+}
+
+interface TrafficRecord {
+  k: 'res' | 'log';
+  m?: string;
+  p?: string;
+  s?: number;
+  h?: Record<string, unknown>;
+  b?: string;
+  b64?: string;
+  mint?: boolean;
+  fn?: string;
+  l?: string;
+}
+
+function walkFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...walkFiles(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+/** Reads every `*.secrets.jsonl` of a capture dir (deduplicated; short values dropped). */
+export function readSecrets(dir: string): Secret[] {
+  const byValue = new Map<string, Secret>();
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.secrets.jsonl')).sort()) {
+    for (const line of readFileSync(join(dir, name), 'utf8').split('\n')) {
+      if (!line) continue;
+      const { v, src } = JSON.parse(line) as { v: string; src: string };
+      if (typeof v === 'string' && v.length >= MIN_SECRET && !byValue.has(v)) byValue.set(v, { value: v, source: src });
+    }
+  }
+  return [...byValue.values()];
+}
+
+/** Scans a capture dir: every secret in every answer, log line and Tablestore file. */
+export function scanCapture(dir: string): ScanResult {
+  const secrets = readSecrets(dir);
+  const set = new NeedleSet();
+  secrets.forEach((s, id) => {
+    for (const n of needlesOf(s.value)) set.add(id, n.form, n.text);
+  });
+  const result: ScanResult = { secrets: secrets.length, needles: set.size, responses: 0, mints: 0, logLines: 0, files: 0, bytes: 0, leaks: [] };
+  const report = (text: string, where: string) => {
+    result.bytes += text.length;
+    for (const hit of set.find(text)) {
+      const s = secrets[hit.id]!;
+      result.leaks.push({ secret: describeSecret(s.value), source: s.source, form: hit.form, where });
+    }
+  };
+  const names = readdirSync(dir).sort();
+  for (const name of names.filter((n) => n.endsWith('.traffic.jsonl'))) {
+    const lines = readFileSync(join(dir, name), 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      if (!line) return;
+      const r = JSON.parse(line) as TrafficRecord;
+      if (r.k === 'log') {
+        result.logLines++;
+        report(latin1(r.l ?? ''), `${name}:${i + 1} (log line of ${r.fn})`);
+        return;
+      }
+      result.responses++;
+      if (r.mint) result.mints++;
+      const head = `${r.s}\n${Object.entries(r.h ?? {}).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`).join('\n')}\n\n`;
+      const body = r.b64 !== undefined ? Buffer.from(r.b64, 'base64').toString('latin1') : latin1(r.b ?? '');
+      report(latin1(head) + body, `${name}:${i + 1} (answer ${r.s} to ${r.m} ${r.p})`);
+    });
+  }
+  for (const name of names.filter((n) => n.endsWith('.tablestore'))) {
+    for (const file of walkFiles(join(dir, name))) {
+      result.files++;
+      report(readFileSync(file).toString('latin1'), `${relative(dir, file)} (Tablestore file)`);
+    }
+  }
+  return result;
+}
+
+/** One line for the test runner, plus one line per leak. */
+export function formatScan(r: ScanResult, ms: number): string {
+  const mib = (r.bytes / 1024 / 1024).toFixed(1);
+  const head = `${r.leaks.length ? 'FAIL' : 'ok  '} secret scan: ${r.secrets} secrets, ${r.responses} responses, ${r.logLines} log lines, ${r.files} Tablestore files, ${mib} MiB scanned (${ms} ms)`;
+  const shown = r.leaks.slice(0, 50).map((l) => `    ${l.secret} [${l.source}] as ${l.form} in ${l.where}`);
+  if (r.leaks.length > shown.length) shown.push(`    … and ${r.leaks.length - shown.length} more`);
+  return [head, ...shown].join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const dir = process.argv[2];
+  if (!dir) {
+    process.stderr.write('usage: secret-scan <capture dir>\n');
+    process.exit(2);
+  }
+  const started = Date.now();
+  const r = scanCapture(dir);
+  process.stdout.write(formatScan(r, Date.now() - started) + '\n');
+  process.exit(r.leaks.length ? 1 : 0);
+}

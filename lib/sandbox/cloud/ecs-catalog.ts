@@ -40,7 +40,7 @@ export function describeZones(ctx: OpContext) {
           AvailableResourceCreation: { ResourceTypes: ['VSwitch', 'IoOptimized', 'Instance', 'Disk'] },
           AvailableInstanceTypes: { InstanceTypes: types },
           AvailableDiskCategories: { DiskCategories: SYSTEM_DISK_CATEGORIES },
-          AvailableVolumeCategories: { VolumeCategories: [] },
+          AvailableVolumeCategories: { VolumeCategories: SYSTEM_DISK_CATEGORIES },
           AvailableDedicatedHostTypes: { DedicatedHostType: [] },
           DedicatedHostGenerations: { DedicatedHostGeneration: [] },
         };
@@ -97,9 +97,9 @@ function imageView(img: ImageInfo, regionId: string) {
     Platform: img.platform, OSNameEn: img.osNameEn ?? img.osName, ImageName: img.imageName, OSName: img.osName,
     ImageId: img.imageId, OSType: img.osType, IsSubscribed: false, ProductCode: '', Architecture: img.architecture,
     BootMode: img.bootMode ?? 'BIOS', RegionId: regionId,
-    DiskDeviceMappings: { DiskDeviceMapping: [{ Type: 'system', Device: '/dev/xvda', Size: String(imageSizeGiB(img)), Format: '', SnapshotId: '' }] },
+    DiskDeviceMappings: { DiskDeviceMapping: [{ Type: 'system', Device: '/dev/xvda', Size: String(imageSizeGiB(img)), Format: '', SnapshotId: '', ImportOSSBucket: '', ImportOSSObject: '', Progress: '100%', RemainTime: 0 }] },
     Tags: { Tag: [] }, IsPublic: true, LoginAsNonRootSupported: false,
-    Features: { NvmeSupport: 'supported' },
+    Features: { NvmeSupport: 'supported' }, ImageOwnerId: 0, SupplierName: '', DetectionOptions: { Status: '', Items: { Item: [] } },
   };
 }
 

@@ -150,10 +150,22 @@ export function describeDisks(ctx: OpContext) {
         Category: d.category, ProductCode: '', MultiAttach: 'Disabled', OperationLocks: { OperationLock: [] },
         MountInstances: { MountInstance: [] }, Tags: ecsTags(d.tags),
         Attachments: { Attachment: [{ InstanceId: d.instanceId, Device: d.device, AttachedTime: iso(d.createdAtMs) }] },
-        BurstingEnabled: false,
+        BurstingEnabled: false, BdfId: '', StorageSetId: '', StorageSetPartitionNumber: 0, StorageClusterId: '',
+        ...diskPerformance(d.category, d.size), ProvisionedIops: 0, Placement: { ZoneIds: '' },
       })),
     },
   };
+}
+
+/** IOPS and throughput (MB/s) of a disk by the documented formulas (ESSD PL0, SSD, efficiency). */
+function diskPerformance(category: string, sizeGiB: number) {
+  const [iops, mbps] = category === 'cloud_essd'
+    ? [Math.min(1800 + 50 * sizeGiB, 10_000), Math.min(100 + 0.25 * sizeGiB, 180)]
+    : category === 'cloud_ssd'
+      ? [Math.min(1800 + 30 * sizeGiB, 25_000), Math.min(120 + 0.5 * sizeGiB, 300)]
+      : [Math.min(1800 + 8 * sizeGiB, 5_000), Math.min(100 + 0.15 * sizeGiB, 140)];
+  const t = Math.round(mbps);
+  return { IOPS: iops, IOPSRead: iops, IOPSWrite: iops, Throughput: t, ThroughputRead: t, ThroughputWrite: t };
 }
 
 const incorrect = (message = 'The current status of the resource does not support this operation.') => apiError('IncorrectInstanceStatus', 403, message);

@@ -132,6 +132,8 @@ export function describeEipAddresses(ctx: OpContext) {
           AllocationId: e.id, InternetChargeType: e.internetChargeType, BusinessStatus: 'Normal', BandwidthPackageId: '',
           BandwidthPackageType: '', HasReservationData: 'false', ISP: 'BGP', OperationLocks: { LockReason: [] }, Tags: vpcTags(e.tags),
           SecurityProtectionTypes: { SecurityProtectionType: [] }, PublicIpAddressPoolId: '', VpcId: inst?.vpcId ?? '',
+          ReservationActiveTime: '', ReservationBandwidth: '', ReservationInternetChargeType: '', ReservationOrderType: '',
+          SegmentInstanceId: '', Zone: '', BizType: 'Default',
         };
       }),
     },

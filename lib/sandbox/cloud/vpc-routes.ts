@@ -115,7 +115,7 @@ export function deleteRouteEntry(ctx: OpContext) {
 function entryView(r: RouteEntry, c: Clock) {
   return {
     Status: routeStatus(r, c), Type: r.type, IpVersion: 'ipv4', Description: r.description, RouteEntryName: r.name,
-    DestinationCidrBlock: r.destinationCidrBlock, RouteEntryId: r.id, RouteTableId: r.routeTableId, GmtModified: iso(r.createdAtMs),
+    DestinationCidrBlock: r.destinationCidrBlock, RouteEntryId: r.id, RouteTableId: r.routeTableId, GmtModified: iso(r.createdAtMs), ServiceType: '',
     NextHops: {
       NextHop: [{
         NextHopRegionId: r.regionId, Weight: 100, NextHopId: r.nextHopId, Enabled: 1, NextHopType: r.nextHopType,

@@ -66,7 +66,7 @@ export function settingsActions<D extends DomainDeps>(): Action<D>[] {
       await deleteAccount(input.id, principal, accountsDeps(deps));
       return undefined;
     }),
-    act<D>('accounts.changes', { method: 'GET', path: '/v1/accounts/:id/changes' }, (input, { principal, deps }) => accountChanges(input.id, principal, accountsDeps(deps))),
+    act<D>('accounts.changes', { method: 'GET', path: '/v1/accounts/:id/changes' }, (input, { principal, deps }) => accountChanges(input, principal, accountsDeps(deps))),
     act<D>('accounts.verify', { method: 'POST', path: '/v1/accounts/:id/verify' }, (input, { principal, deps }) => verifyAccount(input.id, principal, accountsDeps(deps))),
   ];
 }

@@ -1,4 +1,5 @@
 import type { SealedSecret } from '../crypto/types';
+import type { ChangeRow } from './changes';
 
 export type StoredCredential =
   | { type: 'access_key'; accessKeyId: string; accessKeySecret: SealedSecret }
@@ -17,14 +18,6 @@ export interface Verification {
   error?: VerificationError;
 }
 
-/** One audit entry: who changed which fields when (values are never recorded). */
-export interface Change {
-  atMs: number;
-  by: string;
-  what: 'create' | 'update' | 'verify';
-  fields: string[];
-}
-
 /** The accounts table row (pk `id`). Secrets are sealed; `credentialRev` moves on every credential change. */
 export interface AccountRecord {
   id: string;
@@ -36,13 +29,16 @@ export interface AccountRecord {
   credentialRev: number;
   sshKeys: Record<string, { keyPairName: string; privateKey?: SealedSecret }>;
   verification: Verification;
-  changes: Change[];
+  /**
+   * The change this row's last write made, written in that same conditional write: the
+   * crash-safe copy of the newest `account_changes` row (lib/accounts/changes.ts).
+   */
+  lastChange?: ChangeRow;
+  /** Set by DELETE just before the row is removed: the account is gone for every reader. */
+  deletedAtMs?: number;
   createdAtMs: number;
   updatedAtMs: number;
 }
-
-/** Audit entries kept on the record (older ones remain in the log). */
-export const MAX_CHANGES = 50;
 
 /** `LTAI****wxyz`: enough to recognise a key, never enough to use it. */
 export function maskKeyId(id: string): string {

@@ -87,6 +87,13 @@ export const UPDATE_ACCOUNT = z
   })
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');
 
+/** `GET /v1/accounts/{id}/changes` (query values arrive as strings over HTTP, numbers by direct invoke). */
+export const CHANGES_QUERY = z.strictObject({
+  id: z.string(),
+  limit: z.coerce.number().int('limit is a whole number').min(1, 'limit is 1-200').max(200, 'limit is 1-200').optional(),
+  cursor: z.string().max(4096, 'a cursor is at most 4096 characters').optional(),
+});
+
 export type CreateAccountInput = z.output<typeof CREATE_ACCOUNT>;
 export type UpdateAccountInput = z.output<typeof UPDATE_ACCOUNT>;
 export type CredentialInput = z.output<typeof CREDENTIAL>;

@@ -12,10 +12,11 @@ import { authorize, inScope, who } from '../auth';
 import type { Principal } from '../fc/types';
 import { secretAad, type SecretBox } from '../crypto';
 import type { AccountCredential, CloudFactory } from '../cloud/types';
-import type { Store } from '../store/types';
+import type { Store, Versioned } from '../store/types';
 import * as T from '../store/tables';
 import type { CredentialInput } from './schema';
-import { accountView, MAX_CHANGES, type AccountRecord, type Change, type StoredCredential } from './model';
+import { accountView, type AccountRecord, type StoredCredential } from './model';
+import { actorOf, changeIdFor, changeView, diffAccounts, outcomeOf, recordChange, type ChangeRow, type FieldDiff } from './changes';
 import { verificationError, verifyCredential } from './verify';
 import { auditPermissions, resourceCenterStatus } from './audit';
 
@@ -63,10 +64,13 @@ const plainCredential = (c: CredentialInput): AccountCredential =>
 const notFound = () => new AppError('NotFound', 'the account was not found');
 const isAccountId = (id: unknown): id is string => typeof id === 'string' && /^acc-[0-9a-z]{16}$/.test(id);
 
-/** Loads an account the caller may see, or answers 404 as if it did not exist. */
-export async function loadAccount(store: Store, id: unknown, principal: Principal, access: 'read' | 'operate' | 'write' | 'admin' = 'read') {
+/**
+ * Loads an account the caller may see, or answers 404 as if it did not exist. An account being
+ * deleted (`deletedAtMs`) is gone too, except to DELETE itself (`includeDeleting`), which finishes it.
+ */
+export async function loadAccount(store: Store, id: unknown, principal: Principal, access: 'read' | 'operate' | 'write' | 'admin' = 'read', opts: { includeDeleting?: boolean } = {}) {
   const rec = isAccountId(id) ? await store.get<AccountRecord>(T.accounts, { id }) : undefined;
-  if (!rec) {
+  if (!rec || (rec.deletedAtMs !== undefined && !opts.includeDeleting)) {
     // 404 whatever the role: a 403 here would tell a viewer which ids exist out of its scope.
     if (principal.role === 'none') throw new AppError('Unauthenticated', 'a bearer token is required');
     throw notFound();
@@ -75,11 +79,51 @@ export async function loadAccount(store: Store, id: unknown, principal: Principa
   return rec;
 }
 
-function audit(deps: AccountsDeps, id: string, change: Change) {
-  deps.log.info('audit', { audit: true, accountId: id, by: change.by, what: change.what, fields: change.fields, atMs: change.atMs });
+function audit(deps: AccountsDeps, change: ChangeRow) {
+  deps.log.info('audit', { audit: true, accountId: change.accountId, changeId: change.changeId, by: change.by, what: change.what, fields: change.fields, atMs: change.atMs });
 }
 
-const pushChange = (changes: Change[], c: Change) => [...changes, c].slice(-MAX_CHANGES);
+/** Records written before the trail had its own table carry a capped `changes` list: dropped on their next write. */
+const dropLegacy = (cur: object): Partial<AccountRecord> => ('changes' in cur ? ({ changes: undefined } as Partial<AccountRecord>) : {});
+
+interface Edit {
+  next: Partial<AccountRecord>;
+  credentialChanged?: boolean;
+  outcome?: ChangeRow['outcome'];
+  /** Replaces the computed diff (delete: every field goes). */
+  diff?: Record<string, FieldDiff>;
+}
+
+/**
+ * Every write to an existing account: one conditional write carries both the edit and its change
+ * (`lastChange`, id = the version it produces), then the change is copied to `account_changes`.
+ * The previous change is copied first, in case a crash left it only on the row.
+ */
+async function editAccount(deps: AccountsDeps, accountId: string, p: Principal, what: ChangeRow['what'], fields: string[], edit: (cur: AccountRecord & Versioned, now: number) => Edit) {
+  const now = deps.clock.now();
+  const written = await deps.store.mutate<AccountRecord>(T.accounts, { id: accountId }, async (cur) => {
+    if (cur.deletedAtMs !== undefined) throw notFound();
+    await recordChange(deps.store, cur.lastChange);
+    const e = edit(cur, now);
+    const v = cur.version + 1;
+    const lastChange: ChangeRow = {
+      accountId,
+      changeId: changeIdFor(v),
+      accountVersion: v,
+      atMs: now,
+      what,
+      by: who(p),
+      actor: actorOf(p),
+      fields,
+      diff: e.diff ?? diffAccounts(cur, { ...cur, ...e.next } as AccountRecord, e.credentialChanged ?? false),
+      ...(e.outcome ? { outcome: e.outcome } : {}),
+    };
+    return { ...dropLegacy(cur), ...e.next, lastChange };
+  });
+  await recordChange(deps.store, written.lastChange);
+  audit(deps, written.lastChange!);
+  return written;
+}
 
 export async function createAccount(input: unknown, p: Principal, deps: AccountsDeps) {
   authorize(p, { action: 'write' });
@@ -94,7 +138,6 @@ export async function createAccount(input: unknown, p: Principal, deps: Accounts
   const credential = await sealCredential(id, body.credential, deps);
   const client = deps.cloud.forAccount(plainCredential(body.credential), { regionId: body.defaultRegion ?? deps.homeRegion });
   const verification = await verifyCredential(client, body.alibabaAccountId, deps.clock);
-  const change: Change = { atMs: now, by: who(p), what: 'create', fields: Object.keys(body).sort() };
   const rec: AccountRecord = {
     id,
     name: body.name,
@@ -105,19 +148,31 @@ export async function createAccount(input: unknown, p: Principal, deps: Accounts
     credentialRev: 1,
     sshKeys,
     verification,
-    changes: [change],
     createdAtMs: now,
     updatedAtMs: now,
   };
-  await deps.store.create(T.accounts, rec);
-  audit(deps, id, change);
+  const change: ChangeRow = {
+    accountId: id,
+    changeId: changeIdFor(1),
+    accountVersion: 1,
+    atMs: now,
+    what: 'create',
+    by: who(p),
+    actor: actorOf(p),
+    fields: Object.keys(body).sort(),
+    diff: diffAccounts(undefined, rec, true),
+    outcome: outcomeOf(verification),
+  };
+  await deps.store.create(T.accounts, { ...rec, lastChange: change });
+  await recordChange(deps.store, change);
+  audit(deps, change);
   return accountView(rec);
 }
 
 export async function listAccounts(p: Principal, deps: Pick<AccountsDeps, 'store'>) {
   authorize(p, { action: 'read' });
   const items: AccountRecord[] = [];
-  for await (const r of deps.store.scan<AccountRecord>(T.accounts)) if (inScope(p, r)) items.push(r);
+  for await (const r of deps.store.scan<AccountRecord>(T.accounts)) if (r.deletedAtMs === undefined && inScope(p, r)) items.push(r);
   items.sort((a, b) => a.createdAtMs - b.createdAtMs || a.id.localeCompare(b.id));
   return { items: items.map(accountView) };
 }
@@ -126,10 +181,31 @@ export async function getAccount(id: unknown, p: Principal, deps: Pick<AccountsD
   return accountView(await loadAccount(deps.store, id, p, 'read'));
 }
 
-/** The account's recent changes, newest first: who, when, which fields (never values). */
-export async function accountChanges(id: unknown, p: Principal, deps: Pick<AccountsDeps, 'store'>) {
-  const rec = await loadAccount(deps.store, id, p, 'read');
-  return { items: [...(rec.changes ?? [])].reverse().map((c) => ({ at: c.atMs, by: c.by, what: c.what, fields: c.fields })) };
+/**
+ * The account's audit trail, newest first, paged (`limit` ≤ 200, default 50; `cursor`): who, when,
+ * which fields, old → new for plain fields and only "changed" for secrets. A deleted account's
+ * trail stays readable by admins at the same route (others get 404: its groups went with it).
+ */
+export async function accountChanges(input: unknown, p: Principal, deps: Pick<AccountsDeps, 'store'>) {
+  const id = (input as { id?: unknown } | undefined)?.id;
+  const rec = isAccountId(id) ? await deps.store.get<AccountRecord>(T.accounts, { id }) : undefined;
+  const live = rec !== undefined && rec.deletedAtMs === undefined;
+  if (live) authorize(p, { action: 'read', account: rec });
+  else {
+    authorize(p, { action: 'read' });
+    if (p.role !== 'admin' || !isAccountId(id)) throw notFound();
+  }
+  const q = parseInput((await import('./schema')).CHANGES_QUERY, input);
+  const query = { eq: { accountId: q.id }, direction: 'backward' as const, limit: q.limit ?? 50, ...(q.cursor ? { cursor: q.cursor } : {}) };
+  let page = await deps.store.range<ChangeRow>(T.accountChanges, query);
+  // A change a crash left only on the account row is copied now (same id: never twice).
+  const pending = rec?.lastChange;
+  if (!q.cursor && pending && (page.items[0]?.changeId ?? '') < pending.changeId) {
+    await recordChange(deps.store, pending);
+    page = await deps.store.range<ChangeRow>(T.accountChanges, query);
+  }
+  if (!live && !q.cursor && page.items.length === 0) throw notFound();
+  return { items: page.items.map(changeView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }
 
 export async function updateAccount(id: unknown, input: unknown, p: Principal, deps: AccountsDeps) {
@@ -155,10 +231,8 @@ export async function updateAccount(id: unknown, input: unknown, p: Principal, d
     if (body.credential && current.credential.type === 'ram_role') deps.cloud.forgetRole(current.credential.roleArn, current.credential.externalId);
     verification = await verifyCredential(deps.cloud.forAccount(plain, { regionId: region }), expected, deps.clock);
   }
-  const now = deps.clock.now();
-  const change: Change = { atMs: now, by: who(p), what: 'update', fields: Object.keys(body).sort() };
-  const written = await deps.store.mutate<AccountRecord>(T.accounts, { id: accountId }, (cur) => {
-    const next: Partial<AccountRecord> = { updatedAtMs: now, changes: pushChange(cur.changes ?? [], change), verification };
+  const written = await editAccount(deps, accountId, p, 'update', Object.keys(body).sort(), (cur, now) => {
+    const next: Partial<AccountRecord> = { updatedAtMs: now, verification };
     if (body.name !== undefined) next.name = body.name;
     if (body.groups !== undefined) next.groups = body.groups;
     if (body.alibabaAccountId !== undefined) next.alibabaAccountId = body.alibabaAccountId ?? undefined;
@@ -176,10 +250,9 @@ export async function updateAccount(id: unknown, input: unknown, p: Principal, d
       }
       next.sshKeys = ssh;
     }
-    return next;
+    return { next, credentialChanged: credential !== undefined, ...(reverify ? { outcome: outcomeOf(verification) } : {}) };
   });
   if (credential) await clearAccountCache(deps.store, accountId);
-  audit(deps, accountId, change);
   return accountView(written);
 }
 
@@ -204,16 +277,26 @@ async function liveServers(store: Store, accountId: string): Promise<string[]> {
   return rows.filter((s): s is { id: string; status?: string } & { version: number } => !!s && LIVE.has(s.status ?? 'queued')).map((s) => s.id);
 }
 
+/**
+ * Deletes an account in two writes: first a mark (`deletedAtMs`) that carries the delete change,
+ * so the trail records it whatever happens next, then the row's removal. A DELETE retried after a
+ * crash between the two finds the mark and finishes the job (recording nothing twice).
+ */
 export async function deleteAccount(id: unknown, p: Principal, deps: AccountsDeps): Promise<void> {
-  const rec = await loadAccount(deps.store, id, p, 'write');
-  const live = await liveServers(deps.store, rec.id);
-  if (live.length) {
-    throw new AppError('Conflict', `the account still has ${live.length} server(s) that are not deleted; delete them first`, { details: live.slice(0, 20).map((serverId) => ({ serverId })) });
+  let rec = await loadAccount(deps.store, id, p, 'write', { includeDeleting: true });
+  if (rec.deletedAtMs === undefined) {
+    const live = await liveServers(deps.store, rec.id);
+    if (live.length) {
+      throw new AppError('Conflict', `the account still has ${live.length} server(s) that are not deleted; delete them first`, { details: live.slice(0, 20).map((serverId) => ({ serverId })) });
+    }
+    rec = await editAccount(deps, rec.id, p, 'delete', [], (cur, now) => ({ next: { deletedAtMs: now }, diff: diffAccounts(cur, undefined, true) }));
+  } else {
+    await recordChange(deps.store, rec.lastChange);
   }
-  await deps.store.remove(T.accounts, { id: rec.id }, rec.version);
+  // The mark stops every other writer (editAccount refuses it), so no version is needed here.
+  await deps.store.remove(T.accounts, { id: rec.id });
   await clearAccountCache(deps.store, rec.id);
   if (rec.credential.type === 'ram_role') deps.cloud.forgetRole(rec.credential.roleArn, rec.credential.externalId);
-  deps.log.info('audit', { audit: true, accountId: rec.id, by: who(p), what: 'delete', fields: [], atMs: deps.clock.now() });
 }
 
 /** Re-checks the credential and audits every permission the product uses (API.md §1 verify). */
@@ -225,9 +308,7 @@ export async function verifyAccount(id: unknown, p: Principal, deps: AccountsDep
   const [permissions, resourceCenter, sshKeys] = verified
     ? await Promise.all([auditPermissions(client), resourceCenterStatus(client), checkKeyPairs(rec, deps)])
     : [[], { enabled: null, initialized: null }, []];
-  const change: Change = { atMs: deps.clock.now(), by: who(p), what: 'verify', fields: ['verification'] };
-  await deps.store.mutate<AccountRecord>(T.accounts, { id: rec.id }, (cur) => ({ verification, changes: pushChange(cur.changes ?? [], change) }));
-  audit(deps, rec.id, change);
+  await editAccount(deps, rec.id, p, 'verify', ['verification'], () => ({ next: { verification }, outcome: outcomeOf(verification) }));
   return {
     status: verification.status,
     checkedAt: verification.checkedAt,

@@ -90,8 +90,17 @@ export const assets: TableDef = {
  */
 export const assetEvents: TableDef = { name: 'asset_events', pk: [{ name: 'accountId' }, { name: 'eventId' }] };
 
+/**
+ * account_changes — PK (accountId, changeId): the accounts audit trail, append-only, kept after
+ * the account is deleted. `changeId` = the account version the change produced, zero-padded
+ * (lib/accounts/changes.ts): ordered like the changes, and the same id when a change is written
+ * again after a crash or retry, so nothing is recorded twice.
+ * - GET /v1/accounts/{id}/changes: backward range (accountId, *), newest first, paged.
+ */
+export const accountChanges: TableDef = { name: 'account_changes', pk: [{ name: 'accountId' }, { name: 'changeId' }] };
+
 /** Every table, for `ensureTables`. */
-export const ALL_TABLES: readonly TableDef[] = [accounts, tokens, cache, servers, scans, accountRefs, idempotency, locks, assets, assetEvents];
+export const ALL_TABLES: readonly TableDef[] = [accounts, tokens, cache, servers, scans, accountRefs, idempotency, locks, assets, assetEvents, accountChanges];
 
 /**
  * An id that sorts by creation time: `<prefix>-<11 base-36 ms digits><6 random>` (base 36 with

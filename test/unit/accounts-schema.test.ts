@@ -80,7 +80,6 @@ test('masking and the public view hold no secret', () => {
     credentialRev: 1,
     sshKeys: { 'cn-hangzhou': { keyPairName: 'k', privateKey: { v: 1, kind: 'local', wrappedKey: 'W', iv: 'I', tag: 'T', ct: 'C' } } },
     verification: { status: 'verified', checkedAt: 5, identity: { accountId: '1234567890123456', arn: 'acs:ram::1234567890123456:root' } },
-    changes: [],
     createdAtMs: 1,
     updatedAtMs: 2,
   };

@@ -17,6 +17,7 @@ import { fromOutcome, toHttpEvent } from './http-event';
 import { createInvokeApi } from './invoke-api';
 import { fcError, fcRequestId, MAX_SYNC_PAYLOAD, readBody } from './serve';
 import { InstancePool, type InvokeOutcome } from './instances';
+import { setUpFunctionRole, type FunctionCredentials, type FunctionRole } from './function-role';
 import { compileWorker } from './runtime';
 import { newAdminToken, readLocalState, writeLocalState, type AccountKeys } from './state';
 import { matchRoute, renderSYamlCached, toDeploymentModel, type DeploymentModel, type LocalFunction } from './syaml';
@@ -31,6 +32,11 @@ export interface LocalHostOptions {
   dataDir?: string;
   /** SANDBOX_TIME_SCALE. Default 1. */
   timeScale?: number;
+  /**
+   * Scale of STS session lifetimes in the sandbox (DurationSeconds × this). Default 1: real
+   * one-hour sessions for the function role and assumed account roles, whatever `timeScale` is.
+   */
+  stsTimeScale?: number;
   /** Bootstrap admin token; default the saved one, generated on first run. */
   adminToken?: string;
   /** Run `build()` first. Default true. */
@@ -72,8 +78,10 @@ export interface LocalHost {
   adminToken: string;
   /** The user's sandbox account (printed by `npm start`). */
   sandboxAccount: AccountKeys;
-  /** The deployment account: its keys are the functions' role credentials and sign invoke calls. */
+  /** The deployment account (root key: the deployer's; it may sign invoke calls too). */
   deploymentAccount: AccountKeys;
+  /** The functions' RAM role in the deployment account; `credentials()` is what `context.credentials` gets. */
+  functionRole: Pick<FunctionRole, 'arn' | 'serviceKey'> & { credentials(): Promise<FunctionCredentials> };
   model: DeploymentModel;
   /** Latest invocations, oldest first (bounded). */
   invocations: InvocationRecord[];
@@ -125,7 +133,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     opts.build === false ? undefined : import('../../scripts/build').then(({ build }) => build({ root, ifChanged: true })),
   ]);
 
-  const sandbox = await startSandbox({ port: opts.sandboxPort ?? 9100, host: '127.0.0.1', dataDir, timeScale });
+  const sandbox = await startSandbox({ port: opts.sandboxPort ?? 9100, host: '127.0.0.1', dataDir, timeScale, stsTimeScale: opts.stsTimeScale ?? 1 });
   const cleanup: Array<() => unknown> = [() => sandbox.close()];
   try {
     // Keys: reuse saved accounts when the sandbox still knows them (its state shares dataDir).
@@ -133,6 +141,8 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     const known = (k?: AccountKeys) => !!k && sandbox.core.resolveSecret(k.accessKeyId)?.secret === k.accessKeySecret;
     if (!known(state.deployment)) state.deployment = await sandbox.createAccount();
     if (!known(state.user)) state.user = await sandbox.createAccount();
+    // Like FC: functions run as a role session of the deployment account, never with a root key.
+    const role = await setUpFunctionRole(sandbox, state, (opts.renderEnv ?? process.env).FLEET_ROLE_NAME || 'fleet-functions');
     const adminToken = opts.adminToken || state.adminToken || newAdminToken();
     if (!opts.adminToken) state.adminToken = adminToken;
     writeLocalState(dataDir, state);
@@ -168,8 +178,10 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
         FC_INSTANCE_ID: randomUUID(),
         ...fn.environment,
         ...opts.env,
-        ALIBABA_CLOUD_ACCESS_KEY_ID: deployment.accessKeyId,
-        ALIBABA_CLOUD_ACCESS_KEY_SECRET: deployment.accessKeySecret,
+        // The session current when the instance starts; instances are recycled when it rotates.
+        ALIBABA_CLOUD_ACCESS_KEY_ID: role.cached().accessKeyId,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: role.cached().accessKeySecret,
+        ALIBABA_CLOUD_SECURITY_TOKEN: role.cached().securityToken,
         FLEET_ACCOUNT_ID: deployment.accountId,
         FLEET_SANDBOX_ENDPOINT: sandbox.endpoint,
         TABLESTORE_ENDPOINT: sandbox.url,
@@ -198,6 +210,8 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       ...(onLog ? { onLog: (fn: LocalFunction, line: string) => onLog(fn.resource, line) } : {}),
     });
     cleanup.unshift(() => pool.close());
+    // FC rotates the role session; instances started with the old one in their env are replaced.
+    role.onRotate(() => pool.recycle());
 
     const invocations: InvocationRecord[] = [];
     const invoke = async (
@@ -208,9 +222,16 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       extra: Partial<InvocationRecord> = {},
     ): Promise<InvokeOutcome> => {
       const atMs = Date.now();
+      let creds: FunctionCredentials;
+      try {
+        creds = await role.current();
+      } catch (e) {
+        return { ok: false, errorType: 'CredentialsError', errorMessage: `the function role could not be assumed: ${(e as Error).message}`, durationMs: 0 };
+      }
+      const { accessKeyId, accessKeySecret, securityToken } = creds;
       const context = {
         requestId,
-        credentials: { accessKeyId: deployment.accessKeyId, accessKeySecret: deployment.accessKeySecret },
+        credentials: { accessKeyId, accessKeySecret, securityToken },
         function: { name: fn.functionName, handler: fn.handler, memory: fn.memorySize, timeout: fn.timeoutSec },
         service: { name: '', logProject: '', logStore: '', qualifier: 'LATEST', versionId: '' },
         region: model.region,
@@ -261,7 +282,14 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     const handleInvokeApi = createInvokeApi({
       byName,
       queue,
-      key: deployment,
+      // Callers sign with the deployment's root key or with the function role's STS session.
+      keyOf: (id) => {
+        const k = sandbox.core.resolveSecret(id);
+        if (!k || k.accountId !== deployment.accountId) return undefined;
+        const rec = sandbox.core.state.keys[id];
+        if (rec?.kind === 'root' || (rec?.kind === 'sts' && rec.roleName === role.arn.split('/').pop())) return k;
+        return { ...k, forbidden: true };
+      },
       invokeSync: (fn, event, requestId) => invoke(fn, event, 'sync', requestId),
     });
 
@@ -312,6 +340,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       adminToken,
       sandboxAccount: user,
       deploymentAccount: deployment,
+      functionRole: { arn: role.arn, serviceKey: role.serviceKey, credentials: () => role.current() },
       model,
       invocations,
       asyncTask: (id) => queue.get(id),

@@ -22,6 +22,8 @@ interface Instance {
   pending: Map<number, Pending>;
   /** Invocations assigned to this instance and not finished (including those waiting for init). */
   inflight: number;
+  /** Takes no new invocations; exits once its running ones finish (see `recycle`). */
+  retired?: boolean;
 }
 
 export interface InstancePoolOptions {
@@ -43,12 +45,14 @@ export class InstancePool {
   private closed = false;
   /** Invocations waiting for a slot, per function. */
   private readonly waiters = new Map<string, Array<() => void>>();
+  /** Recycled instances still finishing an invocation. */
+  private readonly retiring = new Set<Instance>();
 
   constructor(private readonly opts: InstancePoolOptions) {}
 
   /** Pids of the live instances (tests check none survive `close`). */
   pids(): number[] {
-    return [...this.instances.values()].flat().map((i) => i.child.pid).filter((p): p is number => typeof p === 'number');
+    return [...[...this.instances.values()].flat(), ...this.retiring].map((i) => i.child.pid).filter((p): p is number => typeof p === 'number');
   }
 
   private start(fn: LocalFunction): Instance {
@@ -84,6 +88,7 @@ export class InstancePool {
     ready.catch(() => undefined);
     const inst: Instance = { child, ready, pending, inflight: 0 };
     child.on('exit', (code, signal) => {
+      this.retiring.delete(inst);
       const list = this.instances.get(fn.functionName) ?? [];
       const i = list.indexOf(inst);
       if (i >= 0) list.splice(i, 1);
@@ -125,6 +130,7 @@ export class InstancePool {
       return await this.run(inst, fn, event, context);
     } finally {
       inst.inflight--;
+      if (inst.retired && inst.inflight === 0) inst.child.kill('SIGTERM');
       this.waiters.get(fn.functionName)?.shift()?.();
     }
   }
@@ -156,11 +162,27 @@ export class InstancePool {
     });
   }
 
+  /**
+   * Replaces every instance (their environment is stale, e.g. rotated role credentials): idle
+   * ones exit now, busy ones after their running invocations; new invocations start fresh ones.
+   */
+  recycle(): void {
+    for (const list of this.instances.values()) {
+      for (const inst of list.splice(0)) {
+        inst.retired = true;
+        this.retiring.add(inst);
+        if (inst.inflight === 0) inst.child.kill('SIGTERM');
+      }
+    }
+    // Waiters for a slot may now start a new instance.
+    for (const queue of this.waiters.values()) for (const w of queue.splice(0)) w();
+  }
+
   /** Kills every instance and waits for them to exit. */
   async close(): Promise<void> {
     this.closed = true;
     for (const queue of this.waiters.values()) for (const w of queue.splice(0)) w();
-    const all = [...this.instances.values()].flat();
+    const all = [...[...this.instances.values()].flat(), ...this.retiring];
     this.instances.clear();
     await Promise.all(
       all.map(

@@ -18,14 +18,17 @@ const TASK_ID = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
 export interface InvokeApiDeps {
   byName: Map<string, LocalFunction>;
   queue: AsyncQueue;
-  /** The deployment account key that callers must sign with. */
-  key: { accessKeyId: string; accessKeySecret: string };
+  /**
+   * A caller's key: its secret, its STS token (which the request must carry), and `forbidden`
+   * when the principal exists but may not invoke (fc:InvokeFunction). Undefined = unknown key.
+   */
+  keyOf: (accessKeyId: string) => { secret: string; securityToken?: string; forbidden?: boolean } | undefined;
   invokeSync: (fn: LocalFunction, event: Buffer, requestId: string) => Promise<InvokeOutcome>;
 }
 
 /** Handles one FC API request; `rawPath` is the path exactly as sent (it is signed). */
 export function createInvokeApi(deps: InvokeApiDeps) {
-  const { byName, queue, key } = deps;
+  const { byName, queue, keyOf } = deps;
   return async (req: IncomingMessage, res: ServerResponse, rawPath: string, query: URLSearchParams) => {
     const pathname = rawPath;
     const requestId = fcRequestId();
@@ -40,10 +43,17 @@ export function createInvokeApi(deps: InvokeApiDeps) {
       const max = invocationType === 'Async' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD;
       return fcError(res, 400, 'EntityTooLarge', `payload size exceeds maximum allowed size (${max} bytes)`, requestId);
     }
-    const verdict = verifyAcs3({ method: req.method ?? 'POST', rawPath, query, headers: req.headers, body }, (id) =>
-      id === key.accessKeyId ? key.accessKeySecret : undefined,
-    );
+    const verdict = verifyAcs3({ method: req.method ?? 'POST', rawPath, query, headers: req.headers, body }, (id) => keyOf(id)?.secret);
     if (!verdict.ok) return fcError(res, verdict.status, verdict.code, verdict.message, requestId);
+    const caller = keyOf(verdict.accessKeyId)!;
+    if (caller.securityToken !== undefined) {
+      const token = req.headers['x-acs-security-token'];
+      if (!token) return fcError(res, 403, 'InvalidSecurityToken', 'the STS AccessKey needs its security token (x-acs-security-token)', requestId);
+      if (token !== caller.securityToken) return fcError(res, 403, 'InvalidSecurityToken', 'the security token does not match the AccessKey', requestId);
+    }
+    if (caller.forbidden) {
+      return fcError(res, 403, 'AccessDenied', `the caller '${verdict.accessKeyId}' is not authorized to perform fc:InvokeFunction`, requestId);
+    }
     const name = decodeURIComponent((invokeMatch ?? taskMatch)![1]!);
     const fn = byName.get(name);
     if (!fn) return fcError(res, 404, 'FunctionNotFound', `function '${name}' does not exist`, requestId);

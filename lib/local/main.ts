@@ -25,6 +25,7 @@ async function main() {
     ...(process.env.FLEET_ADMIN_TOKEN ? { adminToken: process.env.FLEET_ADMIN_TOKEN } : {}),
   });
   const a = host.sandboxAccount;
+  const d = host.deploymentAccount;
   process.stdout.write(
     [
       '',
@@ -35,8 +36,15 @@ async function main() {
       `  sandbox         ${host.sandbox.url}  (Alibaba OpenAPI + Tablestore, time scale ${timeScale})`,
       `  sandbox account accountId=${a.accountId} accessKeyId=${a.accessKeyId} accessKeySecret=${a.accessKeySecret}`,
       `  functions       ${host.model.functions.map((f) => f.resource).join(', ')}`,
+      `  deployment      accountId=${d.accountId}  function role ${host.functionRole.arn} (STS sessions, rotated)`,
       '',
       'Add the sandbox account with POST /v1/accounts, or open the console URL. Ctrl-C stops.',
+      '',
+      'A ram_role account: create a role in the sandbox account that trusts the deployment account, then add its ARN:',
+      `  curl -s -X POST ${host.sandbox.url}/__sandbox/accounts/${a.accountId}/roles -H 'content-type: application/json' \\`,
+      `    -d '{"name":"fleet-operator","trustedAccountIds":["${d.accountId}"],"allow":["ecs:*","vpc:*","resourcecenter:*"]}'`,
+      `  curl -s -X POST ${host.url}/v1/accounts -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`,
+      `    -d '{"name":"ops","credential":{"type":"ram_role","roleArn":"acs:ram::${a.accountId}:role/fleet-operator"}}'`,
       '',
     ].join('\n'),
   );

@@ -1,6 +1,6 @@
 /**
  * What the local host keeps between runs under `<dataDir>/local/state.json`: the admin token it
- * generated, the deployment account whose keys play the functions' role credentials, and the
+ * generated, the deployment account (its function role and FC service key), and the
  * user's sandbox account printed by `npm start`. Written by atomic replace.
  */
 import { randomBytes } from 'node:crypto';
@@ -17,6 +17,10 @@ export interface LocalState {
   adminToken?: string;
   deployment?: AccountKeys;
   user?: AccountKeys;
+  /** The "FC service" RAM user key (deployment account, `sts:AssumeRole` only) that assumes the function role. */
+  fcService?: AccountKeys;
+  /** `acs:ram::<deployment>:role/fleet-functions`. */
+  functionRoleArn?: string;
 }
 
 const file = (dataDir: string) => join(dataDir, 'local', 'state.json');

@@ -102,6 +102,16 @@ test('npm start serves /healthz within 20 s and prints the token and the sandbox
   // The printed token works against the API.
   const res = await fetch(`http://127.0.0.1:${run.port}/v1/servers`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
   assert.is(res.status, 501);
+  // The printed ram_role recipe works as printed: the role is created, then verified as an account.
+  const curls = [...out.matchAll(/curl -s -X POST (\S+) [^\n]*\n\s+-d '([^']+)'/g)].map((m) => ({ url: m[1]!, body: m[2]! }));
+  assert.is(curls.length, 2, out);
+  const made = await fetch(curls[0]!.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: curls[0]!.body });
+  assert.is(made.status, 201, await made.clone().text());
+  const added = await fetch(curls[1]!.url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: curls[1]!.body, signal: AbortSignal.timeout(20_000) });
+  const account = (await added.json()) as { verification: { status: string; identity?: { arn: string } } };
+  assert.is(added.status, 201, JSON.stringify(account));
+  assert.is(account.verification.status, 'verified', JSON.stringify(account));
+  assert.match(account.verification.identity?.arn ?? '', /fleet-operator/);
   // A function instance is running now; SIGTERM must take it down too.
   const code = await stop(run.child);
   assert.is(code, 0, run.output());

@@ -3,3 +3,4 @@ export { accountView, maskKeyId, type AccountRecord, type AccountView, type Stor
 export { auditPermissions, type PermissionCheck } from './audit';
 export { verifyCredential, verificationError } from './verify';
 export { settingsActions, authenticateBearer, accountsDeps, authDeps, type DomainDeps } from './actions';
+export { changeIdFor, type ChangeRow, type FieldDiff, type Actor } from './changes';

@@ -40,6 +40,12 @@ export interface ScanResult {
   leaks: Leak[];
 }
 
+/**
+ * Whether a recorded value is a secret worth searching: long enough, and not filler (a run like
+ * `xxxxxxxx…` that fuzz tests send as a secret and also put in other, non-secret fields).
+ */
+export const isSecretLike = (v: unknown): v is string => typeof v === 'string' && v.length >= MIN_SECRET && new Set(v).size >= 4;
+
 /** How a secret is shown in a report. */
 export const describeSecret = (s: string) => `${s.slice(0, 4)}…(${s.length})`;
 
@@ -149,14 +155,14 @@ function walkFiles(dir: string): string[] {
   return out;
 }
 
-/** Reads every `*.secrets.jsonl` of a capture dir (deduplicated; short values dropped). */
+/** Reads every `*.secrets.jsonl` of a capture dir (deduplicated; short values and filler dropped). */
 export function readSecrets(dir: string): Secret[] {
   const byValue = new Map<string, Secret>();
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.secrets.jsonl')).sort()) {
     for (const line of readFileSync(join(dir, name), 'utf8').split('\n')) {
       if (!line) continue;
       const { v, src } = JSON.parse(line) as { v: string; src: string };
-      if (typeof v === 'string' && v.length >= MIN_SECRET && !byValue.has(v)) byValue.set(v, { value: v, source: src });
+      if (isSecretLike(v) && !byValue.has(v)) byValue.set(v, { value: v, source: src });
     }
   }
   return [...byValue.values()];

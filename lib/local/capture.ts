@@ -23,12 +23,16 @@ const MAX_CAPTURED_BODY = 16 * 1024 * 1024;
 export interface TrafficCapture {
   /** Call when a request arrives, before it is dispatched: records its secrets and its answer. */
   request(req: IncomingMessage, res: ServerResponse): void;
+  /** One request and its answer that did not go through HTTP (tests calling a handler in-process). */
+  exchange(x: { method: string; path: string; request?: string; status: number; headers?: Record<string, unknown>; body: string | Buffer }): void;
+  /** Records one log line. */
+  log(fn: string, line: string): void;
   /** Wraps a log sink so every line is also captured (the sink may be absent). */
   teeLog(sink?: (fn: string, line: string) => void): (fn: string, line: string) => void;
   /** Records a value the host was trusted with. */
   secret(value: unknown, source: string): void;
   /** After the sandbox closed: records its keys and copies its Tablestore files. */
-  close(host: { dataDir: string; sandbox: Sandbox; env?: Record<string, string | undefined> }): void;
+  close(host: { dataDir: string; sandbox: Pick<Sandbox, 'core'>; env?: Record<string, string | undefined> }): void;
 }
 
 let seq = 0;
@@ -46,6 +50,31 @@ export function openCapture(dir = process.env.FLEET_CAPTURE_DIR): TrafficCapture
     if (typeof value !== 'string' || value.length < 8 || recorded.has(value)) return;
     recorded.add(value);
     put(secrets, { v: value, src: source });
+  };
+
+  const answer = (method: string, path: string, action: string | undefined, status: number, headers: Record<string, unknown>, raw: Buffer, size: number) => {
+    let body = raw;
+    let mint = false;
+    // A minted token's one legitimate appearance: record it as a secret and blank it out of this answer.
+    if ((method === 'POST' && path === '/v1/tokens' && status === 201) || action === 'tokens.create') {
+      for (const token of tokensIn(body.toString('utf8'))) {
+        secret(token, `minted token ${method} ${path}`);
+        body = Buffer.from(body.toString('utf8').split(token).join('[MINTED TOKEN]'));
+        mint = true;
+      }
+    }
+    const text = body.toString('utf8');
+    const utf8 = Buffer.from(text, 'utf8').equals(body);
+    put(traffic, {
+      k: 'res',
+      m: method,
+      p: path,
+      s: status,
+      h: headers,
+      ...(utf8 ? { b: text } : { b64: body.toString('base64') }),
+      ...(mint ? { mint: true } : {}),
+      ...(size > MAX_CAPTURED_BODY ? { cut: size } : {}),
+    });
   };
 
   return {
@@ -83,32 +112,18 @@ export function openCapture(dir = process.env.FLEET_CAPTURE_DIR): TrafficCapture
         return (end as (...a: unknown[]) => ServerResponse).apply(this, [chunk, ...rest]);
       } as typeof res.end;
 
-      res.once('close', () => {
-        const status = res.statusCode;
-        let body = Buffer.concat(chunks);
-        let mint = false;
-        // A minted token's one legitimate appearance: record it as a secret and blank it out of this answer.
-        if ((method === 'POST' && path === '/v1/tokens' && status === 201) || action === 'tokens.create') {
-          for (const token of tokensIn(body.toString('utf8'))) {
-            secret(token, `minted token ${method} ${path}`);
-            body = Buffer.from(body.toString('utf8').split(token).join('[MINTED TOKEN]'));
-            mint = true;
-          }
-        }
-        const text = body.toString('utf8');
-        const utf8 = Buffer.from(text, 'utf8').equals(body);
-        put(traffic, {
-          k: 'res',
-          m: method,
-          p: path,
-          s: status,
-          h: { ...headersOf(headers), ...(res.getHeaders() as Record<string, unknown>) },
-          ...(utf8 ? { b: text } : { b64: body.toString('base64') }),
-          ...(mint ? { mint: true } : {}),
-          ...(size > MAX_CAPTURED_BODY ? { cut: size } : {}),
-        });
-      });
+      res.once('close', () =>
+        answer(method, path, action, res.statusCode, { ...headersOf(headers), ...(res.getHeaders() as Record<string, unknown>) }, Buffer.concat(chunks), size),
+      );
     },
+
+    exchange(x) {
+      const action = x.request ? secretsOfBody(x.request, (v, field) => secret(v, `request ${field} ${x.method} ${x.path}`)) : undefined;
+      const body = Buffer.isBuffer(x.body) ? x.body : Buffer.from(x.body ?? '', 'utf8');
+      answer(x.method, x.path, action, x.status, headersOf(x.headers), body, body.length);
+    },
+
+    log: (fn, line) => put(traffic, { k: 'log', fn, l: line }),
 
     teeLog(sink) {
       return (fn, line) => {

@@ -17,6 +17,7 @@ import { fromOutcome, toHttpEvent } from './http-event';
 import { createInvokeApi } from './invoke-api';
 import { fcError, fcRequestId, MAX_SYNC_PAYLOAD, readBody } from './serve';
 import { InstancePool, type InvokeOutcome } from './instances';
+import { openCapture } from './capture';
 import { setUpFunctionRole, type FunctionCredentials, type FunctionRole } from './function-role';
 import { compileWorker } from './runtime';
 import { newAdminToken, readLocalState, writeLocalState, type AccountKeys } from './state';
@@ -123,8 +124,11 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   const root = opts.root ?? findRoot();
   const dataDir = resolve(opts.dataDir ?? join(root, '.data'));
   const timeScale = opts.timeScale ?? 1;
-  const onLog =
+  const printLog =
     opts.onLog === false ? undefined : (opts.onLog ?? ((fn: string, line: string) => process.stdout.write(`[${fn}] ${line}\n`)));
+  // FLEET_CAPTURE_DIR (set by the test runner): answers, logs and secrets go to the secret scan.
+  const capture = openCapture();
+  const onLog = capture ? capture.teeLog(printLog) : printLog;
 
   // Independent start-up steps run side by side (s preview alone takes ~1 s).
   const [workerFile, model] = await Promise.all([
@@ -146,6 +150,8 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     const adminToken = opts.adminToken || state.adminToken || newAdminToken();
     if (!opts.adminToken) state.adminToken = adminToken;
     writeLocalState(dataDir, state);
+    capture?.secret(adminToken, 'admin token');
+    cleanup.push(() => capture?.close({ dataDir, sandbox, env: { FLEET_MASTER_KEY: (opts.renderEnv ?? process.env).FLEET_MASTER_KEY, ...opts.env } }));
     const deployment = state.deployment!;
     const user = state.user!;
 
@@ -323,6 +329,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       } catch {
         /* keep raw */
       }
+      capture?.request(req, res);
       const work = rawPath.startsWith('/2023-03-30/') ? handleInvokeApi(req, res, rawPath, query) : handleDomain(req, res, pathname);
       work.catch((e: unknown) => {
         onLog?.('host', `request failed: ${(e as Error).message}`);

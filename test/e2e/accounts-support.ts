@@ -18,6 +18,7 @@ import { authenticateBearer, settingsActions, type DomainDeps } from '../../lib/
 import { catalogActions } from '../../lib/catalog';
 import { startTestSandbox } from '../helpers/sandbox';
 import { startTestHost } from '../helpers/local';
+import { openCapture } from '../../lib/local/capture';
 import type { Store } from '../../lib/store/types';
 import type { CloudFactory } from '../../lib/cloud/types';
 
@@ -120,6 +121,9 @@ async function startInProcess(opts: DomainOptions): Promise<Domain> {
   const sb = await startTestSandbox();
   const deployment = await sb.createAccount();
   const adminToken = `fleet_admin_${randomBytes(16).toString('hex')}`;
+  // The suite's secret scan sees in-process answers and logs too (FLEET_CAPTURE_DIR, set by npm test).
+  const capture = openCapture();
+  capture?.secret(adminToken, 'admin token');
   const config = loadConfig({
     FLEET_SANDBOX_ENDPOINT: sb.endpoint,
     TABLESTORE_ENDPOINT: sb.url,
@@ -136,7 +140,7 @@ async function startInProcess(opts: DomainOptions): Promise<Domain> {
   await ensureTables({ client: tsOpts, tablePrefix: config.tablestore.tablePrefix });
   const store = storeAs(config.tablestore.endpoint, role, config.tablestore.tablePrefix, config.tablestore.instance);
   const logs: string[] = [];
-  const log = createLogger({}, { level: 'debug', write: (l) => logs.push(l) });
+  const log = createLogger({}, { level: 'debug', write: (l) => (logs.push(l), capture?.log('inprocess', l)) });
   const realCloud = createCloudFactory({ config, clock: systemClock, log, roleCredentials: role, retry: { maxAttempts: 2, baseDelayMs: 5, throttledBaseDelayMs: 5, maxDelayMs: 20 } });
   const cloud = opts.wrapCloud ? opts.wrapCloud(realCloud) : realCloud;
   const secrets = createSecretBox(config.secrets, () => realCloud.forFunction().kms);
@@ -183,7 +187,8 @@ async function startInProcess(opts: DomainOptions): Promise<Domain> {
           timeEpoch: String(Date.now()),
         },
       };
-      const res = (await handler(Buffer.from(JSON.stringify(event)), context())) as { statusCode: number; body: string };
+      const res = (await handler(Buffer.from(JSON.stringify(event)), context())) as { statusCode: number; body: string; headers?: Record<string, unknown> };
+      capture?.exchange({ method, path, request: event.body, status: res.statusCode, headers: res.headers ?? {}, body: res.body ?? '' });
       let body: any;
       try {
         body = res.body ? JSON.parse(res.body) : undefined;
@@ -192,8 +197,17 @@ async function startInProcess(opts: DomainOptions): Promise<Domain> {
       }
       return { status: res.statusCode, body, raw: res.body };
     },
-    invoke: (action, input) => handler(Buffer.from(JSON.stringify({ action, input })), context()),
-    close: () => sb.close(),
+    invoke: async (action, input) => {
+      const request = JSON.stringify({ action, input });
+      const out = await handler(Buffer.from(request), context());
+      capture?.exchange({ method: 'INVOKE', path: action, request, status: 200, body: JSON.stringify(out) ?? '' });
+      return out;
+    },
+    async close() {
+      await sb.sandbox.close();
+      capture?.close({ dataDir: sb.dataDir, sandbox: sb.sandbox, env: { FLEET_MASTER_KEY: opts.masterKey } });
+      await sb.close();
+    },
   };
 }
 

@@ -97,9 +97,9 @@ test('reports never print the secret', () => {
   assert.not.ok(text.includes(SECRET.slice(0, 8)));
 });
 
-test('secrets shorter than 8 characters are ignored', () => {
+test('secrets shorter than 8 characters, and filler like xxxxxxxx, are ignored', () => {
   assert.equal(needlesOf('short12'), []);
-  const r = scanCapture(corpus(['short12', 'abc'], [answer('short12 abc short12')]));
+  const r = scanCapture(corpus(['short12', 'abc', 'x'.repeat(30), 'abab'.repeat(5)], [answer('short12 abc short12 ' + 'x'.repeat(40) + 'abab'.repeat(6))]));
   assert.is(r.secrets, 0);
   assert.equal(r.leaks, []);
   assert.ok(needlesOf('eight888').length > 0);

@@ -180,7 +180,7 @@ test('Resource Center via callApi: Filter.N with Value.N, paging without NextTok
   assert.equal(viaV1.Resources.map((r: any) => r.ResourceId).sort(), found.Resources.map((r: any) => r.ResourceId).sort(), 'V1 (HMAC-SHA1) requests carry Filter.N.Value.N the same way');
   assert.is((await v1.call('Vpc', 'DescribeVpcs', { RegionId: R, VpcId: vpcId })).Vpcs.Vpc[0].VpcId, vpcId);
   const bad = await code(rpc.call('ResourceCenter', 'SearchResources', { MaxResults: 501 }));
-  assert.is(bad.code, 'InvalidParameter');
+  assert.equal([bad.code, bad.statusCode], ['InvalidParameter.MaxResults', 400]);
   await t.admin(`/accounts/${k.accountId}/resource-center`, { enabled: false });
   const off = await code(rpc.call('ResourceCenter', 'SearchResources', {}));
   assert.is(off.code, 'ServiceNotEnabled');

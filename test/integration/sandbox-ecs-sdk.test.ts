@@ -47,7 +47,8 @@ test('a key limited to ecs:Describe* can describe but gets Forbidden.RAM on Impo
   } catch (e: any) {
     assert.is(e.code, 'Forbidden.RAM');
     assert.is(e.statusCode, 403);
-    assert.match(e.message, 'ecs:ImportKeyPair');
+    assert.is(e.accessDeniedDetail.AuthAction, 'ecs:ImportKeyPair');
+    assert.is(e.accessDeniedDetail.NoPermissionType, 'ImplicitDeny');
   }
 });
 

@@ -98,11 +98,11 @@ test('SearchResources paging: MaxResults 1..500 (default 20), NextToken absent w
   } while (token);
   assert.is(seen.size, total);
   assert.is(pages, Math.ceil(total / 7));
-  await fails(h.call('ResourceCenter', 'SearchResources', { MaxResults: 501 }), 'InvalidParameter');
-  await fails(h.call('ResourceCenter', 'SearchResources', { MaxResults: 0 }), 'InvalidParameter');
+  await fails(h.call('ResourceCenter', 'SearchResources', { MaxResults: 501 }), 'InvalidParameter.MaxResults');
+  await fails(h.call('ResourceCenter', 'SearchResources', { MaxResults: 0 }), 'InvalidParameter.MaxResults');
   await fails(h.call('ResourceCenter', 'SearchResources', filters([{ Key: 'Colour', Values: ['x'] }])), 'InvalidParameter');
   const eleven = filters(Array.from({ length: 11 }, () => ({ Key: 'RegionId', Values: ['cn-hangzhou'] })));
-  await fails(h.call('ResourceCenter', 'SearchResources', eleven), 'InvalidParameter');
+  await fails(h.call('ResourceCenter', 'SearchResources', eleven), 'ExceedLimit.Filter');
   const sorted = await h.call('ResourceCenter', 'SearchResources', { MaxResults: 500, 'SortCriterion.Key': 'CreateTime', 'SortCriterion.Order': 'ASC' });
   const times = sorted.Resources.map((r: any) => r.CreateTime);
   assert.equal(times, [...times].sort());

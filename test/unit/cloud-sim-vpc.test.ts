@@ -52,7 +52,7 @@ test('DescribeVpcs: up to 20 comma-separated ids, PageSize <= 50, unknown ids gi
   const both = await h.call('Vpc', 'DescribeVpcs', { ...R, VpcId: `${a.VpcId},${b.VpcId}` });
   assert.is(both.TotalCount, 2);
   const ids = Array.from({ length: 21 }, (_, i) => `vpc-x${i}`).join(',');
-  await fails(h.call('Vpc', 'DescribeVpcs', { ...R, VpcId: ids }), 'InvalidParameter');
+  await fails(h.call('Vpc', 'DescribeVpcs', { ...R, VpcId: ids }), 'InvalidVpcIdNumber.NotSupported');
   await fails(h.call('Vpc', 'DescribeVpcs', { ...R, PageSize: 51 }), 'InvalidParameter');
   const none = await h.call('Vpc', 'DescribeVpcs', { ...R, VpcId: 'vpc-bp1nothere' });
   assert.equal([none.TotalCount, none.Vpcs.Vpc], [0, []]);

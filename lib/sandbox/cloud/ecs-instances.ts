@@ -101,7 +101,7 @@ export function describeInstanceStatus(ctx: OpContext) {
   const p = ctx.params;
   const regionId = requireRegion(ctx);
   const ids = listN(p, 'InstanceId');
-  if (ids.length > 100) throw apiError('InvalidParameter', 400, 'The specified parameter "InstanceId" is not valid.');
+  if (ids.length > 100) throw apiError('InvalidParameter.TooManyInstanceIds', 403, 'Instance ids cannot be more than 100.');
   const zone = opt(p, 'ZoneId');
   const all = s.instances.filter((i) => i.regionId === regionId && (ids.length === 0 || ids.includes(i.id)) && (!zone || i.zoneId === zone));
   const page = pageByNumber(p, all, 50);

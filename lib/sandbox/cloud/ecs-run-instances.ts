@@ -24,7 +24,7 @@ export function runInstances(ctx: OpContext) {
     const typeId = opt(p, 'InstanceType');
     if (!typeId) throw apiError('MissingParameter', 400, 'The input parameter InstanceType that is mandatory for processing this request is not supplied.');
     const type = cat.instanceTypes.find((t) => t.instanceTypeId === typeId);
-    if (!type) throw apiError('InvalidInstanceType.ValueNotSupported', 400, 'The specified InstanceType does not exist or beyond the permitted range.');
+    if (!type) throw apiError('InvalidInstanceType.ValueNotSupported', 403, 'The specified InstanceType beyond the permitted range.');
     const image = cat.images.find((i) => i.imageId === imageId);
     if (!image) throw notFound('InvalidImageId.NotFound', 'The specified ImageId does not exist.');
     const amount = int(p, 'Amount', { def: 1, min: 1, max: 100, code: 'InvalidParam.Amount' });

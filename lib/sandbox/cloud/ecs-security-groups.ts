@@ -26,7 +26,7 @@ export function createSecurityGroup(ctx: OpContext) {
     const type = opt(p, 'SecurityGroupType') ?? 'normal';
     if (!['normal', 'enterprise'].includes(type)) throw apiError('InvalidSecurityGroupType.Malformed', 400, 'The specified parameter "SecurityGroupType" is not valid.');
     const tags = tagsToSet(p);
-    if (vpcStatus(vpc, c) !== 'Available' || vpc.deletedAtMs !== undefined) throw apiError('IncorrectVpcStatus', 400, 'Current VPC status does not support this operation.');
+    if (vpcStatus(vpc, c) !== 'Available' || vpc.deletedAtMs !== undefined) throw apiError('IncorrectVpcStatus', 403, 'Current VPC status does not support this operation.');
     if (s.securityGroups.filter((g) => g.regionId === regionId).length >= SECURITY_GROUPS_PER_REGION) {
       throw apiError('QuotaExceed.SecurityGroup', 403, 'The maximum number of security groups is reached.');
     }
@@ -103,7 +103,9 @@ export function describeSecurityGroups(ctx: OpContext) {
     && (!f('VpcId') || g.vpcId === f('VpcId')) && (!f('SecurityGroupName') || g.name === f('SecurityGroupName'))
     && (!f('ResourceGroupId') || g.resourceGroupId === f('ResourceGroupId')) && tagOk(g.tags));
   const tokenMode = f('NextToken') !== undefined || f('MaxResults') !== undefined;
-  const page = tokenMode ? pageByToken(p, all, { max: 100, def: 10 }) : undefined;
+  const page = tokenMode
+    ? pageByToken(p, all, { max: 100, def: 10, badToken: () => apiError('InValidParameter.NextToken', 400, 'The parameter NextToken is invalid.') })
+    : undefined;
   const numbered = tokenMode ? undefined : pageByNumber(p, all, 50);
   const items = page?.items ?? numbered!.items;
   dryRunGate(ctx);

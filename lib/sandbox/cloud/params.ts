@@ -76,12 +76,12 @@ export function jsonList(p: Params, name: string, max: number, code = 'InvalidPa
   return arr as string[];
 }
 
-/** Comma-separated ids, at most `max`. */
-export function commaList(p: Params, name: string, max: number): string[] | undefined {
+/** Comma-separated ids, at most `max` (more → `tooMany()`, by default `InvalidParameter`). */
+export function commaList(p: Params, name: string, max: number, tooMany: () => Error = () => invalidParam(name)): string[] | undefined {
   const v = opt(p, name);
   if (v === undefined) return undefined;
   const ids = v.split(',').map((x) => x.trim()).filter(Boolean);
-  if (ids.length > max) throw invalidParam(name);
+  if (ids.length > max) throw tooMany();
   return ids;
 }
 
@@ -121,17 +121,18 @@ const salt = (offset: number) => createHash('md5').update(`nt:${offset}`).digest
 /** An opaque 32-hex-char NextToken (like ECS's) for an offset. */
 export const encodeToken = (offset: number) => salt(offset) + offset.toString(16).padStart(8, '0');
 
-export function decodeToken(token: string | undefined): number {
+/** A NextToken this sandbox did not hand out → `bad()` (the code differs per operation; ECS default below). */
+export function decodeToken(token: string | undefined, bad: () => Error = () => invalidParam('NextToken', 'InvalidParameter.NextToken')): number {
   if (!token) return 0;
   const off = /^[0-9a-f]{32}$/.test(token) ? parseInt(token.slice(24), 16) : NaN;
-  if (!Number.isFinite(off) || salt(off) !== token.slice(0, 24)) throw invalidParam('NextToken', 'InvalidParameter.NextToken');
+  if (!Number.isFinite(off) || salt(off) !== token.slice(0, 24)) throw bad();
   return off;
 }
 
 /** `NextToken`/`MaxResults` paging (the size parameter name varies: `MaxResult` in VPC). */
-export function pageByToken<T>(p: Params, all: T[], o: { max: number; def: number; min?: number; sizeName?: string }) {
+export function pageByToken<T>(p: Params, all: T[], o: { max: number; def: number; min?: number; sizeName?: string; badToken?: () => Error }) {
   const size = int(p, o.sizeName ?? 'MaxResults', { def: o.def, min: o.min ?? 1, max: o.max });
-  const offset = decodeToken(opt(p, 'NextToken'));
+  const offset = decodeToken(opt(p, 'NextToken'), o.badToken);
   const items = all.slice(offset, offset + size);
   const next = offset + size < all.length ? encodeToken(offset + size) : undefined;
   return { items, nextToken: next, size, totalCount: all.length };

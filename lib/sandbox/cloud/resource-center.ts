@@ -4,7 +4,7 @@ import { apiError, invalidParam } from './errors';
 import { resourceRecords, type ResourceRecord } from './inventory';
 import { int, iso, opt, structN } from './params';
 
-const notEnabled = () => apiError('ServiceNotEnabled', 400, 'The Resource Center service is not enabled. Call EnableResourceCenter first.');
+const notEnabled = () => apiError('ServiceNotEnabled', 400, 'ResourceCenter Service is not enabled.');
 
 export function getResourceCenterServiceStatus(ctx: OpContext) {
   const on = ctx.account.resourceCenterEnabled;
@@ -91,19 +91,19 @@ function decodeNext(token: string | undefined): number {
 export function searchResources(ctx: OpContext) {
   if (!ctx.account.resourceCenterEnabled) throw notEnabled();
   const p = ctx.params;
-  const max = int(p, 'MaxResults', { def: 20, min: 1, max: 500 });
+  const max = int(p, 'MaxResults', { def: 20, min: 1, max: 500, code: 'InvalidParameter.MaxResults' });
   const filters = structN(p, 'Filter').map((g) => ({
     Key: String(g.Key ?? ''), MatchType: String(g.MatchType ?? 'Equals'),
     Values: Array.isArray(g.Value) ? g.Value : typeof g.Value === 'string' ? [g.Value] : [],
   }));
-  if (filters.length > 10) throw apiError('InvalidParameter', 400, 'The number of filters exceeds the limit of 10.');
+  if (filters.length > 10) throw apiError('ExceedLimit.Filter', 409, 'The maximum length of Filters is exceeded.');
   for (const f of filters) {
     if (!KEYS.includes(f.Key)) throw apiError('InvalidParameter', 400, `The specified filter key "${f.Key}" is not valid.`);
     if (!MATCH.includes(f.MatchType)) throw apiError('InvalidParameter', 400, `The specified MatchType "${f.MatchType}" is not valid.`);
     if (f.Values.length === 0 && !f.MatchType.endsWith('Exists')) throw apiError('InvalidParameter', 400, `The filter "${f.Key}" has no value.`);
   }
   const sortKey = opt(p, 'SortCriterion.Key');
-  if (sortKey && sortKey !== 'CreateTime') throw apiError('InvalidParameter', 400, 'The specified SortCriterion.Key is not valid.');
+  if (sortKey && sortKey !== 'CreateTime') throw apiError('InvalidParameter.SortCriterion.Key', 409, 'The specified parameter SortCriterion.Key is not valid.');
   const desc = (opt(p, 'SortCriterion.Order') ?? 'DESC').toUpperCase() === 'DESC';
   const all = resourceRecords(ctx.account, ctx.now(), ctx.timeScale).filter((r) => filters.every((f) => matches(r, f)));
   all.sort((a, b) => (sortKey ? (desc ? b.CreateTimeMs - a.CreateTimeMs : a.CreateTimeMs - b.CreateTimeMs) : 0) || a.ResourceId.localeCompare(b.ResourceId));

@@ -43,7 +43,11 @@ function target(ctx: OpContext, product: 'Ecs' | 'Vpc') {
   const all = resourcesOf(s, c, product, type, regionId);
   if (!all) throw apiError('InvalidResourceType.NotFound', 404, 'The ResourceType provided does not exist in our records.');
   const ids = listN(ctx.params, 'ResourceId');
-  if (ids.length > 50) throw apiError('InvalidParameter', 400, 'The specified parameter "ResourceId" is not valid.');
+  if (ids.length > 50) {
+    throw product === 'Ecs'
+      ? apiError('NumberExceed.ResourceIds', 400, "The ResourceIds parameter's number is exceed , Valid : 50.")
+      : apiError('SizeLimitExceeded.ResourceId', 400, 'The maximum number of resource IDs is exceeded.');
+  }
   return { all, ids, type };
 }
 

@@ -66,7 +66,7 @@ export function createRouteEntry(ctx: OpContext) {
       const inst = s.instances.find((i) => i.id === hopId && i.vpcId === vpc.id);
       const st = inst ? instanceStatus(inst, c) : null;
       if (!inst || st === null) throw notFound('InvalidNextHopId.NotFound', 'Specified next hop does not exist.');
-      if (st !== 'Running' && st !== 'Stopped') throw apiError('IncorrectInstanceStatus', 400, 'Current instance status does not support this operation.');
+      if (st !== 'Running' && st !== 'Stopped') throw apiError('IncorrectInstanceStatus', 403, 'The current status of the resource does not support this operation.');
     } else throw notFound('InvalidNextHopId.NotFound', 'Specified next hop does not exist.');
     checkName(opt(p, 'RouteEntryName'), 'InvalidRouteEntryName.Malformed', 'Specified route entry name is not valid.');
     if (vpc.deletedAtMs !== undefined) throw apiError('IncorrectVpcStatus', 400, 'Current VPC status does not support this operation.');
@@ -137,6 +137,9 @@ export function describeRouteEntryList(ctx: OpContext) {
     && (!f('RouteEntryType') || r.type === f('RouteEntryType')) && (!f('DestinationCidrBlock') || r.destinationCidrBlock === f('DestinationCidrBlock'))
     && (!f('NextHopId') || r.nextHopId === f('NextHopId')) && (!f('NextHopType') || r.nextHopType === f('NextHopType'))
     && (!f('RouteEntryName') || r.name === f('RouteEntryName')));
-  const page = pageByToken(p, all, { min: 20, max: 100, def: 50, sizeName: 'MaxResult' });
+  const page = pageByToken(p, all, {
+    min: 20, max: 100, def: 50, sizeName: 'MaxResult',
+    badToken: () => apiError('IllegalParam.NextToken', 400, 'User nextToken is illegal.'),
+  });
   return { NextToken: page.nextToken ?? '', RouteEntrys: { RouteEntry: page.items.map((r) => entryView(r, c)) } };
 }

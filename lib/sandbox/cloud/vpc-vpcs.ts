@@ -57,7 +57,7 @@ export function describeVpcs(ctx: OpContext) {
   const { s, c } = begin(ctx);
   const p = ctx.params;
   const regionId = requireRegion(ctx);
-  const ids = commaList(p, 'VpcId', 20);
+  const ids = commaList(p, 'VpcId', 20, () => apiError('InvalidVpcIdNumber.NotSupported', 400, 'The number of vpcIds exceeds the limit.'));
   const name = opt(p, 'VpcName');
   const rg = opt(p, 'ResourceGroupId');
   const isDefault = opt(p, 'IsDefault');

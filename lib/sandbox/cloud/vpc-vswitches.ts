@@ -69,7 +69,7 @@ export function describeVSwitches(ctx: OpContext) {
   const { s, c } = begin(ctx);
   const p = ctx.params;
   const regionId = requireRegion(ctx);
-  const ids = commaList(p, 'VSwitchId', 50);
+  const ids = commaList(p, 'VSwitchId', 50, () => apiError('InvalidVSwitchIdNumber.NotSupported', 404, 'The number of vSwitchIds exceeds the limit.'));
   const tagOk = tagFilter(p);
   const f = (name: string) => opt(p, name);
   const all = s.vSwitches.filter((w) => w.regionId === regionId && (!ids || ids.includes(w.id)) && (!f('VpcId') || w.vpcId === f('VpcId'))
@@ -104,7 +104,7 @@ export function deleteVSwitch(ctx: OpContext) {
   if (vSwitchStatus(vsw, c) !== 'Available' || vsw.deletedAtMs !== undefined) {
     throw apiError('IncorrectVSwitchStatus', 400, 'The current virtual switch status does not support this operation.');
   }
-  if (s.instances.some((i) => i.vSwitchId === vsw.id)) throw apiError('DependencyViolation', 400, 'Specified object has dependent resources.');
+  if (s.instances.some((i) => i.vSwitchId === vsw.id)) throw apiError('DependencyViolation', 400, 'Resources deployed in the vSwitch have not been deleted.');
   if (routeChangePending(s, c, vsw.vpcId)) throw apiError('IncorrectRouteEntryStatus', 400, 'Some route entry status blocked this operation.');
   dryRunGate(ctx);
   vsw.deletedAtMs = c.now;

@@ -38,7 +38,7 @@ function forbidden(key: AccessKeyRecord, ramAction: string): SandboxApiError {
   return apiError(
     'Forbidden.RAM',
     403,
-    `User not authorized to operate on the specified resource, or this API doesn't support RAM. Action: ${ramAction}`,
+    "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
     {
       AccessDeniedDetail: {
         AuthAction: ramAction,

@@ -51,7 +51,7 @@ export function createStsModule(core: SandboxCore): ProductModule {
           throw apiError(
             'NoPermission',
             403,
-            `No permission perform sts:AssumeRole on this Role. Maybe you should check the role's trust policy. (${roleArn})`,
+            'No permission perform sts:AssumeRole on this Role. Maybe you are not authorized to perform sts:AssumeRole or the specified role does not trust you',
           );
         }
         const now = ctx.now();

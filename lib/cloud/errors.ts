@@ -153,7 +153,7 @@ export function classify(e: unknown, action?: string): Classified {
   if (c === 'OperationDenied.NoStock' || c === 'Zone.NotOnSale' || c.startsWith('OperationDenied.NoStock')) {
     return make('quota', c, 'the instance type is sold out in this zone; pick another zone or type', false);
   }
-  if (c === 'InvalidAccountStatus.NotEnoughBalance' || c.startsWith('InvalidAccountStatus')) {
+  if (c === 'InvalidAccountStatus.NotEnoughBalance' || c.startsWith('InvalidAccountStatus') || c === 'InsufficientBalance') {
     return make('invalid', c, 'the Alibaba Cloud account has an overdue payment or not enough balance', false);
   }
   if (BUSY.has(c) || c.startsWith('DependencyViolation') || c.endsWith('.Processing')) {

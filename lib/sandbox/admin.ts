@@ -53,6 +53,7 @@ export async function handleAdmin(core: SandboxCore, req: IncomingMessage, res: 
           regions: rec.account.regions,
           quotas: rec.account.quotas,
           resourceCenterEnabled: rec.account.resourceCenterEnabled,
+          balanceEnough: !rec.account.balanceInsufficient,
           roles: Object.values(rec.roles).map((r) => ({ ...r, arn: `acs:ram::${accountId}:role/${r.name}` })),
           faults: rec.faults,
           rateLimitPerSecond: rec.rateLimitPerSecond ?? 0,
@@ -86,6 +87,13 @@ export async function handleAdmin(core: SandboxCore, req: IncomingMessage, res: 
         rec.account.resourceCenterEnabled = input.enabled;
         core.changed();
         return json(res, 200, { enabled: input.enabled });
+      }
+      case 'POST balance': {
+        if (typeof input.enough !== 'boolean') throw new AdminError(400, 'enough must be a boolean');
+        if (input.enough) delete rec.account.balanceInsufficient;
+        else rec.account.balanceInsufficient = true;
+        core.changed();
+        return json(res, 200, { enough: input.enough });
       }
       case 'POST rate-limit': {
         const perSecond = input.perSecond;

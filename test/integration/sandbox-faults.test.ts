@@ -81,15 +81,16 @@ test('per-key rate limit answers Throttling.User (SDK ThrottlingError), then rec
   const results = await Promise.all(Array.from({ length: 12 }, () => outcome(c.call('Sts', 'GetCallerIdentity'))));
   const ok = results.filter((r) => r === 'ok').length;
   const throttled = results.filter((r) => r === 'Throttling.User/400').length;
-  assert.ok(ok >= 5 && ok <= 6, `ok ${ok}`);
+  // 5 tokens, plus one per 200 ms the burst itself takes on a busy machine
+  assert.ok(ok >= 5 && ok <= 8, `ok ${ok}`);
   assert.is(ok + throttled, 12, results.join(','));
-  try {
-    await c.call('Sts', 'GetCallerIdentity');
-    assert.unreachable('still throttled');
-  } catch (e: any) {
-    assert.is(e.name, 'ThrottlingError');
-    assert.ok(e.retryAfter > 0 && e.retryAfter <= 200, `retryAfter ${e.retryAfter} ms (x-acs-retry-after)`);
+  let refused: any;
+  for (let i = 0; i < 5 && !refused; i++) {
+    try { await c.call('Sts', 'GetCallerIdentity'); } catch (e) { refused = e; }
   }
+  assert.ok(refused, 'still throttled');
+  assert.is(refused.name, 'ThrottlingError');
+  assert.ok(refused.retryAfter > 0 && refused.retryAfter <= 200, `retryAfter ${refused.retryAfter} ms (x-acs-retry-after)`);
   // another key of the same account has its own bucket
   const other = await t.admin(`/accounts/${k.accountId}/access-keys`, { allow: ['*'] });
   assert.is(await outcome(rpcClient(t.endpoint, other).call('Sts', 'GetCallerIdentity')), 'ok');
@@ -102,6 +103,25 @@ test('faults are validated', async () => {
     const res = await fetch(`${t.url}/__sandbox/accounts/${k.accountId}/faults`, { method: 'POST', body: JSON.stringify(bad) });
     assert.is(res.status, 400, JSON.stringify(bad));
   }
+});
+
+test('balance flag: RunInstances answers InvalidAccountStatus.NotEnoughBalance (403), AllocateEipAddress InsufficientBalance (400), until enough again', async () => {
+  const c = rpcClient(t.endpoint, k);
+  assert.equal(await t.admin(`/accounts/${k.accountId}/balance`, { enough: false }), { enough: false });
+  assert.is((await t.admin(`/accounts/${k.accountId}`)).balanceEnough, false);
+  const run = { RegionId: 'cn-hangzhou', ImageId: 'aliyun_3_x64_20G_alibase_20210425.vhd', InstanceType: 'ecs.c6.large', VSwitchId: 'vsw-none', SecurityGroupId: 'sg-none' };
+  assert.is(await outcome(c.call('Ecs', 'RunInstances', run)), 'InvalidVSwitchId.NotFound/404', 'parameter checks come first');
+  const vpc = await c.call('Vpc', 'CreateVpc', { RegionId: 'cn-hangzhou', CidrBlock: '10.0.0.0/16' });
+  await new Promise((r) => setTimeout(r, 50));
+  const zone = (await c.call('Ecs', 'DescribeZones', { RegionId: 'cn-hangzhou' })).Zones.Zone[1].ZoneId;
+  const vsw = await c.call('Vpc', 'CreateVSwitch', { RegionId: 'cn-hangzhou', VpcId: vpc.VpcId, ZoneId: zone, CidrBlock: '10.0.1.0/24' });
+  await new Promise((r) => setTimeout(r, 50));
+  const sg = await c.call('Ecs', 'CreateSecurityGroup', { RegionId: 'cn-hangzhou', VpcId: vpc.VpcId });
+  const ready = { ...run, VSwitchId: vsw.VSwitchId, SecurityGroupId: sg.SecurityGroupId };
+  assert.is(await outcome(c.call('Ecs', 'RunInstances', ready)), 'InvalidAccountStatus.NotEnoughBalance/403');
+  assert.is(await outcome(c.call('Vpc', 'AllocateEipAddress', { RegionId: 'cn-hangzhou' })), 'InsufficientBalance/400');
+  await t.admin(`/accounts/${k.accountId}/balance`, { enough: true });
+  assert.is((await c.call('Ecs', 'RunInstances', ready)).InstanceIdSets.InstanceIdSet.length, 1);
 });
 
 test.run();

@@ -73,6 +73,7 @@ export function runInstances(ctx: OpContext) {
       used.add(ip);
       ips.push(ip);
     }
+    if (ctx.account.balanceInsufficient) throw apiError('InvalidAccountStatus.NotEnoughBalance', 403, 'Your account does not have enough balance.');
     dryRunGate(ctx);
     const ids: string[] = [];
     const name = opt(p, 'InstanceName');

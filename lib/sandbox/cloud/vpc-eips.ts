@@ -36,6 +36,7 @@ export function allocateEipAddress(ctx: OpContext) {
     checkName(opt(p, 'Name'), 'InvalidName.Malformed', 'Specified name is not valid.');
     const tags = tagsToSet(p);
     if (s.eips.filter((e) => e.regionId === regionId).length >= EIPS_PER_REGION) throw apiError('QuotaExceeded.Eip', 400, 'Elastic IP address quota exceeded');
+    if (ctx.account.balanceInsufficient) throw apiError('InsufficientBalance', 400, 'Your account does not have enough balance.');
     dryRunGate(ctx);
     const eip: Eip = {
       id: newResourceId('eip', regionId), regionId, createdAtMs: c.now, tags, resourceGroupId: opt(p, 'ResourceGroupId') ?? s.resourceGroupId,

@@ -17,6 +17,8 @@ export interface SandboxAccount {
   regions: string[]; // region ids enabled for this account (>= 3)
   quotas: SandboxQuotas;
   resourceCenterEnabled: boolean;
+  /** Admin flag (`POST /__sandbox/accounts/{id}/balance {enough:false}`): purchases fail like an overdue account. Absent = enough. */
+  balanceInsufficient?: boolean;
   createdAtMs: number;
   /** Owned by lib/sandbox/cloud: JSON-serialisable resource state; persisted by the front door. */
   cloud: unknown;

@@ -1,0 +1,163 @@
+/**
+ * Heavy-path bench: peak RSS and time of requests that really go to the cloud through the
+ * lazily loaded SDKs (ECS, openapi-core, Tablestore) against a sandbox — uncached catalog
+ * listings, account creation (KMS + verification) and a `ram_role` verification (AssumeRole).
+ * A trivial request never loads them, so only these prove a function fits its 256 MB.
+ * Each measurement is a fresh `node` (a cold FC instance): `process.resourceUsage().maxRSS`.
+ * Run alone with `tsx scripts/bench-heavy.ts`, or as part of `npm run bench`.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { setUpFunctionRole } from '../lib/local/function-role';
+import { startSandbox } from '../lib/sandbox/server';
+import { ensureTables } from '../lib/store';
+import { build } from './build';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+/** FC memory of settings and catalog in s.yaml: peak RSS must stay under it. */
+const LIMIT_MIB = 256;
+
+/**
+ * The child: require the bundle, run `pre` events (setup, e.g. clear the cache), then the measured
+ * one (`bench.noop` is the trivial baseline: it answers NotFound); prints its time, peak RSS and which lazy SDK chunks got loaded.
+ */
+const probe = `
+const [file, ctxJson, eventsJson] = process.argv.slice(1);
+const t0 = process.hrtime.bigint();
+const { handler } = require(file);
+const init = Number(process.hrtime.bigint() - t0) / 1e6;
+const ctx = JSON.parse(ctxJson);
+const events = JSON.parse(eventsJson);
+(async () => {
+  let out, ms = 0;
+  for (const e of events) {
+    const t = process.hrtime.bigint();
+    out = await handler(Buffer.from(JSON.stringify(e)), ctx);
+    ms = Number(process.hrtime.bigint() - t) / 1e6;
+    if (typeof out === 'string') out = JSON.parse(out);
+    if (e.action !== 'bench.noop' && (!out || out.ok !== true)) throw new Error(e.action + ' failed: ' + JSON.stringify(out).slice(0, 300));
+  }
+  const sdks = Object.keys(require.cache).filter((f) => /[\\\\/]lazy[\\\\/]/.test(f)).map((f) => f.replace(/^.*[\\\\/]/, '').replace(/\\.js$/, '')).sort();
+  process.stdout.write(JSON.stringify({ init, ms, maxRssKb: process.resourceUsage().maxRSS, sdks, result: out.result }) + '\\n');
+})().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
+`;
+
+interface Sample {
+  init: number;
+  ms: number;
+  maxRssKb: number;
+  sdks: string[];
+  result: any;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Runs the heavy-path bench and prints its table; returns false when a request needs more than 256 MiB. */
+export async function benchHeavy(opts: { runs?: number; skipBuild?: boolean } = {}): Promise<boolean> {
+  const runs = opts.runs ?? (Number(process.env.BENCH_HEAVY_RUNS) || 3);
+  if (!opts.skipBuild) await build({ root, only: ['settings', 'catalog'] });
+  const dataDir = mkdtempSync(join(tmpdir(), 'fleet-bench-heavy-'));
+  // Realistic STS lifetimes: the function role session must outlive the bench.
+  const sandbox = await startSandbox({ port: 0, dataDir, timeScale: 0.001, stsTimeScale: 1 });
+  try {
+    const deployment = await sandbox.createAccount();
+    const user = await sandbox.createAccount();
+    // The functions run as a role session of the deployment account, as on FC (and the local host).
+    const role = await setUpFunctionRole(sandbox, { deployment });
+    const { accessKeyId, accessKeySecret, securityToken } = await role.current();
+    const userRole = await sandbox.createRole(user.accountId, { name: 'fleet-bench', trustedAccountIds: [deployment.accountId] });
+    await ensureTables({ client: { endpoint: sandbox.url, instance: 'fleet', credentials: deployment }, tablePrefix: 'fleet_' });
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      FLEET_SANDBOX_ENDPOINT: sandbox.endpoint,
+      TABLESTORE_ENDPOINT: sandbox.url,
+      FLEET_ADMIN_TOKEN: 'bench-admin-token-0123456789',
+      FLEET_KMS_KEY_ID: 'alias/fleet',
+      FLEET_REGION: 'cn-hangzhou',
+      FLEET_ACCOUNT_ID: deployment.accountId,
+      LOG_LEVEL: 'error',
+    };
+    const ctx = (fn: string) => ({
+      requestId: 'bench',
+      credentials: { accessKeyId, accessKeySecret, securityToken },
+      function: { name: `fleet-${fn}`, handler: 'index.handler', memory: LIMIT_MIB, timeout: 30 },
+      region: 'cn-hangzhou',
+      accountId: deployment.accountId,
+    });
+    const run = async (fn: string, events: unknown[]): Promise<Sample> => {
+      // Async: the sandbox serves from this process, so its event loop must keep running.
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', probe, join(root, 'dist', fn, 'index.js'), JSON.stringify(ctx(fn)), JSON.stringify(events)], {
+        env,
+        cwd: join(root, 'dist', fn),
+      });
+      return JSON.parse(stdout.trim().split('\n').pop()!) as Sample;
+    };
+
+    const accessKey = { type: 'access_key', accessKeyId: user.accessKeyId, accessKeySecret: user.accessKeySecret };
+    const created = await run('settings', [{ action: 'accounts.create', input: { name: 'bench-ak', credential: accessKey } }]);
+    const akId = String(created.result.id);
+    const byRole = await run('settings', [{ action: 'accounts.create', input: { name: 'bench-role', credential: { type: 'ram_role', roleArn: userRole.arn } } }]);
+    const roleId = String(byRole.result.id);
+    if (byRole.result.verification?.status !== 'verified') throw new Error(`the ram_role account did not verify: ${JSON.stringify(byRole.result.verification)}`);
+    const clear = (accountId: string) => ({ action: 'catalog.clearCache', input: { accountId } });
+
+    let n = 0;
+    const cases: Array<{ fn: string; what: string; events: () => unknown[] }> = [
+      { fn: 'settings', what: 'trivial (unknown action)', events: () => [{ action: 'bench.noop', input: {} }] },
+      { fn: 'settings', what: 'accounts.create access_key (KMS + STS + ECS)', events: () => [{ action: 'accounts.create', input: { name: `bench-${n++}`, credential: accessKey } }] },
+      { fn: 'settings', what: 'accounts.verify ram_role (AssumeRole + ECS)', events: () => [{ action: 'accounts.verify', input: { id: roleId } }] },
+      { fn: 'catalog', what: 'trivial (unknown action)', events: () => [{ action: 'bench.noop', input: {} }] },
+      { fn: 'catalog', what: 'catalog.regions uncached (ECS)', events: () => [clear(akId), { action: 'catalog.regions', input: { accountId: akId } }] },
+      { fn: 'catalog', what: 'catalog.keyPairs uncached (ECS)', events: () => [clear(akId), { action: 'catalog.keyPairs', input: { accountId: akId, regionId: 'cn-hangzhou' } }] },
+      { fn: 'catalog', what: 'catalog.keyPairs uncached, ram_role', events: () => [clear(roleId), { action: 'catalog.keyPairs', input: { accountId: roleId, regionId: 'cn-hangzhou' } }] },
+    ];
+    const rows: string[][] = [];
+    let over = 0;
+    for (const c of cases) {
+      const samples: Sample[] = [];
+      for (let i = 0; i < runs; i++) samples.push(await run(c.fn, c.events()));
+      const peak = Math.max(...samples.map((s) => s.maxRssKb)) / 1024;
+      const ok = peak <= LIMIT_MIB;
+      if (!ok) over++;
+      rows.push([
+        c.fn,
+        c.what,
+        `${median(samples.map((s) => s.init)).toFixed(0)} ms`,
+        `${median(samples.map((s) => s.ms)).toFixed(0)} ms`,
+        `${peak.toFixed(1)} MiB`,
+        samples[0]!.sdks.join(',') || '-',
+        ok ? 'ok' : 'OVER',
+      ]);
+    }
+    const head = ['function', 'request (fresh node each)', 'init', 'request', 'peak RSS', 'lazy SDKs loaded', `≤${LIMIT_MIB} MB`];
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const line = (r: string[]) => r.map((c, i) => (i <= 1 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    process.stdout.write(
+      `\nheavy path: requests that reach the cloud through the SDKs (sandbox; median time of ${runs} cold starts, peak RSS = max)\n` +
+        `${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n` +
+        `  ${over ? `${over} request(s) OVER ${LIMIT_MIB} MB` : `every request fits ${LIMIT_MIB} MB`}\n`,
+    );
+    return over === 0;
+  } finally {
+    await sandbox.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  benchHeavy().then(
+    (ok) => process.exit(ok ? 0 : 1),
+    (e) => {
+      process.stderr.write(`bench-heavy failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -5,11 +5,16 @@
  *
  *   npm test                 everything
  *   npm test -- unit sandbox only files whose path contains one of the words
+ *
+ * Every local host started by any test records its answers, logs, Tablestore files and the
+ * secrets it was given under one capture dir (`FLEET_CAPTURE_DIR`); after the files ran, the
+ * secret scan (`scripts/secret-scan.ts`) searches every secret in all of it and counts as a check.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
+import { formatScan, scanCapture } from './secret-scan';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -83,6 +88,9 @@ async function main() {
       results.push({ ...b, passed: 0, failed: 1 });
     } else process.env.FLEET_TEST_BUILT = '1';
   }
+  // Every local host of every test file writes what it answered and what it was trusted with here.
+  const captureDir = mkdtempSync(join(tmpdir(), 'fleet-capture-'));
+  process.env.FLEET_CAPTURE_DIR = captureDir;
   const queue = [...files];
   const width = Math.max(1, Math.min(Number(process.env.TEST_CONCURRENCY) || availableParallelism(), 4));
   await Promise.all(
@@ -96,11 +104,35 @@ async function main() {
       }
     }),
   );
+  results.push(...secretScan(captureDir, filters.length > 0));
   const passed = results.reduce((a, r) => a + r.passed, 0);
   const failed = results.reduce((a, r) => a + r.failed, 0);
   const skipped = results.reduce((a, r) => a + r.skipped, 0);
   process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
   process.exit(failed === 0 && results.length > 0 ? 0 : 1);
+}
+
+/** The whole-suite secret scan as one more check; a filtered run that started no host skips it. */
+function secretScan(dir: string, filtered: boolean): Result[] {
+  const started = Date.now();
+  const captured = readdirSync(dir).some((n) => n.endsWith('.traffic.jsonl'));
+  if (!captured && filtered) {
+    rmSync(dir, { recursive: true, force: true });
+    return [];
+  }
+  let output: string;
+  let ok: boolean;
+  if (!captured) {
+    ok = false;
+    output = 'FAIL secret scan: no local host captured any traffic (FLEET_CAPTURE_DIR is not reaching lib/local/capture.ts)';
+  } else {
+    const r = scanCapture(dir);
+    ok = r.leaks.length === 0;
+    output = formatScan(r, Date.now() - started) + (ok ? '' : `\n    capture kept in ${dir}`);
+  }
+  process.stdout.write(output + '\n');
+  if (ok) rmSync(dir, { recursive: true, force: true });
+  return [{ file: 'secret scan', passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0, ms: Date.now() - started, output, code: ok ? 0 : 1 }];
 }
 
 main();

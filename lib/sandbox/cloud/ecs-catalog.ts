@@ -88,7 +88,7 @@ export function describeAvailableResource(ctx: OpContext) {
   return { AvailableZones: { AvailableZone } };
 }
 
-function imageView(img: ImageInfo, regionId: string) {
+function imageView(img: ImageInfo) {
   return {
     CreationTime: img.creationTime ?? (img.releaseDate ? `${img.releaseDate}T00:00:00Z` : '2021-01-01T00:00:00Z'),
     Status: 'Available', ImageFamily: img.imageFamily ?? '', Progress: '100%', IsCopied: false,
@@ -96,7 +96,7 @@ function imageView(img: ImageInfo, regionId: string) {
     IsSelfShared: '', Description: img.description ?? '', Size: imageSizeGiB(img), ResourceGroupId: '',
     Platform: img.platform, OSNameEn: img.osNameEn ?? img.osName, ImageName: img.imageName, OSName: img.osName,
     ImageId: img.imageId, OSType: img.osType, IsSubscribed: false, ProductCode: '', Architecture: img.architecture,
-    BootMode: img.bootMode ?? 'BIOS', RegionId: regionId,
+    BootMode: img.bootMode ?? 'BIOS',
     DiskDeviceMappings: { DiskDeviceMapping: [{ Type: 'system', Device: '/dev/xvda', Size: String(imageSizeGiB(img)), Format: '', SnapshotId: '', ImportOSSBucket: '', ImportOSSObject: '', Progress: '100%', RemainTime: 0 }] },
     Tags: { Tag: [] }, IsPublic: true, LoginAsNonRootSupported: false,
     Features: { NvmeSupport: 'supported' }, ImageOwnerId: 0, SupplierName: '', DetectionOptions: { Status: '', Items: { Item: [] } },
@@ -118,7 +118,7 @@ export function describeImages(ctx: OpContext) {
   const page = pageByNumber(p, all, 100);
   return {
     PageSize: page.pageSize, PageNumber: page.pageNumber, TotalCount: page.totalCount, RegionId: regionId,
-    Images: { Image: page.items.map((i) => imageView(i, regionId)) },
+    Images: { Image: page.items.map((i) => imageView(i)) },
   };
 }
 

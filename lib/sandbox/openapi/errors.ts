@@ -45,8 +45,7 @@ export const Errors = {
   signatureMismatch: (detail = '') =>
     apiError('SignatureDoesNotMatch', 400, `Specified signature is not matched with our calculation.${detail}`),
   nonceUsed: () => apiError('SignatureNonceUsed', 400, 'Specified signature nonce was used already.'),
-  timestampExpired: (ts: string) =>
-    apiError('InvalidTimeStamp.Expired', 400, `Specified time stamp or date value is expired. (${ts})`),
+  timestampExpired: (_ts: string) => apiError('InvalidTimeStamp.Expired', 400, 'Specified time stamp or date value is expired.'),
   timestampFormat: () => apiError('InvalidTimeStamp.Format', 400, 'Specified time stamp or date value is not well formatted.'),
   missingParameter: (name: string) =>
     apiError('MissingParameter', 400, `The input parameter "${name}" that is mandatory for processing this request is not supplied.`),
@@ -58,7 +57,7 @@ export const Errors = {
     apiError('InvalidSecurityToken.MismatchWithAccessKey', 400, 'Specified SecurityToken mismatch with the AccessKey.'),
   tokenMalformed: () => apiError('InvalidSecurityToken.Malformed', 400, 'Specified SecurityToken is malformed.'),
   actionNotFound: () => apiError('InvalidAction.NotFound', 404, 'Specified api is not found, please check your url and method.'),
-  versionNotFound: (v: string) => apiError('InvalidVersion', 400, `Specified parameter Version is not valid. (${v})`),
+  versionNotFound: (_v: string) => apiError('InvalidVersion', 400, 'Specified parameter Version is not valid.'),
   signatureMethod: () => apiError('InvalidSignatureMethod', 400, 'Specified signature method is not supported.'),
   throttlingUser: () => apiError('Throttling.User', 400, 'Request was denied due to user flow control.'),
   internal: () => apiError('InternalError', 500, 'The request processing has failed due to some unknown error, exception or failure.'),

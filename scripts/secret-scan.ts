@@ -161,7 +161,13 @@ export function readSecrets(dir: string): Secret[] {
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.secrets.jsonl')).sort()) {
     for (const line of readFileSync(join(dir, name), 'utf8').split('\n')) {
       if (!line) continue;
-      const { v, src } = JSON.parse(line) as { v: string; src: string };
+      let rec: { v?: unknown; src?: string };
+      try {
+        rec = JSON.parse(line) as typeof rec;
+      } catch {
+        continue; // a line cut by a killed test process
+      }
+      const { v, src = '?' } = rec;
       if (isSecretLike(v) && !byValue.has(v)) byValue.set(v, { value: v, source: src });
     }
   }
@@ -188,7 +194,14 @@ export function scanCapture(dir: string): ScanResult {
     const lines = readFileSync(join(dir, name), 'utf8').split('\n');
     lines.forEach((line, i) => {
       if (!line) return;
-      const r = JSON.parse(line) as TrafficRecord;
+      let r: TrafficRecord;
+      try {
+        r = JSON.parse(line) as TrafficRecord;
+      } catch {
+        // A line cut by a killed test process: still searched, as text.
+        report(latin1(line), `${name}:${i + 1} (unparsed line)`);
+        return;
+      }
       if (r.k === 'log') {
         result.logLines++;
         report(latin1(r.l ?? ''), `${name}:${i + 1} (log line of ${r.fn})`);

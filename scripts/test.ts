@@ -126,9 +126,14 @@ function secretScan(dir: string, filtered: boolean): Result[] {
     ok = false;
     output = 'FAIL secret scan: no local host captured any traffic (FLEET_CAPTURE_DIR is not reaching lib/local/capture.ts)';
   } else {
-    const r = scanCapture(dir);
-    ok = r.leaks.length === 0;
-    output = formatScan(r, Date.now() - started) + (ok ? '' : `\n    capture kept in ${dir}`);
+    try {
+      const r = scanCapture(dir);
+      ok = r.leaks.length === 0;
+      output = formatScan(r, Date.now() - started) + (ok ? '' : `\n    capture kept in ${dir}`);
+    } catch (e) {
+      ok = false;
+      output = `FAIL secret scan: the scan failed: ${(e as Error).message}\n    capture kept in ${dir}`;
+    }
   }
   process.stdout.write(output + '\n');
   if (ok) rmSync(dir, { recursive: true, force: true });

@@ -88,6 +88,15 @@ test('a PEM key is found by any body line and as DER bytes in a Tablestore file'
   assert.ok(atRest.leaks.some((l) => l.form === 'pem-der' && /1-1\.tablestore\/snapshot\.bin \(Tablestore file\)/.test(l.where)), JSON.stringify(atRest.leaks));
 });
 
+test('a line cut short by a killed test process is still searched', () => {
+  const dir = corpus([SECRET], CLEAN);
+  writeFileSync(join(dir, '1-1.traffic.jsonl'), `{"k":"res","m":"GET","p":"/x","s":200,"b":"${SECRET}`, { flag: 'a' });
+  writeFileSync(join(dir, '1-1.secrets.jsonl'), '{"v":"cut', { flag: 'a' });
+  const r = scanCapture(dir);
+  assert.is(r.secrets, 1);
+  assert.equal(r.leaks.map((l) => l.where), ['1-1.traffic.jsonl:3 (unparsed line)']);
+});
+
 test('reports never print the secret', () => {
   const r = scanCapture(corpus([SECRET], [answer(SECRET)]));
   const text = formatScan(r, 1);

@@ -132,7 +132,8 @@ export function classify(e: unknown, action?: string): Classified {
   const c = code ?? 'Unknown';
   if (AUTH_HINTS[c]) return make('auth', c, AUTH_HINTS[c], false);
   if (c.startsWith('InvalidAccessKeyId') || c.startsWith('InvalidSecurityToken')) return make('auth', c, 'the credentials were refused', false);
-  if (ROLE_HINTS[c]) return make('permission', c, ROLE_HINTS[c], false);
+  // Resource Center answers a RAM denial with NoPermission too: that is not an AssumeRole trust problem.
+  if (ROLE_HINTS[c] && !action?.startsWith('ResourceCenter:')) return make('permission', c, ROLE_HINTS[c], false);
   if (c.startsWith('Forbidden.') && c.endsWith('NotFound')) return make('not-found', c, notFoundHint(c), false); // KMS: Forbidden.KeyNotFound
   if (c === 'Forbidden.RAM' || c === 'Forbidden' || c.startsWith('Forbidden.') || c === 'NoPermission' || c.startsWith('NoPermission') || c === 'Forbbiden.RAM') {
     const act = f.authAction ?? ramAction(action);

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { classify } from '../../lib/cloud/errors';
 import { rpcClient, startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 
 // STS lifetimes scaled by 0.001: DurationSeconds=900 lasts 0.9 s.
@@ -37,6 +38,12 @@ test('limited key: allowed action works, other actions → Forbidden.RAM 403 nam
   assert.is(e.statusCode, 403);
   assert.is(e.data.Message, "User not authorized to operate on the specified resource, or this API doesn't support RAM.");
   assert.is(e.accessDeniedDetail.AuthAction, 'kms:GenerateDataKey');
+  // Resource Center checks RAM itself: NoPermission 400 in every one of its error tables
+  const rc = await sdkError(c.call('ResourceCenter', 'SearchResources', {}));
+  assert.equal([rc.code, rc.statusCode, rc.data.Message], ['NoPermission', 400, 'You are not authorized to perform this operation.']);
+  assert.is(rc.accessDeniedDetail.AuthAction, 'resourcecenter:SearchResources');
+  const k = classify(rc, 'ResourceCenter:SearchResources');
+  assert.equal([k.kind, k.hint], ['permission', 'the credential lacks the RAM permission resourcecenter:SearchResources']);
 });
 
 test('AssumeRole across accounts with ExternalId; GetCallerIdentity with the STS credentials (V3 and V1)', async () => {

@@ -1,7 +1,7 @@
 /**
  * RAM-style authorisation of limited keys and role sessions: `ecs:Describe*`, `sts:AssumeRole`,
- * `*`; a denied call answers `Forbidden.RAM` (403) naming the action, with the
- * `AccessDeniedDetail` block the SDK surfaces as `accessDeniedDetail`.
+ * `*`; a denied call answers `Forbidden.RAM` (403; Resource Center: `NoPermission` 400) with the
+ * `AccessDeniedDetail` block naming the action, which the SDK surfaces as `accessDeniedDetail`.
  */
 import { apiError } from './errors';
 import type { AccessKeyRecord } from './state';
@@ -25,20 +25,30 @@ export function isAllowed(allow: string[] | undefined, ramAction: string): boole
   return allow.some((p) => matches(p, ramAction));
 }
 
-/** Throws `Forbidden.RAM` when the key may not call `product`/`action`. */
+/**
+ * How each product refuses a call RAM does not allow. The gateway answer is `Forbidden.RAM` 403
+ * (ECS error tables); Resource Center checks RAM itself and every one of its operations lists
+ * `NoPermission` 400 "You are not authorized to perform this operation." instead.
+ */
+const DENIAL: Record<string, { code: string; status: number; message: string }> = {
+  default: { code: 'Forbidden.RAM', status: 403, message: "User not authorized to operate on the specified resource, or this API doesn't support RAM." },
+  ResourceCenter: { code: 'NoPermission', status: 400, message: 'You are not authorized to perform this operation.' },
+};
+
+/** Throws the product's RAM denial (`Forbidden.RAM`, Resource Center `NoPermission`) when the key may not call `product`/`action`. */
 export function authorize(key: AccessKeyRecord, product: string, action: string): void {
   const ramAction = `${ramService(product)}:${action}`;
   if (isAllowed(key.allow, ramAction)) return;
-  throw forbidden(key, ramAction);
+  throw forbidden(key, ramAction, DENIAL[product] ?? DENIAL.default!);
 }
 
-function forbidden(key: AccessKeyRecord, ramAction: string): SandboxApiError {
+function forbidden(key: AccessKeyRecord, ramAction: string, denial: { code: string; status: number; message: string }): SandboxApiError {
   const principalType = key.kind === 'sts' ? 'AssumedRoleUser' : 'SubUser';
   const display = key.kind === 'sts' ? `${key.roleName}:${key.sessionName}` : (key.userName ?? key.accessKeyId);
   return apiError(
-    'Forbidden.RAM',
-    403,
-    "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
+    denial.code,
+    denial.status,
+    denial.message,
     {
       AccessDeniedDetail: {
         AuthAction: ramAction,

@@ -71,7 +71,7 @@ export function describeInstances(ctx: OpContext) {
   const regionId = requireRegion(ctx);
   const ids = jsonList(p, 'InstanceIds', 100, 'InvalidInstanceIds.Malformed');
   const status = opt(p, 'Status');
-  if (status && !STATUSES.includes(status)) throw notFound('InvalidStatus.NotFound', 'The specified Status is not found');
+  if (status && !STATUSES.includes(status)) throw notFound('InvalidStatus.NotFound', 'The specified Status is not found.');
   const priv = ipList(p, 'PrivateIpAddresses');
   const pub = ipList(p, 'PublicIpAddresses');
   const eips = ipList(p, 'EipAddresses');

@@ -20,16 +20,16 @@ export function runInstances(ctx: OpContext) {
     const regionId = requireRegion(ctx);
     const cat = catalogOf(ctx.seed);
     const imageId = opt(p, 'ImageId');
-    if (!imageId) throw apiError('MissingParameter', 400, 'The input parameter ImageId that is mandatory for processing this request is not supplied.');
+    if (!imageId) throw apiError('MissingParameter', 400, 'The input parameter "ImageId" that is mandatory for processing this request is not supplied.');
     const typeId = opt(p, 'InstanceType');
-    if (!typeId) throw apiError('MissingParameter', 400, 'The input parameter InstanceType that is mandatory for processing this request is not supplied.');
+    if (!typeId) throw apiError('MissingParameter', 400, 'The input parameter "InstanceType" that is mandatory for processing this request is not supplied.');
     const type = cat.instanceTypes.find((t) => t.instanceTypeId === typeId);
     if (!type) throw apiError('InvalidInstanceType.ValueNotSupported', 403, 'The specified InstanceType beyond the permitted range.');
     const image = cat.images.find((i) => i.imageId === imageId);
     if (!image) throw notFound('InvalidImageId.NotFound', 'The specified ImageId does not exist.');
     const amount = int(p, 'Amount', { def: 1, min: 1, max: 100, code: 'InvalidParam.Amount' });
     const vSwitchId = opt(p, 'VSwitchId');
-    if (!vSwitchId) throw apiError('InvalidVSwitchId.Necessary', 400, 'The VSwitchId is necessary');
+    if (!vSwitchId) throw apiError('InvalidVSwitchId.Necessary', 400, 'The VSwitchId is necessary.');
     const vsw = findVSwitch(s, regionId, vSwitchId);
     const zoneId = opt(p, 'ZoneId');
     if (zoneId && zoneId !== vsw.zoneId) throw apiError('InvalidParameter.Mismatch', 400, 'Specified virtual switch is not in the specified zone.');
@@ -41,7 +41,7 @@ export function runInstances(ctx: OpContext) {
     }
     const keyPairName = opt(p, 'KeyPairName');
     if (keyPairName && !s.keyPairs.some((k) => k.regionId === regionId && k.name === keyPairName)) {
-      throw notFound('InvalidKeyPairName.NotFound', 'The specified KeyPairName does not exist in our records.');
+      throw notFound('InvalidKeyPairName.NotFound', 'The specified parameter KeyPairName does not exist in our records.');
     }
     if (keyPairName && image.osType === 'windows') throw apiError('DependencyViolation.WindowsInstance', 403, 'The instance creating is window, cannot use ssh key pair to login.');
     const category = opt(p, 'SystemDisk.Category') ?? 'cloud_essd';

@@ -71,9 +71,9 @@ export function createRouteEntry(ctx: OpContext) {
     checkName(opt(p, 'RouteEntryName'), 'InvalidRouteEntryName.Malformed', 'Specified route entry name is not valid.');
     if (vpc.deletedAtMs !== undefined) throw apiError('IncorrectVpcStatus', 400, 'Current VPC status does not support this operation.');
     if (s.vSwitches.some((w) => w.vpcId === vpc.id && vSwitchStatus(w, c) === 'Pending')) {
-      throw apiError('TaskConflict', 400, 'The operation conflicts with another task in progress in this VPC; please try again later.');
+      throw apiError('TaskConflict', 400, 'The operation is too frequent, please wait a moment and try again.');
     }
-    if (routeChangePending(s, c, vpc.id)) throw apiError('IncorrectRouteEntryStatus', 400, 'The vpc has NotStable routeEntry status.');
+    if (routeChangePending(s, c, vpc.id)) throw apiError('IncorrectRouteEntryStatus', 400, 'Some route entry status blocked this operation.');
     const entries = s.routeEntries.filter((r) => r.routeTableId === tableId);
     if (entries.some((r) => r.destinationCidrBlock === dest)) throw apiError('InvalidCIDRBlock.Duplicate', 400, 'Specified CIDR block is already exists.');
     if (entries.filter((r) => r.type === 'Custom').length >= ctx.account.quotas.routesPerTable) {

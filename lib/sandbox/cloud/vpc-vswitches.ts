@@ -40,14 +40,14 @@ export function createVSwitch(ctx: OpContext) {
     }
     const siblings = s.vSwitches.filter((w) => w.vpcId === vpc.id);
     if (siblings.some((w) => vSwitchStatus(w, c) === 'Pending')) {
-      throw apiError('IncorrectVSwitchStatus', 400, 'VSwitch Creation simultaneously is not supported.');
+      throw apiError('IncorrectVSwitchStatus', 400, 'Some virtual switch is modifying within the same VPC.');
     }
     if (routeChangePending(s, c, vpc.id)) throw apiError('IncorrectRouteEntryStatus', 400, 'Some route entry status blocked this operation.');
     if (siblings.some((w) => overlaps(parseCidr(w.cidrBlock)!, cidr))) {
       throw apiError('InvalidCidrBlock.Overlapped', 400, 'Specified CIDR block overlapped with other subnets.');
     }
     if (s.routeEntries.some((r) => r.vpcId === vpc.id && r.type === 'Custom' && overlaps(parseCidr(r.destinationCidrBlock)!, cidr))) {
-      throw apiError('InvalidCidrBlock.Overlapped', 400, 'Specified CIDR block overlapped with other entry.');
+      throw apiError('InvalidCidrBlock.Overlapped', 400, 'Specified CIDR block overlapped with other subnets.');
     }
     if (siblings.length >= VSWITCHES_PER_VPC) throw apiError('QuotaExceeded.VSwitch', 400, 'Virtual switch quota exceeded.');
     dryRunGate(ctx);

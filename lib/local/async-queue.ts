@@ -29,6 +29,8 @@ export interface AsyncQueueOptions {
   run: (fn: LocalFunction, event: Buffer, task: AsyncTask) => Promise<InvokeOutcome>;
   /** Base back-off between retries before scaling (FC waits seconds to minutes). Default 1000. */
   retryBaseMs?: number;
+  /** Wall clock for `createdAtMs`/`dueAtMs`/`finishedAtMs`; default `Date.now` (tests pin it to read exact scheduled delays). */
+  now?: () => number;
 }
 
 const MAX_KEPT = 10_000;
@@ -40,7 +42,11 @@ export class AsyncQueue {
   private inFlight = 0;
   private closed = false;
 
-  constructor(private readonly opts: AsyncQueueOptions) {}
+  private readonly now: () => number;
+
+  constructor(private readonly opts: AsyncQueueOptions) {
+    this.now = opts.now ?? Date.now;
+  }
 
   get(taskId: string): AsyncTask | undefined {
     return this.tasks.get(taskId);
@@ -56,7 +62,7 @@ export class AsyncQueue {
   submit(fn: LocalFunction, event: Buffer, o: { taskId: string; requestId: string; delayMs: number; source?: 'invoke' | 'timer' }): { task: AsyncTask; duplicate: boolean } {
     const seen = this.tasks.get(o.taskId);
     if (seen) return { task: seen, duplicate: true };
-    const now = Date.now();
+    const now = this.now();
     const delay = Math.max(0, o.delayMs * this.opts.timeScale);
     const task: AsyncTask = {
       taskId: o.taskId,
@@ -100,7 +106,7 @@ export class AsyncQueue {
     const outcome = await this.opts.run(fn, event, task);
     if (outcome.ok) {
       task.status = 'Succeeded';
-      task.finishedAtMs = Date.now();
+      task.finishedAtMs = this.now();
       delete task.lastError;
       return;
     }
@@ -108,11 +114,11 @@ export class AsyncQueue {
     if (task.attempts < task.maxAttempts && !this.closed) {
       const backoff = Math.min((this.opts.retryBaseMs ?? 1000) * 2 ** (task.attempts - 1), 5 * 60_000) * this.opts.timeScale;
       task.status = 'Enqueued';
-      task.dueAtMs = Date.now() + backoff;
+      task.dueAtMs = this.now() + backoff;
       this.schedule(fn, event, task, backoff);
     } else {
       task.status = 'Failed';
-      task.finishedAtMs = Date.now();
+      task.finishedAtMs = this.now();
     }
   }
 

@@ -77,13 +77,17 @@ const ok: InvokeOutcome = { ok: true, kind: 'empty', durationMs: 0 };
 const fail = (m: string): InvokeOutcome => ({ ok: false, errorType: 'Error', errorMessage: m, durationMs: 0 });
 
 test('async queue: delays are scaled, task ids dedupe, failures retry with back-off then fail', async () => {
-  const runs: Array<{ taskId: string; at: number; attempt: number }> = [];
+  // The queue's clock is pinned, so `dueAtMs - PINNED` is exactly the delay it scheduled for each
+  // attempt: back-off is checked on those numbers, not on wall-time gaps a loaded machine stretches.
+  const PINNED = 1_000_000;
+  const runs: Array<{ taskId: string; at: number; attempt: number; scheduledMs: number }> = [];
   const plan = new Map<string, number>([['flaky', 2], ['doomed', 99]]);
   const q = new AsyncQueue({
     timeScale: 0.01,
     retryBaseMs: 1000, // 10 ms, 20 ms, … after scaling
+    now: () => PINNED,
     run: async (_f, _e, task) => {
-      runs.push({ taskId: task.taskId, at: Date.now(), attempt: task.attempts });
+      runs.push({ taskId: task.taskId, at: Date.now(), attempt: task.attempts, scheduledMs: task.dueAtMs - PINNED });
       const failures = plan.get(task.taskId) ?? 0;
       return task.attempts <= failures ? fail(`attempt ${task.attempts}`) : ok;
     },
@@ -104,7 +108,13 @@ test('async queue: delays are scaled, task ids dedupe, failures retry with back-
   const doomed = q.get('doomed')!;
   assert.equal([doomed.status, doomed.attempts, doomed.lastError?.errorMessage], ['Failed', 3, 'attempt 3']);
   const flakyRuns = runs.filter((r) => r.taskId === 'flaky');
-  assert.ok(flakyRuns[2]!.at - flakyRuns[1]!.at >= flakyRuns[1]!.at - flakyRuns[0]!.at - 2, 'back-off grows');
+  assert.equal(flakyRuns.map((r) => r.scheduledMs), [0, 10, 20], 'back-off grows: 1 s then 2 s, scaled by 0.01');
+  assert.equal(runs.filter((r) => r.taskId === 'doomed').map((r) => r.scheduledMs), [0, 10, 20]);
+  // Timers never fire before their delay (a slow machine only makes gaps longer): 1 ms for timer rounding.
+  for (const i of [1, 2]) {
+    const gap = flakyRuns[i]!.at - flakyRuns[i - 1]!.at;
+    assert.ok(gap >= flakyRuns[i]!.scheduledMs - 1, `retry ${i} ran ${gap} ms after the previous attempt, scheduled ${flakyRuns[i]!.scheduledMs} ms`);
+  }
 });
 
 test('async queue: close() stops what is waiting', async () => {

@@ -1,14 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SandboxApiError } from '../../lib/sandbox/openapi/types';
 import { harness } from '../../lib/sandbox/cloud/test-context';
+import { fails } from '../helpers/cloud-sim';
 import { cloudModule } from '../../lib/sandbox/cloud/index';
-
-async function fails(p: Promise<unknown>, code: string) {
-  try { await p; } catch (e) { assert.instance(e, SandboxApiError); assert.is((e as SandboxApiError).code, code); return e as SandboxApiError; }
-  assert.unreachable(`expected ${code}`);
-  throw new Error('unreachable');
-}
 
 test('DescribeRegions lists the account regions with endpoints and sample field names', async () => {
   const h = harness();

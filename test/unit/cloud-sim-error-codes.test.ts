@@ -6,7 +6,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SandboxApiError } from '../../lib/sandbox/openapi/types';
-import { harness, type Harness } from '../../lib/sandbox/cloud/test-context';
+import { harness } from '../../lib/sandbox/cloud/test-context';
+import { advance, R } from '../helpers/cloud-sim';
 
 async function error(p: Promise<unknown>): Promise<[string, number, string]> {
   try { await p; } catch (e) {
@@ -16,8 +17,6 @@ async function error(p: Promise<unknown>): Promise<[string, number, string]> {
   }
   throw new Error('expected an error');
 }
-const advance = (h: Harness, simulatedMs: number) => { h.clock.ms += simulatedMs * h.timeScale; };
-const R = { RegionId: 'cn-hangzhou' };
 
 test('ECS: unknown InstanceType at RunInstances 403; >100 ids at DescribeInstanceStatus; Pending VPC at CreateSecurityGroup 403; >50 tag ResourceIds', async () => {
   const h = harness({ timeScale: 0.01 });

@@ -1,16 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SandboxApiError } from '../../lib/sandbox/openapi/types';
 import { harness, type Harness } from '../../lib/sandbox/cloud/test-context';
+import { advance, fails, R } from '../helpers/cloud-sim';
 import { cloudModule } from '../../lib/sandbox/cloud/index';
 
-async function fails(p: Promise<unknown>, code: string) {
-  try { await p; } catch (e) { assert.instance(e, SandboxApiError); assert.is((e as SandboxApiError).code, code); return e as SandboxApiError; }
-  assert.unreachable(`expected ${code}`);
-  throw new Error('unreachable');
-}
-const advance = (h: Harness, simulatedMs: number) => { h.clock.ms += simulatedMs * h.timeScale; };
-const R = { RegionId: 'cn-hangzhou' };
 const IMAGE = 'ubuntu_22_04_x64_20G_alibase_20250722.vhd';
 
 /** VPC + VSwitch in `zoneIndex` + security group, all Available. */

@@ -1,14 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SandboxApiError } from '../../lib/sandbox/openapi/types';
 import { harness, type Harness } from '../../lib/sandbox/cloud/test-context';
-
-async function fails(p: Promise<unknown>, code: string) {
-  try { await p; } catch (e) { assert.instance(e, SandboxApiError); assert.is((e as SandboxApiError).code, code); return e as SandboxApiError; }
-  assert.unreachable(`expected ${code}`);
-  throw new Error('unreachable');
-}
-const advance = (h: Harness, simulatedMs: number) => { h.clock.ms += simulatedMs * h.timeScale; };
+import { advance, fails } from '../helpers/cloud-sim';
 
 async function fleet(h: Harness) {
   const R = { RegionId: 'cn-hangzhou' };

@@ -1,16 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SandboxApiError } from '../../lib/sandbox/openapi/types';
-import { harness, type Harness } from '../../lib/sandbox/cloud/test-context';
+import { harness } from '../../lib/sandbox/cloud/test-context';
+import { advance, fails, R } from '../helpers/cloud-sim';
 import { generateEd25519Public } from '../../lib/sandbox/cloud/ssh-keys';
-
-async function fails(p: Promise<unknown>, code: string) {
-  try { await p; } catch (e) { assert.instance(e, SandboxApiError); assert.is((e as SandboxApiError).code, code); return e as SandboxApiError; }
-  assert.unreachable(`expected ${code}`);
-  throw new Error('unreachable');
-}
-const advance = (h: Harness, simulatedMs: number) => { h.clock.ms += simulatedMs * h.timeScale; };
-const R = { RegionId: 'cn-hangzhou' };
 
 test('security groups: VPC must exist and be Available; ClientToken; rules (Permissions.N), identical rule is a no-op', async () => {
   const h = harness({ timeScale: 0.01 });

@@ -1,14 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SandboxApiError } from '../../lib/sandbox/openapi/types';
 import { harness } from '../../lib/sandbox/cloud/test-context';
-
-async function fails(p: Promise<unknown>, code: string) {
-  try { await p; } catch (e) { assert.instance(e, SandboxApiError); assert.is((e as SandboxApiError).code, code); return e as SandboxApiError; }
-  assert.unreachable(`expected ${code}`);
-  throw new Error('unreachable');
-}
-const R = { RegionId: 'cn-hangzhou' };
+import { fails, R } from '../helpers/cloud-sim';
 
 test('VPC TagResources / ListTagResources / UnTagResources, visible in DescribeVpcs and SearchResources', async () => {
   const h = harness();

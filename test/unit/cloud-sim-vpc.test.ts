@@ -1,15 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SandboxApiError } from '../../lib/sandbox/openapi/types';
-import { harness, type Harness } from '../../lib/sandbox/cloud/test-context';
-
-async function fails(p: Promise<unknown>, code: string) {
-  try { await p; } catch (e) { assert.instance(e, SandboxApiError); assert.is((e as SandboxApiError).code, code); return e as SandboxApiError; }
-  assert.unreachable(`expected ${code}`);
-  throw new Error('unreachable');
-}
-const advance = (h: Harness, simulatedMs: number) => { h.clock.ms += simulatedMs * h.timeScale; };
-const R = { RegionId: 'cn-hangzhou' };
+import { harness } from '../../lib/sandbox/cloud/test-context';
+import { advance, fails, R } from '../helpers/cloud-sim';
 
 test('CreateVpc returns VPC, VRouter and route table ids of Alibaba shape; Pending then Available on the scaled clock', async () => {
   const h = harness({ timeScale: 0.01 });

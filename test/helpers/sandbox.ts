@@ -9,6 +9,7 @@ import { startSandbox, type Sandbox, type SandboxKeys } from '../../lib/sandbox/
 import type { NewAccountOptions } from '../../lib/sandbox/openapi/core';
 import OpenApiModule, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
+import type { Test } from 'uvu';
 
 export interface TestSandbox {
   sandbox: Sandbox;
@@ -68,6 +69,21 @@ export async function startTestSandbox(opts: TestSandboxOptions = {}): Promise<T
       if (!o.keepData && !opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * One sandbox for a whole suite: started (then `setup`, e.g. creating accounts) before the first
+ * test and closed after the last, so suites do not each repeat the before/after pair.
+ */
+export function useTestSandbox(suite: Test, setup: (t: TestSandbox) => Promise<void>, opts: TestSandboxOptions = {}): void {
+  let t: TestSandbox | undefined;
+  suite.before(async () => {
+    t = await startTestSandbox(opts);
+    await setup(t);
+  });
+  suite.after(async () => {
+    await t?.close();
+  });
 }
 
 /** The openapi-core client class (CJS default export, unwrapped for ESM). */

@@ -4,20 +4,18 @@ import { randomUUID } from 'node:crypto';
 import EcsModule, * as $Ecs from '@alicloud/ecs20140526';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
-import { rpcClient, startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { rpcClient, useTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import type { SandboxKeys } from '../../lib/sandbox/server';
 import { sha256Hex, v1Signature, v3CanonicalRequest, v3Signature } from '../../lib/sandbox/openapi/signing';
+import { rejection } from '../helpers/rejection';
 
 const Ecs = ((EcsModule as unknown as { default?: typeof EcsModule }).default ?? EcsModule) as typeof EcsModule;
 
 let t: TestSandbox;
-let keys: { accountId: string; accessKeyId: string; accessKeySecret: string };
-
-test.before(async () => {
-  t = await startTestSandbox();
+let keys: SandboxKeys;
+useTestSandbox(test, async (sb) => {
+  t = sb;
   keys = await t.createAccount();
-});
-test.after(async () => {
-  await t.close();
 });
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -45,15 +43,6 @@ function v3Request(endpoint: string, action: string, version: string, query: Rec
   return { url: `http://${endpoint}/?${new URLSearchParams(query)}`, init: { method: 'POST', headers } };
 }
 
-async function sdkError(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected the call to fail');
-}
-
 test('ECS SDK (V3) reaches the sandbox: GetCallerIdentity via generic client, V3 and V1', async () => {
   for (const signature of ['v3', 'v1'] as const) {
     const body = await rpcClient(t.endpoint, keys, { signature }).call('Sts', 'GetCallerIdentity');
@@ -65,18 +54,18 @@ test('ECS SDK (V3) reaches the sandbox: GetCallerIdentity via generic client, V3
 
 test('wrong secret → SignatureDoesNotMatch 400 (ECS SDK, and V1 generic client)', async () => {
   const ecs = new Ecs(new $OpenApiUtil.Config({ accessKeyId: keys.accessKeyId, accessKeySecret: 'wrong-secret-000000000000000000', endpoint: t.endpoint, protocol: 'http', regionId: 'cn-hangzhou' }));
-  const e = await sdkError(ecs.describeRegions(new $Ecs.DescribeRegionsRequest({})));
+  const e = await rejection(ecs.describeRegions(new $Ecs.DescribeRegionsRequest({})));
   assert.is(e.code, 'SignatureDoesNotMatch');
   assert.is(e.statusCode, 400);
   assert.equal(Object.keys(e.data).sort(), ['Code', 'HostId', 'Message', 'Recommend', 'RequestId']);
   assert.is(e.data.HostId, 'ecs.aliyuncs.com');
-  const e1 = await sdkError(rpcClient(t.endpoint, { ...keys, accessKeySecret: 'nope' }, { signature: 'v1' }).call('Sts', 'GetCallerIdentity'));
+  const e1 = await rejection(rpcClient(t.endpoint, { ...keys, accessKeySecret: 'nope' }, { signature: 'v1' }).call('Sts', 'GetCallerIdentity'));
   assert.is(e1.code, 'SignatureDoesNotMatch');
   assert.match(e1.data.Message, 'server string to sign is:POST&%2F&AccessKeyId%3D');
 });
 
 test('unknown key → InvalidAccessKeyId.NotFound 404', async () => {
-  const e = await sdkError(rpcClient(t.endpoint, { accessKeyId: 'LTAI00000000000000000000', accessKeySecret: 'x' }).call('Sts', 'GetCallerIdentity'));
+  const e = await rejection(rpcClient(t.endpoint, { accessKeyId: 'LTAI00000000000000000000', accessKeySecret: 'x' }).call('Sts', 'GetCallerIdentity'));
   assert.is(e.code, 'InvalidAccessKeyId.NotFound');
   assert.is(e.statusCode, 404);
   assert.is(e.data.Message, 'Specified access key is not found.');
@@ -122,7 +111,7 @@ test('tampered V3 request (parameter changed after signing) → SignatureDoesNot
 });
 
 test('unknown action → InvalidAction.NotFound 404; unknown version → InvalidVersion', async () => {
-  const e = await sdkError(rpcClient(t.endpoint, keys).call('Sts', 'NoSuchAction'));
+  const e = await rejection(rpcClient(t.endpoint, keys).call('Sts', 'NoSuchAction'));
   assert.is(e.code, 'InvalidAction.NotFound');
   assert.is(e.statusCode, 404);
   const r = v3Request(t.endpoint, 'X', '1999-01-01', {}, { id: keys.accessKeyId, secret: keys.accessKeySecret });

@@ -1,16 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { rpcClient, startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { rpcClient, useTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import type { SandboxKeys } from '../../lib/sandbox/server';
 
 let t: TestSandbox;
-let k: { accountId: string; accessKeyId: string; accessKeySecret: string };
-
-test.before(async () => {
-  t = await startTestSandbox();
+let k: SandboxKeys;
+useTestSandbox(test, async (sb) => {
+  t = sb;
   k = await t.createAccount();
-});
-test.after(async () => {
-  await t.close();
 });
 test.before.each(async () => {
   await t.admin(`/accounts/${k.accountId}/faults`, undefined, 'DELETE');

@@ -1,28 +1,17 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { rpcClient, startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { rpcClient, useTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import type { SandboxKeys } from '../../lib/sandbox/server';
+import { rejection } from '../helpers/rejection';
 
 let t: TestSandbox;
-let a: { accountId: string; accessKeyId: string; accessKeySecret: string };
-let b: { accountId: string; accessKeyId: string; accessKeySecret: string };
-
-test.before(async () => {
-  t = await startTestSandbox();
+let a: SandboxKeys;
+let b: SandboxKeys;
+useTestSandbox(test, async (sb) => {
+  t = sb;
   a = await t.createAccount();
   b = await t.createAccount();
 });
-test.after(async () => {
-  await t.close();
-});
-
-async function sdkError(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 test('GenerateDataKey / Decrypt round trip under alias/fleet (V3 and V1)', async () => {
   for (const signature of ['v3', 'v1'] as const) {
@@ -48,16 +37,16 @@ test('tampered, foreign or context-mismatched ciphertext is refused', async () =
   const dk = await kms.call('Kms', 'GenerateDataKey', { KeyId: 'alias/fleet', EncryptionContext: JSON.stringify({ record: 'acc-1' }) });
   const raw = Buffer.from(dk.CiphertextBlob, 'base64');
   raw[raw.length - 1] = (raw[raw.length - 1]! ^ 1) & 0xff;
-  const tampered = await sdkError(kms.call('Kms', 'Decrypt', { CiphertextBlob: raw.toString('base64'), EncryptionContext: JSON.stringify({ record: 'acc-1' }) }));
+  const tampered = await rejection(kms.call('Kms', 'Decrypt', { CiphertextBlob: raw.toString('base64'), EncryptionContext: JSON.stringify({ record: 'acc-1' }) }));
   assert.is(tampered.code, 'InvalidParameter');
   assert.is(tampered.statusCode, 400);
-  const wrongCtx = await sdkError(kms.call('Kms', 'Decrypt', { CiphertextBlob: dk.CiphertextBlob, EncryptionContext: JSON.stringify({ record: 'acc-2' }) }));
+  const wrongCtx = await rejection(kms.call('Kms', 'Decrypt', { CiphertextBlob: dk.CiphertextBlob, EncryptionContext: JSON.stringify({ record: 'acc-2' }) }));
   assert.is(wrongCtx.code, 'InvalidParameter');
   const ok = await kms.call('Kms', 'Decrypt', { CiphertextBlob: dk.CiphertextBlob, EncryptionContext: JSON.stringify({ record: 'acc-1' }) });
   assert.is(ok.Plaintext, dk.Plaintext);
-  const foreign = await sdkError(rpcClient(t.endpoint, b).call('Kms', 'Decrypt', { CiphertextBlob: dk.CiphertextBlob, EncryptionContext: JSON.stringify({ record: 'acc-1' }) }));
+  const foreign = await rejection(rpcClient(t.endpoint, b).call('Kms', 'Decrypt', { CiphertextBlob: dk.CiphertextBlob, EncryptionContext: JSON.stringify({ record: 'acc-1' }) }));
   assert.is(foreign.code, 'InvalidParameter');
-  const garbage = await sdkError(kms.call('Kms', 'Decrypt', { CiphertextBlob: 'bm90IGEgYmxvYg==' }));
+  const garbage = await rejection(kms.call('Kms', 'Decrypt', { CiphertextBlob: 'bm90IGEgYmxvYg==' }));
   assert.is(garbage.code, 'InvalidParameter');
 });
 
@@ -71,10 +60,10 @@ test('CreateKey, Encrypt/Decrypt text, unknown key and alias', async () => {
   const dec = await kms.call('Kms', 'Decrypt', { CiphertextBlob: enc.CiphertextBlob });
   assert.is(dec.Plaintext, 'hello sandbox');
   assert.is(dec.KeyId, keyId);
-  const nokey = await sdkError(kms.call('Kms', 'GenerateDataKey', { KeyId: '00000000-0000-0000-0000-000000000000' }));
+  const nokey = await rejection(kms.call('Kms', 'GenerateDataKey', { KeyId: '00000000-0000-0000-0000-000000000000' }));
   assert.is(nokey.code, 'Forbidden.KeyNotFound');
   assert.is(nokey.statusCode, 404);
-  const noalias = await sdkError(kms.call('Kms', 'GenerateDataKey', { KeyId: 'alias/none' }));
+  const noalias = await rejection(kms.call('Kms', 'GenerateDataKey', { KeyId: 'alias/none' }));
   assert.is(noalias.code, 'Forbidden.AliasNotFound');
   const desc = await kms.call('Kms', 'DescribeKey', { KeyId: 'alias/fleet' });
   assert.match(desc.KeyMetadata.Arn, `:${a.accountId}:key/`);

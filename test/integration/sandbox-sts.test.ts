@@ -1,45 +1,34 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { classify } from '../../lib/cloud/errors';
-import { rpcClient, startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { rpcClient, useTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import type { SandboxKeys } from '../../lib/sandbox/server';
+import { rejection } from '../helpers/rejection';
 
 // STS lifetimes scaled by 0.001: DurationSeconds=900 lasts 0.9 s.
 let t: TestSandbox;
-let fleet: { accountId: string; accessKeyId: string; accessKeySecret: string };
-let customer: { accountId: string; accessKeyId: string; accessKeySecret: string };
+let fleet: SandboxKeys;
+let customer: SandboxKeys;
 let fleetUser: { accessKeyId: string; accessKeySecret: string };
-
-test.before(async () => {
-  t = await startTestSandbox({ timeScale: 0.001 });
+useTestSandbox(test, async (sb) => {
+  t = sb;
   fleet = await t.createAccount();
   customer = await t.createAccount();
   fleetUser = await t.admin(`/accounts/${fleet.accountId}/access-keys`, { allow: ['sts:AssumeRole', 'ecs:Describe*'], userName: 'fleet-fn' });
-});
-test.after(async () => {
-  await t.close();
-});
-
-async function sdkError(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected the call to fail');
-}
+}, { timeScale: 0.001 });
 
 test('limited key: allowed action works, other actions → Forbidden.RAM 403 naming the action', async () => {
   const c = rpcClient(t.endpoint, fleetUser);
   const id = await c.call('Sts', 'GetCallerIdentity');
   assert.is(id.IdentityType, 'RAMUser');
   assert.is(id.Arn, `acs:ram::${fleet.accountId}:user/fleet-fn`);
-  const e = await sdkError(c.call('Kms', 'GenerateDataKey', { KeyId: 'alias/fleet' }));
+  const e = await rejection(c.call('Kms', 'GenerateDataKey', { KeyId: 'alias/fleet' }));
   assert.is(e.code, 'Forbidden.RAM');
   assert.is(e.statusCode, 403);
   assert.is(e.data.Message, "User not authorized to operate on the specified resource, or this API doesn't support RAM.");
   assert.is(e.accessDeniedDetail.AuthAction, 'kms:GenerateDataKey');
   // Resource Center checks RAM itself: NoPermission 400 in every one of its error tables
-  const rc = await sdkError(c.call('ResourceCenter', 'SearchResources', {}));
+  const rc = await rejection(c.call('ResourceCenter', 'SearchResources', {}));
   assert.equal([rc.code, rc.statusCode, rc.data.Message], ['NoPermission', 400, 'You are not authorized to perform this operation.']);
   assert.is(rc.accessDeniedDetail.AuthAction, 'resourcecenter:SearchResources');
   const k = classify(rc, 'ResourceCenter:SearchResources');
@@ -73,9 +62,9 @@ test('AssumeRole across accounts with ExternalId; GetCallerIdentity with the STS
   assert.is(Buffer.from(dk.Plaintext, 'base64').length, 32);
 
   // without the token, or with another token → InvalidSecurityToken / MissingSecurityToken
-  const e1 = await sdkError(rpcClient(t.endpoint, { accessKeyId: sts.accessKeyId, accessKeySecret: sts.accessKeySecret }).call('Sts', 'GetCallerIdentity'));
+  const e1 = await rejection(rpcClient(t.endpoint, { accessKeyId: sts.accessKeyId, accessKeySecret: sts.accessKeySecret }).call('Sts', 'GetCallerIdentity'));
   assert.is(e1.code, 'MissingSecurityToken');
-  const e2 = await sdkError(rpcClient(t.endpoint, { ...sts, securityToken: 'CAISbogus' }).call('Sts', 'GetCallerIdentity'));
+  const e2 = await rejection(rpcClient(t.endpoint, { ...sts, securityToken: 'CAISbogus' }).call('Sts', 'GetCallerIdentity'));
   assert.is(e2.code, 'InvalidSecurityToken.MismatchWithAccessKey');
 });
 
@@ -89,7 +78,7 @@ test('STS credentials work until they expire, then InvalidSecurityToken.Expired'
   assert.is(id.AccountId, fleet.accountId);
   assert.ok(Date.parse(out.Credentials.Expiration) <= Date.now() + 900, 'Expiration is never later than the real expiry');
   await new Promise((r) => setTimeout(r, 950)); // 900 s × 0.001
-  const e = await sdkError(rpcClient(t.endpoint, sts).call('Sts', 'GetCallerIdentity'));
+  const e = await rejection(rpcClient(t.endpoint, sts).call('Sts', 'GetCallerIdentity'));
   assert.is(e.code, 'InvalidSecurityToken.Expired');
   assert.is(e.statusCode, 400);
   assert.is(t.sandbox.core.resolveSecret(sts.accessKeyId), undefined, 'Tablestore no longer accepts the key either');
@@ -97,32 +86,32 @@ test('STS credentials work until they expire, then InvalidSecurityToken.Expired'
 
 test('AssumeRole refusals: root key, untrusted account, wrong ExternalId, bad session name, bad duration, unknown role', async () => {
   const arn = `acs:ram::${customer.accountId}:role/FleetControl`;
-  const root = await sdkError(rpcClient(t.endpoint, fleet).call('Sts', 'AssumeRole', { RoleArn: arn, RoleSessionName: 'ab' }));
+  const root = await rejection(rpcClient(t.endpoint, fleet).call('Sts', 'AssumeRole', { RoleArn: arn, RoleSessionName: 'ab' }));
   assert.is(root.code, 'NoPermission');
   assert.is(root.statusCode, 403);
   const stranger = await t.createAccount();
   const strangerUser = await t.admin(`/accounts/${stranger.accountId}/access-keys`, { allow: ['sts:*'] });
-  const untrusted = await sdkError(rpcClient(t.endpoint, strangerUser).call('Sts', 'AssumeRole', { RoleArn: arn, RoleSessionName: 'ab', ExternalId: 'ext-42' }));
+  const untrusted = await rejection(rpcClient(t.endpoint, strangerUser).call('Sts', 'AssumeRole', { RoleArn: arn, RoleSessionName: 'ab', ExternalId: 'ext-42' }));
   assert.is(untrusted.code, 'NoPermission');
   const c = rpcClient(t.endpoint, fleetUser);
-  assert.is((await sdkError(c.call('Sts', 'AssumeRole', { RoleArn: arn, RoleSessionName: 'ab', ExternalId: 'nope' }))).code, 'NoPermission');
-  assert.is((await sdkError(c.call('Sts', 'AssumeRole', { RoleArn: arn, RoleSessionName: 'a', ExternalId: 'ext-42' }))).code, 'InvalidParameter.RoleSessionName');
-  assert.is((await sdkError(c.call('Sts', 'AssumeRole', { RoleArn: arn, RoleSessionName: 'bad name', ExternalId: 'ext-42' }))).code, 'InvalidParameter.RoleSessionName');
-  assert.is((await sdkError(c.call('Sts', 'AssumeRole', { RoleArn: arn, RoleSessionName: 'ab', ExternalId: 'ext-42', DurationSeconds: 899 }))).code, 'InvalidParameter.DurationSeconds');
-  assert.is((await sdkError(c.call('Sts', 'AssumeRole', { RoleArn: arn, RoleSessionName: 'ab', ExternalId: 'ext-42', DurationSeconds: 43201 }))).code, 'InvalidParameter.DurationSeconds');
-  const missing = await sdkError(c.call('Sts', 'AssumeRole', { RoleArn: `acs:ram::${customer.accountId}:role/Nope`, RoleSessionName: 'ab' }));
+  assert.is((await rejection(c.call('Sts', 'AssumeRole', { RoleArn: arn, RoleSessionName: 'ab', ExternalId: 'nope' }))).code, 'NoPermission');
+  assert.is((await rejection(c.call('Sts', 'AssumeRole', { RoleArn: arn, RoleSessionName: 'a', ExternalId: 'ext-42' }))).code, 'InvalidParameter.RoleSessionName');
+  assert.is((await rejection(c.call('Sts', 'AssumeRole', { RoleArn: arn, RoleSessionName: 'bad name', ExternalId: 'ext-42' }))).code, 'InvalidParameter.RoleSessionName');
+  assert.is((await rejection(c.call('Sts', 'AssumeRole', { RoleArn: arn, RoleSessionName: 'ab', ExternalId: 'ext-42', DurationSeconds: 899 }))).code, 'InvalidParameter.DurationSeconds');
+  assert.is((await rejection(c.call('Sts', 'AssumeRole', { RoleArn: arn, RoleSessionName: 'ab', ExternalId: 'ext-42', DurationSeconds: 43201 }))).code, 'InvalidParameter.DurationSeconds');
+  const missing = await rejection(c.call('Sts', 'AssumeRole', { RoleArn: `acs:ram::${customer.accountId}:role/Nope`, RoleSessionName: 'ab' }));
   assert.is(missing.code, 'EntityNotExist.Role');
-  assert.is((await sdkError(c.call('Sts', 'AssumeRole', { RoleSessionName: 'ab' }))).code, 'MissingParameter');
+  assert.is((await rejection(c.call('Sts', 'AssumeRole', { RoleSessionName: 'ab' }))).code, 'MissingParameter');
   // a user without sts:AssumeRole is refused by RAM first
   const describer = await t.admin(`/accounts/${fleet.accountId}/access-keys`, { allow: ['ecs:Describe*'] });
-  assert.is((await sdkError(rpcClient(t.endpoint, describer).call('Sts', 'AssumeRole', { RoleArn: arn, RoleSessionName: 'ab' }))).code, 'Forbidden.RAM');
+  assert.is((await rejection(rpcClient(t.endpoint, describer).call('Sts', 'AssumeRole', { RoleArn: arn, RoleSessionName: 'ab' }))).code, 'Forbidden.RAM');
 });
 
 test('role sessions carry the role permissions (allow list)', async () => {
   await t.admin(`/accounts/${fleet.accountId}/roles`, { name: 'ReadOnly', allow: ['ecs:Describe*'] });
   const out = await rpcClient(t.endpoint, fleetUser).call('Sts', 'AssumeRole', { RoleArn: `acs:ram::${fleet.accountId}:role/ReadOnly`, RoleSessionName: 'ro' });
   const sts = { accessKeyId: out.Credentials.AccessKeyId, accessKeySecret: out.Credentials.AccessKeySecret, securityToken: out.Credentials.SecurityToken };
-  const e = await sdkError(rpcClient(t.endpoint, sts).call('Kms', 'GenerateDataKey', { KeyId: 'alias/fleet' }));
+  const e = await rejection(rpcClient(t.endpoint, sts).call('Kms', 'GenerateDataKey', { KeyId: 'alias/fleet' }));
   assert.is(e.code, 'Forbidden.RAM');
   assert.is(e.accessDeniedDetail.AuthPrincipalType, 'AssumedRoleUser');
 });

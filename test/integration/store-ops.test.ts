@@ -11,6 +11,7 @@ import { isVersionConflict } from '../../lib/store/errors';
 import { createStore } from '../../lib/store/store';
 import { ALL_TABLES, accounts, assets, cache, servers, timeOrderedId } from '../../lib/store/tables';
 import type { Store, TableDef } from '../../lib/store/types';
+import { rejection } from '../helpers/rejection';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleet-store-'));
 let srv: Awaited<ReturnType<typeof startTablestoreServer>>;
@@ -20,14 +21,6 @@ const creds = { accessKeyId: 'AKSTORE', accessKeySecret: 'store-secret-123' };
 const clientOpts = () => ({ endpoint: srv.endpoint, instance: 'fleet', credentials: creds });
 
 const codeOf = (e: unknown) => (e as { code?: string }).code;
-async function rejects(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
-}
 
 test.before(async () => {
   srv = await startTablestoreServer({ dataDir: dir, keys: { AKSTORE: 'store-secret-123' } });
@@ -40,7 +33,7 @@ test.after(async () => {
 });
 
 test('missing tables surface as Internal "run ensureTables"', async () => {
-  const e = await rejects(store.get(accounts, { id: 'acc-1' }));
+  const e = await rejection(store.get(accounts, { id: 'acc-1' }));
   assert.is(codeOf(e), 'Internal');
   assert.match((e as Error).message, 'st_accounts does not exist: run ensureTables');
 });
@@ -56,7 +49,7 @@ test('ensureTables creates every table once, then only lists', async () => {
 
 test('wrong secret is not a silent success', async () => {
   const bad = createStore({ tablePrefix: PREFIX, client: () => createTablestoreClient({ ...clientOpts(), credentials: { accessKeyId: 'AKSTORE', accessKeySecret: 'wrong-secret' } }) });
-  const e = await rejects(bad.get(accounts, { id: 'x' }));
+  const e = await rejection(bad.get(accounts, { id: 'x' }));
   assert.is(codeOf(e), 'Internal');
 });
 
@@ -66,7 +59,7 @@ test('create / get / update / remove with versions', async () => {
   const got = await store.get<{ id: string; name: string; groups: string[]; createdAtMs: number }>(accounts, { id: 'acc-1' });
   assert.equal(got, { id: 'acc-1', name: 'prod', groups: ['ops'], createdAtMs: 1_700_000_000_000, version: 1 });
 
-  const dup = await rejects(store.create(accounts, { id: 'acc-1', name: 'again' }));
+  const dup = await rejection(store.create(accounts, { id: 'acc-1', name: 'again' }));
   assert.is(codeOf(dup), 'Conflict');
   assert.equal((dup as { details?: unknown[] }).details, [{ reason: 'AlreadyExists' }]);
 
@@ -74,18 +67,18 @@ test('create / get / update / remove with versions', async () => {
   assert.is(v2, 2);
   assert.equal(await store.get(accounts, { id: 'acc-1' }), { id: 'acc-1', name: 'production', note: { a: 1 }, createdAtMs: 1_700_000_000_000, version: 2 });
 
-  const stale = await rejects(store.update(accounts, { id: 'acc-1' }, 1, { name: 'stale' }));
+  const stale = await rejection(store.update(accounts, { id: 'acc-1' }, 1, { name: 'stale' }));
   assert.ok(isVersionConflict(stale));
   assert.is((await store.get<{ name: string }>(accounts, { id: 'acc-1' }))!.name, 'production');
 
-  const missing = await rejects(store.update(accounts, { id: 'acc-none' }, 1, { name: 'x' }));
+  const missing = await rejection(store.update(accounts, { id: 'acc-none' }, 1, { name: 'x' }));
   assert.ok(isVersionConflict(missing), 'update of a missing row is a lost race too');
 
   // A field that changes shape (object → string) leaves no stale column behind.
   await store.update(accounts, { id: 'acc-1' }, 2, { note: 'text now' });
   assert.equal((await store.get(accounts, { id: 'acc-1' }))!.note, 'text now');
 
-  const wrongVersion = await rejects(store.remove(accounts, { id: 'acc-1' }, 1));
+  const wrongVersion = await rejection(store.remove(accounts, { id: 'acc-1' }, 1));
   assert.ok(isVersionConflict(wrongVersion));
   await store.remove(accounts, { id: 'acc-1' }, 3);
   assert.is(await store.get(accounts, { id: 'acc-1' }), undefined);
@@ -120,9 +113,9 @@ test('mutate under contention: 20 concurrent increments all land', async () => {
 test('mutate: undefined answer writes nothing; missing row is NotFound; retries run out as Conflict', async () => {
   const same = await store.mutate(servers, { id: 'srv-count' }, () => undefined);
   assert.is(same.version, 21);
-  assert.is(codeOf(await rejects(store.mutate(servers, { id: 'srv-nope' }, () => ({ a: 1 })))), 'NotFound');
+  assert.is(codeOf(await rejection(store.mutate(servers, { id: 'srv-nope' }, () => ({ a: 1 })))), 'NotFound');
   // Every attempt loses: another write lands between our read and our write.
-  const e = await rejects(
+  const e = await rejection(
     store.mutate<{ count: number }>(servers, { id: 'srv-count' }, async (cur) => {
       await store.update(servers, { id: 'srv-count' }, cur.version, { count: cur.count });
       return { count: -1 };
@@ -196,7 +189,7 @@ test('range pages 250 rows 100 at a time with cursors, both directions', async (
   const rest = await store.range<{ n: number }>(assets, { eq: { accountId: 'acc-r' }, filter: (a) => a.n % 10 === 0, limit: 100, cursor: filtered.nextCursor! });
   assert.is(rest.items.length, 15);
 
-  const foreign = await rejects(store.range(assets, { eq: { accountId: 'acc-s' }, cursor: filtered.nextCursor! }));
+  const foreign = await rejection(store.range(assets, { eq: { accountId: 'acc-s' }, cursor: filtered.nextCursor! }));
   assert.is(codeOf(foreign), 'ValidationFailed');
 
   let count = 0;

@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInvoker } from '../../lib/invoke';
-import type { DeploymentModel, LocalFunction } from '../../lib/local/syaml';
-import { startTestHost, type TestHost } from '../helpers/local';
+import type { DeploymentModel } from '../../lib/local/syaml';
+import { localFunction, startTestHost, type TestHost } from '../helpers/local';
 import { rpcClient } from '../helpers/sandbox';
 
 const fixtures = mkdtempSync(join(tmpdir(), 'fleet-role-fn-'));
@@ -27,19 +27,7 @@ exports.handler = async (event, context) => ({
   env: { id: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID, secret: h(process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET), token: h(process.env.ALIBABA_CLOUD_SECURITY_TOKEN) },
 });`,
 );
-const whoami: LocalFunction = {
-  resource: 'whoami',
-  functionName: 'fleet-whoami',
-  code: fixtures,
-  handler: 'index.handler',
-  memorySize: 128,
-  timeoutSec: 10,
-  environment: {},
-  http: false,
-  timers: [],
-  maxAsyncRetryAttempts: 0,
-  asyncTask: false,
-};
+const whoami = localFunction('whoami', { code: fixtures });
 const model: DeploymentModel = { region: 'cn-hangzhou', functions: [whoami], routes: [] };
 
 interface Who {

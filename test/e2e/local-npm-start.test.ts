@@ -7,23 +7,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findRoot } from '../../lib/local/host';
+import { freePort } from '../helpers/free-port';
 
 const root = findRoot();
 const dataDir = mkdtempSync(join(tmpdir(), 'fleet-npm-start-'));
 const started: ChildProcess[] = [];
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 const groupAlive = (pgid: number) => {
   try {

@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalHost, type LocalHost, type LocalHostOptions } from '../../lib/local/host';
+import type { LocalFunction } from '../../lib/local/syaml';
 
 export interface TestHost extends LocalHost {
   dataDir: string;
@@ -46,5 +47,26 @@ export async function startTestHost(opts: Omit<LocalHostOptions, 'port' | 'sandb
       await host.close();
       if (!o.keepData && !opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A function definition for a test deployment model: `fleet-<resource>`, `index.handler`, 128 MB,
+ * 10 s, no HTTP, timers or retries; `over` sets what the test is about (code dir, retries, async).
+ */
+export function localFunction(resource: string, over: Partial<LocalFunction> = {}): LocalFunction {
+  return {
+    resource,
+    functionName: `fleet-${resource}`,
+    code: '.',
+    handler: 'index.handler',
+    memorySize: 128,
+    timeoutSec: 10,
+    environment: {},
+    http: false,
+    timers: [],
+    maxAsyncRetryAttempts: 0,
+    asyncTask: false,
+    ...over,
   };
 }

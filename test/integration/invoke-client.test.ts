@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { createInvoker, type Invoker } from '../../lib/invoke';
 import { build } from '../../scripts/build';
 import { findRoot } from '../../lib/local/host';
-import { renderSYamlCached, toDeploymentModel, type LocalFunction } from '../../lib/local/syaml';
-import { startTestHost, type TestHost } from '../helpers/local';
+import { renderSYamlCached, toDeploymentModel } from '../../lib/local/syaml';
+import { localFunction, startTestHost, type TestHost } from '../helpers/local';
 
 const SCALE = 0.05;
 const fixtures = mkdtempSync(join(tmpdir(), 'fleet-invoke-fn-'));
@@ -43,19 +43,7 @@ exports.handler = async (event, context) => {
 };`,
 );
 
-const flaky = (name: string, retries: number): LocalFunction => ({
-  resource: name,
-  functionName: `fleet-${name}`,
-  code: fixtures,
-  handler: 'index.handler',
-  memorySize: 128,
-  timeoutSec: 10,
-  environment: {},
-  http: false,
-  timers: [],
-  maxAsyncRetryAttempts: retries,
-  asyncTask: true,
-});
+const flaky = (name: string, retries: number) => localFunction(name, { code: fixtures, maxAsyncRetryAttempts: retries, asyncTask: true });
 
 const until = async (what: string, cond: () => boolean, ms = 10_000) => {
   const end = Date.now() + ms;

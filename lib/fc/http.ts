@@ -58,14 +58,23 @@ export function parseJsonBody(body: Buffer): Record<string, unknown> {
   try {
     parsed = JSON.parse(text);
   } catch (e) {
+    // Never echo the parser's message: Node 20+ quotes the input around the error, which can be
+    // part of a secret. A fixed text plus the position is enough to find the mistake.
+    const at = jsonErrorPosition((e as Error).message);
     throw new AppError('ValidationFailed', 'the request body is not valid JSON', {
-      details: [{ path: '', problem: `is not valid JSON (${(e as Error).message.slice(0, 120)})` }],
+      details: [{ path: '', problem: at === undefined ? 'is not valid JSON' : `is not valid JSON (at position ${at})` }],
     });
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new AppError('ValidationFailed', 'the request body must be a JSON object', { details: [{ path: '', problem: 'must be a JSON object' }] });
   }
   return parsed as Record<string, unknown>;
+}
+
+/** The character offset in a `JSON.parse` error message, if the engine gave one (digits only). */
+function jsonErrorPosition(message: string): number | undefined {
+  const m = /\bposition (\d+)/.exec(message);
+  return m ? Number(m[1]) : undefined;
 }
 
 function decodeSegment(s: string, name: string): string {

@@ -150,6 +150,17 @@ test('malformed JSON → 400 ValidationFailed, never 500', async () => {
   }
 });
 
+test('malformed JSON answer never quotes the body: a fixed text plus at most the position', async () => {
+  const secret = 'Abcdefghij0123456789XyZ';
+  const bodies = [`{"accessKeySecret":${secret}}`, `{"accessKeySecret":"${secret}" "x":1}`, `{"k":"v","accessKeySecret":${secret}`, `{"accessKeySecret":"${secret}`];
+  for (const body of bodies) {
+    const r = await call(httpEvent('POST', '/v1/things/x', { headers: { authorization: 'Bearer good' }, body }));
+    assert.is(r.statusCode, 400, body);
+    for (let i = 0; i + 6 <= secret.length; i++) assert.not.ok(r.body.includes(secret.slice(i, i + 6)), `${body} leaked ${secret.slice(i, i + 6)}: ${r.body}`);
+    assert.match(json(r).error.details[0].problem, /^is not valid JSON( \(at position \d+\))?$/);
+  }
+});
+
 test('body over 64 KiB → 413 PayloadTooLarge (plain and base64); exactly 64 KiB passes', async () => {
   const big = JSON.stringify({ x: 'a'.repeat(64 * 1024) });
   for (const b64 of [false, true]) {

@@ -123,7 +123,8 @@ export async function handleHttp<D>(event: FcHttpEvent, rt: HttpRuntime<D>): Pro
     const match = rt.router.match(method, path);
     if (match.kind === 'not-found') throw new AppError('NotFound', `no route for ${method} ${path}`);
     if (match.kind === 'method-not-allowed') {
-      const e = new AppError('NotFound', `${method} is not allowed on ${path}; allowed: ${match.allow.join(', ')}`, { status: 405 });
+      // API.md has no 405 code: the contract's pair is 404 NotFound; Allow still tells the client.
+      const e = new AppError('NotFound', `no route for ${method} ${path}; allowed: ${match.allow.join(', ')}`);
       return errorResult(e, requestId, log, { allow: match.allow.join(', ') });
     }
     const headers = lowerHeaders(event.headers);

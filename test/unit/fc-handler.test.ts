@@ -180,12 +180,12 @@ test('multi-byte characters count as bytes toward the limit', async () => {
   assert.is(r.statusCode, 413);
 });
 
-test('unknown route → 404 NotFound; wrong method → 405 with Allow and code NotFound', async () => {
+test('unknown route → 404 NotFound; wrong method → 404 NotFound (API.md pair) with Allow', async () => {
   const r = await call(httpEvent('GET', '/v1/nope'));
   assert.is(r.statusCode, 404);
   assert.is(json(r).error.code, 'NotFound');
   const m = await call(httpEvent('PUT', '/v1/things/x'));
-  assert.is(m.statusCode, 405);
+  assert.is(m.statusCode, 404);
   assert.is(json(m).error.code, 'NotFound');
   assert.is(m.headers.allow, 'DELETE, POST');
 });

@@ -77,6 +77,26 @@ function jsonErrorPosition(message: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** Methods whose query string is part of the input; writes take their input from the body only. */
+const QUERY_METHODS = new Set(['GET', 'HEAD', 'DELETE']);
+
+/**
+ * The query parameters that become input. Writes refuse undeclared ones rather than ignore them:
+ * gateways and proxies log URLs, so a secret must never travel in one, and a silent drop would
+ * hide the client's mistake.
+ */
+export function queryInput(method: string, query: Record<string, string> | undefined, declared: readonly string[] = []): Record<string, string> {
+  const q = query ?? {};
+  if (QUERY_METHODS.has(method)) return { ...q };
+  const extra = Object.keys(q).filter((k) => !declared.includes(k));
+  if (extra.length) {
+    throw new AppError('ValidationFailed', `${method} takes its input from the JSON body, not the query string`, {
+      details: extra.map((k) => ({ path: k, problem: 'is not accepted as a query parameter on this route; send it in the body' })),
+    });
+  }
+  return { ...q };
+}
+
 function decodeSegment(s: string, name: string): string {
   try {
     return decodeURIComponent(s);
@@ -134,10 +154,11 @@ export async function handleHttp<D>(event: FcHttpEvent, rt: HttpRuntime<D>): Pro
       if (!rt.authenticate) throw new AppError('Unauthenticated', 'this endpoint needs a bearer token');
       principal = await rt.authenticate(bearerToken(headers), rt.deps);
     }
+    const query = queryInput(method, event.queryParameters, match.action.http?.query);
     const body = parseJsonBody(decodeBody(event));
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries(match.params)) params[k] = decodeSegment(v, k);
-    const input: Record<string, unknown> = { ...(event.queryParameters ?? {}), ...body, ...params };
+    const input: Record<string, unknown> = { ...query, ...body, ...params };
     const ctx: CallContext<D> = { requestId, principal, deps: rt.deps, log, http: { method, path, headers } };
     const out = await match.action.run(input, ctx);
     if (isRaw(out)) return { statusCode: out.statusCode, headers: { ...out.headers, 'x-request-id': requestId }, body: out.body, isBase64Encoded: false };

@@ -77,7 +77,13 @@ export interface Action<D = unknown> {
   /** `accounts.create`, `catalog.regions`, … — the direct-invoke action name. */
   name: string;
   /** HTTP route, if the action is also served over HTTP. `:param` segments fill the input. */
-  http?: { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string; status?: number };
+  http?: {
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+    path: string;
+    status?: number;
+    /** Query parameters a write route (POST/PUT/PATCH) accepts; others are refused with 400. */
+    query?: string[];
+  };
   /** false = no token needed (health, console page). Default true. */
   auth?: boolean;
   /**
@@ -87,7 +93,8 @@ export interface Action<D = unknown> {
    */
   throwRetryable?: boolean;
   /**
-   * `input` = query parameters, then the JSON body's fields, then path parameters (later wins);
+   * `input` = query parameters (GET/HEAD/DELETE, or those a write route declares in
+   * `http.query`), then the JSON body's fields, then path parameters (later wins);
    * for direct invocations, `event.input`. Returning `undefined` answers HTTP 204.
    * Return a `RawHttpResponse` (e.g. the console's HTML) to bypass JSON encoding.
    */

@@ -48,6 +48,11 @@ const actions: Action<D>[] = [
     },
   },
   { name: 'things.delete', http: { method: 'DELETE', path: '/v1/things/:id' }, run: async () => undefined },
+  { name: 'things.put', http: { method: 'PUT', path: '/v1/things/:id' }, run: async (input, ctx) => { seen.push({ input, ctx }); return {}; } },
+  { name: 'things.patch', http: { method: 'PATCH', path: '/v1/things/:id' }, run: async (input, ctx) => { seen.push({ input, ctx }); return {}; } },
+  { name: 'look.get', http: { method: 'GET', path: '/v1/look/:id' }, run: async (input, ctx) => { seen.push({ input, ctx }); return {}; } },
+  { name: 'look.delete', http: { method: 'DELETE', path: '/v1/look/:id' }, run: async (input, ctx) => { seen.push({ input, ctx }); return {}; } },
+  { name: 'declared', http: { method: 'POST', path: '/v1/declared', query: ['dryRun'] }, run: async (input, ctx) => { seen.push({ input, ctx }); return {}; } },
   { name: 'boom', http: { method: 'GET', path: '/v1/boom' }, auth: false, run: async () => { throw new Error('db password=hunter2 leaked'); } },
   { name: 'conflict', http: { method: 'GET', path: '/v1/conflict' }, auth: false, run: async () => { throw new AppError('Conflict', 'busy', { details: [{ reason: 'x' }] }); } },
   { name: 'page', http: { method: 'GET', path: '/' }, auth: false, run: async () => ({ rawHttp: true, statusCode: 200, headers: { 'content-type': 'text/html' }, body: '<html></html>' }) },
@@ -102,16 +107,46 @@ test('request id falls back to the event when the context has none', async () =>
   assert.is(r.headers['x-request-id'], 'EVT-9');
 });
 
-test('input merges query, body and path params (later wins); route status used', async () => {
+test('input merges body and path params (later wins); route status used', async () => {
   seen.length = 0;
   const r = await call(
-    httpEvent('POST', '/v1/things/a%2Fb', { headers: { Authorization: 'Bearer good', 'Content-Type': 'application/json' }, query: { q: '1', id: 'fromQuery' }, body: '{"name":"n","id":"fromBody"}' }),
+    httpEvent('POST', '/v1/things/a%2Fb', { headers: { Authorization: 'Bearer good', 'Content-Type': 'application/json' }, body: '{"name":"n","id":"fromBody"}' }),
   );
   assert.is(r.statusCode, 201);
   assert.equal(json(r), { created: 'a/b', principal: 'token' });
-  assert.equal(seen[0]!.input, { q: '1', id: 'a/b', name: 'n' });
+  assert.equal(seen[0]!.input, { id: 'a/b', name: 'n' });
   assert.is(seen[0]!.ctx.http!.headers.authorization, 'Bearer good');
   assert.is(seen[0]!.ctx.principal.tokenId, 'tok-1');
+});
+
+test('GET and DELETE merge the query into the input (path params win)', async () => {
+  seen.length = 0;
+  const r = await call(httpEvent('GET', '/v1/look/a', { headers: { authorization: 'Bearer good' }, query: { q: '1', id: 'fromQuery' } }));
+  assert.is(r.statusCode, 200);
+  const d = await call(httpEvent('DELETE', '/v1/look/b', { headers: { authorization: 'Bearer good' }, query: { force: 'true' } }));
+  assert.is(d.statusCode, 200);
+  assert.equal(seen.map((s) => s.input), [{ q: '1', id: 'a' }, { force: 'true', id: 'b' }]);
+});
+
+test('writes refuse undeclared query parameters (URLs get logged) and never run the action', async () => {
+  seen.length = 0;
+  for (const method of ['POST', 'PUT', 'PATCH']) {
+    const r = await call(
+      httpEvent(method, '/v1/things/x', { headers: { authorization: 'Bearer good' }, query: { accessKeySecret: 'Sup3rSecretValue' }, body: '{"name":"n"}' }),
+    );
+    assert.is(r.statusCode, 400, method);
+    const e = json(r).error;
+    assert.is(e.code, 'ValidationFailed');
+    assert.equal(e.details, [{ path: 'accessKeySecret', problem: 'is not accepted as a query parameter on this route; send it in the body' }]);
+    assert.not.match(r.body, 'Sup3rSecretValue');
+  }
+  assert.is(seen.length, 0);
+  const ok = await call(httpEvent('POST', '/v1/declared', { headers: { authorization: 'Bearer good' }, query: { dryRun: 'true' }, body: '{"a":1}' }));
+  assert.is(ok.statusCode, 200);
+  assert.equal(seen[0]!.input, { dryRun: 'true', a: 1 });
+  const bad = await call(httpEvent('POST', '/v1/declared', { headers: { authorization: 'Bearer good' }, query: { dryRun: 'true', other: 'x' } }));
+  assert.is(bad.statusCode, 400);
+  assert.equal(json(bad).error.details.map((d: { path: string }) => d.path), ['other']);
 });
 
 test('base64 bodies are decoded', async () => {
@@ -184,10 +219,12 @@ test('unknown route → 404 NotFound; wrong method → 404 NotFound (API.md pair
   const r = await call(httpEvent('GET', '/v1/nope'));
   assert.is(r.statusCode, 404);
   assert.is(json(r).error.code, 'NotFound');
-  const m = await call(httpEvent('PUT', '/v1/things/x'));
+  const m = await call(httpEvent('GET', '/v1/things/x'));
   assert.is(m.statusCode, 404);
   assert.is(json(m).error.code, 'NotFound');
-  assert.is(m.headers.allow, 'DELETE, POST');
+  assert.is(m.headers.allow, 'DELETE, PATCH, POST, PUT');
+  const p = await call(httpEvent('PUT', '/v1/declared'));
+  assert.equal([p.statusCode, json(p).error.code, p.headers.allow], [404, 'NotFound', 'POST']);
 });
 
 test('bad percent-encoding in the path → 400', async () => {

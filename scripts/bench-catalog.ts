@@ -4,18 +4,11 @@
  * requests), against a sandbox. Targets: cold ≤ 200 ms median, warm ≤ 20 ms median.
  * Run alone with `tsx scripts/bench-catalog.ts`, or as part of `npm run bench`.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { startSandbox } from '../lib/sandbox/server';
+import { join } from 'node:path';
 import { ensureTables } from '../lib/store';
+import { functionEnv, median, root, runIfMain, runProbe, withBenchSandbox } from './bench-common';
 import { build } from './build';
-
-const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
 /** The child: one cold start, then warm requests; prints timings as JSON. */
 const probe = `
@@ -43,12 +36,6 @@ const ms = (t) => Number(process.hrtime.bigint() - t) / 1e6;
 })().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
 `;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
 function httpEvent(path: string) {
   return {
     version: 'v1',
@@ -66,22 +53,11 @@ export async function benchCatalog(opts: { runs?: number; warm?: number; skipBui
   const runs = opts.runs ?? (Number(process.env.BENCH_RUNS) || 7);
   const warmN = opts.warm ?? (Number(process.env.BENCH_WARM) || 40);
   if (!opts.skipBuild) await build({ root, only: ['settings', 'catalog'] });
-  const dataDir = mkdtempSync(join(tmpdir(), 'fleet-bench-catalog-'));
-  const sandbox = await startSandbox({ port: 0, dataDir, timeScale: 0.001 });
-  try {
+  return withBenchSandbox('catalog', {}, async (sandbox) => {
     const deployment = await sandbox.createAccount();
     const user = await sandbox.createAccount();
     const adminToken = 'bench-admin-token-0123456789';
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      FLEET_SANDBOX_ENDPOINT: sandbox.endpoint,
-      TABLESTORE_ENDPOINT: sandbox.url,
-      FLEET_ADMIN_TOKEN: adminToken,
-      FLEET_KMS_KEY_ID: 'alias/fleet',
-      FLEET_REGION: 'cn-hangzhou',
-      FLEET_ACCOUNT_ID: deployment.accountId,
-      LOG_LEVEL: 'error',
-    };
+    const env = functionEnv(sandbox, { adminToken, accountId: deployment.accountId });
     const creds = { accessKeyId: deployment.accessKeyId, accessKeySecret: deployment.accessKeySecret };
     const ts = { endpoint: sandbox.url, instance: 'fleet', credentials: creds };
     await ensureTables({ client: ts, tablePrefix: 'fleet_' });
@@ -106,12 +82,11 @@ export async function benchCatalog(opts: { runs?: number; warm?: number; skipBui
 
     const samples: Array<{ init: number; first: number; warm: number[] }> = [];
     for (let i = 0; i < runs; i++) {
-      // Async: the sandbox serves from this process, so its event loop must keep running.
-      const { stdout: out } = await promisify(execFile)(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []), '-e', probe, join(root, 'dist/catalog/index.js'), JSON.stringify(ctx), JSON.stringify(i % 2 ? [...events].reverse() : events), String(warmN)], {
+      samples.push(await runProbe(probe, [join(root, 'dist/catalog/index.js'), JSON.stringify(ctx), JSON.stringify(i % 2 ? [...events].reverse() : events), String(warmN)], {
         env,
         cwd: join(root, 'dist/catalog'),
-      });
-      samples.push(JSON.parse(out.trim().split('\n').pop()!));
+        nodeArgs: process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [],
+      }));
     }
     const cold = median(samples.map((s) => s.init + s.first));
     const warm = median(samples.flatMap((s) => s.warm));
@@ -127,18 +102,7 @@ export async function benchCatalog(opts: { runs?: number; warm?: number; skipBui
         `  ${ok ? 'ok' : 'OVER TARGET'}\n`,
     );
     return ok;
-  } finally {
-    await sandbox.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  benchCatalog().then(
-    (ok) => process.exit(ok ? 0 : 1),
-    (e) => {
-      process.stderr.write(`bench-catalog failed: ${e instanceof Error ? e.stack : String(e)}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, 'bench-catalog', () => benchCatalog());

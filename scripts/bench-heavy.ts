@@ -6,18 +6,12 @@
  * Each measurement is a fresh `node` (a cold FC instance): `process.resourceUsage().maxRSS`.
  * Run alone with `tsx scripts/bench-heavy.ts`, or as part of `npm run bench`.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { setUpFunctionRole } from '../lib/local/function-role';
-import { startSandbox } from '../lib/sandbox/server';
 import { ensureTables } from '../lib/store';
+import { functionEnv, median, root, runIfMain, runProbe, withBenchSandbox } from './bench-common';
 import { build } from './build';
 
-const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** FC memory of settings and catalog in s.yaml: peak RSS must stay under it. */
 const LIMIT_MIB = 256;
 
@@ -54,20 +48,12 @@ interface Sample {
   result: any;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
 /** Runs the heavy-path bench and prints its table; returns false when a request needs more than 256 MiB. */
 export async function benchHeavy(opts: { runs?: number; skipBuild?: boolean } = {}): Promise<boolean> {
   const runs = opts.runs ?? (Number(process.env.BENCH_HEAVY_RUNS) || 3);
   if (!opts.skipBuild) await build({ root, only: ['settings', 'catalog'] });
-  const dataDir = mkdtempSync(join(tmpdir(), 'fleet-bench-heavy-'));
   // Realistic STS lifetimes: the function role session must outlive the bench.
-  const sandbox = await startSandbox({ port: 0, dataDir, timeScale: 0.001, stsTimeScale: 1 });
-  try {
+  return withBenchSandbox('heavy', { stsTimeScale: 1 }, async (sandbox) => {
     const deployment = await sandbox.createAccount();
     const user = await sandbox.createAccount();
     // The functions run as a role session of the deployment account, as on FC (and the local host).
@@ -75,16 +61,7 @@ export async function benchHeavy(opts: { runs?: number; skipBuild?: boolean } = 
     const { accessKeyId, accessKeySecret, securityToken } = await role.current();
     const userRole = await sandbox.createRole(user.accountId, { name: 'fleet-bench', trustedAccountIds: [deployment.accountId] });
     await ensureTables({ client: { endpoint: sandbox.url, instance: 'fleet', credentials: deployment }, tablePrefix: 'fleet_' });
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      FLEET_SANDBOX_ENDPOINT: sandbox.endpoint,
-      TABLESTORE_ENDPOINT: sandbox.url,
-      FLEET_ADMIN_TOKEN: 'bench-admin-token-0123456789',
-      FLEET_KMS_KEY_ID: 'alias/fleet',
-      FLEET_REGION: 'cn-hangzhou',
-      FLEET_ACCOUNT_ID: deployment.accountId,
-      LOG_LEVEL: 'error',
-    };
+    const env = functionEnv(sandbox, { adminToken: 'bench-admin-token-0123456789', accountId: deployment.accountId });
     const ctx = (fn: string) => ({
       requestId: 'bench',
       credentials: { accessKeyId, accessKeySecret, securityToken },
@@ -92,14 +69,8 @@ export async function benchHeavy(opts: { runs?: number; skipBuild?: boolean } = 
       region: 'cn-hangzhou',
       accountId: deployment.accountId,
     });
-    const run = async (fn: string, events: unknown[]): Promise<Sample> => {
-      // Async: the sandbox serves from this process, so its event loop must keep running.
-      const { stdout } = await promisify(execFile)(process.execPath, ['-e', probe, join(root, 'dist', fn, 'index.js'), JSON.stringify(ctx(fn)), JSON.stringify(events)], {
-        env,
-        cwd: join(root, 'dist', fn),
-      });
-      return JSON.parse(stdout.trim().split('\n').pop()!) as Sample;
-    };
+    const run = (fn: string, events: unknown[]) =>
+      runProbe<Sample>(probe, [join(root, 'dist', fn, 'index.js'), JSON.stringify(ctx(fn)), JSON.stringify(events)], { env, cwd: join(root, 'dist', fn) });
 
     const accessKey = { type: 'access_key', accessKeyId: user.accessKeyId, accessKeySecret: user.accessKeySecret };
     const created = await run('settings', [{ action: 'accounts.create', input: { name: 'bench-ak', credential: accessKey } }]);
@@ -146,18 +117,7 @@ export async function benchHeavy(opts: { runs?: number; skipBuild?: boolean } = 
         `  ${over ? `${over} request(s) OVER ${LIMIT_MIB} MB` : `every request fits ${LIMIT_MIB} MB`}\n`,
     );
     return over === 0;
-  } finally {
-    await sandbox.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  benchHeavy().then(
-    (ok) => process.exit(ok ? 0 : 1),
-    (e) => {
-      process.stderr.write(`bench-heavy failed: ${e instanceof Error ? e.stack : String(e)}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, 'bench-heavy', () => benchHeavy());

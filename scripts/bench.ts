@@ -9,10 +9,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { median, root } from './bench-common';
 import { build } from './build';
 
-const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const runs = Number(process.env.BENCH_RUNS) || 5;
 const HTTP_FACING = new Set(['settings', 'catalog', 'servers', 'inventory', 'console']);
 
@@ -32,12 +31,6 @@ Promise.resolve(handler(Buffer.from(JSON.stringify(event)), ctx)).then(() => {
   process.stdout.write(JSON.stringify({ init, first, maxRssKb: process.resourceUsage().maxRSS }) + '\\n');
 });
 `;
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** Wall time of a node process; `env` matters: the parent's carries tsx's NODE_OPTIONS. */
 function wallMs(args: string[], env: NodeJS.ProcessEnv): number {

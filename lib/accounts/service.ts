@@ -232,7 +232,12 @@ export async function updateAccount(id: unknown, input: unknown, p: Principal, d
     verification = await verifyCredential(deps.cloud.forAccount(plain, { regionId: region }), expected, deps.clock);
   }
   const written = await editAccount(deps, accountId, p, 'update', Object.keys(body).sort(), (cur, now) => {
-    const next: Partial<AccountRecord> = { updatedAtMs: now, verification };
+    // `mutate` re-runs this on a fresh row after a conflict: a verification is only true of the
+    // credential it checked, so it is written only by the edit that verified, and only if no other
+    // credential change landed in between (else a stale result would overwrite a newer one).
+    if (reverify) assertSameCredential(cur, current);
+    const next: Partial<AccountRecord> = { updatedAtMs: now };
+    if (reverify) next.verification = verification;
     if (body.name !== undefined) next.name = body.name;
     if (body.groups !== undefined) next.groups = body.groups;
     if (body.alibabaAccountId !== undefined) next.alibabaAccountId = body.alibabaAccountId ?? undefined;
@@ -299,6 +304,13 @@ export async function deleteAccount(id: unknown, p: Principal, deps: AccountsDep
   if (rec.credential.type === 'ram_role') deps.cloud.forgetRole(rec.credential.roleArn, rec.credential.externalId);
 }
 
+/** A verification of `checked`'s credential would be stale on `cur`: 409, the client retries. */
+function assertSameCredential(cur: AccountRecord, checked: AccountRecord) {
+  if (cur.credentialRev !== checked.credentialRev || cur.alibabaAccountId !== checked.alibabaAccountId) {
+    throw new AppError('Conflict', 'the account credential changed while it was being verified; retry');
+  }
+}
+
 /** Re-checks the credential and audits every permission the product uses (API.md §1 verify). */
 export async function verifyAccount(id: unknown, p: Principal, deps: AccountsDeps) {
   const rec = await loadAccount(deps.store, id, p, 'operate');
@@ -308,7 +320,10 @@ export async function verifyAccount(id: unknown, p: Principal, deps: AccountsDep
   const [permissions, resourceCenter, sshKeys] = verified
     ? await Promise.all([auditPermissions(client), resourceCenterStatus(client), checkKeyPairs(rec, deps)])
     : [[], { enabled: null, initialized: null }, []];
-  await editAccount(deps, rec.id, p, 'verify', ['verification'], () => ({ next: { verification }, outcome: outcomeOf(verification) }));
+  await editAccount(deps, rec.id, p, 'verify', ['verification'], (cur) => {
+    assertSameCredential(cur, rec);
+    return { next: { verification }, outcome: outcomeOf(verification) };
+  });
   return {
     status: verification.status,
     checkedAt: verification.checkedAt,

@@ -72,6 +72,8 @@ export interface DomainOptions {
   ttlMs?: number;
   /** In-process: decorate the cloud factory (e.g. to count calls). */
   wrapCloud?: (f: CloudFactory) => CloudFactory;
+  /** In-process: decorate the functions' store (e.g. to hold a write back in a race test). */
+  wrapStore?: (s: Store) => Store;
   /** In-process: a local master key (base64, 32 bytes) instead of the sandbox's KMS. */
   masterKey?: string;
 }
@@ -144,7 +146,7 @@ async function startInProcess(opts: DomainOptions): Promise<Domain> {
   const realCloud = createCloudFactory({ config, clock: systemClock, log, roleCredentials: role, retry: { maxAttempts: 2, baseDelayMs: 5, throttledBaseDelayMs: 5, maxDelayMs: 20 } });
   const cloud = opts.wrapCloud ? opts.wrapCloud(realCloud) : realCloud;
   const secrets = createSecretBox(config.secrets, () => realCloud.forFunction().kms);
-  const deps: DomainDeps = { config, clock: systemClock, log, store, cloud, secrets };
+  const deps: DomainDeps = { config, clock: systemClock, log, store: opts.wrapStore ? opts.wrapStore(store) : store, cloud, secrets };
   const handler = createFcHandler<DomainDeps>({
     actions: [...settingsActions<DomainDeps>(), ...catalogActions<DomainDeps>()],
     makeDeps: () => deps,

@@ -77,6 +77,21 @@ export function createStore(opts: StoreOptions): Store {
     return new sdk.Condition(rowCond, colCond);
   };
 
+  /** Writes a whole record (create and put differ only in the row condition and what its failure means). */
+  const putWholeRow = async (table: TableDef, full: object, existence: 'not-exist' | 'ignore', onConditionFail?: (e: unknown) => AppError) => {
+    const { sdk, client } = await conn();
+    try {
+      await client.putRow({
+        tableName: tableName(table),
+        condition: versionCondition(sdk, undefined, existence),
+        primaryKey: encodeKey(table, keyOf(table, full), sdk),
+        attributeColumns: encodeRecord(table, full, sdk),
+      });
+    } catch (e) {
+      throw mapStoreError(e, tableName(table), onConditionFail && (() => onConditionFail(e)));
+    }
+  };
+
   const toSdkBound = (sdk: Sdk, table: TableDef, tuple: Bound[]) =>
     table.pk.map((col, i) => {
       const v = tuple[i]!;
@@ -87,34 +102,13 @@ export function createStore(opts: StoreOptions): Store {
     tableName,
 
     async create<R extends object>(table: TableDef, record: R): Promise<R & Versioned> {
-      const { sdk, client } = await conn();
       const full = { ...record, version: 1 } as R & Versioned;
-      try {
-        await client.putRow({
-          tableName: tableName(table),
-          condition: versionCondition(sdk, undefined, 'not-exist'),
-          primaryKey: encodeKey(table, keyOf(table, record), sdk),
-          attributeColumns: encodeRecord(table, full, sdk),
-        });
-      } catch (e) {
-        throw mapStoreError(e, tableName(table), () => storeConflict('AlreadyExists', `${table.name} row already exists`, e));
-      }
+      await putWholeRow(table, full, 'not-exist', (e) => storeConflict('AlreadyExists', `${table.name} row already exists`, e));
       return full;
     },
 
     async put<R extends object>(table: TableDef, record: R): Promise<void> {
-      const { sdk, client } = await conn();
-      const full = { ...record, version: (record as Partial<Versioned>).version ?? 1 };
-      try {
-        await client.putRow({
-          tableName: tableName(table),
-          condition: versionCondition(sdk, undefined, 'ignore'),
-          primaryKey: encodeKey(table, keyOf(table, record), sdk),
-          attributeColumns: encodeRecord(table, full, sdk),
-        });
-      } catch (e) {
-        throw mapStoreError(e, tableName(table));
-      }
+      await putWholeRow(table, { ...record, version: (record as Partial<Versioned>).version ?? 1 }, 'ignore');
     },
 
     async get<R extends object>(table: TableDef, key: Key): Promise<(R & Versioned) | undefined> {

@@ -314,6 +314,8 @@ function assertSameCredential(cur: AccountRecord, checked: AccountRecord) {
 /** Re-checks the credential and audits every permission the product uses (API.md §1 verify). */
 export async function verifyAccount(id: unknown, p: Principal, deps: AccountsDeps) {
   const rec = await loadAccount(deps.store, id, p, 'operate');
+  // A cached STS session outlives a trust-policy change: verify must assume the role afresh.
+  if (rec.credential.type === 'ram_role') deps.cloud.forgetRole(rec.credential.roleArn, rec.credential.externalId);
   const client = deps.cloud.forAccount(await openCredential(rec, deps.secrets), { regionId: rec.defaultRegion ?? deps.homeRegion });
   const verification = await verifyCredential(client, rec.alibabaAccountId, deps.clock);
   const verified = verification.status === 'verified';

@@ -13,7 +13,8 @@ let d: Domain;
 let user: { accountId: string };
 
 test.before(async () => {
-  d = await startDomain({ via });
+  // Real STS session lifetimes: the client's session cache holds, as it does on Alibaba.
+  d = await startDomain({ via, stsTimeScale: 1 });
   user = await d.createSandboxAccount();
 });
 test.after(async () => {
@@ -51,6 +52,20 @@ test('a role that does not trust the deployment, a missing role, a wrong externa
   assert.is(c.body.verification.status, 'failed');
   assert.type(c.body.verification.error.hint, 'string');
   assert.ok(c.body.verification.error.code.length > 0);
+});
+
+test('trust removed after the account was verified: verify assumes the role afresh and says failed', async () => {
+  const role = await d.admin(`/accounts/${user.accountId}/roles`, { name: 'revoked', trustedAccountIds: [d.deploymentAccountId] });
+  const res = await create({ type: 'ram_role', roleArn: role.arn });
+  assert.is(res.body.verification.status, 'verified', res.raw);
+  const again = await d.call('POST', `/v1/accounts/${res.body.id}/verify`, { token: d.adminToken });
+  assert.is(again.body.status, 'verified', again.raw);
+  // Same role, no trust any more (the cached STS session would still sign for ~an hour).
+  await d.admin(`/accounts/${user.accountId}/roles`, { name: 'revoked', trustedAccountIds: [] });
+  const v = await d.call('POST', `/v1/accounts/${res.body.id}/verify`, { token: d.adminToken });
+  assert.is(v.status, 200, v.raw);
+  assert.is(v.body.status, 'failed', v.raw);
+  assert.match(v.body.error.hint, /trust policy/);
 });
 
 test.run();

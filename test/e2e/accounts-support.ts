@@ -72,6 +72,8 @@ export interface DomainOptions {
   ttlMs?: number;
   /** In-process: decorate the cloud factory (e.g. to count calls). */
   wrapCloud?: (f: CloudFactory) => CloudFactory;
+  /** In-process: the sandbox's STS session lifetime scale (1 = sessions last as long as on Alibaba, so the client caches them). */
+  stsTimeScale?: number;
   /** In-process: decorate the functions' store (e.g. to hold a write back in a race test). */
   wrapStore?: (s: Store) => Store;
   /** In-process: a local master key (base64, 32 bytes) instead of the sandbox's KMS. */
@@ -120,7 +122,7 @@ export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
 }
 
 async function startInProcess(opts: DomainOptions): Promise<Domain> {
-  const sb = await startTestSandbox();
+  const sb = await startTestSandbox(opts.stsTimeScale !== undefined ? { stsTimeScale: opts.stsTimeScale } : {});
   const deployment = await sb.createAccount();
   const adminToken = `fleet_admin_${randomBytes(16).toString('hex')}`;
   // The suite's secret scan sees in-process answers and logs too (FLEET_CAPTURE_DIR, set by npm test).

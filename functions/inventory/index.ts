@@ -1,5 +1,5 @@
 /** inventory: scans and assets API plus the periodic scan timer. The scan domain is a later issue. */
-import { notBuiltHandler } from '../../lib/console/not-built';
+import { notBuiltHandler } from '../../lib/fc/not-built';
 
 export const handler = notBuiltHandler(
   'asset inventory',

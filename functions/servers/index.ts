@@ -1,5 +1,5 @@
 /** servers: the server API (API.md §1 "Servers"). The provisioning domain is a later issue. */
-import { notBuiltHandler } from '../../lib/console/not-built';
+import { notBuiltHandler } from '../../lib/fc/not-built';
 
 export const handler = notBuiltHandler('server provisioning', [
   ['servers.create', 'POST', '/v1/servers'],

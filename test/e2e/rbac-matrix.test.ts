@@ -118,6 +118,33 @@ test('global routes: tokens are admin-only; account creation is admin-only; list
   assert.equal(problems, []);
 });
 
+test('not-yet-built routes (servers, scans, assets) check access before answering 501', async () => {
+  if (via === 'inprocess') return; // in-process serves settings and catalog only; the host serves every function
+  const W = { admin: 501, operator: 501, viewer: 403, none: 401, bad: 401 };
+  const R = { admin: 501, operator: 501, viewer: 501, none: 401, bad: 401 };
+  const cases: Array<[string, string, unknown, Record<Who, number>]> = [
+    ['POST', '/v1/servers', { name: 'web-1' }, W],
+    ['GET', '/v1/servers', undefined, R],
+    ['GET', '/v1/servers/srv-zzzzzzzzzzzzzzzz', undefined, R],
+    ['POST', '/v1/servers/srv-zzzzzzzzzzzzzzzz/retry', undefined, W],
+    ['DELETE', '/v1/servers/srv-zzzzzzzzzzzzzzzz', undefined, W],
+    ['POST', '/v1/scans', { accountId: inA }, W],
+    ['GET', '/v1/scans', undefined, R],
+    ['GET', '/v1/scans/scan-zzzzzzzzzzzzzzzz', undefined, R],
+    ['GET', '/v1/assets', undefined, R],
+  ];
+  const problems: string[] = [];
+  for (const [method, path, json, want] of cases) {
+    for (const who of WHO) {
+      const token = tokenOf(who);
+      const res = await d.call(method, path, { ...(token ? { token } : {}), ...(json ? { json } : {}) });
+      const code = { 401: 'Unauthenticated', 403: 'Forbidden', 501: 'NotImplemented' }[want[who] as 401 | 403 | 501];
+      if (res.status !== want[who] || res.body?.error?.code !== code) problems.push(`${method} ${path} ${who}: ${res.status} ${res.body?.error?.code} (want ${want[who]} ${code})`);
+    }
+  }
+  assert.equal(problems, []);
+});
+
 test('a revoked token stops working at once', async () => {
   const made = await d.call('POST', '/v1/tokens', { token: d.adminToken, json: { name: 'temp', role: 'viewer', groups: ['blue'] } });
   assert.is((await d.call('GET', '/v1/accounts', { token: made.body.token })).status, 200);

@@ -1,0 +1,43 @@
+/**
+ * Placeholder handlers for functions whose domains come in later issues (servers, provision,
+ * inventory, scan-region, sweeper): real routes through the real FC adapter, token check,
+ * access check and deps, answering 501 `NotImplemented`, so the route table, the adapters and
+ * RBAC work end to end now. A viewer's write is a 403 today exactly as it will be once built.
+ */
+import { authenticate, authorize, storeTokenRepo } from '../auth';
+import { AppError } from '../core/errors';
+import { createDeps, type Deps } from './deps';
+import { createFcHandler, type FcHandler } from './handler';
+import type { Action, FcTimerEvent } from './types';
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type PlannedRoute = [name: string, method?: Method, path?: string];
+
+/**
+ * One action per planned route: it authorises the caller (`read` for GET, `operate` for writes —
+ * servers and scans are operator work) and then fails with "<what> is not built yet".
+ */
+export function notBuiltActions(what: string, routes: PlannedRoute[]): Action<Deps>[] {
+  return routes.map(([name, method, path]) => ({
+    name,
+    ...(method && path ? { http: { method, path } } : {}),
+    async run(_input, ctx) {
+      authorize(ctx.principal, { action: !method || method === 'GET' ? 'read' : 'operate' });
+      throw new AppError('NotImplemented', `${what} is not built yet (${name})`);
+    },
+  }));
+}
+
+/** Bearer token → principal with the real token store, as every function authenticates. */
+export const authenticateWithStore = (token: string | undefined, deps: Deps) =>
+  authenticate(token, { adminToken: deps.config.adminToken, tokens: storeTokenRepo(deps.store), clock: deps.clock });
+
+/** The FC handler of a function that is not built yet; its timer (if any) does nothing. */
+export function notBuiltHandler(what: string, routes: PlannedRoute[], timer?: (e: FcTimerEvent) => unknown): FcHandler {
+  return createFcHandler<Deps>({
+    actions: notBuiltActions(what, routes),
+    makeDeps: (ctx) => createDeps(ctx),
+    authenticate: authenticateWithStore,
+    ...(timer ? { onTimer: async (e: FcTimerEvent) => timer(e) } : {}),
+  });
+}

@@ -1,12 +1,10 @@
 /** ECS catalog reads: regions, zones, stock, key pairs (every page), images, instance types. */
 import { DRY_RUN_OK, type CallCtx } from './call';
-import { def, ecsCaller, MAX_PAGES, tagsOf } from './ecs-common';
-import type { AvailableZone, EcsApi, Image, InstanceType as EcsInstanceType, KeyPair, Region, Tag, Zone } from './types';
+import { def, ecsCaller, MAX_PAGES, tagsOf, type CatalogApi } from './ecs-common';
+import type { AvailableZone, Image, InstanceType as EcsInstanceType, KeyPair, Region, Tag, Zone } from './types';
 
 const KEY_PAIR_PAGE = 50;
 const IMAGE_PAGE = 100;
-
-type CatalogApi = Pick<EcsApi, 'describeRegions' | 'describeZones' | 'describeAvailableResource' | 'describeKeyPairs' | 'importKeyPair' | 'describeImages' | 'describeInstanceTypes'>;
 
 export function createEcsCatalog(ctx: CallCtx): CatalogApi {
   const regionId = ctx.transport.regionId;

@@ -1,9 +1,14 @@
 /** Shared plumbing of the ECS wrappers: one typed-SDK call under the retry policy, small readers. */
 import { callCloud, type CallCtx } from './call';
 import type { EcsModels } from './transport';
-import type { Tag } from './types';
+import type { EcsApi, Tag } from './types';
 
 export const MAX_PAGES = 1000;
+
+/** The EcsApi methods ecs-catalog implements; ecs-compute implements the rest (one list, so the split cannot leave a gap or overlap). */
+export type CatalogMethod = 'describeRegions' | 'describeZones' | 'describeAvailableResource' | 'describeKeyPairs' | 'importKeyPair' | 'describeImages' | 'describeInstanceTypes';
+export type CatalogApi = Pick<EcsApi, CatalogMethod>;
+export type ComputeApi = Omit<EcsApi, CatalogMethod>;
 
 export type TagModel = { tagKey?: string; tagValue?: string };
 export const tagsOf = (t: { tag?: TagModel[] } | undefined): Tag[] => (t?.tag ?? []).map((x) => ({ key: x.tagKey ?? '', value: x.tagValue ?? '' }));

@@ -1,12 +1,10 @@
 /** ECS compute: security groups, instances, disks, deletes and public IPs. */
 import { chunks, DRY_RUN_OK, type CallCtx } from './call';
-import { def, ecsCaller, MAX_PAGES, tagsOf, type TagModel } from './ecs-common';
-import type { Disk, EcsApi, Instance, RunInstancesInput, SecurityGroup, SecurityGroupRule, Tag } from './types';
+import { def, ecsCaller, MAX_PAGES, tagsOf, type ComputeApi, type TagModel } from './ecs-common';
+import type { Disk, Instance, RunInstancesInput, SecurityGroup, SecurityGroupRule, Tag } from './types';
 
 const INSTANCE_IDS_PER_CALL = 100;
 const DISK_IDS_PER_CALL = 100;
-
-type ComputeApi = Omit<EcsApi, 'describeRegions' | 'describeZones' | 'describeAvailableResource' | 'describeKeyPairs' | 'importKeyPair' | 'describeImages' | 'describeInstanceTypes'>;
 
 export function createEcsCompute(ctx: CallCtx): ComputeApi {
   const regionId = ctx.transport.regionId;

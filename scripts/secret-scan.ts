@@ -3,11 +3,14 @@
  * (recorded by `lib/local/capture.ts` under `FLEET_CAPTURE_DIR`) is searched in every answer and
  * log line they produced and in every Tablestore file they wrote. A hit is a leak. Secrets are
  * searched as sent and as encoded (base64 at each byte alignment, URL and JSON escapes, hex, and
- * for PEM keys each base64 body line and its DER bytes). Reports never print a secret: only its
+ * for PEM keys each base64 body line and its DER bytes), and as fragments: every FRAGMENT-char
+ * window of a secret of at least FRAGMENT_MIN chars, raw and JSON-escaped (see `fragmentsOf`).
+ * Reports never print a secret: only its
  * first 4 characters and its length.
  *
  *   node --import tsx scripts/secret-scan.ts <capture dir>
  */
+import { createPublicKey } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -86,6 +89,71 @@ export function needlesOf(secret: string): Array<{ form: string; text: string }>
   }
   return out;
 }
+
+/**
+ * Length of a searched fragment. 10 because V8's JSON.parse error quotes 10 characters either side
+ * of the failing position (`..."ySecret": Abcdefghij"...`), the partial leak this catches; 10
+ * characters of a random base62 secret are ~59 bits, so an innocent match is not a concern.
+ */
+export const FRAGMENT = 10;
+/** Secrets shorter than this are searched whole only (a window would be most of the secret anyway). */
+export const FRAGMENT_MIN = 16;
+
+/** A window with fewer distinct characters is filler (`WWWWWWWWWW`, `ababab…`), not secret material. */
+const diverse = (w: string) => new Set(w).size > FRAGMENT / 2;
+
+/**
+ * Parts of a secret that are public by design, so windows inside them are not leaks: a token's
+ * record id (`fleet_<id>_…` is listed as `tok-<id>`), and a private key's public half (its
+ * modulus or point is in every public-key encoding, as bytes and base64 at each alignment).
+ */
+export function publicPartsOf(secret: string): string[] {
+  const out: string[] = [];
+  const token = /^fleet_([a-z0-9]{16})_/.exec(secret);
+  if (token) out.push(token[0]);
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(secret)) {
+    try {
+      const pub = createPublicKey(secret);
+      const raw: Buffer[] = [pub.export({ type: 'spki', format: 'der' })];
+      const jwk = pub.export({ format: 'jwk' });
+      for (const v of [jwk.n, jwk.x, jwk.y]) if (v) raw.push(Buffer.from(v, 'base64url'));
+      for (const b of raw) for (let skip = 0; skip < 3; skip++) out.push(b.subarray(skip).toString('base64'), b.subarray(skip).toString('latin1'));
+    } catch {
+      // not parseable (a deliberately broken key in a test): every window counts
+    }
+  }
+  return out;
+}
+
+/**
+ * Every FRAGMENT-char window of a secret (latin1 text) in raw and JSON-escaped form, minus filler
+ * windows and windows inside a public part. For PEM keys: windows of each body line after the
+ * first (the first holds the ASN.1 header every key of that kind shares).
+ */
+export function fragmentsOf(secret: string): Array<{ form: string; text: string }> {
+  if (secret.length < FRAGMENT_MIN) return [];
+  const pub = publicPartsOf(secret);
+  const seen = new Set<string>();
+  const out: Array<{ form: string; text: string }> = [];
+  const windows = (form: string, text: string) => {
+    for (let i = 0; i + FRAGMENT <= text.length; i++) {
+      const w = text.slice(i, i + FRAGMENT);
+      if (seen.has(w) || !diverse(w) || pub.some((p) => p.includes(w))) continue;
+      seen.add(w);
+      out.push({ form, text: w });
+    }
+  };
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(secret)) {
+    const body = secret.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= FRAGMENT && !l.startsWith('-----') && !l.includes(':'));
+    for (const line of body.slice(1)) windows('pem-fragment', line);
+    return out;
+  }
+  windows('fragment', latin1(secret));
+  windows('json-fragment', latin1(JSON.stringify(secret).slice(1, -1)));
+  return out;
+}
+
+const isFragment = (form: string) => form.endsWith('fragment');
 
 /** Finds many needles in many texts in one pass each (rolling hash of the first MIN_SECRET chars). */
 export class NeedleSet {
@@ -180,11 +248,17 @@ export function scanCapture(dir: string): ScanResult {
   const set = new NeedleSet();
   secrets.forEach((s, id) => {
     for (const n of needlesOf(s.value)) set.add(id, n.form, n.text);
+    for (const n of fragmentsOf(s.value)) set.add(id, n.form, n.text);
   });
   const result: ScanResult = { secrets: secrets.length, needles: set.size, responses: 0, mints: 0, logLines: 0, files: 0, bytes: 0, leaks: [] };
   const report = (text: string, where: string) => {
     result.bytes += text.length;
-    for (const hit of set.find(text)) {
+    const hits = set.find(text);
+    // A whole-secret hit already fails this text: its windows (also windows of any secret that
+    // shares them, like a token and that token plus a suffix) are not reported again.
+    const whole = hits.some((h) => !isFragment(h.form));
+    for (const hit of hits) {
+      if (whole && isFragment(hit.form)) continue;
       const s = secrets[hit.id]!;
       result.leaks.push({ secret: describeSecret(s.value), source: s.source, form: hit.form, where });
     }

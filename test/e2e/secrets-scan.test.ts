@@ -6,6 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { akCredential, rsaPem, startDomain, type Domain } from './accounts-support';
+import { FRAGMENT, fragmentsOf } from '../../scripts/secret-scan';
 
 const via = process.env.FLEET_TEST_VIA === 'inprocess' ? 'inprocess' : 'host';
 let d: Domain;
@@ -56,6 +57,12 @@ test('traffic with secrets in good and bad requests', async () => {
   await call('POST', '/v1/accounts', { token: t, json: { name: 'bad', credential: akCredential(keys), [keys.accessKeySecret]: 1 } });
   await call('POST', '/v1/accounts', { token: t, body: `{"name":"x","credential":{"accessKeySecret":"${keys.accessKeySecret}"` });
   await call('PATCH', `/v1/accounts/${id}`, { token: t, json: { credential: { type: 'ram_role', roleArn: keys.accessKeySecret } } });
+  // malformed JSON with an unquoted secret: JSON.parse's own message quotes ~10 chars of it
+  const unquoted = await call('POST', '/v1/accounts', { token: t, body: `{"name":"x","credential":{"type":"access_key","accessKeySecret": ${keys.accessKeySecret}}}` });
+  assert.is(unquoted.status, 400, unquoted.raw);
+  const windows = fragmentsOf(keys.accessKeySecret).map((f) => f.text);
+  assert.ok(windows.length >= keys.accessKeySecret.length - FRAGMENT, `windows: ${windows.length}`);
+  assert.equal(windows.filter((w) => unquoted.raw.includes(w)).map((w) => w.slice(0, 2) + '…'), [], 'no fragment of the secret in the 400 answer');
   // tokens: created ones are shown once, then only used
   const made = await call('POST', '/v1/tokens', { token: t, json: { name: 'ci', role: 'operator', groups: [] } });
   secrets.add(made.body.token);
@@ -80,6 +87,8 @@ test('no secret in any response or log line', async () => {
     // PEM: each base64 line of the body is itself a secret.
     const needles = secret.includes('PRIVATE KEY') ? secret.split('\n').filter((l) => l.length >= 40 && !l.startsWith('-----')) : [secret];
     for (const n of needles) for (const h of haystack) if (h.includes(n)) leaks.push(`${n.slice(0, 6)}… in ${h.slice(0, 200)}`);
+    // fragments too: any 10-char window (a quoted parse error, a truncated echo)
+    for (const f of fragmentsOf(secret)) for (const h of haystack) if (h.includes(f.text)) leaks.push(`${f.form} ${f.text.slice(0, 2)}… of ${secret.slice(0, 4)}… at ${h.indexOf(f.text)} of a ${h.length}-char text`);
   }
   assert.equal(leaks, []);
   assert.equal(haystack.filter((h) => h.includes("BEGIN RSA PRIVATE KEY")).map((h) => h.slice(0, 300)), []);

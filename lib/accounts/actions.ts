@@ -5,7 +5,8 @@
 import type { Config } from '../core/config';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log';
-import type { Action, CallContext, Principal } from '../fc/types';
+import type { Action, CallContext } from '../core/action';
+import type { Principal } from '../core/principal';
 import type { Store } from '../store/types';
 import type { CloudFactory } from '../cloud/types';
 import type { SecretBox } from '../crypto';

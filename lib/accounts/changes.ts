@@ -7,7 +7,7 @@
  * account version that write produced, so copying it again (a retry, the next writer flushing a
  * copy a crash left behind, a reader repairing it) overwrites the same row and never records twice.
  */
-import type { Principal } from '../fc/types';
+import type { Principal } from '../core/principal';
 import type { Store } from '../store/types';
 import * as T from '../store/tables';
 import type { AccountRecord, Verification } from './model';

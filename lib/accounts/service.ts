@@ -9,7 +9,7 @@ import { registerSecret } from '../core/log';
 import { newId } from '../core/ids';
 import { parseInput } from '../core/validate';
 import { authorize, inScope, who } from '../auth';
-import type { Principal } from '../fc/types';
+import type { Principal } from '../core/principal';
 import { secretAad, type SecretBox } from '../crypto';
 import type { AccountCredential, CloudFactory } from '../cloud/types';
 import type { Store, Versioned } from '../store/types';

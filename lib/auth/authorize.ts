@@ -1,5 +1,5 @@
 import { AppError } from '../core/errors';
-import type { Principal } from '../fc/types';
+import type { Principal } from '../core/principal';
 
 /**
  * What an operation does: `read` (list, get), `operate` (servers, scans, cache clearing),

@@ -1,7 +1,7 @@
 import { AppError } from '../core/errors';
 import type { Clock } from '../core/clock';
 import { registerSecret } from '../core/log';
-import type { Principal, Role } from '../fc/types';
+import type { Principal, Role } from '../core/principal';
 import { parseInput } from '../core/validate';
 import { generateToken, hashToken, safeEqual, tokenIdOf } from './tokens';
 

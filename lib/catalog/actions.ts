@@ -1,5 +1,5 @@
 /** The catalog function's operations (API.md §1 catalog): HTTP routes and direct-invoke actions. */
-import type { Action } from '../fc/types';
+import type { Action } from '../core/action';
 import type { DomainDeps } from '../accounts/actions';
 import { clearCache, listImages, listInstanceTypes, listKeyPairs, listRegions, listZones, type CatalogDeps } from './service';
 

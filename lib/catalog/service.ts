@@ -5,7 +5,7 @@
 import { AppError } from '../core/errors';
 import type { Clock } from '../core/clock';
 import { authorize } from '../auth';
-import type { Principal } from '../fc/types';
+import type { Principal } from '../core/principal';
 import type { SecretBox } from '../crypto';
 import type { CloudClient, CloudFactory } from '../cloud/types';
 import type { Store } from '../store/types';

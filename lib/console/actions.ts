@@ -1,6 +1,6 @@
 /** The console function's operations: the page and the health check, both without a token. */
 import type { Logger } from '../core/log';
-import type { Action, RawHttpResponse } from '../fc/types';
+import type { Action, RawHttpResponse } from '../core/action';
 import { consolePage } from './page';
 
 export interface ConsoleDeps {

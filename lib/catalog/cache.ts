@@ -3,10 +3,10 @@
  * when many requests arrive at once: in-process single-flight, plus a short lease row in `locks`
  * so other warm instances wait for the winner's answer instead of calling the cloud too.
  */
-import { isAppError } from '../core/errors';
 import type { Clock } from '../core/clock';
 import type { Store } from '../store/types';
 import * as T from '../store/tables';
+import { releaseLock, tryLock, type Lease } from '../store/locks';
 
 export interface CacheRow<V> {
   accountId: string;
@@ -30,7 +30,7 @@ export interface CacheDeps {
   ttlMs: number;
   /** How long a lease holder may take before others call the cloud themselves (default 5 s). */
   leaseMs?: number;
-  /** Poll interval while another instance holds the lease (default 25 ms). */
+  /** First poll interval while another instance holds the lease (default 25 ms; doubles up to 250 ms). */
   pollMs?: number;
   /** In-process single-flight table (default: one per process; tests give each simulated instance its own). */
   inflight?: Map<string, Promise<Cached<unknown>>>;
@@ -42,57 +42,60 @@ const fresh = <V>(row: CacheRow<V> | undefined, rev: number, now: number): row i
   !!row && row.credentialRev === rev && row.expiresAtMs > now && row.value !== undefined;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Longest pause between two looks at a lease someone else holds. */
+const MAX_POLL_MS = 250;
 
-async function takeLease(deps: CacheDeps, name: string, holder: string): Promise<number | undefined> {
-  const now = deps.clock.now();
-  const leaseUntilMs = now + (deps.leaseMs ?? 5000);
+interface LockRow {
+  name: string;
+  holder: string;
+  leaseUntilMs: number;
+}
+
+/** Loads under the lease, storing the answer; the lease is released whatever happens. */
+async function loadLeased<V>(deps: CacheDeps, lease: Lease, accountId: string, key: string, rev: number, load: () => Promise<V>): Promise<Cached<V>> {
   try {
-    return (await deps.store.create(T.locks, { name, holder, leaseUntilMs })).version;
-  } catch (e) {
-    if (!isAppError(e) || e.code !== 'Conflict') throw e;
-  }
-  const cur = await deps.store.get<{ name: string; holder: string; leaseUntilMs: number }>(T.locks, { name });
-  if (!cur) return takeLease(deps, name, holder);
-  if (cur.leaseUntilMs > now) return undefined;
-  try {
-    return await deps.store.update(T.locks, { name }, cur.version, { holder, leaseUntilMs });
-  } catch (e) {
-    if (isAppError(e) && e.code === 'Conflict') return undefined;
-    throw e;
+    // Someone may have finished between our cache miss and our lease.
+    const again = await deps.store.get<CacheRow<V>>(T.cache, { accountId, key });
+    if (fresh(again, rev, deps.clock.now())) return { value: again.value, cached: true, fetchedAtMs: again.fetchedAtMs };
+    const value = await load();
+    const fetchedAtMs = deps.clock.now();
+    const row: CacheRow<V> = { accountId, key, value, credentialRev: rev, fetchedAtMs, expiresAtMs: fetchedAtMs + deps.ttlMs };
+    await deps.store.put(T.cache, row);
+    return { value, cached: false, fetchedAtMs };
+  } finally {
+    await releaseLock(deps.store, lease).catch(() => undefined);
   }
 }
 
+/**
+ * One cloud call per key across instances: the lease winner loads; the others poll (backing off)
+ * for its answer, and take the lease over once it lapses. The wait is bounded by time (the
+ * deps clock, which the lease is stamped with, or real time if that clock stands still): past
+ * two leases the caller loads uncached rather than wait on a holder that vanished.
+ */
 async function loadShared<V>(deps: CacheDeps, accountId: string, key: string, rev: number, load: () => Promise<V>): Promise<Cached<V>> {
-  const pk = { accountId, key };
   const lockName = `catalog#${accountId}#${key}`;
   const holder = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   const leaseMs = deps.leaseMs ?? 5000;
-  const pollMs = deps.pollMs ?? 25;
-  for (let waitedMs = 0; ; waitedMs += pollMs) {
-    const lease = await takeLease(deps, lockName, holder);
-    if (lease !== undefined) {
-      try {
-        // Someone may have finished between our cache miss and our lease.
-        const again = await deps.store.get<CacheRow<V>>(T.cache, pk);
-        if (fresh(again, rev, deps.clock.now())) return { value: again.value, cached: true, fetchedAtMs: again.fetchedAtMs };
-        const value = await load();
-        const fetchedAtMs = deps.clock.now();
-        const row: CacheRow<V> = { accountId, key, value, credentialRev: rev, fetchedAtMs, expiresAtMs: fetchedAtMs + deps.ttlMs };
-        await deps.store.put(T.cache, row);
-        return { value, cached: false, fetchedAtMs };
-      } finally {
-        await deps.store.remove(T.locks, { name: lockName }, lease).catch(() => undefined);
-      }
-    }
+  const deadline = deps.clock.now() + 2 * leaseMs;
+  const realDeadline = performance.now() + 2 * leaseMs;
+  let pollMs = deps.pollMs ?? 25;
+  let lease = await tryLock(deps.store, lockName, holder, leaseMs, deps.clock.now());
+  while (!lease) {
     // Another instance is fetching: wait for its answer, or for its lease to lapse.
     await sleep(pollMs);
-    const row = await deps.store.get<CacheRow<V>>(T.cache, pk);
-    if (fresh(row, rev, deps.clock.now())) return { value: row.value, cached: true, fetchedAtMs: row.fetchedAtMs };
-    if (waitedMs > 2 * leaseMs) {
-      // The holder vanished and its lease has not lapsed (e.g. a stopped test clock): answer uncached.
+    pollMs = Math.min(pollMs * 2, Math.max(MAX_POLL_MS, deps.pollMs ?? 0));
+    const row = await deps.store.get<CacheRow<V>>(T.cache, { accountId, key });
+    const now = deps.clock.now();
+    if (fresh(row, rev, now)) return { value: row.value, cached: true, fetchedAtMs: row.fetchedAtMs };
+    const held = await deps.store.get<LockRow>(T.locks, { name: lockName });
+    if (!held || held.leaseUntilMs <= now) lease = await tryLock(deps.store, lockName, holder, leaseMs, now);
+    else if (now > deadline || performance.now() > realDeadline) {
+      // The holder's lease outlives any sane load (e.g. a stopped test clock): answer uncached.
       return { value: await load(), cached: false, fetchedAtMs: deps.clock.now() };
     }
   }
+  return loadLeased(deps, lease, accountId, key, rev, load);
 }
 
 /**

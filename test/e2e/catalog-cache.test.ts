@@ -89,6 +89,25 @@ test('a lease holder that vanished: others wait, then take over once its lease l
   assert.is(await d.store.get(T.locks, { name }), undefined);
 });
 
+test('waiting on a lease that never lapses is bounded by time, and polls back off', async () => {
+  const clock = new ManualClock(1_950_000_000_000); // stands still: the lease never lapses by it
+  const name = 'catalog#acc-leasetest000000#cn-hangzhou/w';
+  await d.store.put(T.locks, { name, holder: 'stuck-instance', leaseUntilMs: clock.now() + 60_000 });
+  let ops = 0;
+  const store = { ...d.store };
+  for (const m of ['get', 'create', 'update', 'put', 'remove'] as const) {
+    const f = d.store[m] as (...a: unknown[]) => unknown;
+    (store as Record<string, unknown>)[m] = (...a: unknown[]) => (ops++, f(...a));
+  }
+  const started = performance.now();
+  const r = await readThrough({ store, clock, ttlMs: 60_000, leaseMs: 500, inflight: new Map() }, 'acc-leasetest000000', 'cn-hangzhou/w', 1, async () => ['late']);
+  const tookMs = performance.now() - started;
+  assert.equal([r.value, r.cached], [['late'], false]);
+  assert.ok(tookMs >= 950 && tookMs < 3000, `gave up after two leases of real time (${tookMs} ms)`);
+  assert.ok(ops <= 30, `${ops} Tablestore operations while waiting ~1 s (a 25 ms poll would make ~120)`);
+  await d.store.remove(T.locks, { name });
+});
+
 test('a failed load is not cached and releases the lease', async () => {
   let n = 0;
   const deps = { store: d.store, clock: systemClock, ttlMs: 60_000, inflight: new Map() };

@@ -93,6 +93,19 @@ test('a concurrent VSwitch creation in the same VPC is refused with IncorrectVSw
 });
 
 let instanceId = '';
+/** Simulated ms each instance start-up state lasts (lib/sandbox/cloud/lifecycle.ts WAIT_MS). */
+const LASTS = { Pending: 6_000, Starting: 12_000 } as const;
+const ORDER = ['Pending', 'Starting', 'Running'];
+/** Every status poll of the new instance, from right after RunInstances, with its wall-clock send and answer times. */
+const polls: Array<{ status: string; sentMs: number; doneMs: number }> = [];
+let runSentMs = 0;
+async function pollStatus(id: string): Promise<string> {
+  const sentMs = performance.now();
+  const r = await ecs.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: R, instanceIds: JSON.stringify([id]) }));
+  const status = r.body!.instances!.instance![0]!.status!;
+  polls.push({ status, sentMs, doneMs: performance.now() });
+  return status;
+}
 const runReq = (extra: Partial<$Ecs.RunInstancesRequest> = {}) => new $Ecs.RunInstancesRequest({
   regionId: R, imageId: 'ubuntu_22_04_x64_20G_alibase_20250722.vhd', instanceType: 'ecs.g7.large', securityGroupId: sgId, vSwitchId,
   internetMaxBandwidthOut: 5, systemDisk: new $Ecs.RunInstancesRequestSystemDisk({ category: 'cloud_essd', size: '40' }),
@@ -102,7 +115,9 @@ const runReq = (extra: Partial<$Ecs.RunInstancesRequest> = {}) => new $Ecs.RunIn
 test('ECS SDK RunInstances: DryRunOperation, same ClientToken → same instance, other parameters → IdempotentParameterMismatch, NoStock', async () => {
   const dry = await code(ecs.runInstances(runReq({ dryRun: true })));
   assert.equal([dry.code, dry.statusCode], ['DryRunOperation', 400]);
+  runSentMs = performance.now();
   const a = await ecs.runInstances(runReq());
+  await pollStatus(a.body!.instanceIdSets!.instanceIdSet![0]!); // at once: Pending lasts only 120 ms real time
   const b = await ecs.runInstances(runReq());
   const ids = a.body!.instanceIdSets!.instanceIdSet!;
   assert.is(ids.length, 1);
@@ -123,13 +138,25 @@ test('ECS SDK RunInstances: DryRunOperation, same ClientToken → same instance,
 
 test('ECS SDK DescribeInstances with a JSON id list: Pending → Starting → Running; unknown ids give an empty list', async () => {
   const describe = (ids: string[]) => ecs.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: R, instanceIds: JSON.stringify(ids) }));
-  const seen: string[] = [];
-  for (let i = 0; i < 200 && seen[seen.length - 1] !== 'Running'; i++) {
-    const s = (await describe([instanceId])).body!.instances!.instance![0]!.status!;
-    if (seen[seen.length - 1] !== s) seen.push(s);
+  for (let i = 0; i < 200 && polls[polls.length - 1]!.status !== 'Running'; i++) {
+    await pollStatus(instanceId);
     await sleep(500);
   }
-  assert.equal(seen, ['Pending', 'Starting', 'Running']);
+  const seen = polls.map((p) => p.status).filter((s, i, all) => s !== all[i - 1]);
+  assert.ok(seen.every((s, i) => ORDER.indexOf(s) > (i ? ORDER.indexOf(seen[i - 1]!) : -1)), `in order: ${seen}`);
+  assert.is(seen[seen.length - 1], 'Running');
+  // A state may go unseen only if the two polls around it were further apart (wall clock, at most)
+  // than it lasts: a loaded machine may stall a poll, but a missing state with close polls fails.
+  const missed: string[] = [];
+  let before = { status: '', sentMs: runSentMs };
+  for (const p of polls) {
+    for (let k = ORDER.indexOf(before.status) + 1; k < ORDER.indexOf(p.status); k++) {
+      const state = ORDER[k] as keyof typeof LASTS;
+      if (p.doneMs - before.sentMs < LASTS[state] * SCALE) missed.push(`${state} between polls ${Math.round(p.doneMs - before.sentMs)} ms apart`);
+    }
+    before = p;
+  }
+  assert.equal(missed, [], `seen ${seen}`);
   const inst = (await describe([instanceId, 'i-bp1unknown00000000'])).body!.instances!.instance!;
   assert.is(inst.length, 1);
   assert.equal([inst[0]!.cpu, inst[0]!.memory, inst[0]!.vpcAttributes!.vpcId, inst[0]!.vpcAttributes!.privateIpAddress!.ipAddress], [2, 8192, vpcId, ['172.16.0.1']]);

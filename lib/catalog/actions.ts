@@ -1,22 +1,13 @@
 /** The catalog function's operations (API.md §1 catalog): HTTP routes and direct-invoke actions. */
 import type { Action } from '../core/action';
-import type { DomainDeps } from '../accounts/actions';
+import { serviceDeps, type DomainDeps } from '../accounts/actions';
 import { clearCache, listImages, listInstanceTypes, listKeyPairs, listRegions, listZones, type CatalogDeps } from './service';
-
-export const catalogDeps = (d: DomainDeps): CatalogDeps => ({
-  get store() { return d.store; },
-  get secrets() { return d.secrets; },
-  get cloud() { return d.cloud; },
-  clock: d.clock,
-  homeRegion: d.config.region,
-  ttlMs: d.config.catalogTtlMs,
-});
 
 type List = (input: unknown, p: Parameters<typeof listRegions>[1], deps: CatalogDeps) => Promise<unknown>;
 const list = <D extends DomainDeps>(name: string, path: string, fn: List): Action<D> => ({
   name,
   http: { method: 'GET', path },
-  run: (input, { principal, deps }) => fn(input, principal, catalogDeps(deps)),
+  run: (input, { principal, deps }) => fn(input, principal, serviceDeps(deps)),
 });
 
 export function catalogActions<D extends DomainDeps>(): Action<D>[] {
@@ -30,7 +21,7 @@ export function catalogActions<D extends DomainDeps>(): Action<D>[] {
       name: 'catalog.clearCache',
       http: { method: 'DELETE', path: '/v1/catalog/:accountId/cache' },
       run: async (input, { principal, deps }) => {
-        await clearCache(input, principal, catalogDeps(deps));
+        await clearCache(input, principal, serviceDeps(deps));
         return undefined;
       },
     },

@@ -1,3 +1,3 @@
 export { listRegions, listZones, listKeyPairs, listImages, listInstanceTypes, clearCache, type CatalogDeps } from './service';
 export { readThrough, type Cached, type CacheRow, type CacheDeps } from './cache';
-export { catalogActions, catalogDeps } from './actions';
+export { catalogActions } from './actions';

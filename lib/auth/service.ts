@@ -27,6 +27,8 @@ export interface TokenRepo {
 
 export interface AuthDeps {
   adminToken?: string | undefined;
+  /** Hex SHA-256 of the bootstrap token: matches like `adminToken` without storing it in plaintext. */
+  adminTokenSha256?: string | undefined;
   tokens: TokenRepo;
   clock: Clock;
 }
@@ -68,7 +70,11 @@ const unauthenticated = () => new AppError('Unauthenticated', 'a valid bearer to
 export async function authenticate(token: string | undefined, deps: AuthDeps): Promise<Principal> {
   if (!token) throw unauthenticated();
   registerSecret(deps.adminToken);
-  if (deps.adminToken && safeEqual(token, deps.adminToken)) {
+  const bootstrap =
+    (deps.adminToken !== undefined && deps.adminToken !== '' && safeEqual(token, deps.adminToken)) ||
+    (deps.adminTokenSha256 !== undefined && deps.adminTokenSha256 !== '' && safeEqual(hashToken(token), deps.adminTokenSha256.toLowerCase()));
+  if (bootstrap) {
+    registerSecret(token);
     return { kind: 'bootstrap', role: 'admin', groups: [], name: 'bootstrap admin' };
   }
   const id = tokenIdOf(token);

@@ -36,6 +36,11 @@ export interface Config {
   };
   /** Bootstrap admin token (API.md §1). */
   adminToken?: string;
+  /**
+   * Lower-case hex SHA-256 of the bootstrap admin token (`FLEET_ADMIN_TOKEN_SHA256`), so a
+   * deployment need not put the plaintext token in function config. Either or both may be set.
+   */
+  adminTokenSha256?: string;
   catalogTtlMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -77,6 +82,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (env.FLEET_KMS_KEY_ID) cfg.secrets.kmsKeyId = env.FLEET_KMS_KEY_ID;
   if (env.FLEET_MASTER_KEY) cfg.secrets.masterKey = env.FLEET_MASTER_KEY;
   if (env.FLEET_ADMIN_TOKEN) cfg.adminToken = env.FLEET_ADMIN_TOKEN;
+  const adminSha = env.FLEET_ADMIN_TOKEN_SHA256?.trim();
+  if (adminSha) {
+    if (!/^[0-9a-fA-F]{64}$/.test(adminSha)) throw new Error('config: FLEET_ADMIN_TOKEN_SHA256 must be 64 hex digits (sha256 of the admin token)');
+    cfg.adminTokenSha256 = adminSha.toLowerCase();
+  }
   return cfg;
 }
 

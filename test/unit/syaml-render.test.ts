@@ -110,6 +110,29 @@ test('the custom domain routes each API prefix to its function', () => {
   assert.is(to('/anything/else'), 'fleet-console');
 });
 
+test('TABLESTORE_TABLE_PREFIX reaches every function (README: functions honour it); secrets only the functions that use them', async () => {
+  for (const r of Object.values<any>(doc.resources)) if (r.component === 'fc3') assert.is(r.props.environmentVariables.TABLESTORE_TABLE_PREFIX, 'fleet_');
+  const other: Record<string, any> = await renderSYaml(root, {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TABLESTORE_TABLE_PREFIX: 'acme_',
+    FLEET_ADMIN_TOKEN: 'plain-admin-token-value',
+    FLEET_ADMIN_TOKEN_SHA256: 'ab'.repeat(32),
+    FLEET_MASTER_KEY: 'bWFzdGVyLWtleS1tYXN0ZXIta2V5LW1hc3Rlci1rZXk=',
+  });
+  const env = (n: string) => other.resources[n].props.environmentVariables as Record<string, string>;
+  for (const n of ['settings', 'catalog', 'servers', 'provision', 'inventory', 'scan-region', 'sweeper', 'console']) assert.is(env(n).TABLESTORE_TABLE_PREFIX, 'acme_', n);
+  // Secrets only where used: the token where HTTP callers are authenticated, the master key where secrets are sealed or opened.
+  const withToken = Object.keys(other.resources).filter((n) => other.resources[n].component === 'fc3' && 'FLEET_ADMIN_TOKEN' in env(n)).sort();
+  const withHash = Object.keys(other.resources).filter((n) => other.resources[n].component === 'fc3' && env(n).FLEET_ADMIN_TOKEN_SHA256 === 'ab'.repeat(32)).sort();
+  const withKey = Object.keys(other.resources).filter((n) => other.resources[n].component === 'fc3' && 'FLEET_MASTER_KEY' in env(n)).sort();
+  assert.equal(withToken, ['catalog', 'inventory', 'servers', 'settings']);
+  assert.equal(withHash, withToken);
+  assert.equal(withKey, ['catalog', 'inventory', 'provision', 'scan-region', 'servers', 'settings']);
+  assert.is(env('settings').FLEET_ADMIN_TOKEN, 'plain-admin-token-value');
+  for (const n of ['console', 'sweeper']) assert.not.match(JSON.stringify(other.resources[n]), /plain-admin-token-value|bWFzdGVyLWtleS1/, n);
+});
+
 test('the render cache keys on the variables s.yaml reads', async () => {
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, FLEET_FUNCTION_PREFIX: `cache${process.pid}` };
   const first = await renderSYamlCached(root, env);

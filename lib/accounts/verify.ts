@@ -5,29 +5,20 @@
 import { isAppError } from '../core/errors';
 import type { Clock } from '../core/clock';
 import type { CloudClient } from '../cloud/types';
+import { cloudErrorOf } from '../cloud/errors';
 import type { Verification, VerificationError } from './model';
 
-/** What the user should do about a cloud code met while verifying (more specific than generic hints). */
-const HINTS: Record<string, string> = {
-  'InvalidAccessKeyId.NotFound': 'the AccessKey ID does not exist: check it for typos, or whether the key was deleted in the RAM console',
-  InvalidAccessKeyId: 'the AccessKey ID does not exist: check it for typos, or whether the key was deleted in the RAM console',
-  'InvalidAccessKeyId.Inactive': 'the AccessKey is disabled: enable it in the RAM console or create a new one',
-  SignatureDoesNotMatch: 'the AccessKey secret is wrong (the AccessKey ID exists): paste the secret that was shown when the key was created',
-  'EntityNotExist.Role': 'the RAM role does not exist: check the role ARN',
-  NoPermission: "this deployment's function role may not assume the role: add it to the role's trust policy",
-  'AuthenticationFail.NoPermission': "this deployment's function role may not assume the role: add it to the role's trust policy",
-};
-
-/** An error met during verification, as stored on the account (no secret can be in it: codes and our own words). */
+/**
+ * An error met during verification, as stored on the account (no secret can be in it: codes and
+ * our own words). The hint is the one `classify` gave the cloud error; a RAM denial names the
+ * action from the classified error, never from message text.
+ */
 export function verificationError(e: unknown): VerificationError {
-  if (isAppError(e) && e.cloud) {
-    const code = e.cloud.code;
-    if (code === 'Forbidden.RAM' || code.startsWith('Forbidden')) {
-      const action = /(\w+:\w+)/.exec(e.cloud.hint ?? '')?.[1] ?? (e.cloud as { action?: string }).action ?? 'the called action';
-      return { code, message: `Alibaba Cloud refused ${action} for this credential`, hint: `the credential lacks the RAM permission ${action}: attach a RAM policy that allows it` };
-    }
-    return { code, message: `Alibaba Cloud answered ${code}`, hint: HINTS[code] ?? e.cloud.hint ?? 'see the Alibaba Cloud error code' };
+  const cloud = cloudErrorOf(e);
+  if (cloud?.deniedAction) {
+    return { code: cloud.code, message: `Alibaba Cloud refused ${cloud.deniedAction} for this credential`, hint: `${cloud.hint}: attach a RAM policy that allows it` };
   }
+  if (isAppError(e) && e.cloud) return { code: e.cloud.code, message: `Alibaba Cloud answered ${e.cloud.code}`, hint: e.cloud.hint ?? 'see the Alibaba Cloud error code' };
   if (isAppError(e)) return { code: e.code, message: e.message, hint: e.retryable ? 'the cloud could not be reached; verify again later' : 'verify again, or contact support' };
   return { code: 'Internal', message: 'verification failed unexpectedly', hint: 'verify again later' };
 }

@@ -17,6 +17,8 @@ export interface Classified {
   retryable: boolean;
   /** `Ecs:RunInstances` — the call that failed. */
   action?: string;
+  /** A RAM denial: the RAM action refused (`ecs:RunInstances`), from `AccessDeniedDetail.AuthAction` or the call. */
+  deniedAction?: string;
   /** Throttling answers may say when to come back (`x-acs-retry-after`, ms). */
   retryAfterMs?: number;
 }
@@ -26,6 +28,7 @@ export interface CloudErrorDetail extends CloudErrorInfo {
   kind: CloudErrorKind;
   retryable: boolean;
   action?: string;
+  deniedAction?: string;
 }
 
 /** Busy / "try again" codes per operation (reference §3, Terraform's retry lists). */
@@ -137,7 +140,9 @@ export function classify(e: unknown, action?: string): Classified {
   if (c.startsWith('Forbidden.') && c.endsWith('NotFound')) return make('not-found', c, notFoundHint(c), false); // KMS: Forbidden.KeyNotFound
   if (c === 'Forbidden.RAM' || c === 'Forbidden' || c.startsWith('Forbidden.') || c === 'NoPermission' || c.startsWith('NoPermission') || c === 'Forbbiden.RAM') {
     const act = f.authAction ?? ramAction(action);
-    return make('permission', c, act ? `the credential lacks the RAM permission ${act}` : 'the credential lacks a RAM permission', false);
+    const denied = make('permission', c, act ? `the credential lacks the RAM permission ${act}` : 'the credential lacks a RAM permission', false);
+    if (act) denied.deniedAction = act;
+    return denied;
   }
   if (c.startsWith('ServiceNotEnabled') || c.startsWith('ServiceNotOpen')) {
     const rc = !action || action.startsWith('ResourceCenter:');
@@ -225,6 +230,7 @@ export function toCloudAppError(c: Classified, cause?: unknown): AppError {
   if (c.requestId) cloud.requestId = c.requestId;
   if (c.httpStatus) cloud.httpStatus = c.httpStatus;
   if (c.action) cloud.action = c.action;
+  if (c.deniedAction) cloud.deniedAction = c.deniedAction;
   const opts = { cloud, retryable: c.retryable, cause: stripCause(cause) };
   if (c.kind === 'throttled') return new AppError('RateLimited', `Alibaba Cloud throttled the request: ${c.hint}`, opts);
   if (c.kind === 'transient' || (c.kind === 'conflict' && c.retryable)) {

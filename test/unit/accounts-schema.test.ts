@@ -8,6 +8,7 @@ import { CREATE_ACCOUNT, UPDATE_ACCOUNT } from '../../lib/accounts/schema';
 import { accountView, maskKeyId, type AccountRecord } from '../../lib/accounts/model';
 import { verificationError, verifyCredential } from '../../lib/accounts/verify';
 import type { CloudClient } from '../../lib/cloud/types';
+import { classify, toCloudAppError } from '../../lib/cloud/errors';
 
 const ak = { type: 'access_key', accessKeyId: 'LTAI5tAbCdEfGhIjKlMnOpQr', accessKeySecret: 'a'.repeat(30) };
 const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -91,7 +92,8 @@ test('masking and the public view hold no secret', () => {
   assert.not.ok(JSON.stringify(v).includes('"ct"'));
 });
 
-const cloudErr = (code: string, hint = 'generic') => new AppError('CloudRejected', `cloud said ${code}`, { cloud: { code, hint } });
+/** A cloud error as the client layer throws it: classified by lib/cloud/errors. */
+const cloudErr = (code: string, action = 'Sts:GetCallerIdentity', data: Record<string, unknown> = {}) => toCloudAppError(classify({ code, statusCode: 400, data: { Code: code, ...data } }, action));
 const clientThat = (impl: () => Promise<unknown>, regions: () => Promise<unknown> = async () => []) => ({ sts: { getCallerIdentity: impl }, ecs: { describeRegions: regions } }) as unknown as CloudClient;
 
 test('verification hints users can act on', async () => {
@@ -110,8 +112,11 @@ test('verification hints users can act on', async () => {
     assert.is(v.error?.code, code);
     assert.match(v.error!.hint, hint);
   }
-  const ram = verificationError(cloudErr('Forbidden.RAM', 'the credential lacks the RAM permission ecs:DescribeRegions'));
-  assert.match(ram.hint, /ecs:DescribeRegions/);
+  const ram = verificationError(cloudErr('Forbidden.RAM', 'Ecs:DescribeRegions'));
+  assert.equal(ram, { code: 'Forbidden.RAM', message: 'Alibaba Cloud refused ecs:DescribeRegions for this credential', hint: 'the credential lacks the RAM permission ecs:DescribeRegions: attach a RAM policy that allows it' });
+  // The denied action comes from AccessDeniedDetail (via classify), not from any message text.
+  const detail = verificationError(cloudErr('Forbidden.RAM', 'Ecs:DescribeInstances', { AccessDeniedDetail: { AuthAction: 'ecs:DescribeInstanceStatus' }, Message: 'ecs:Other is mentioned here' }));
+  assert.is(detail.message, 'Alibaba Cloud refused ecs:DescribeInstanceStatus for this credential');
   const outage = await verifyCredential(clientThat(() => Promise.reject(new AppError('CloudUnavailable', 'down', { retryable: true }))), undefined, clock);
   assert.is(outage.status, 'unverified');
   const ok = await verifyCredential(clientThat(async () => ({ accountId: '1111111111111111', arn: 'acs:ram::1111111111111111:root', userId: 'u', identityType: 'Account' })), '2222222222222222', clock);
@@ -119,7 +124,7 @@ test('verification hints users can act on', async () => {
   assert.is(ok.error?.code, 'AccountIdMismatch');
   assert.ok(ok.error!.message.includes('1111111111111111') && ok.error!.message.includes('2222222222222222'));
   const id = async () => ({ accountId: '1111111111111111', arn: 'acs:ram::1111111111111111:user/x', userId: 'u', identityType: 'RAMUser' });
-  const noEcs = await verifyCredential(clientThat(id, () => Promise.reject(cloudErr('Forbidden.RAM', 'the credential lacks the RAM permission ecs:DescribeRegions'))), undefined, clock);
+  const noEcs = await verifyCredential(clientThat(id, () => Promise.reject(cloudErr('Forbidden.RAM', 'Ecs:DescribeRegions'))), undefined, clock);
   assert.is(noEcs.status, 'failed');
   assert.is(noEcs.identity?.accountId, '1111111111111111');
   assert.match(noEcs.error!.hint, /ecs:DescribeRegions/);

@@ -65,6 +65,11 @@ test('Forbidden.RAM names the missing action from AccessDeniedDetail, else from 
   assert.match(c.hint, 'ecs:RunInstances');
   const bare = classify(sdkError('Forbidden.RAM', 403), 'Vpc:DescribeVpcs');
   assert.match(bare.hint, 'vpc:DescribeVpcs');
+  // The denied action is a field (callers never parse the hint), and it survives into AppError.cloud.
+  const other = classify(sdkError('Forbidden.RAM', 403, { accessDeniedDetail: { AuthAction: 'ecs:DescribeInstanceStatus' } }), 'Ecs:DescribeInstances');
+  assert.equal([other.deniedAction, bare.deniedAction], ['ecs:DescribeInstanceStatus', 'vpc:DescribeVpcs']);
+  assert.is((toCloudAppError(other).cloud as { deniedAction?: string }).deniedAction, 'ecs:DescribeInstanceStatus');
+  assert.is(classify(sdkError('InvalidAccessKeyId.NotFound', 404), 'Ecs:DescribeRegions').deniedAction, undefined);
 });
 
 test('a throttling answer keeps its retry-after', () => {

@@ -110,7 +110,7 @@ test('the custom domain routes each API prefix to its function', () => {
   assert.is(to('/anything/else'), 'fleet-console');
 });
 
-test('TABLESTORE_TABLE_PREFIX reaches every function (README: functions honour it); secrets only the functions that use them', async () => {
+test('TABLESTORE_TABLE_PREFIX reaches every function (README: functions honour it)', async () => {
   for (const r of Object.values<any>(doc.resources)) if (r.component === 'fc3') assert.is(r.props.environmentVariables.TABLESTORE_TABLE_PREFIX, 'fleet_');
   const other: Record<string, any> = await renderSYaml(root, {
     PATH: process.env.PATH,
@@ -119,6 +119,10 @@ test('TABLESTORE_TABLE_PREFIX reaches every function (README: functions honour i
     FLEET_ADMIN_TOKEN: 'plain-admin-token-value',
     FLEET_ADMIN_TOKEN_SHA256: 'ab'.repeat(32),
     FLEET_MASTER_KEY: 'bWFzdGVyLWtleS1tYXN0ZXIta2V5LW1hc3Rlci1rZXk=',
+    FLEET_DOMAIN_PROTOCOL: 'HTTP,HTTPS',
+    FLEET_CERT_NAME: 'fleet-cert',
+    FLEET_CERT_PEM: '-----BEGIN CERTIFICATE-----x',
+    FLEET_CERT_KEY: '-----BEGIN PRIVATE KEY-----y',
   });
   const env = (n: string) => other.resources[n].props.environmentVariables as Record<string, string>;
   for (const n of ['settings', 'catalog', 'servers', 'provision', 'inventory', 'scan-region', 'sweeper', 'console']) assert.is(env(n).TABLESTORE_TABLE_PREFIX, 'acme_', n);
@@ -131,6 +135,18 @@ test('TABLESTORE_TABLE_PREFIX reaches every function (README: functions honour i
   assert.equal(withKey, ['catalog', 'inventory', 'provision', 'scan-region', 'servers', 'settings']);
   assert.is(env('settings').FLEET_ADMIN_TOKEN, 'plain-admin-token-value');
   for (const n of ['console', 'sweeper']) assert.not.match(JSON.stringify(other.resources[n]), /plain-admin-token-value|bWFzdGVyLWtleS1/, n);
+  const dom = other.resources.domain.props;
+  assert.is(dom.protocol, 'HTTP,HTTPS');
+  assert.equal(dom.certConfig, { certName: 'fleet-cert', certificate: '-----BEGIN CERTIFICATE-----x', privateKey: '-----BEGIN PRIVATE KEY-----y' });
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  const check = ajv.compile(schema('fc3-domain-props.schema.json'));
+  assert.ok(check(dom), JSON.stringify(check.errors));
+});
+
+test('the custom domain is HTTPS by default: tokens and AccessKey secrets never travel in clear text', () => {
+  assert.is(doc.resources.domain.props.protocol, 'HTTPS');
+  assert.ok(doc.resources.domain.props.certConfig, 'certConfig');
+  for (const r of Object.values<any>(doc.resources)) if (r.component === 'fc3') assert.not.ok('FLEET_ADMIN_TOKEN' in r.props.environmentVariables && ['console', 'sweeper'].includes(r.props.functionName.replace(/^fleet-/, '')));
 });
 
 test('the render cache keys on the variables s.yaml reads', async () => {

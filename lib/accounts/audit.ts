@@ -41,7 +41,8 @@ const READ: Record<string, Probe> = {
   'ecs:DescribeRegions': (c) => c.ecs.describeRegions(),
   'ecs:DescribeZones': (c) => c.ecs.describeZones(),
   'ecs:DescribeAvailableResource': (c) => c.ecs.describeAvailableResource({ instanceType: 'ecs.g6.large' }),
-  'ecs:DescribeKeyPairs': (c) => c.ecs.describeKeyPairs(),
+  // Filtered to one (absent) name: one small page, not every key pair of the region.
+  'ecs:DescribeKeyPairs': (c) => c.ecs.describeKeyPairs({ keyPairName: 'fleet-audit-probe' }),
   'ecs:DescribeInstanceTypes': (c) => c.ecs.describeInstanceTypes({ instanceTypes: ['ecs.g6.large'] }),
   'vpc:DescribeRouteEntryList': (c) => c.vpc.describeRouteEntryList({ routeTableId: PH.vtb }),
   'vpc:DescribeEipAddresses': (c) => c.vpc.describeEips(),
@@ -84,13 +85,21 @@ async function runProbe(action: string, probe: Probe, client: CloudClient, dry: 
   }
 }
 
-/** Every action the product uses, checked in parallel (a handful at a time). Sorted by action. */
-export async function auditPermissions(client: CloudClient, concurrency = 6): Promise<PermissionCheck[]> {
+const RC_STATUS = 'resourcecenter:GetResourceCenterServiceStatus';
+
+/**
+ * Every action the product uses, checked in parallel (a handful at a time). Sorted by action.
+ * `known`: outcomes already seen (the verification's calls, the Resource Center status read),
+ * reported as they are instead of calling the cloud again.
+ */
+export async function auditPermissions(client: CloudClient, known: Array<PermissionCheck | Promise<PermissionCheck>> = [], concurrency = 6): Promise<PermissionCheck[]> {
+  const done = await Promise.all(known);
+  const skip = new Set(done.map((k) => k.action));
   const jobs: Array<() => Promise<PermissionCheck>> = [
-    ...Object.entries(DRY).map(([a, p]) => () => runProbe(a, p, client, true)),
-    ...Object.entries(READ).map(([a, p]) => () => runProbe(a, p, client, false)),
+    ...Object.entries(DRY).filter(([a]) => !skip.has(a)).map(([a, p]) => () => runProbe(a, p, client, true)),
+    ...Object.entries(READ).filter(([a]) => !skip.has(a)).map(([a, p]) => () => runProbe(a, p, client, false)),
   ];
-  const out: PermissionCheck[] = UNCHECKED.map((action) => ({ action, allowed: null, how: 'not checked: the API has no DryRun and calling it would change the account' }));
+  const out: PermissionCheck[] = [...done, ...UNCHECKED.map((action) => ({ action, allowed: null, how: 'not checked: the API has no DryRun and calling it would change the account' }))];
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, jobs.length) }, async () => {
@@ -100,11 +109,13 @@ export async function auditPermissions(client: CloudClient, concurrency = 6): Pr
   return out.sort((a, b) => a.action.localeCompare(b.action));
 }
 
-/** Resource Center status for the verify answer; `null`s when it cannot be read. */
-export async function resourceCenterStatus(client: CloudClient): Promise<{ enabled: boolean | null; initialized: boolean | null }> {
-  try {
-    return await client.resourceCenter.getServiceStatus();
-  } catch {
-    return { enabled: null, initialized: null };
-  }
+/** Resource Center status for the verify answer (`null`s when it cannot be read), and the permission check that one call proves. */
+export async function resourceCenterStatus(client: CloudClient): Promise<{ status: { enabled: boolean | null; initialized: boolean | null }; check: PermissionCheck }> {
+  let status: { enabled: boolean | null; initialized: boolean | null } = { enabled: null, initialized: null };
+  const check = await runProbe(RC_STATUS, async (c) => (status = await c.resourceCenter.getServiceStatus()), client, false);
+  return { status, check };
 }
+
+/** What a verification's own calls proved, as audit checks. */
+export const probedChecks = (probed: Partial<Record<string, boolean>>): PermissionCheck[] =>
+  Object.entries(probed).flatMap(([action, ok]) => (ok ? [{ action, allowed: true, how: 'read call' }] : []));

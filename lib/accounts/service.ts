@@ -17,8 +17,8 @@ import * as T from '../store/tables';
 import type { CredentialInput } from './schema';
 import { accountView, type AccountRecord, type StoredCredential } from './model';
 import { actorOf, changeIdFor, changeView, diffAccounts, outcomeOf, recordChange, type ChangeRow, type FieldDiff } from './changes';
-import { verificationError, verifyCredential } from './verify';
-import { auditPermissions, resourceCenterStatus } from './audit';
+import { verificationError, verifyCredential, type ProbedActions } from './verify';
+import { auditPermissions, probedChecks, resourceCenterStatus, type PermissionCheck } from './audit';
 
 export interface AccountsDeps {
   store: Store;
@@ -316,12 +316,23 @@ export async function verifyAccount(id: unknown, p: Principal, deps: AccountsDep
   const rec = await loadAccount(deps.store, id, p, 'operate');
   // A cached STS session outlives a trust-policy change: verify must assume the role afresh.
   if (rec.credential.type === 'ram_role') deps.cloud.forgetRole(rec.credential.roleArn, rec.credential.externalId);
-  const client = deps.cloud.forAccount(await openCredential(rec, deps.secrets), { regionId: rec.defaultRegion ?? deps.homeRegion });
-  const verification = await verifyCredential(client, rec.alibabaAccountId, deps.clock);
+  // One Decrypt per verify: the key-pair checks sign with the same opened credential.
+  const cred = await openCredential(rec, deps.secrets);
+  const client = deps.cloud.forAccount(cred, { regionId: rec.defaultRegion ?? deps.homeRegion });
+  const probed: ProbedActions = {};
+  const verification = await verifyCredential(client, rec.alibabaAccountId, deps.clock, probed);
   const verified = verification.status === 'verified';
-  const [permissions, resourceCenter, sshKeys] = verified
-    ? await Promise.all([auditPermissions(client), resourceCenterStatus(client), checkKeyPairs(rec, deps)])
-    : [[], { enabled: null, initialized: null }, []];
+  let permissions: PermissionCheck[] = [];
+  let resourceCenter: { enabled: boolean | null; initialized: boolean | null } = { enabled: null, initialized: null };
+  let sshKeys: Awaited<ReturnType<typeof checkKeyPairs>> = [];
+  if (verified) {
+    const rc = resourceCenterStatus(client);
+    [permissions, resourceCenter, sshKeys] = await Promise.all([
+      auditPermissions(client, [...probedChecks(probed), rc.then((r) => r.check)]),
+      rc.then((r) => r.status),
+      checkKeyPairs(rec, cred, deps),
+    ]);
+  }
   await editAccount(deps, rec.id, p, 'verify', ['verification'], (cur) => {
     assertSameCredential(cur, rec);
     return { next: { verification }, outcome: outcomeOf(verification) };
@@ -338,10 +349,9 @@ export async function verifyAccount(id: unknown, p: Principal, deps: AccountsDep
 }
 
 /** Whether each configured key pair exists in its region (a missing one would fail a server build later). */
-async function checkKeyPairs(rec: AccountRecord, deps: AccountsDeps) {
+async function checkKeyPairs(rec: AccountRecord, cred: AccountCredential, deps: AccountsDeps) {
   const entries = Object.entries(rec.sshKeys).sort(([a], [b]) => a.localeCompare(b));
   if (!entries.length) return [];
-  const cred = await openCredential(rec, deps.secrets);
   return Promise.all(
     entries.map(async ([regionId, k]) => {
       try {

@@ -26,14 +26,19 @@ export function verificationError(e: unknown): VerificationError {
 /** True when the failure says nothing about the credential (network, outage): the account stays unverified. */
 const isTransient = (e: unknown) => isAppError(e) && (e.retryable || e.code === 'CloudUnavailable' || e.code === 'RateLimited');
 
+/** The RAM actions a verification called, with their outcome (the audit does not call them again). */
+export type ProbedActions = Partial<Record<'sts:GetCallerIdentity' | 'ecs:DescribeRegions', boolean>>;
+
 /**
  * Who the credential really is (STS GetCallerIdentity; for a role, after AssumeRole), whether
  * that matches the Alibaba account id the user gave, and whether it may use ECS at all
- * (DescribeRegions): the three mistakes users make when adding an account.
+ * (DescribeRegions): the three mistakes users make when adding an account. `probed` (optional)
+ * receives which of those calls succeeded, so a following audit need not repeat them.
  */
-export async function verifyCredential(client: CloudClient, expectedAccountId: string | undefined, clock: Clock): Promise<Verification> {
+export async function verifyCredential(client: CloudClient, expectedAccountId: string | undefined, clock: Clock, probed: ProbedActions = {}): Promise<Verification> {
   try {
     const id = await client.sts.getCallerIdentity();
+    probed['sts:GetCallerIdentity'] = true;
     const checkedAt = clock.now();
     const identity = { accountId: id.accountId, arn: id.arn };
     if (expectedAccountId && id.accountId !== expectedAccountId) {
@@ -51,6 +56,7 @@ export async function verifyCredential(client: CloudClient, expectedAccountId: s
     // Knowing who it is is not enough: the product needs ECS. A key without it fails now, not later.
     try {
       await client.ecs.describeRegions();
+      probed['ecs:DescribeRegions'] = true;
     } catch (e) {
       if (!isTransient(e)) return { status: 'failed', checkedAt: clock.now(), identity, error: verificationError(e) };
     }

@@ -7,7 +7,7 @@ import type { Clock } from '../core/clock';
 import { authorize } from '../auth';
 import type { Principal } from '../core/principal';
 import type { SecretBox } from '../crypto';
-import type { CloudClient, CloudFactory } from '../cloud/types';
+import type { AccountCredential, CloudClient, CloudFactory } from '../cloud/types';
 import type { Store } from '../store/types';
 import { clearAccountCache, loadAccount, openCredential, type AccountRecord } from '../accounts';
 import { parseQuery, type Rules } from './query';
@@ -45,6 +45,9 @@ interface Ctx {
   deps: CatalogDeps;
   /** Cache rows read in parallel with the account row (used only after authorization). */
   pre: Map<string, Promise<unknown>>;
+  /** The credential, opened at the first cache miss and shared by every miss of the request. */
+  cred?: Promise<AccountCredential>;
+  clients: Map<string, CloudClient>;
 }
 
 /**
@@ -54,12 +57,20 @@ interface Ctx {
 async function open(input: unknown, p: Principal, deps: CatalogDeps, cacheKeys: string[] = []): Promise<Ctx> {
   const { accountId } = parseQuery(ACCOUNT_Q, input);
   const pre = new Map(cacheKeys.map((key) => [key, deps.store.get(T.cache, { accountId, key }).catch(() => undefined)] as const));
-  return { rec: await loadAccount(deps.store, accountId, p, 'read'), deps, pre };
+  return { rec: await loadAccount(deps.store, accountId, p, 'read'), deps, pre, clients: new Map() };
 }
 
-/** Secrets are opened only on a cache miss: a cached answer never touches KMS or the cloud. */
-const clientFor = async (c: Ctx, regionId: string): Promise<CloudClient> =>
-  c.deps.cloud.forAccount(await openCredential(c.rec, c.deps.secrets), { regionId });
+/**
+ * Secrets are opened only on a cache miss (a cached answer never touches KMS or the cloud), and
+ * at most once per request: the misses of one request (regions, zones, stock) share one Decrypt
+ * and one client per region.
+ */
+async function clientFor(c: Ctx, regionId: string): Promise<CloudClient> {
+  const cred = await (c.cred ??= openCredential(c.rec, c.deps.secrets));
+  let client = c.clients.get(regionId);
+  if (!client) c.clients.set(regionId, (client = c.deps.cloud.forAccount(cred, { regionId })));
+  return client;
+}
 
 function cachedList<V>(c: Ctx, key: string, regionId: string, load: (client: CloudClient) => Promise<V[]>) {
   const pre = c.pre.get(key);

@@ -147,7 +147,8 @@ async function startInProcess(opts: DomainOptions): Promise<Domain> {
   const log = createLogger({}, { level: 'debug', write: (l) => (logs.push(l), capture?.log('inprocess', l)) });
   const realCloud = createCloudFactory({ config, clock: systemClock, log, roleCredentials: role, retry: { maxAttempts: 2, baseDelayMs: 5, throttledBaseDelayMs: 5, maxDelayMs: 20 } });
   const cloud = opts.wrapCloud ? opts.wrapCloud(realCloud) : realCloud;
-  const secrets = createSecretBox(config.secrets, () => realCloud.forFunction().kms);
+  // Through the (possibly wrapped) factory, so a test can count KMS calls too.
+  const secrets = createSecretBox(config.secrets, () => cloud.forFunction().kms);
   const deps: DomainDeps = { config, clock: systemClock, log, store: opts.wrapStore ? opts.wrapStore(store) : store, cloud, secrets };
   const handler = createFcHandler<DomainDeps>({
     actions: [...settingsActions<DomainDeps>(), ...catalogActions<DomainDeps>()],

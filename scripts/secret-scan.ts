@@ -105,7 +105,7 @@ const diverse = (w: string) => new Set(w).size > FRAGMENT / 2;
 /**
  * Parts of a secret that are public by design, so windows inside them are not leaks: a token's
  * record id (`fleet_<id>_…` is listed as `tok-<id>`), and a private key's public half (its
- * modulus or point is in every public-key encoding, as bytes and base64 at each alignment).
+ * modulus or point is in every public-key encoding).
  */
 export function publicPartsOf(secret: string): string[] {
   const out: string[] = [];
@@ -113,11 +113,10 @@ export function publicPartsOf(secret: string): string[] {
   if (token) out.push(token[0]);
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(secret)) {
     try {
-      const pub = createPublicKey(secret);
-      const raw: Buffer[] = [pub.export({ type: 'spki', format: 'der' })];
-      const jwk = pub.export({ format: 'jwk' });
-      for (const v of [jwk.n, jwk.x, jwk.y]) if (v) raw.push(Buffer.from(v, 'base64url'));
-      for (const b of raw) for (let skip = 0; skip < 3; skip++) out.push(b.subarray(skip).toString('base64'), b.subarray(skip).toString('latin1'));
+      // The modulus (RSA) or point (EC, Ed25519) in base64 at each byte alignment covers every
+      // public-key encoding's copy of it (SPKI, PKCS#1, OpenSSH blob).
+      const jwk = createPublicKey(secret).export({ format: 'jwk' });
+      for (const v of [jwk.n, jwk.x, jwk.y]) if (v) for (let skip = 0; skip < 3; skip++) out.push(Buffer.from(v, 'base64url').subarray(skip).toString('base64'));
     } catch {
       // not parseable (a deliberately broken key in a test): every window counts
     }
@@ -132,13 +131,14 @@ export function publicPartsOf(secret: string): string[] {
  */
 export function fragmentsOf(secret: string): Array<{ form: string; text: string }> {
   if (secret.length < FRAGMENT_MIN) return [];
-  const pub = publicPartsOf(secret);
+  // Windows of the public parts are marked seen first, so they are never added.
   const seen = new Set<string>();
+  for (const p of publicPartsOf(secret)) for (let i = 0; i + FRAGMENT <= p.length; i++) seen.add(p.slice(i, i + FRAGMENT));
   const out: Array<{ form: string; text: string }> = [];
   const windows = (form: string, text: string) => {
     for (let i = 0; i + FRAGMENT <= text.length; i++) {
       const w = text.slice(i, i + FRAGMENT);
-      if (seen.has(w) || !diverse(w) || pub.some((p) => p.includes(w))) continue;
+      if (seen.has(w) || !diverse(w)) continue;
       seen.add(w);
       out.push({ form, text: w });
     }
@@ -158,6 +158,8 @@ const isFragment = (form: string) => form.endsWith('fragment');
 /** Finds many needles in many texts in one pass each (rolling hash of the first MIN_SECRET chars). */
 export class NeedleSet {
   private readonly byHash = new Map<number, Array<{ text: string; id: number; form: string }>>();
+  /** One bit per hash bucket: most positions of a text are rejected here without a Map lookup. */
+  private readonly bits = new Uint32Array(1 << 17);
   private static readonly B = 257;
   private static readonly TOP = (() => {
     let p = 1;
@@ -167,6 +169,7 @@ export class NeedleSet {
 
   add(id: number, form: string, text: string) {
     const h = NeedleSet.hash(text, 0);
+    this.bits[(h >>> 5) & 0x1ffff]! |= 1 << (h & 31);
     const list = this.byHash.get(h);
     const n = { text, id, form };
     if (list) list.push(n);
@@ -191,7 +194,7 @@ export class NeedleSet {
     if (text.length < MIN_SECRET || this.byHash.size === 0) return [];
     let h = NeedleSet.hash(text, 0);
     for (let i = 0; ; i++) {
-      const list = this.byHash.get(h);
+      const list = this.bits[(h >>> 5) & 0x1ffff]! & (1 << (h & 31)) ? this.byHash.get(h) : undefined;
       if (list) for (const n of list) if (text.startsWith(n.text, i)) found.set(`${n.id} ${n.form}`, { id: n.id, form: n.form });
       if (i + MIN_SECRET >= text.length) break;
       h = (Math.imul(h - Math.imul(text.charCodeAt(i), NeedleSet.TOP), NeedleSet.B) + text.charCodeAt(i + MIN_SECRET)) | 0;

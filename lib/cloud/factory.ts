@@ -2,6 +2,7 @@
  * Builds per-account cloud clients. Built once per process (lib/fc/deps.ts), so the STS cache
  * survives warm invocations. Building a client is cheap: no SDK is loaded until the first call.
  */
+import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock';
 import type { Config } from '../core/config';
 import { AppError } from '../core/errors';
@@ -32,6 +33,8 @@ export interface CloudFactoryOptions {
   /** AssumeRole session length (default 3600 s) and how early to refresh (default 5 min). */
   sts?: { durationSeconds?: number; refreshBeforeMs?: number; sessionName?: string };
   readTimeoutMs?: number;
+  /** Per-account clients kept for reuse, least recently used dropped first (default 32). */
+  maxCachedClients?: number;
 }
 
 /** The factory plus what tests and metrics look at. */
@@ -43,6 +46,15 @@ const ROLE_ARN = /^acs:ram::\d{1,20}:role\/[A-Za-z0-9.@_\-/]{1,128}$/i;
 
 function bad(path: string, problem: string): AppError {
   return new AppError('ValidationFailed', 'the cloud credential is not valid', { details: [{ path, problem }] });
+}
+
+/**
+ * Identity of a cached client: the credential (an AccessKey by its id and a hash of its secret,
+ * so a changed secret is a new client and the secret is not kept as a key), region and options.
+ */
+function clientKey(cred: AccountCredential, o: Parameters<CloudFactory['forAccount']>[1]): string {
+  const who = cred.type === 'access_key' ? `ak\0${cred.accessKeyId}\0${createHash('sha256').update(cred.accessKeySecret).digest('base64url')}` : `role\0${cred.roleArn}\0${cred.externalId ?? ''}`;
+  return `${who}\0${o.regionId}\0${o.endpoint ?? ''}\0${o.retry ? JSON.stringify(o.retry) : ''}`;
 }
 
 /** Rejects malformed credentials before anything is signed with them. */
@@ -104,15 +116,29 @@ export function createCloudFactory(opts: CloudFactoryOptions): CloudFactoryInter
     ...(opts.sts?.refreshBeforeMs !== undefined ? { refreshBeforeMs: opts.sts.refreshBeforeMs } : {}),
   });
 
+  // Warm invocations reuse clients (and their SDK clients' connections) per credential and region.
+  const clients = new Map<string, CloudClient>();
+  const maxClients = opts.maxCachedClients ?? 32;
+
   return {
     stsCache,
     forAccount(cred, o) {
       checkCredential(cred);
-      if (cred.type === 'access_key') {
-        registerSecret(cred.accessKeySecret);
-        return build(staticSource({ accessKeyId: cred.accessKeyId, accessKeySecret: cred.accessKeySecret }), o.regionId, o.endpoint, o.retry);
+      if (cred.type === 'access_key') registerSecret(cred.accessKeySecret);
+      const key = clientKey(cred, o);
+      const hit = clients.get(key);
+      if (hit) {
+        clients.delete(key); // most recently used goes last
+        clients.set(key, hit);
+        return hit;
       }
-      return build(stsCache.source(cred.roleArn, cred.externalId), o.regionId, o.endpoint, o.retry);
+      const client =
+        cred.type === 'access_key'
+          ? build(staticSource({ accessKeyId: cred.accessKeyId, accessKeySecret: cred.accessKeySecret }), o.regionId, o.endpoint, o.retry)
+          : build(stsCache.source(cred.roleArn, cred.externalId), o.regionId, o.endpoint, o.retry);
+      clients.set(key, client);
+      if (clients.size > maxClients) clients.delete(clients.keys().next().value!);
+      return client;
     },
     forFunction(o = {}) {
       return build(roleSource, o.regionId ?? opts.config.region, undefined, o.retry);

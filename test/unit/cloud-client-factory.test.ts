@@ -58,6 +58,23 @@ test('factory rejects malformed credentials and endpoints before signing anythin
   assert.is(code(() => checkCredential({ type: 'other' } as never)), 'ValidationFailed');
 });
 
+test('forAccount reuses clients per credential and region (bounded, least recently used dropped)', () => {
+  const f = createCloudFactory({ config: { region: 'cn-hangzhou', functionPrefix: 'fleet' }, clock: new ManualClock(), log: createLogger({}, { write: () => {} }), roleCredentials: { accessKeyId: 'LTAIrole0000', accessKeySecret: 'rolesecret000' }, maxCachedClients: 3 });
+  const ak = (secret: string) => ({ type: 'access_key' as const, accessKeyId: 'LTAI5tAbCdEf', accessKeySecret: secret.repeat(30) });
+  const hz = { regionId: 'cn-hangzhou' };
+  const a = f.forAccount(ak('a'), hz);
+  assert.ok(f.forAccount(ak('a'), hz) === a, 'same credential and region: the same client');
+  assert.ok(f.forAccount(ak('a'), { regionId: 'cn-beijing' }) !== a, 'another region: another client');
+  assert.ok(f.forAccount(ak('b'), hz) !== a, 'same key id, another secret: another client');
+  assert.ok(f.forAccount(ak('a'), { ...hz, retry: { maxAttempts: 1 } }) !== a, 'other options: another client');
+  // bound 3: a was used before the three others, so it was dropped
+  assert.ok(f.forAccount(ak('a'), hz) !== a);
+  const role = { type: 'ram_role' as const, roleArn: 'acs:ram::1234567890123456:role/fleet-ops' };
+  const r = f.forAccount(role, hz);
+  assert.ok(f.forAccount(role, hz) === r);
+  assert.ok(f.forAccount({ ...role, externalId: 'x' }, hz) !== r);
+});
+
 test('STS cache: one AssumeRole for many callers, refresh 5 minutes before expiry, per (arn, externalId)', async () => {
   const clock = new ManualClock(1_000_000);
   const calls: Record<string, unknown>[] = [];

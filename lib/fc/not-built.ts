@@ -4,7 +4,7 @@
  * access check and deps, answering 501 `NotImplemented`, so the route table, the adapters and
  * RBAC work end to end now. A viewer's write is a 403 today exactly as it will be once built.
  */
-import { authenticate, authorize, storeTokenRepo } from '../auth';
+import { authenticateBearer, authorize } from '../auth';
 import { AppError } from '../core/errors';
 import { createDeps, type Deps } from './deps';
 import { createFcHandler, type FcHandler } from './handler';
@@ -28,16 +28,12 @@ export function notBuiltActions(what: string, routes: PlannedRoute[]): Action<De
   }));
 }
 
-/** Bearer token → principal with the real token store, as every function authenticates. */
-export const authenticateWithStore = (token: string | undefined, deps: Deps) =>
-  authenticate(token, { adminToken: deps.config.adminToken, tokens: storeTokenRepo(deps.store), clock: deps.clock });
-
 /** The FC handler of a function that is not built yet; its timer (if any) does nothing. */
 export function notBuiltHandler(what: string, routes: PlannedRoute[], timer?: (e: FcTimerEvent) => unknown): FcHandler {
   return createFcHandler<Deps>({
     actions: notBuiltActions(what, routes),
     makeDeps: (ctx) => createDeps(ctx),
-    authenticate: authenticateWithStore,
+    authenticate: authenticateBearer,
     ...(timer ? { onTimer: async (e: FcTimerEvent) => timer(e) } : {}),
   });
 }

@@ -2,10 +2,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
-import { authenticate, type TokenRepo } from '../../lib/auth';
+import { authenticate, authenticateBearer, type TokenRepo } from '../../lib/auth';
 import { ManualClock } from '../../lib/core/clock';
 import { loadConfig } from '../../lib/core/config';
 import type { AppError } from '../../lib/core/errors';
+import type { Store } from '../../lib/store/types';
 
 const token = 'fleet_admin_' + 'k'.repeat(40);
 const sha = createHash('sha256').update(token).digest('hex');
@@ -37,6 +38,14 @@ test('plaintext still works, and an empty hash matches nothing', async () => {
   const emptyHash = createHash('sha256').update('').digest('hex');
   assert.is(await code(authenticate('x', { adminTokenSha256: '', tokens, clock })), 'Unauthenticated');
   assert.is(await code(authenticate('anything', { adminTokenSha256: emptyHash.slice(0, 10), tokens, clock })), 'Unauthenticated');
+});
+
+test('every function\'s bearer check (authenticateBearer) honours the hash from config', async () => {
+  // The bootstrap match never reaches the token store; a store that throws proves it.
+  const store = new Proxy({}, { get: () => () => { throw new Error('store touched'); } }) as unknown as Store;
+  const config = loadConfig({ FLEET_ADMIN_TOKEN_SHA256: sha });
+  assert.is((await authenticateBearer(token, { config, clock, store })).kind, 'bootstrap');
+  assert.equal(config.adminToken, undefined);
 });
 
 test.run();

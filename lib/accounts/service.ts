@@ -72,7 +72,6 @@ export async function loadAccount(store: Store, id: unknown, principal: Principa
   const rec = isAccountId(id) ? await store.get<AccountRecord>(T.accounts, { id }) : undefined;
   if (!rec || (rec.deletedAtMs !== undefined && !opts.includeDeleting)) {
     // 404 whatever the role: a 403 here would tell a viewer which ids exist out of its scope.
-    if (principal.role === 'none') throw new AppError('Unauthenticated', 'a bearer token is required');
     throw notFound();
   }
   authorize(principal, { action: access, account: rec });
@@ -82,9 +81,6 @@ export async function loadAccount(store: Store, id: unknown, principal: Principa
 function audit(deps: AccountsDeps, change: ChangeRow) {
   deps.log.info('audit', { audit: true, accountId: change.accountId, changeId: change.changeId, by: change.by, what: change.what, fields: change.fields, atMs: change.atMs });
 }
-
-/** Records written before the trail had its own table carry a capped `changes` list: dropped on their next write. */
-const dropLegacy = (cur: object): Partial<AccountRecord> => ('changes' in cur ? ({ changes: undefined } as Partial<AccountRecord>) : {});
 
 interface Edit {
   next: Partial<AccountRecord>;
@@ -118,7 +114,7 @@ async function editAccount(deps: AccountsDeps, accountId: string, p: Principal, 
       diff: e.diff ?? diffAccounts(cur, { ...cur, ...e.next } as AccountRecord, e.credentialChanged ?? false),
       ...(e.outcome ? { outcome: e.outcome } : {}),
     };
-    return { ...dropLegacy(cur), ...e.next, lastChange };
+    return { ...e.next, lastChange };
   });
   await recordChange(deps.store, written.lastChange);
   audit(deps, written.lastChange!);
@@ -244,7 +240,7 @@ export async function updateAccount(id: unknown, input: unknown, p: Principal, d
     if (body.defaultRegion !== undefined) next.defaultRegion = body.defaultRegion ?? undefined;
     if (credential) {
       next.credential = credential;
-      next.credentialRev = (cur.credentialRev ?? 1) + 1;
+      next.credentialRev = cur.credentialRev + 1;
     }
     if (body.sshKeys) {
       const ssh = { ...cur.sshKeys };
@@ -257,7 +253,8 @@ export async function updateAccount(id: unknown, input: unknown, p: Principal, d
     }
     return { next, credentialChanged: credential !== undefined, ...(reverify ? { outcome: outcomeOf(verification) } : {}) };
   });
-  if (credential) await clearAccountCache(deps.store, accountId);
+  // No cache clearing here: cached answers carry the credentialRev they were fetched with, and the
+  // new rev makes them misses (crash-safe: nothing is left to do after the write).
   return accountView(written);
 }
 

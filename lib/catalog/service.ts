@@ -75,7 +75,7 @@ async function clientFor(c: Ctx, regionId: string): Promise<CloudClient> {
 function cachedList<V>(c: Ctx, key: string, regionId: string, load: (client: CloudClient) => Promise<V[]>) {
   const pre = c.pre.get(key);
   c.pre.delete(key); // a prefetched row serves once
-  return readThrough({ store: c.deps.store, clock: c.deps.clock, ttlMs: c.deps.ttlMs }, c.rec.id, key, c.rec.credentialRev ?? 1, async () => load(await clientFor(c, regionId)), pre);
+  return readThrough({ store: c.deps.store, clock: c.deps.clock, ttlMs: c.deps.ttlMs }, c.rec.id, key, c.rec.credentialRev, async () => load(await clientFor(c, regionId)), pre);
 }
 
 type RegionItem = { regionId: string; localName: string; endpoint: string };

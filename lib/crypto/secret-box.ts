@@ -104,9 +104,7 @@ export function createKmsSecretBox(kms: KmsPort, keyId: string): SecretBox {
       if (sealed?.kind !== 'kms') throw cannotOpen();
       let plaintext: Buffer;
       try {
-        // Records sealed before `ec` existed were wrapped without a context; stripping `ec` from a
-        // newer one does not help an attacker: KMS then refuses the blob for the missing context.
-        ({ plaintext } = await kms.decrypt({ ciphertextBlob: sealed.wrappedKey, ...(sealed.ec === 1 ? { encryptionContext: kmsContext(aad) } : {}) }));
+        ({ plaintext } = await kms.decrypt({ ciphertextBlob: sealed.wrappedKey, encryptionContext: kmsContext(aad) }));
       } catch (e) {
         // An outage stays retryable; anything else (a rejected blob) is an unopenable record.
         if (isAppError(e) && e.retryable) throw e;

@@ -10,7 +10,7 @@ export interface SealedSecret {
   keyId?: string;
   /**
    * 1 = the KMS-wrapped data key is bound to `{aad}` as KMS `EncryptionContext` (kms only), so KMS
-   * itself refuses it for another record or field. Absent on records sealed before that (no context sent).
+   * itself refuses it for another record or field. Every KMS record has it; open always sends the context.
    */
   ec?: 1;
   /** KMS CiphertextBlob, or iv|tag|ciphertext of the data key under the master key. */

@@ -216,11 +216,18 @@ test('SSH keys: private keys are write-only; PATCH keeps, replaces and removes t
 test('a credential change clears the account cache', async () => {
   const warm = await admin('GET', `/v1/catalog/${accountId}/regions`);
   assert.is(warm.body.cached, true);
+  const rev = (await d.store.get<any>(T.accounts, { id: accountId }))!.credentialRev;
   const other = await d.admin(`/accounts/${keys.accountId}/access-keys`, { allow: ['*'] });
   const res = await admin('PATCH', `/v1/accounts/${accountId}`, { credential: akCredential(other) });
   assert.is(res.body.verification.status, 'verified');
+  // The mechanism: the account's credentialRev moves, and a cached answer of another rev is a miss
+  // (the row itself may stay until it is refetched: nothing has to run after the PATCH).
+  assert.is((await d.store.get<any>(T.accounts, { id: accountId }))!.credentialRev, rev + 1);
+  assert.is((await d.store.get<any>(T.cache, { accountId, key: '_global/regions' }))?.credentialRev, rev);
   const after = await admin('GET', `/v1/catalog/${accountId}/regions`);
   assert.is(after.body.cached, false);
+  assert.is((await d.store.get<any>(T.cache, { accountId, key: '_global/regions' }))?.credentialRev, rev + 1);
+  assert.is((await admin('GET', `/v1/catalog/${accountId}/regions`)).body.cached, true);
 });
 
 test('validation: 400 with paths and never the value', async () => {

@@ -111,13 +111,13 @@ test('kms: the data key is bound to the record and field as KMS EncryptionContex
   const other = secretAad('accounts', 'acc-2', 'credential.accessKeySecret');
   await rejects(box.open(s, other));
   assert.equal(f.calls.contexts.at(-1), { aad: other });
-  // Stripping the marker does not downgrade: KMS is then asked without a context and refuses too.
+  // Stripping the marker does not downgrade: the context is always sent.
   const { ec: _ec, ...stripped } = s;
-  await rejects(box.open(stripped as SealedSecret, aad));
-  assert.is(f.calls.contexts.at(-1), undefined);
+  assert.is(await box.open(stripped as SealedSecret, aad), 'secret-value');
+  assert.equal(f.calls.contexts.at(-1), { aad });
 });
 
-test('kms: a record sealed before EncryptionContext (no `ec`) still opens, without a context', async () => {
+test('kms: a data key wrapped without a context does not open (no context-less path)', async () => {
   const f = fakeKms();
   const dk = await f.kms.generateDataKey({ keyId: 'k' });
   const key = dk.plaintext;
@@ -126,8 +126,8 @@ test('kms: a record sealed before EncryptionContext (no `ec`) still opens, witho
   c.setAAD(Buffer.from(aad, 'utf8'));
   const ct = Buffer.concat([c.update('old-secret'), c.final()]);
   const legacy: SealedSecret = { v: 1, kind: 'kms', keyId: 'k', wrappedKey: dk.ciphertextBlob, iv: iv.toString('base64'), tag: c.getAuthTag().toString('base64'), ct: ct.toString('base64') };
-  assert.is(await createKmsSecretBox(f.kms, 'k').open(legacy, aad), 'old-secret');
-  assert.is(f.calls.contexts.at(-1), undefined);
+  await rejects(createKmsSecretBox(f.kms, 'k').open(legacy, aad));
+  assert.equal(f.calls.contexts.at(-1), { aad });
   await rejects(createKmsSecretBox(f.kms, 'k').open(legacy, secretAad('accounts', 'acc-2', 'credential.accessKeySecret')));
 });
 

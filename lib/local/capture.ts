@@ -16,7 +16,9 @@ import type { Sandbox } from '../sandbox/server';
 const SECRET_FIELD = /secret|privatekey|private_key|password/i;
 const SECRET_FIELD_TEXT = /"([A-Za-z_]*(?:[Ss]ecret|[Pp]rivate[Kk]ey|private_key|[Pp]assword)[A-Za-z_]*)"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
 /** Environment variables of the functions that hold secrets. */
-const SECRET_ENV = /SECRET|TOKEN|MASTER_KEY|PASSWORD/;
+/** Environment variables that hold secrets (or, like a token's hash, stand in for one). */
+const SECRET_ENV = /SECRET|TOKEN|MASTER_KEY|PASSWORD|PRIVATE_KEY|CERT_KEY/;
+export const isSecretEnvName = (name: string) => SECRET_ENV.test(name);
 /** Answers bigger than this are cut (no test answers that much; the cut is counted). */
 const MAX_CAPTURED_BODY = 16 * 1024 * 1024;
 

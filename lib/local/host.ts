@@ -17,7 +17,7 @@ import { fromOutcome, toHttpEvent } from './http-event';
 import { createInvokeApi } from './invoke-api';
 import { fcError, fcRequestId, MAX_SYNC_PAYLOAD, readBody } from './serve';
 import { InstancePool, type InvokeOutcome } from './instances';
-import { openCapture } from './capture';
+import { isSecretEnvName, openCapture } from './capture';
 import { setUpFunctionRole, type FunctionCredentials, type FunctionRole } from './function-role';
 import { compileWorker } from './runtime';
 import { newAdminToken, readLocalState, writeLocalState, type AccountKeys } from './state';
@@ -105,9 +105,8 @@ export function findRoot(from = process.cwd()): string {
   }
 }
 
-/** Variables that hold secrets: never rendered into the cached s.yaml document. */
-const SECRET_VARS = ['FLEET_ADMIN_TOKEN', 'FLEET_MASTER_KEY'];
-const withoutSecrets = (env: Record<string, string | undefined>) => Object.fromEntries(Object.entries(env).filter(([k]) => !SECRET_VARS.includes(k)));
+/** Variables that hold secrets (tokens, master key, certificate key…): never rendered into the cached s.yaml document. */
+const withoutSecrets = (env: Record<string, string | undefined>) => Object.fromEntries(Object.entries(env).filter(([k]) => !isSecretEnvName(k)));
 
 function listen(server: ReturnType<typeof createServer>, port: number): Promise<number> {
   return new Promise((resolvePromise, reject) => {

@@ -5,8 +5,9 @@
 import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import { GROUPS, NAME } from '../auth/schema';
+import { REGION_ID_RE } from '../core/ids';
 
-export const REGION_ID = z.string().regex(/^[a-z]{2}(-[a-z0-9]+){1,3}$/, 'a region id looks like "cn-hangzhou" or "ap-southeast-1"');
+export const REGION_ID = z.string().regex(REGION_ID_RE, 'a region id looks like "cn-hangzhou" or "ap-southeast-1"');
 
 const ALIBABA_ACCOUNT_ID = z.string().regex(/^\d{16}$/, 'an Alibaba Cloud account id is 16 digits');
 

@@ -6,7 +6,7 @@ import { AppError } from '../core/errors';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log';
 import { registerSecret } from '../core/log';
-import { newId } from '../core/ids';
+import { ACCOUNT_ID_RE, newId } from '../core/ids';
 import { parseInput } from '../core/validate';
 import { authorize, inScope, who } from '../auth';
 import type { Principal } from '../core/principal';
@@ -62,7 +62,7 @@ const plainCredential = (c: CredentialInput): AccountCredential =>
   c.type === 'access_key' ? c : c.externalId ? { type: c.type, roleArn: c.roleArn, externalId: c.externalId } : { type: c.type, roleArn: c.roleArn };
 
 const notFound = () => new AppError('NotFound', 'the account was not found');
-const isAccountId = (id: unknown): id is string => typeof id === 'string' && /^acc-[0-9a-z]{16}$/.test(id);
+const isAccountId = (id: unknown): id is string => typeof id === 'string' && ACCOUNT_ID_RE.test(id);
 
 /**
  * Loads an account the caller may see, or answers 404 as if it did not exist. An account being

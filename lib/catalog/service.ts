@@ -3,6 +3,7 @@
  * pairs, images, instance types), one account for every region, cached per account and region.
  */
 import { AppError } from '../core/errors';
+import { ACCOUNT_ID_RE, REGION_ID_RE } from '../core/ids';
 import type { Clock } from '../core/clock';
 import { authorize } from '../auth';
 import type { Principal } from '../core/principal';
@@ -24,8 +25,8 @@ export interface CatalogDeps {
   ttlMs: number;
 }
 
-const ACCOUNT_ID = { re: /^acc-[0-9a-z]{16}$/, problem: 'an account id looks like "acc-" and 16 letters or digits' };
-const REGION_ID = { re: /^[a-z]{2}(-[a-z0-9]+){1,3}$/, problem: 'a region id looks like "cn-hangzhou"' };
+const ACCOUNT_ID = { re: ACCOUNT_ID_RE, problem: 'an account id looks like "acc-" and 16 letters or digits' };
+const REGION_ID = { re: REGION_ID_RE, problem: 'a region id looks like "cn-hangzhou"' };
 const INSTANCE_TYPE = { re: /^ecs\.[a-z0-9-]+(\.[a-z0-9-]+)+$/, problem: 'an instance type looks like "ecs.g6.large"', optional: true };
 const ZONE_ID = { re: /^[a-z]{2}(-[a-z0-9]+){1,4}$/, problem: 'a zone id looks like "cn-hangzhou-h"', optional: true };
 const OWNER = { re: /^(system|self|others)$/, problem: 'owner is "system", "self" or "others"', optional: true };

@@ -5,6 +5,7 @@
  */
 import { AppError } from '../core/errors';
 import type { Config } from '../core/config';
+import { REGION_ID_RE } from '../core/ids';
 
 export type Product = 'Ecs' | 'Vpc' | 'Sts' | 'ResourceCenter' | 'Kms';
 
@@ -13,8 +14,6 @@ export interface Endpoint {
   protocol: 'https' | 'http';
 }
 
-/** Region ids look like `cn-hangzhou`, `ap-southeast-1`, `cn-shanghai-finance-1`. */
-const REGION_ID = /^[a-z]{2,8}(-[a-z0-9]{1,20}){1,4}$/;
 
 /** ECS regions whose endpoint is not `ecs.<region>.aliyuncs.com` (seed `ecsEndpoint`, SDK endpoint map). */
 const ECS_SPECIAL: Record<string, string> = {
@@ -22,7 +21,7 @@ const ECS_SPECIAL: Record<string, string> = {
 };
 
 export function assertRegionId(regionId: string): void {
-  if (typeof regionId !== 'string' || !REGION_ID.test(regionId)) {
+  if (typeof regionId !== 'string' || !REGION_ID_RE.test(regionId)) {
     throw new AppError('ValidationFailed', 'the region id is not valid', { details: [{ path: 'regionId', problem: 'must look like cn-hangzhou' }] });
   }
 }

@@ -18,3 +18,9 @@ export const newId = (prefix: string) => `${prefix}-${randomId(16)}`;
 
 /** Request ids look like Alibaba's (an upper-case UUID) so logs line up with cloud request ids. */
 export const newRequestId = () => randomUUID().toUpperCase();
+
+/** Alibaba region ids (`cn-hangzhou`, `ap-southeast-1`, `cn-shanghai-finance-1`): the one shape check every layer uses. */
+export const REGION_ID_RE = /^[a-z]{2,8}(-[a-z0-9]{1,20}){1,4}$/;
+
+/** Account ids as `newId('acc')` makes them. */
+export const ACCOUNT_ID_RE = /^acc-[0-9a-z]{16}$/;

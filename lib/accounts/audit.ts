@@ -63,6 +63,16 @@ const UNCHECKED = [
   'vpc:ReleaseEipAddress',
 ];
 
+/** Not-found answers for the placeholder ids above: the cloud checks these only after authorising the call. */
+const PLACEHOLDER_NOT_FOUND = new Set([
+  'InvalidImageId.NotFound',
+  'InvalidSecurityGroupId.NotFound',
+  'InvalidVSwitchId.NotFound',
+  'InvalidVpcId.NotFound',
+  'InvalidRouteTableId.NotFound',
+  'InvalidInstanceId.NotFound',
+]);
+
 const cloudCode = (e: unknown) => (isAppError(e) ? e.cloud?.code : undefined);
 const isDenied = (code: string | undefined) => !!code && (code.startsWith('Forbidden') || code.startsWith('NoPermission'));
 /** Codes that say nothing about permission: the probe could not run. */
@@ -79,9 +89,10 @@ async function runProbe(action: string, probe: Probe, client: CloudClient, dry: 
     if (code === 'DryRunOperation') return { action, allowed: true, how };
     if (isDenied(code)) return { action, allowed: false, how, code: code! };
     if (isInconclusive(e)) return { action, allowed: null, how: `${how} could not run (${code ?? (isAppError(e) ? e.code : 'error')})`, ...(code ? { code } : {}) };
-    if (code === 'ServiceNotEnabled') return { action, allowed: true, how: `${how} (permission granted; Resource Center is not enabled)`, code };
-    // Authorised, then refused on the placeholder parameters.
-    return { action, allowed: true, how: `${how} (authorised; the placeholder parameters were refused with ${code ?? 'an error'})`, ...(code ? { code } : {}) };
+    // Authorised, then refused because a placeholder does not exist: that is checked after RAM.
+    if (code && PLACEHOLDER_NOT_FOUND.has(code)) return { action, allowed: true, how: `${how} (authorised; the placeholder parameters were refused with ${code})`, code };
+    // Any other refusal may have come before the permission check: it proves nothing either way.
+    return { action, allowed: null, how: `${how} was refused with ${code ?? (isAppError(e) ? e.code : 'an error')}: the permission is unknown`, ...(code ? { code } : {}) };
   }
 }
 

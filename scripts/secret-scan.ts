@@ -80,9 +80,12 @@ export function needlesOf(secret: string): Array<{ form: string; text: string }>
   // A base64 value (KMS key material, a master key) also betrays itself as raw bytes.
   if (secret.length % 4 === 0 && secret.length >= 16 && BASE64.test(secret)) add('decoded', Buffer.from(secret, 'base64').toString('latin1'));
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(secret)) {
+    // A body line that lies wholly inside the public half (the modulus) is public: it shows up in
+    // the public key's encodings whenever the byte alignments happen to agree.
+    const pub = publicPartsOf(secret);
     for (const line of secret.split(/\r?\n/)) {
       const l = line.trim();
-      if (l.length < 16 || l.startsWith('-----') || l.includes(':')) continue;
+      if (l.length < 16 || l.startsWith('-----') || l.includes(':') || pub.some((p) => p.includes(l))) continue;
       add('pem-line', l);
       add('pem-der', Buffer.from(l, 'base64').toString('latin1'));
     }

@@ -8,6 +8,9 @@ import type { Transport } from './transport';
 import type { Product } from './endpoints';
 import type { DryRunResult } from './types';
 
+/** Upper bound on pages one listing walks: a guard against a cloud that never stops paging. */
+export const MAX_PAGES = 1000;
+
 export interface CallCtx {
   transport: Transport;
   policy: RetryPolicy;

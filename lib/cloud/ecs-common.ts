@@ -1,9 +1,9 @@
 /** Shared plumbing of the ECS wrappers: one typed-SDK call under the retry policy, small readers. */
-import { callCloud, type CallCtx } from './call';
+import { callCloud, MAX_PAGES, type CallCtx } from './call';
 import type { EcsModels } from './transport';
 import type { EcsApi, Tag } from './types';
 
-export const MAX_PAGES = 1000;
+export { MAX_PAGES };
 
 /** The EcsApi methods ecs-catalog implements; ecs-compute implements the rest (one list, so the split cannot leave a gap or overlap). */
 export type CatalogMethod = 'describeRegions' | 'describeZones' | 'describeAvailableResource' | 'describeKeyPairs' | 'importKeyPair' | 'describeImages' | 'describeInstanceTypes';

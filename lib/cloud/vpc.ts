@@ -1,5 +1,5 @@
 /** VPC 2016-04-28 wrappers over the generic RPC client (no VPC SDK is loaded: openapi-core only). */
-import { bool, chunks, DRY_RUN_OK, list, num, obj, optStr, rpcCall, str, strings, type CallCtx } from './call';
+import { bool, chunks, DRY_RUN_OK, list, MAX_PAGES, num, obj, optStr, rpcCall, str, strings, type CallCtx } from './call';
 import { flattenParams } from './transport';
 import type { Eip, RouteEntry, Tag, VSwitch, Vpc, VpcApi } from './types';
 
@@ -8,7 +8,6 @@ const VSWITCH_PAGE = 50;
 const EIP_PAGE = 100;
 const ROUTE_PAGE = 100;
 const VPC_IDS_PER_CALL = 20;
-const MAX_PAGES = 1000;
 
 const tagsOf = (v: unknown): Tag[] => list(v, 'Tag').map((t) => ({ key: str(t.Key), value: str(t.Value) }));
 const tagParams = (tags?: Tag[]) => (tags ? flattenParams({ Tag: tags.map((t) => ({ Key: t.key, Value: t.value })) }) : {});

@@ -13,13 +13,20 @@ import { authDepsOf, authenticateBearer, authorize, createToken, deleteToken, li
 import type { CatalogDeps } from '../catalog/service';
 import { accountChanges, createAccount, deleteAccount, getAccount, listAccounts, updateAccount, verifyAccount, type AccountsDeps } from './service';
 
-/** What the settings and catalog functions need from the composition root. */
+/** What the settings and catalog functions need from the composition root (`lib/fc/deps.ts` builds it). */
 export interface DomainDeps {
   config: Config;
   clock: Clock;
+  /** Logger bound to this invocation (function name, request id). */
   log: Logger;
+  /** Tablestore as the function role; built on first use, reused while the instance is warm. */
   readonly store: Store;
+  /** Per-account Alibaba Cloud clients; the factory (and its STS cache) lives as long as the warm instance. */
   readonly cloud: CloudFactory;
+  /**
+   * Opens and seals stored secrets (AccessKey secrets, SSH private keys): KMS as the function's role
+   * when `FLEET_KMS_KEY_ID` is set, else `FLEET_MASTER_KEY`. Use it only through `openCredential`/`openPrivateKey`.
+   */
   readonly secrets: SecretBox;
 }
 

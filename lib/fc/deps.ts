@@ -8,7 +8,7 @@
 import { systemClock, type Clock } from '../core/clock';
 import { loadConfig, type Config } from '../core/config';
 import { AppError } from '../core/errors';
-import { createLogger, registerSecret, type Logger } from '../core/log';
+import { createLogger, registerSecret } from '../core/log';
 import { createTablestoreClient } from '../store/client';
 import { createStore } from '../store/store';
 import type { Store } from '../store/types';
@@ -16,24 +16,14 @@ import type { FcContext } from './types';
 import { createCloudFactory } from '../cloud/factory';
 import type { CloudFactory } from '../cloud/types';
 import { secretBoxFor } from '../crypto/for-config';
-import type { SecretBox } from '../crypto/types';
+import type { DomainDeps } from '../accounts/actions';
 
-export interface Deps {
-  config: Config;
-  clock: Clock;
-  /** Logger bound to this invocation (function name, request id). */
-  log: Logger;
-  /** Tablestore as the function role; built on first use, reused while the instance is warm. */
-  readonly store: Store;
-  /** Per-account Alibaba Cloud clients; the factory (and its STS cache) lives as long as the warm instance. */
-  readonly cloud: CloudFactory;
-  /**
-   * Opens and seals stored secrets (account AccessKey secrets, SSH private keys): KMS as the
-   * function's role when `FLEET_KMS_KEY_ID` is set, else the `FLEET_MASTER_KEY`. Use it only
-   * through `lib/accounts` (`openCredential`, `openPrivateKey`).
-   */
-  readonly secrets: SecretBox;
-}
+/**
+ * What the composition root hands every function: the domains' `DomainDeps` (config, clock, an
+ * invocation-bound logger, and the store, cloud and secrets clients built on first use and reused
+ * while the instance is warm). Later domains add their clients here.
+ */
+export interface Deps extends DomainDeps {}
 
 type Credentials = FcContext['credentials'];
 

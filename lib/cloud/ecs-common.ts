@@ -1,5 +1,5 @@
 /** Shared plumbing of the ECS wrappers: one typed-SDK call under the retry policy, small readers. */
-import { callCloud, MAX_PAGES, type CallCtx } from './call';
+import { callCloud, chunks, MAX_PAGES, type CallCtx } from './call';
 import type { EcsModels } from './transport';
 import type { EcsApi, Tag } from './types';
 
@@ -28,4 +28,26 @@ export function ecsCaller(ctx: CallCtx): EcsSdkCall {
       },
       dryRun ? { dryRun } : {},
     );
+}
+
+/**
+ * Every item of a `NextToken` listing: one walk of the pages per batch of at most `perCall` ids
+ * (Describe calls take ≤100 ids), or a single walk when no ids are given.
+ */
+export async function tokenPages<T>(
+  ids: string[] | undefined,
+  perCall: number,
+  page: (ids: string[] | undefined, nextToken: string | undefined) => Promise<{ items: T[]; nextToken: string | undefined }>,
+): Promise<T[]> {
+  const out: T[] = [];
+  for (const batch of ids ? chunks(ids, perCall) : [undefined]) {
+    let nextToken: string | undefined;
+    for (let n = 1; n <= MAX_PAGES; n++) {
+      const r = await page(batch, nextToken);
+      out.push(...r.items);
+      nextToken = r.nextToken || undefined;
+      if (!nextToken) break;
+    }
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 /** ECS compute: security groups, instances, disks, deletes and public IPs. */
-import { chunks, DRY_RUN_OK, type CallCtx } from './call';
-import { def, ecsCaller, MAX_PAGES, tagsOf, type ComputeApi, type TagModel } from './ecs-common';
+import { DRY_RUN_OK, type CallCtx } from './call';
+import { def, ecsCaller, tagsOf, tokenPages, type ComputeApi, type TagModel } from './ecs-common';
 import type { Disk, Instance, RunInstancesInput, SecurityGroup, SecurityGroupRule, Tag } from './types';
 
 const INSTANCE_IDS_PER_CALL = 100;
@@ -27,29 +27,22 @@ export function createEcsCompute(ctx: CallCtx): ComputeApi {
     },
 
     async describeSecurityGroups(input: { securityGroupIds?: string[]; vpcId?: string } = {}): Promise<SecurityGroup[]> {
-      const out: SecurityGroup[] = [];
-      if (input.securityGroupIds && input.securityGroupIds.length === 0) return out;
-      for (const ids of input.securityGroupIds ? chunks(input.securityGroupIds, 100) : [undefined]) {
-        let nextToken: string | undefined;
-        for (let page = 1; page <= MAX_PAGES; page++) {
-          const token = nextToken;
-          const r = await ecs('DescribeSecurityGroups', ({ client, m }) =>
-            client.describeSecurityGroups(
-              new m.DescribeSecurityGroupsRequest({ regionId, vpcId: input.vpcId, securityGroupIds: ids ? JSON.stringify(ids) : undefined, maxResults: 100, nextToken: token }),
-            ),
-          );
-          for (const g of r.body?.securityGroups?.securityGroup ?? []) {
-            const sg: SecurityGroup = { securityGroupId: def(g.securityGroupId, ''), securityGroupName: def(g.securityGroupName, ''), vpcId: def(g.vpcId, ''), tags: tagsOf(g.tags) };
-            if (g.description) sg.description = g.description;
-            if (g.creationTime) sg.creationTime = g.creationTime;
-            if (g.resourceGroupId) sg.resourceGroupId = g.resourceGroupId;
-            out.push(sg);
-          }
-          nextToken = r.body?.nextToken || undefined;
-          if (!nextToken) break;
-        }
-      }
-      return out;
+      if (input.securityGroupIds && input.securityGroupIds.length === 0) return [];
+      return tokenPages(input.securityGroupIds, 100, async (ids, nextToken) => {
+        const r = await ecs('DescribeSecurityGroups', ({ client, m }) =>
+          client.describeSecurityGroups(
+            new m.DescribeSecurityGroupsRequest({ regionId, vpcId: input.vpcId, securityGroupIds: ids ? JSON.stringify(ids) : undefined, maxResults: 100, nextToken }),
+          ),
+        );
+        const items = (r.body?.securityGroups?.securityGroup ?? []).map((g) => {
+          const sg: SecurityGroup = { securityGroupId: def(g.securityGroupId, ''), securityGroupName: def(g.securityGroupName, ''), vpcId: def(g.vpcId, ''), tags: tagsOf(g.tags) };
+          if (g.description) sg.description = g.description;
+          if (g.creationTime) sg.creationTime = g.creationTime;
+          if (g.resourceGroupId) sg.resourceGroupId = g.resourceGroupId;
+          return sg;
+        });
+        return { items, nextToken: r.body?.nextToken };
+      });
     },
 
     async authorizeSecurityGroup(input: { securityGroupId: string; rules: SecurityGroupRule[]; clientToken?: string }) {
@@ -109,83 +102,76 @@ export function createEcsCompute(ctx: CallCtx): ComputeApi {
     },
 
     async describeInstances(input: { instanceIds?: string[]; vpcId?: string; status?: string; tags?: Tag[]; dryRun?: boolean }) {
-      const out: Instance[] = [];
-      const batches: (string[] | undefined)[] = input.instanceIds ? chunks(input.instanceIds, INSTANCE_IDS_PER_CALL) : [undefined];
-      if (input.instanceIds && input.instanceIds.length === 0) return input.dryRun ? DRY_RUN_OK : out;
-      for (const ids of batches) {
-        let nextToken: string | undefined;
-        for (let page = 1; page <= MAX_PAGES; page++) {
-          const token = nextToken;
-          const r = await ecs(
-            'DescribeInstances',
-            ({ client, m }) =>
-              client.describeInstances(
-                new m.DescribeInstancesRequest({
-                  regionId,
-                  instanceIds: ids ? JSON.stringify(ids) : undefined,
-                  vpcId: input.vpcId,
-                  status: input.status,
-                  tag: input.tags?.map((t) => new m.DescribeInstancesRequestTag(t)),
-                  maxResults: 100,
-                  nextToken: token,
-                  dryRun: input.dryRun || undefined,
-                }),
-              ),
-            input.dryRun,
-          );
-          if (input.dryRun) return DRY_RUN_OK;
-          for (const i of r.body?.instances?.instance ?? []) out.push(mapInstance(i, regionId));
-          nextToken = r.body?.nextToken || undefined;
-          if (!nextToken) break;
-        }
+      if (input.instanceIds && input.instanceIds.length === 0) return input.dryRun ? DRY_RUN_OK : [];
+      const page = (ids: string[] | undefined, nextToken: string | undefined, dryRun?: boolean) =>
+        ecs(
+          'DescribeInstances',
+          ({ client, m }) =>
+            client.describeInstances(
+              new m.DescribeInstancesRequest({
+                regionId,
+                instanceIds: ids ? JSON.stringify(ids) : undefined,
+                vpcId: input.vpcId,
+                status: input.status,
+                tag: input.tags?.map((t) => new m.DescribeInstancesRequestTag(t)),
+                maxResults: 100,
+                nextToken,
+                dryRun: dryRun || undefined,
+              }),
+            ),
+          dryRun,
+        );
+      if (input.dryRun) {
+        await page(input.instanceIds?.slice(0, INSTANCE_IDS_PER_CALL), undefined, true);
+        return DRY_RUN_OK;
       }
-      return out;
+      return tokenPages(input.instanceIds, INSTANCE_IDS_PER_CALL, async (ids, nextToken) => {
+        const r = await page(ids, nextToken);
+        return { items: (r.body?.instances?.instance ?? []).map((i) => mapInstance(i, regionId)), nextToken: r.body?.nextToken };
+      });
     },
 
     async describeDisks(input: { diskIds?: string[]; instanceId?: string; dryRun?: boolean }) {
-      const out: Disk[] = [];
-      if (input.diskIds && input.diskIds.length === 0) return input.dryRun ? DRY_RUN_OK : out;
-      const batches: (string[] | undefined)[] = input.diskIds ? chunks(input.diskIds, DISK_IDS_PER_CALL) : [undefined];
-      for (const ids of batches) {
-        let nextToken: string | undefined;
-        for (let page = 1; page <= MAX_PAGES; page++) {
-          const token = nextToken;
-          const r = await ecs(
-            'DescribeDisks',
-            ({ client, m }) =>
-              client.describeDisks(
-                new m.DescribeDisksRequest({
-                  regionId,
-                  diskIds: ids ? JSON.stringify(ids) : undefined,
-                  instanceId: input.instanceId,
-                  maxResults: 500,
-                  nextToken: token,
-                  dryRun: input.dryRun || undefined,
-                }),
-              ),
-            input.dryRun,
-          );
-          if (input.dryRun) return DRY_RUN_OK;
-          for (const d of r.body?.disks?.disk ?? []) {
-            const disk: Disk = {
-              diskId: def(d.diskId, ''),
-              category: def(d.category, ''),
-              sizeGiB: def(d.size, 0),
-              status: def(d.status, ''),
-              type: def(d.type, ''),
-              encrypted: d.encrypted === true,
-              deleteWithInstance: d.deleteWithInstance === true,
-              zoneId: def(d.zoneId, ''),
-            };
-            if (d.instanceId) disk.instanceId = d.instanceId;
-            if (d.diskChargeType) disk.diskChargeType = d.diskChargeType;
-            out.push(disk);
-          }
-          nextToken = r.body?.nextToken || undefined;
-          if (!nextToken) break;
-        }
+      if (input.diskIds && input.diskIds.length === 0) return input.dryRun ? DRY_RUN_OK : [];
+      const page = (ids: string[] | undefined, nextToken: string | undefined, dryRun?: boolean) =>
+        ecs(
+          'DescribeDisks',
+          ({ client, m }) =>
+            client.describeDisks(
+              new m.DescribeDisksRequest({
+                regionId,
+                diskIds: ids ? JSON.stringify(ids) : undefined,
+                instanceId: input.instanceId,
+                maxResults: 500,
+                nextToken,
+                dryRun: dryRun || undefined,
+              }),
+            ),
+          dryRun,
+        );
+      if (input.dryRun) {
+        await page(input.diskIds?.slice(0, DISK_IDS_PER_CALL), undefined, true);
+        return DRY_RUN_OK;
       }
-      return out;
+      return tokenPages(input.diskIds, DISK_IDS_PER_CALL, async (ids, nextToken) => {
+        const r = await page(ids, nextToken);
+        const items = (r.body?.disks?.disk ?? []).map((d) => {
+          const disk: Disk = {
+            diskId: def(d.diskId, ''),
+            category: def(d.category, ''),
+            sizeGiB: def(d.size, 0),
+            status: def(d.status, ''),
+            type: def(d.type, ''),
+            encrypted: d.encrypted === true,
+            deleteWithInstance: d.deleteWithInstance === true,
+            zoneId: def(d.zoneId, ''),
+          };
+          if (d.instanceId) disk.instanceId = d.instanceId;
+          if (d.diskChargeType) disk.diskChargeType = d.diskChargeType;
+          return disk;
+        });
+        return { items, nextToken: r.body?.nextToken };
+      });
     },
 
     async deleteInstance(input: { instanceId: string; force?: boolean; dryRun?: boolean }) {

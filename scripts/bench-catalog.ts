@@ -44,7 +44,14 @@ function httpEvent(path: string) {
     queryParameters: {},
     body: '',
     isBase64Encoded: false,
-    requestContext: { accountId: '1', domainName: 'bench', requestId: 'bench', http: { method: 'GET', path, sourceIp: '127.0.0.1', userAgent: 'bench' }, time: '', timeEpoch: '0' },
+    requestContext: {
+      accountId: '1',
+      domainName: 'bench',
+      requestId: 'bench',
+      http: { method: 'GET', path, sourceIp: '127.0.0.1', userAgent: 'bench' },
+      time: '',
+      timeEpoch: '0',
+    },
   };
 }
 
@@ -61,32 +68,58 @@ export async function benchCatalog(opts: { runs?: number; warm?: number; skipBui
     const creds = { accessKeyId: deployment.accessKeyId, accessKeySecret: deployment.accessKeySecret };
     const ts = { endpoint: sandbox.url, instance: 'fleet', credentials: creds };
     await ensureTables({ client: ts, tablePrefix: 'fleet_' });
-    const ctx = { requestId: 'bench', credentials: creds, function: { name: 'fleet-catalog', handler: 'index.handler', memory: 512, timeout: 30 }, region: 'cn-hangzhou', accountId: deployment.accountId };
+    const ctx = {
+      requestId: 'bench',
+      credentials: creds,
+      function: { name: 'fleet-catalog', handler: 'index.handler', memory: 512, timeout: 30 },
+      region: 'cn-hangzhou',
+      accountId: deployment.accountId,
+    };
 
     // Set up through the built bundles, in this process (config is read from the environment once).
     Object.assign(process.env, env);
     const req = createRequire(import.meta.url);
-    const settings = req(join(root, 'dist/settings/index.js')) as { handler: (e: Buffer, c: unknown) => Promise<{ statusCode: number; body: string }> };
+    const settings = req(join(root, 'dist/settings/index.js')) as {
+      handler: (e: Buffer, c: unknown) => Promise<{ statusCode: number; body: string }>;
+    };
     const catalog = req(join(root, 'dist/catalog/index.js')) as typeof settings;
     const call = async (h: typeof settings, method: string, path: string, body?: unknown) => {
-      const ev = { ...httpEvent(path), headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : '' };
+      const ev = {
+        ...httpEvent(path),
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: body ? JSON.stringify(body) : '',
+      };
       ev.requestContext.http.method = method;
       const r = await h.handler(Buffer.from(JSON.stringify(ev)), ctx);
       if (r.statusCode >= 300) throw new Error(`${method} ${path} → ${r.statusCode} ${r.body}`);
       return JSON.parse(r.body) as { id: string };
     };
-    const acc = await call(settings, 'POST', '/v1/accounts', { name: 'bench', credential: { type: 'access_key', accessKeyId: user.accessKeyId, accessKeySecret: user.accessKeySecret } });
+    const acc = await call(settings, 'POST', '/v1/accounts', {
+      name: 'bench',
+      credential: { type: 'access_key', accessKeyId: user.accessKeyId, accessKeySecret: user.accessKeySecret },
+    });
     const paths = [`/v1/catalog/${acc.id}/regions`, `/v1/catalog/${acc.id}/regions/cn-hangzhou/key-pairs`];
     for (const p of paths) await call(catalog, 'GET', p); // warm the cache (the cloud is asked once)
     const events = paths.map((p) => ({ ...httpEvent(p), headers: { authorization: `Bearer ${adminToken}` } }));
 
     const samples: Array<{ init: number; first: number; warm: number[] }> = [];
     for (let i = 0; i < runs; i++) {
-      samples.push(await runProbe(probe, [join(root, 'dist/catalog/index.js'), JSON.stringify(ctx), JSON.stringify(i % 2 ? [...events].reverse() : events), String(warmN)], {
-        env,
-        cwd: join(root, 'dist/catalog'),
-        nodeArgs: process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [],
-      }));
+      samples.push(
+        await runProbe(
+          probe,
+          [
+            join(root, 'dist/catalog/index.js'),
+            JSON.stringify(ctx),
+            JSON.stringify(i % 2 ? [...events].reverse() : events),
+            String(warmN),
+          ],
+          {
+            env,
+            cwd: join(root, 'dist/catalog'),
+            nodeArgs: process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [],
+          },
+        ),
+      );
     }
     const cold = median(samples.map((s) => s.init + s.first));
     const warm = median(samples.flatMap((s) => s.warm));

@@ -19,7 +19,11 @@ export const median = (xs: number[]) => {
 };
 
 /** A sandbox (fast cloud clock) with its own temp data dir for `bench`, closed and removed after it. */
-export async function withBenchSandbox<T>(name: string, opts: { stsTimeScale?: number }, bench: (sandbox: Sandbox) => Promise<T>): Promise<T> {
+export async function withBenchSandbox<T>(
+  name: string,
+  opts: { stsTimeScale?: number },
+  bench: (sandbox: Sandbox) => Promise<T>,
+): Promise<T> {
   const { startSandbox } = await import('../lib/sandbox/server'); // only benches that need it load it
   const dataDir = mkdtempSync(join(tmpdir(), `fleet-bench-${name}-`));
   const sandbox = await startSandbox({ port: 0, dataDir, timeScale: 0.001, ...opts });
@@ -49,8 +53,15 @@ export function functionEnv(sandbox: Sandbox, o: { adminToken: string; accountId
  * Runs `probe` (JS source) in a fresh `node` with `args` and returns the JSON of its last output
  * line. Async on purpose: the sandbox serves from this process, so its event loop must keep running.
  */
-export async function runProbe<T>(probe: string, args: string[], o: { env: Record<string, string>; cwd: string; nodeArgs?: string[] }): Promise<T> {
-  const { stdout } = await promisify(execFile)(process.execPath, [...(o.nodeArgs ?? []), '-e', probe, ...args], { env: o.env, cwd: o.cwd });
+export async function runProbe<T>(
+  probe: string,
+  args: string[],
+  o: { env: Record<string, string>; cwd: string; nodeArgs?: string[] },
+): Promise<T> {
+  const { stdout } = await promisify(execFile)(process.execPath, [...(o.nodeArgs ?? []), '-e', probe, ...args], {
+    env: o.env,
+    cwd: o.cwd,
+  });
   return JSON.parse(stdout.trim().split('\n').pop()!) as T;
 }
 

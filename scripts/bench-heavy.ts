@@ -59,8 +59,14 @@ export async function benchHeavy(opts: { runs?: number; skipBuild?: boolean } = 
     // The functions run as a role session of the deployment account, as on FC (and the local host).
     const role = await setUpFunctionRole(sandbox, { deployment });
     const { accessKeyId, accessKeySecret, securityToken } = await role.current();
-    const userRole = await sandbox.createRole(user.accountId, { name: 'fleet-bench', trustedAccountIds: [deployment.accountId] });
-    await ensureTables({ client: { endpoint: sandbox.url, instance: 'fleet', credentials: deployment }, tablePrefix: 'fleet_' });
+    const userRole = await sandbox.createRole(user.accountId, {
+      name: 'fleet-bench',
+      trustedAccountIds: [deployment.accountId],
+    });
+    await ensureTables({
+      client: { endpoint: sandbox.url, instance: 'fleet', credentials: deployment },
+      tablePrefix: 'fleet_',
+    });
     const env = functionEnv(sandbox, { adminToken: 'bench-admin-token-0123456789', accountId: deployment.accountId });
     const ctx = (fn: string) => ({
       requestId: 'bench',
@@ -70,25 +76,62 @@ export async function benchHeavy(opts: { runs?: number; skipBuild?: boolean } = 
       accountId: deployment.accountId,
     });
     const run = (fn: string, events: unknown[]) =>
-      runProbe<Sample>(probe, [join(root, 'dist', fn, 'index.js'), JSON.stringify(ctx(fn)), JSON.stringify(events)], { env, cwd: join(root, 'dist', fn) });
+      runProbe<Sample>(probe, [join(root, 'dist', fn, 'index.js'), JSON.stringify(ctx(fn)), JSON.stringify(events)], {
+        env,
+        cwd: join(root, 'dist', fn),
+      });
 
     const accessKey = { type: 'access_key', accessKeyId: user.accessKeyId, accessKeySecret: user.accessKeySecret };
-    const created = await run('settings', [{ action: 'accounts.create', input: { name: 'bench-ak', credential: accessKey } }]);
+    const created = await run('settings', [
+      { action: 'accounts.create', input: { name: 'bench-ak', credential: accessKey } },
+    ]);
     const akId = String(created.result.id);
-    const byRole = await run('settings', [{ action: 'accounts.create', input: { name: 'bench-role', credential: { type: 'ram_role', roleArn: userRole.arn } } }]);
+    const byRole = await run('settings', [
+      {
+        action: 'accounts.create',
+        input: { name: 'bench-role', credential: { type: 'ram_role', roleArn: userRole.arn } },
+      },
+    ]);
     const roleId = String(byRole.result.id);
-    if (byRole.result.verification?.status !== 'verified') throw new Error(`the ram_role account did not verify: ${JSON.stringify(byRole.result.verification)}`);
+    if (byRole.result.verification?.status !== 'verified')
+      throw new Error(`the ram_role account did not verify: ${JSON.stringify(byRole.result.verification)}`);
     const clear = (accountId: string) => ({ action: 'catalog.clearCache', input: { accountId } });
 
     let n = 0;
     const cases: Array<{ fn: string; what: string; events: () => unknown[] }> = [
       { fn: 'settings', what: 'trivial (unknown action)', events: () => [{ action: 'bench.noop', input: {} }] },
-      { fn: 'settings', what: 'accounts.create access_key (KMS + STS + ECS)', events: () => [{ action: 'accounts.create', input: { name: `bench-${n++}`, credential: accessKey } }] },
-      { fn: 'settings', what: 'accounts.verify ram_role (AssumeRole + ECS)', events: () => [{ action: 'accounts.verify', input: { id: roleId } }] },
+      {
+        fn: 'settings',
+        what: 'accounts.create access_key (KMS + STS + ECS)',
+        events: () => [{ action: 'accounts.create', input: { name: `bench-${n++}`, credential: accessKey } }],
+      },
+      {
+        fn: 'settings',
+        what: 'accounts.verify ram_role (AssumeRole + ECS)',
+        events: () => [{ action: 'accounts.verify', input: { id: roleId } }],
+      },
       { fn: 'catalog', what: 'trivial (unknown action)', events: () => [{ action: 'bench.noop', input: {} }] },
-      { fn: 'catalog', what: 'catalog.regions uncached (ECS)', events: () => [clear(akId), { action: 'catalog.regions', input: { accountId: akId } }] },
-      { fn: 'catalog', what: 'catalog.keyPairs uncached (ECS)', events: () => [clear(akId), { action: 'catalog.keyPairs', input: { accountId: akId, regionId: 'cn-hangzhou' } }] },
-      { fn: 'catalog', what: 'catalog.keyPairs uncached, ram_role', events: () => [clear(roleId), { action: 'catalog.keyPairs', input: { accountId: roleId, regionId: 'cn-hangzhou' } }] },
+      {
+        fn: 'catalog',
+        what: 'catalog.regions uncached (ECS)',
+        events: () => [clear(akId), { action: 'catalog.regions', input: { accountId: akId } }],
+      },
+      {
+        fn: 'catalog',
+        what: 'catalog.keyPairs uncached (ECS)',
+        events: () => [
+          clear(akId),
+          { action: 'catalog.keyPairs', input: { accountId: akId, regionId: 'cn-hangzhou' } },
+        ],
+      },
+      {
+        fn: 'catalog',
+        what: 'catalog.keyPairs uncached, ram_role',
+        events: () => [
+          clear(roleId),
+          { action: 'catalog.keyPairs', input: { accountId: roleId, regionId: 'cn-hangzhou' } },
+        ],
+      },
     ];
     const rows: string[][] = [];
     let over = 0;
@@ -108,9 +151,18 @@ export async function benchHeavy(opts: { runs?: number; skipBuild?: boolean } = 
         ok ? 'ok' : 'OVER',
       ]);
     }
-    const head = ['function', 'request (fresh node each)', 'init', 'request', 'peak RSS', 'lazy SDKs loaded', `≤${LIMIT_MIB} MB`];
+    const head = [
+      'function',
+      'request (fresh node each)',
+      'init',
+      'request',
+      'peak RSS',
+      'lazy SDKs loaded',
+      `≤${LIMIT_MIB} MB`,
+    ];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (r: string[]) => r.map((c, i) => (i <= 1 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    const line = (r: string[]) =>
+      r.map((c, i) => (i <= 1 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
     process.stdout.write(
       `\nheavy path: requests that reach the cloud through the SDKs (sandbox; median time of ${runs} cold starts, peak RSS = max)\n` +
         `${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n` +

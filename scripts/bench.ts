@@ -8,7 +8,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { median, root } from './bench-common';
 import { build } from './build';
 
@@ -53,7 +53,10 @@ async function main() {
       const bare = wallMs(['-e', ''], env);
       bares.push(bare);
       const t = process.hrtime.bigint();
-      const out = execFileSync(process.execPath, ['-e', probe, fn.file, fn.name], { env, cwd: join(root, 'dist', fn.name) }).toString();
+      const out = execFileSync(process.execPath, ['-e', probe, fn.file, fn.name], {
+        env,
+        cwd: join(root, 'dist', fn.name),
+      }).toString();
       extra.push(Number(process.hrtime.bigint() - t) / 1e6 - bare);
       samples.push(JSON.parse(out.trim().split('\n').pop()!) as { init: number; first: number; maxRssKb: number });
     }
@@ -71,11 +74,21 @@ async function main() {
       httpFacing ? (ok ? 'ok' : 'OVER') : '-',
     ]);
   }
-  const head = ['function', 'size', 'init (median)', '1st request', 'process - bare node', 'peak RSS', '≤150 ms (HTTP)'];
+  const head = [
+    'function',
+    'size',
+    'init (median)',
+    '1st request',
+    'process - bare node',
+    'peak RSS',
+    '≤150 ms (HTTP)',
+  ];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   process.stdout.write(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n`);
-  process.stdout.write(`\nbare node startup: ${median(bares).toFixed(0)} ms (median); init = require() inside a fresh node, median of ${runs}; process - bare node = whole probe process minus a bare node run just before it\n`);
+  process.stdout.write(
+    `\nbare node startup: ${median(bares).toFixed(0)} ms (median); init = require() inside a fresh node, median of ${runs}; process - bare node = whole probe process minus a bare node run just before it\n`,
+  );
   if (over) process.stdout.write(`${over} HTTP-facing function(s) over the 150 ms init target\n`);
 }
 
@@ -85,6 +98,6 @@ main()
   // ---- heavy path: peak RSS of requests that load the SDKs (scripts/bench-heavy.ts) ----
   .then(() => import('./bench-heavy').then((m) => m.benchHeavy({ skipBuild: true })))
   .catch((e) => {
-  process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
-  process.exit(1);
-});
+    process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  });

@@ -54,8 +54,14 @@ export const LAZY: Record<string, string> = {
 const lazyPlugin: Plugin = {
   name: 'lazy-sdks',
   setup(b) {
-    const filter = new RegExp(`^(${Object.keys(LAZY).map((k) => k.replace(/[/.]/g, '\\$&')).join('|')})$`);
-    b.onResolve({ filter }, (args) => (args.kind === 'dynamic-import' ? { path: `./lazy/${LAZY[args.path]}.js`, external: true } : undefined));
+    const filter = new RegExp(
+      `^(${Object.keys(LAZY)
+        .map((k) => k.replace(/[/.]/g, '\\$&'))
+        .join('|')})$`,
+    );
+    b.onResolve({ filter }, (args) =>
+      args.kind === 'dynamic-import' ? { path: `./lazy/${LAZY[args.path]}.js`, external: true } : undefined,
+    );
   },
 };
 
@@ -76,7 +82,7 @@ function put(path: string, data: string | Uint8Array) {
   renameSync(tmp, path);
 }
 
-function describe(root: string, outDir: string, name: string, rebuilt: boolean): BuiltFunction {
+function describe(outDir: string, name: string, rebuilt: boolean): BuiltFunction {
   const file = join(outDir, name, 'index.js');
   const metafile = join(outDir, `${name}.meta.json`);
   const meta = JSON.parse(readFileSync(metafile, 'utf8')) as Metafile;
@@ -105,7 +111,7 @@ export async function build(opts: BuildOptions = {}): Promise<BuiltFunction[]> {
   const root = opts.root ?? defaultRoot;
   const outDir = opts.outDir ?? join(root, 'dist');
   const names = opts.only ?? listFunctions(root);
-  if (opts.ifChanged && upToDate(root, outDir, names)) return names.map((n) => describe(root, outDir, n, false));
+  if (opts.ifChanged && upToDate(root, outDir, names)) return names.map((n) => describe(outDir, n, false));
   mkdirSync(outDir, { recursive: true });
   const result = await esbuild({
     absWorkingDir: root,
@@ -134,7 +140,8 @@ export async function build(opts: BuildOptions = {}): Promise<BuiltFunction[]> {
   for (const name of names) {
     // The repository is "type": "module"; FC loads the bundle as CommonJS, and so must node here.
     put(join(outDir, name, 'package.json'), '{"type":"commonjs"}\n');
-    const [outPath, output] = Object.entries(result.metafile.outputs).find(([p]) => resolve(root, p) === join(outDir, name, 'index.js')) ?? [];
+    const [outPath, output] =
+      Object.entries(result.metafile.outputs).find(([p]) => resolve(root, p) === join(outDir, name, 'index.js')) ?? [];
     if (!outPath || !output) throw new Error(`esbuild produced no bundle for ${name}`);
     const inputs = Object.fromEntries(Object.keys(output.inputs).map((i) => [i, result.metafile.inputs[i]!]));
     put(join(outDir, `${name}.meta.json`), JSON.stringify({ inputs, outputs: { [outPath]: output } }));
@@ -145,13 +152,14 @@ export async function build(opts: BuildOptions = {}): Promise<BuiltFunction[]> {
       put(join(outDir, name, imp.path), chunk);
     }
   }
-  return names.map((n) => describe(root, outDir, n, true));
+  return names.map((n) => describe(outDir, n, true));
 }
 
 /** Builds each lazy SDK that some bundle imports, once: `./lazy/<file>.js` → its bytes. */
 async function buildLazyChunks(root: string, meta: Metafile): Promise<Map<string, Uint8Array>> {
   const wanted = new Set<string>();
-  for (const out of Object.values(meta.outputs)) for (const imp of out.imports) if (imp.external && imp.path.startsWith('./lazy/')) wanted.add(imp.path);
+  for (const out of Object.values(meta.outputs))
+    for (const imp of out.imports) if (imp.external && imp.path.startsWith('./lazy/')) wanted.add(imp.path);
   const chunks = new Map<string, Uint8Array>();
   for (const [pkg, file] of Object.entries(LAZY)) {
     const path = `./lazy/${file}.js`;
@@ -180,7 +188,8 @@ if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) 
   const started = Date.now();
   build()
     .then((fns) => {
-      for (const f of fns) process.stdout.write(`dist/${f.name}/index.js`.padEnd(30) + kib(f.bytes).padStart(12) + '\n');
+      for (const f of fns)
+        process.stdout.write(`${`dist/${f.name}/index.js`.padEnd(30) + kib(f.bytes).padStart(12)}\n`);
       process.stdout.write(`built ${fns.length} functions in ${Date.now() - started} ms\n`);
     })
     .catch((e) => {

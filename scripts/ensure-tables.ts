@@ -11,13 +11,20 @@ async function main() {
   const cfg = loadConfig(process.env);
   const accessKeyId = process.env.ALIBABA_CLOUD_ACCESS_KEY_ID;
   const accessKeySecret = process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
-  if (!accessKeyId || !accessKeySecret) throw new Error('set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET');
+  if (!accessKeyId || !accessKeySecret)
+    throw new Error('set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET');
   const securityToken = process.env.ALIBABA_CLOUD_SECURITY_TOKEN;
   const out = await ensureTables({
-    client: { endpoint: cfg.tablestore.endpoint, instance: cfg.tablestore.instance, credentials: { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) } },
+    client: {
+      endpoint: cfg.tablestore.endpoint,
+      instance: cfg.tablestore.instance,
+      credentials: { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) },
+    },
     tablePrefix: cfg.tablestore.tablePrefix,
   });
-  process.stdout.write(`${cfg.tablestore.endpoint} (${cfg.tablestore.instance}): created [${out.created.join(', ')}], existing [${out.existing.join(', ')}]\n`);
+  process.stdout.write(
+    `${cfg.tablestore.endpoint} (${cfg.tablestore.instance}): created [${out.created.join(', ')}], existing [${out.existing.join(', ')}]\n`,
+  );
 }
 
 main().catch((e: unknown) => {

@@ -47,7 +47,8 @@ export interface ScanResult {
  * Whether a recorded value is a secret worth searching: long enough, and not filler (a run like
  * `xxxxxxxx…` that fuzz tests send as a secret and also put in other, non-secret fields).
  */
-export const isSecretLike = (v: unknown): v is string => typeof v === 'string' && v.length >= MIN_SECRET && new Set(v).size >= 4;
+export const isSecretLike = (v: unknown): v is string =>
+  typeof v === 'string' && v.length >= MIN_SECRET && new Set(v).size >= 4;
 
 /** How a secret is shown in a report. */
 export const describeSecret = (s: string) => `${s.slice(0, 4)}…(${s.length})`;
@@ -78,7 +79,8 @@ export function needlesOf(secret: string): Array<{ form: string; text: string }>
   add('json', latin1(JSON.stringify(secret).slice(1, -1)));
   add('hex', bytes.toString('hex'));
   // A base64 value (KMS key material, a master key) also betrays itself as raw bytes.
-  if (secret.length % 4 === 0 && secret.length >= 16 && BASE64.test(secret)) add('decoded', Buffer.from(secret, 'base64').toString('latin1'));
+  if (secret.length % 4 === 0 && secret.length >= 16 && BASE64.test(secret))
+    add('decoded', Buffer.from(secret, 'base64').toString('latin1'));
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(secret)) {
     // A body line that lies wholly inside the public half (the modulus) is public: it shows up in
     // the public key's encodings whenever the byte alignments happen to agree.
@@ -119,7 +121,9 @@ export function publicPartsOf(secret: string): string[] {
       // The modulus (RSA) or point (EC, Ed25519) in base64 at each byte alignment covers every
       // public-key encoding's copy of it (SPKI, PKCS#1, OpenSSH blob).
       const jwk = createPublicKey(secret).export({ format: 'jwk' });
-      for (const v of [jwk.n, jwk.x, jwk.y]) if (v) for (let skip = 0; skip < 3; skip++) out.push(Buffer.from(v, 'base64url').subarray(skip).toString('base64'));
+      for (const v of [jwk.n, jwk.x, jwk.y])
+        if (v)
+          for (let skip = 0; skip < 3; skip++) out.push(Buffer.from(v, 'base64url').subarray(skip).toString('base64'));
     } catch {
       // not parseable (a deliberately broken key in a test): every window counts
     }
@@ -136,7 +140,8 @@ export function fragmentsOf(secret: string): Array<{ form: string; text: string 
   if (secret.length < FRAGMENT_MIN) return [];
   // Windows of the public parts are marked seen first, so they are never added.
   const seen = new Set<string>();
-  for (const p of publicPartsOf(secret)) for (let i = 0; i + FRAGMENT <= p.length; i++) seen.add(p.slice(i, i + FRAGMENT));
+  for (const p of publicPartsOf(secret))
+    for (let i = 0; i + FRAGMENT <= p.length; i++) seen.add(p.slice(i, i + FRAGMENT));
   const out: Array<{ form: string; text: string }> = [];
   const windows = (form: string, text: string) => {
     for (let i = 0; i + FRAGMENT <= text.length; i++) {
@@ -147,7 +152,10 @@ export function fragmentsOf(secret: string): Array<{ form: string; text: string 
     }
   };
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(secret)) {
-    const body = secret.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= FRAGMENT && !l.startsWith('-----') && !l.includes(':'));
+    const body = secret
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l.length >= FRAGMENT && !l.startsWith('-----') && !l.includes(':'));
     for (const line of body.slice(1)) windows('pem-fragment', line);
     return out;
   }
@@ -198,9 +206,13 @@ export class NeedleSet {
     let h = NeedleSet.hash(text, 0);
     for (let i = 0; ; i++) {
       const list = this.bits[(h >>> 5) & 0x1ffff]! & (1 << (h & 31)) ? this.byHash.get(h) : undefined;
-      if (list) for (const n of list) if (text.startsWith(n.text, i)) found.set(`${n.id} ${n.form}`, { id: n.id, form: n.form });
+      if (list)
+        for (const n of list)
+          if (text.startsWith(n.text, i)) found.set(`${n.id} ${n.form}`, { id: n.id, form: n.form });
       if (i + MIN_SECRET >= text.length) break;
-      h = (Math.imul(h - Math.imul(text.charCodeAt(i), NeedleSet.TOP), NeedleSet.B) + text.charCodeAt(i + MIN_SECRET)) | 0;
+      h =
+        (Math.imul(h - Math.imul(text.charCodeAt(i), NeedleSet.TOP), NeedleSet.B) + text.charCodeAt(i + MIN_SECRET)) |
+        0;
     }
     return [...found.values()];
   }
@@ -232,7 +244,9 @@ function walkFiles(dir: string): string[] {
 /** Reads every `*.secrets.jsonl` of a capture dir (deduplicated; short values and filler dropped). */
 export function readSecrets(dir: string): Secret[] {
   const byValue = new Map<string, Secret>();
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.secrets.jsonl')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.secrets.jsonl'))
+    .sort()) {
     for (const line of readFileSync(join(dir, name), 'utf8').split('\n')) {
       if (!line) continue;
       let rec: { v?: unknown; src?: string };
@@ -256,7 +270,16 @@ export function scanCapture(dir: string): ScanResult {
     for (const n of needlesOf(s.value)) set.add(id, n.form, n.text);
     for (const n of fragmentsOf(s.value)) set.add(id, n.form, n.text);
   });
-  const result: ScanResult = { secrets: secrets.length, needles: set.size, responses: 0, mints: 0, logLines: 0, files: 0, bytes: 0, leaks: [] };
+  const result: ScanResult = {
+    secrets: secrets.length,
+    needles: set.size,
+    responses: 0,
+    mints: 0,
+    logLines: 0,
+    files: 0,
+    bytes: 0,
+    leaks: [],
+  };
   const report = (text: string, where: string) => {
     result.bytes += text.length;
     const hits = set.find(text);
@@ -289,7 +312,9 @@ export function scanCapture(dir: string): ScanResult {
       }
       result.responses++;
       if (r.mint) result.mints++;
-      const head = `${r.s}\n${Object.entries(r.h ?? {}).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`).join('\n')}\n\n`;
+      const head = `${r.s}\n${Object.entries(r.h ?? {})
+        .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`)
+        .join('\n')}\n\n`;
       const body = r.b64 !== undefined ? Buffer.from(r.b64, 'base64').toString('latin1') : latin1(r.b ?? '');
       report(latin1(head) + body, `${name}:${i + 1} (answer ${r.s} to ${r.m} ${r.p})`);
     });
@@ -320,6 +345,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const started = Date.now();
   const r = scanCapture(dir);
-  process.stdout.write(formatScan(r, Date.now() - started) + '\n');
+  process.stdout.write(`${formatScan(r, Date.now() - started)}\n`);
   process.exit(r.leaks.length ? 1 : 0);
 }

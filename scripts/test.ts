@@ -30,8 +30,17 @@ function walk(dir: string): string[] {
   return out;
 }
 
-interface Result { file: string; passed: number; failed: number; skipped: number; ms: number; output: string; code: number | null }
+interface Result {
+  file: string;
+  passed: number;
+  failed: number;
+  skipped: number;
+  ms: number;
+  output: string;
+  code: number | null;
+}
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour escapes
 const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
 function run(cmd: string, args: string[], label: string, timeoutMs: number): Promise<Result> {
@@ -48,12 +57,20 @@ function run(cmd: string, args: string[], label: string, timeoutMs: number): Pro
     child.stderr.on('data', (d) => (output += d));
     const timer = setTimeout(() => {
       output += `\n[runner] ${label} timed out after ${timeoutMs} ms; killed\n`;
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     }, timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
       // Kill anything the test file left behind in its process group.
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* none left */ }
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* none left */
+      }
       const text = strip(output);
       const total = Number(/Total:\s+(\d+)/.exec(text)?.[1] ?? 0);
       const passed = Number(/Passed:\s+(\d+)/.exec(text)?.[1] ?? 0);
@@ -61,7 +78,15 @@ function run(cmd: string, args: string[], label: string, timeoutMs: number): Pro
       let failed = Math.max(0, total - passed - skipped);
       // A file that crashed or never reported counts as one failure, never as a pass.
       if ((code !== 0 || total === 0) && failed === 0) failed = 1;
-      resolve({ file: label, passed: code === 0 || failed > 0 ? passed : 0, failed, skipped, ms: Date.now() - started, output, code });
+      resolve({
+        file: label,
+        passed: code === 0 || failed > 0 ? passed : 0,
+        failed,
+        skipped,
+        ms: Date.now() - started,
+        output,
+        code,
+      });
     });
   });
 }
@@ -73,18 +98,25 @@ async function main() {
     .sort();
   const results: Result[] = [];
   if (!skipTypecheck && filters.length === 0) {
-    const r = await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root], 'typecheck', 300_000);
-    const ok = r.code === 0;
-    results.push({ ...r, passed: ok ? 1 : 0, failed: ok ? 0 : 1 });
-    process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} typecheck (${r.ms} ms)\n`);
-    if (!ok) process.stdout.write(r.output + '\n');
+    // Whole-tree checks, each one line of the summary: types, then format and lint (`npm run lint`).
+    const checks: Array<[string, string[]]> = [
+      ['typecheck', [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root]],
+      ['lint', [join(root, 'node_modules/@biomejs/biome/bin/biome'), 'check', '--error-on-warnings', root]],
+    ];
+    for (const [label, args] of checks) {
+      const r = await run(process.execPath, args, label, 300_000);
+      const ok = r.code === 0;
+      results.push({ ...r, passed: ok ? 1 : 0, failed: ok ? 0 : 1 });
+      process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${label} (${r.ms} ms)\n`);
+      if (!ok) process.stdout.write(`${r.output}\n`);
+    }
   }
   // The local host runs the BUILT bundles: build once here, not once per test file.
   if (files.some((f) => f.includes('e2e') || f.includes('integration'))) {
     const b = await run(process.execPath, ['--import', 'tsx', join(root, 'scripts/build.ts')], 'build', 300_000);
     process.stdout.write(`${b.code === 0 ? 'ok  ' : 'FAIL'} build (${b.ms} ms)\n`);
     if (b.code !== 0) {
-      process.stdout.write(b.output + '\n');
+      process.stdout.write(`${b.output}\n`);
       results.push({ ...b, passed: 0, failed: 1 });
     } else process.env.FLEET_TEST_BUILT = '1';
   }
@@ -99,8 +131,16 @@ async function main() {
         const r = await run(process.execPath, ['--import', 'tsx', f], f, 600_000);
         results.push(r);
         const ok = r.failed === 0;
-        process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${f}  ${r.passed} passed${r.failed ? `, ${r.failed} failed` : ''} (${r.ms} ms)\n`);
-        if (!ok || process.env.TEST_VERBOSE) process.stdout.write(r.output.split('\n').map((l) => '    ' + l).join('\n') + '\n');
+        process.stdout.write(
+          `${ok ? 'ok  ' : 'FAIL'} ${f}  ${r.passed} passed${r.failed ? `, ${r.failed} failed` : ''} (${r.ms} ms)\n`,
+        );
+        if (!ok || process.env.TEST_VERBOSE)
+          process.stdout.write(
+            `${r.output
+              .split('\n')
+              .map((l) => `    ${l}`)
+              .join('\n')}\n`,
+          );
       }
     }),
   );
@@ -124,7 +164,8 @@ function secretScan(dir: string, filtered: boolean): Result[] {
   let ok: boolean;
   if (!captured) {
     ok = false;
-    output = 'FAIL secret scan: no local host captured any traffic (FLEET_CAPTURE_DIR is not reaching lib/local/capture.ts)';
+    output =
+      'FAIL secret scan: no local host captured any traffic (FLEET_CAPTURE_DIR is not reaching lib/local/capture.ts)';
   } else {
     try {
       const r = scanCapture(dir);
@@ -135,9 +176,19 @@ function secretScan(dir: string, filtered: boolean): Result[] {
       output = `FAIL secret scan: the scan failed: ${(e as Error).message}\n    capture kept in ${dir}`;
     }
   }
-  process.stdout.write(output + '\n');
+  process.stdout.write(`${output}\n`);
   if (ok) rmSync(dir, { recursive: true, force: true });
-  return [{ file: 'secret scan', passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0, ms: Date.now() - started, output, code: ok ? 0 : 1 }];
+  return [
+    {
+      file: 'secret scan',
+      passed: ok ? 1 : 0,
+      failed: ok ? 0 : 1,
+      skipped: 0,
+      ms: Date.now() - started,
+      output,
+      code: ok ? 0 : 1,
+    },
+  ];
 }
 
 main();

@@ -11,7 +11,16 @@ import type { CloudFactory } from '../cloud/types';
 import type { SecretBox } from '../crypto';
 import { authDepsOf, authenticateBearer, authorize, createToken, deleteToken, listTokens } from '../auth';
 import type { CatalogDeps } from '../catalog/service';
-import { accountChanges, createAccount, deleteAccount, getAccount, listAccounts, updateAccount, verifyAccount, type AccountsDeps } from './service';
+import {
+  accountChanges,
+  createAccount,
+  deleteAccount,
+  getAccount,
+  listAccounts,
+  updateAccount,
+  verifyAccount,
+  type AccountsDeps,
+} from './service';
 
 /** What the settings and catalog functions need from the composition root (`lib/fc/deps.ts` builds it). */
 export interface DomainDeps {
@@ -35,9 +44,15 @@ export interface DomainDeps {
  * and cloud clients lazy, so an action that does not use one never builds it.
  */
 export const serviceDeps = (d: DomainDeps): AccountsDeps & CatalogDeps => ({
-  get store() { return d.store; },
-  get secrets() { return d.secrets; },
-  get cloud() { return d.cloud; },
+  get store() {
+    return d.store;
+  },
+  get secrets() {
+    return d.secrets;
+  },
+  get cloud() {
+    return d.cloud;
+  },
   clock: d.clock,
   log: d.log,
   homeRegion: d.config.region,
@@ -65,9 +80,15 @@ export function settingsActions<D extends DomainDeps>(): Action<D>[] {
       await deleteToken(input.id, authDepsOf(deps));
       return undefined;
     }),
-    act<D>('accounts.create', { method: 'POST', path: '/v1/accounts', status: 201 }, (input, { principal, deps }) => createAccount(input, principal, serviceDeps(deps))),
-    act<D>('accounts.list', { method: 'GET', path: '/v1/accounts' }, (_input, { principal, deps }) => listAccounts(principal, serviceDeps(deps))),
-    act<D>('accounts.get', { method: 'GET', path: '/v1/accounts/:id' }, (input, { principal, deps }) => getAccount(input.id, principal, serviceDeps(deps))),
+    act<D>('accounts.create', { method: 'POST', path: '/v1/accounts', status: 201 }, (input, { principal, deps }) =>
+      createAccount(input, principal, serviceDeps(deps)),
+    ),
+    act<D>('accounts.list', { method: 'GET', path: '/v1/accounts' }, (_input, { principal, deps }) =>
+      listAccounts(principal, serviceDeps(deps)),
+    ),
+    act<D>('accounts.get', { method: 'GET', path: '/v1/accounts/:id' }, (input, { principal, deps }) =>
+      getAccount(input.id, principal, serviceDeps(deps)),
+    ),
     act<D>('accounts.update', { method: 'PATCH', path: '/v1/accounts/:id' }, (input, { principal, deps }) => {
       const { id, ...body } = input;
       return updateAccount(id, body, principal, serviceDeps(deps));
@@ -76,7 +97,11 @@ export function settingsActions<D extends DomainDeps>(): Action<D>[] {
       await deleteAccount(input.id, principal, serviceDeps(deps));
       return undefined;
     }),
-    act<D>('accounts.changes', { method: 'GET', path: '/v1/accounts/:id/changes' }, (input, { principal, deps }) => accountChanges(input, principal, serviceDeps(deps))),
-    act<D>('accounts.verify', { method: 'POST', path: '/v1/accounts/:id/verify' }, (input, { principal, deps }) => verifyAccount(input.id, principal, serviceDeps(deps))),
+    act<D>('accounts.changes', { method: 'GET', path: '/v1/accounts/:id/changes' }, (input, { principal, deps }) =>
+      accountChanges(input, principal, serviceDeps(deps)),
+    ),
+    act<D>('accounts.verify', { method: 'POST', path: '/v1/accounts/:id/verify' }, (input, { principal, deps }) =>
+      verifyAccount(input.id, principal, serviceDeps(deps)),
+    ),
   ];
 }

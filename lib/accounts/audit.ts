@@ -18,22 +18,49 @@ type Probe = (c: CloudClient) => Promise<unknown>;
 
 // Placeholder ids: a DryRun is authorised before its parameters are checked, so a
 // "not found" answer still proves the permission.
-const PH = { image: 'm-fleetauditplaceholder', sg: 'sg-fleetauditplaceholder', vsw: 'vsw-fleetauditplaceholder', vpc: 'vpc-fleetauditplaceholder', vtb: 'vtb-fleetauditplaceholder', i: 'i-fleetauditplaceholder' };
+const PH = {
+  image: 'm-fleetauditplaceholder',
+  sg: 'sg-fleetauditplaceholder',
+  vsw: 'vsw-fleetauditplaceholder',
+  vpc: 'vpc-fleetauditplaceholder',
+  vtb: 'vtb-fleetauditplaceholder',
+  i: 'i-fleetauditplaceholder',
+};
 
 const DRY: Record<string, Probe> = {
   'ecs:DescribeImages': (c) => c.ecs.describeImages({ imageOwnerAlias: 'system', dryRun: true }),
   'ecs:DescribeInstances': (c) => c.ecs.describeInstances({ dryRun: true }),
   'ecs:DescribeDisks': (c) => c.ecs.describeDisks({ dryRun: true }),
-  'ecs:RunInstances': (c) => c.ecs.runInstances({ imageId: PH.image, instanceType: 'ecs.g6.large', securityGroupId: PH.sg, vSwitchId: PH.vsw, dryRun: true }),
+  'ecs:RunInstances': (c) =>
+    c.ecs.runInstances({
+      imageId: PH.image,
+      instanceType: 'ecs.g6.large',
+      securityGroupId: PH.sg,
+      vSwitchId: PH.vsw,
+      dryRun: true,
+    }),
   'ecs:DeleteInstance': (c) => c.ecs.deleteInstance({ instanceId: PH.i, force: true, dryRun: true }),
   'vpc:CreateVpc': (c) => c.vpc.createVpc({ cidrBlock: '172.16.0.0/16', dryRun: true }),
   'vpc:DescribeVpcs': (c) => c.vpc.describeVpcs({ dryRun: true }),
   'vpc:DeleteVpc': (c) => c.vpc.deleteVpc({ vpcId: PH.vpc, dryRun: true }),
-  'vpc:CreateVSwitch': (c) => c.vpc.createVSwitch({ vpcId: PH.vpc, zoneId: `${c.regionId}-a`, cidrBlock: '172.16.0.0/24', dryRun: true }),
+  'vpc:CreateVSwitch': (c) =>
+    c.vpc.createVSwitch({ vpcId: PH.vpc, zoneId: `${c.regionId}-a`, cidrBlock: '172.16.0.0/24', dryRun: true }),
   'vpc:DescribeVSwitches': (c) => c.vpc.describeVSwitches({ dryRun: true }),
   'vpc:DeleteVSwitch': (c) => c.vpc.deleteVSwitch({ vSwitchId: PH.vsw, dryRun: true }),
-  'vpc:CreateRouteEntry': (c) => c.vpc.createRouteEntry({ routeTableId: PH.vtb, destinationCidrBlock: '10.255.0.0/24', nextHopId: PH.i, dryRun: true }),
-  'vpc:DeleteRouteEntry': (c) => c.vpc.deleteRouteEntry({ routeTableId: PH.vtb, destinationCidrBlock: '10.255.0.0/24', nextHopId: PH.i, dryRun: true }),
+  'vpc:CreateRouteEntry': (c) =>
+    c.vpc.createRouteEntry({
+      routeTableId: PH.vtb,
+      destinationCidrBlock: '10.255.0.0/24',
+      nextHopId: PH.i,
+      dryRun: true,
+    }),
+  'vpc:DeleteRouteEntry': (c) =>
+    c.vpc.deleteRouteEntry({
+      routeTableId: PH.vtb,
+      destinationCidrBlock: '10.255.0.0/24',
+      nextHopId: PH.i,
+      dryRun: true,
+    }),
 };
 
 const READ: Record<string, Probe> = {
@@ -74,10 +101,15 @@ const PLACEHOLDER_NOT_FOUND = new Set([
 ]);
 
 const cloudCode = (e: unknown) => (isAppError(e) ? e.cloud?.code : undefined);
-const isDenied = (code: string | undefined) => !!code && (code.startsWith('Forbidden') || code.startsWith('NoPermission'));
+const isDenied = (code: string | undefined) =>
+  !!code && (code.startsWith('Forbidden') || code.startsWith('NoPermission'));
 /** Codes that say nothing about permission: the probe could not run. */
 const isInconclusive = (e: unknown) =>
-  isAppError(e) && (e.retryable || !e.cloud || /^(InvalidAccessKeyId|InvalidSecurityToken|InvalidAction|InvalidApi|UnsupportedOperation)/.test(e.cloud.code) || e.cloud.code === 'SignatureDoesNotMatch');
+  isAppError(e) &&
+  (e.retryable ||
+    !e.cloud ||
+    /^(InvalidAccessKeyId|InvalidSecurityToken|InvalidAction|InvalidApi|UnsupportedOperation)/.test(e.cloud.code) ||
+    e.cloud.code === 'SignatureDoesNotMatch');
 
 async function runProbe(action: string, probe: Probe, client: CloudClient, dry: boolean): Promise<PermissionCheck> {
   const how = dry ? 'DryRun' : 'read call';
@@ -88,11 +120,28 @@ async function runProbe(action: string, probe: Probe, client: CloudClient, dry: 
     const code = cloudCode(e);
     if (code === 'DryRunOperation') return { action, allowed: true, how };
     if (isDenied(code)) return { action, allowed: false, how, code: code! };
-    if (isInconclusive(e)) return { action, allowed: null, how: `${how} could not run (${code ?? (isAppError(e) ? e.code : 'error')})`, ...(code ? { code } : {}) };
+    if (isInconclusive(e))
+      return {
+        action,
+        allowed: null,
+        how: `${how} could not run (${code ?? (isAppError(e) ? e.code : 'error')})`,
+        ...(code ? { code } : {}),
+      };
     // Authorised, then refused because a placeholder does not exist: that is checked after RAM.
-    if (code && PLACEHOLDER_NOT_FOUND.has(code)) return { action, allowed: true, how: `${how} (authorised; the placeholder parameters were refused with ${code})`, code };
+    if (code && PLACEHOLDER_NOT_FOUND.has(code))
+      return {
+        action,
+        allowed: true,
+        how: `${how} (authorised; the placeholder parameters were refused with ${code})`,
+        code,
+      };
     // Any other refusal may have come before the permission check: it proves nothing either way.
-    return { action, allowed: null, how: `${how} was refused with ${code ?? (isAppError(e) ? e.code : 'an error')}: the permission is unknown`, ...(code ? { code } : {}) };
+    return {
+      action,
+      allowed: null,
+      how: `${how} was refused with ${code ?? (isAppError(e) ? e.code : 'an error')}: the permission is unknown`,
+      ...(code ? { code } : {}),
+    };
   }
 }
 
@@ -103,14 +152,37 @@ const RC_STATUS = 'resourcecenter:GetResourceCenterServiceStatus';
  * `known`: outcomes already seen (the verification's calls, the Resource Center status read),
  * reported as they are instead of calling the cloud again.
  */
-export async function auditPermissions(client: CloudClient, known: Array<PermissionCheck | Promise<PermissionCheck>> = [], concurrency = 6): Promise<PermissionCheck[]> {
+export async function auditPermissions(
+  client: CloudClient,
+  known: Array<PermissionCheck | Promise<PermissionCheck>> = [],
+  concurrency = 6,
+): Promise<PermissionCheck[]> {
   const done = await Promise.all(known);
   const skip = new Set(done.map((k) => k.action));
   const jobs: Array<() => Promise<PermissionCheck>> = [
-    ...Object.entries(DRY).filter(([a]) => !skip.has(a)).map(([a, p]) => () => runProbe(a, p, client, true)),
-    ...Object.entries(READ).filter(([a]) => !skip.has(a)).map(([a, p]) => () => runProbe(a, p, client, false)),
+    ...Object.entries(DRY)
+      .filter(([a]) => !skip.has(a))
+      .map(
+        ([a, p]) =>
+          () =>
+            runProbe(a, p, client, true),
+      ),
+    ...Object.entries(READ)
+      .filter(([a]) => !skip.has(a))
+      .map(
+        ([a, p]) =>
+          () =>
+            runProbe(a, p, client, false),
+      ),
   ];
-  const out: PermissionCheck[] = [...done, ...UNCHECKED.map((action) => ({ action, allowed: null, how: 'not checked: the API has no DryRun and calling it would change the account' }))];
+  const out: PermissionCheck[] = [
+    ...done,
+    ...UNCHECKED.map((action) => ({
+      action,
+      allowed: null,
+      how: 'not checked: the API has no DryRun and calling it would change the account',
+    })),
+  ];
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, jobs.length) }, async () => {
@@ -121,9 +193,16 @@ export async function auditPermissions(client: CloudClient, known: Array<Permiss
 }
 
 /** Resource Center status for the verify answer (`null`s when it cannot be read), and the permission check that one call proves. */
-export async function resourceCenterStatus(client: CloudClient): Promise<{ status: { enabled: boolean | null; initialized: boolean | null }; check: PermissionCheck }> {
+export async function resourceCenterStatus(
+  client: CloudClient,
+): Promise<{ status: { enabled: boolean | null; initialized: boolean | null }; check: PermissionCheck }> {
   let status: { enabled: boolean | null; initialized: boolean | null } = { enabled: null, initialized: null };
-  const check = await runProbe(RC_STATUS, async (c) => (status = await c.resourceCenter.getServiceStatus()), client, false);
+  const check = await runProbe(
+    RC_STATUS,
+    async (c) => (status = await c.resourceCenter.getServiceStatus()),
+    client,
+    false,
+  );
   return { status, check };
 }
 

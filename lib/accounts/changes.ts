@@ -54,11 +54,21 @@ export const actorOf = (p: Principal): Actor => ({
   ...(p.name ? { name: p.name } : {}),
 });
 
-export const outcomeOf = (v: Verification): NonNullable<ChangeRow['outcome']> => ({ status: v.status, ...(v.error ? { code: v.error.code } : {}) });
+export const outcomeOf = (v: Verification): NonNullable<ChangeRow['outcome']> => ({
+  status: v.status,
+  ...(v.error ? { code: v.error.code } : {}),
+});
 
 /** The plain (non-secret) fields of an account, as the trail shows them. */
-function plainFields(r: Pick<AccountRecord, 'name' | 'alibabaAccountId' | 'defaultRegion' | 'groups'> | undefined): Record<string, unknown> {
-  return { name: r?.name ?? null, alibabaAccountId: r?.alibabaAccountId ?? null, defaultRegion: r?.defaultRegion ?? null, groups: r?.groups ?? null };
+function plainFields(
+  r: Pick<AccountRecord, 'name' | 'alibabaAccountId' | 'defaultRegion' | 'groups'> | undefined,
+): Record<string, unknown> {
+  return {
+    name: r?.name ?? null,
+    alibabaAccountId: r?.alibabaAccountId ?? null,
+    defaultRegion: r?.defaultRegion ?? null,
+    groups: r?.groups ?? null,
+  };
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -67,7 +77,11 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
  * What changed from `before` to `after` (either may be absent: create, delete). Credentials and
  * private keys only ever say `"changed"`; `credentialChanged` says whether the credential was replaced.
  */
-export function diffAccounts(before: AccountRecord | undefined, after: AccountRecord | undefined, credentialChanged: boolean): Record<string, FieldDiff> {
+export function diffAccounts(
+  before: AccountRecord | undefined,
+  after: AccountRecord | undefined,
+  credentialChanged: boolean,
+): Record<string, FieldDiff> {
   const diff: Record<string, FieldDiff> = {};
   const b = plainFields(before);
   const a = plainFields(after);
@@ -77,7 +91,8 @@ export function diffAccounts(before: AccountRecord | undefined, after: AccountRe
   for (const region of [...regions].sort()) {
     const x = before?.sshKeys[region];
     const y = after?.sshKeys[region];
-    if (x?.keyPairName !== y?.keyPairName) diff[`sshKeys.${region}.keyPairName`] = { from: x?.keyPairName ?? null, to: y?.keyPairName ?? null };
+    if (x?.keyPairName !== y?.keyPairName)
+      diff[`sshKeys.${region}.keyPairName`] = { from: x?.keyPairName ?? null, to: y?.keyPairName ?? null };
     // A different sealed object means a new (or removed) private key; the values stay out.
     if (!same(x?.privateKey, y?.privateKey)) diff[`sshKeys.${region}.privateKey`] = 'changed';
   }

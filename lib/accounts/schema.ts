@@ -15,16 +15,24 @@ const ALIBABA_ACCOUNT_ID = z.string().regex(/^\d{16}$/, 'an Alibaba Cloud accoun
 const ACCESS_KEY_ID = z
   .string()
   .trim()
-  .regex(/^LTAI[A-Za-z0-9]{12,28}$/, 'an AccessKey ID is "LTAI" followed by 12-28 letters or digits (temporary STS keys cannot be stored)');
+  .regex(
+    /^LTAI[A-Za-z0-9]{12,28}$/,
+    'an AccessKey ID is "LTAI" followed by 12-28 letters or digits (temporary STS keys cannot be stored)',
+  );
 
 const ACCESS_KEY_SECRET = z.string().regex(/^[A-Za-z0-9]{30}$/, 'an AccessKey secret is 30 letters or digits');
 
 const ROLE_ARN = z
   .string()
   .trim()
-  .regex(/^acs:ram::\d{16}:role\/[A-Za-z0-9._@-]{1,64}$/i, 'a role ARN looks like "acs:ram::<16-digit account id>:role/<role name>"');
+  .regex(
+    /^acs:ram::\d{16}:role\/[A-Za-z0-9._@-]{1,64}$/i,
+    'a role ARN looks like "acs:ram::<16-digit account id>:role/<role name>"',
+  );
 
-const EXTERNAL_ID = z.string().regex(/^[A-Za-z0-9=,.@:\/_-]{2,1224}$/, 'an external id is 2-1224 letters, digits or =,.@:/-_');
+const EXTERNAL_ID = z
+  .string()
+  .regex(/^[A-Za-z0-9=,.@:/_-]{2,1224}$/, 'an external id is 2-1224 letters, digits or =,.@:/-_');
 
 export const CREDENTIAL = z.discriminatedUnion(
   'type',
@@ -38,20 +46,25 @@ export const CREDENTIAL = z.discriminatedUnion(
 /** ECS key pair names: 2-128 characters, starting with a letter, no "http(s)://". */
 const KEY_PAIR_NAME = z
   .string()
-  .regex(/^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5._:-]{1,127}$/u, 'a key pair name is 2-128 characters: a letter first, then letters, digits, ".", "_", ":" or "-"')
+  .regex(
+    /^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5._:-]{1,127}$/u,
+    'a key pair name is 2-128 characters: a letter first, then letters, digits, ".", "_", ":" or "-"',
+  )
   .refine((s) => !/^https?:\/\//i.test(s), 'a key pair name may not start with http:// or https://');
 
-const PEM = /^-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY)-----\r?\n[A-Za-z0-9+/=\r\n:,\- ]+\r?\n-----END \1-----\r?\n?$/;
+const PEM =
+  /^-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY)-----\r?\n[A-Za-z0-9+/=\r\n:,\- ]+\r?\n-----END \1-----\r?\n?$/;
 
 /** A PEM private key that parses (OpenSSH's own format is checked for shape only). */
 const PRIVATE_KEY = z
   .string()
   .max(16 * 1024, 'a private key is at most 16 KiB')
-  .refine((s) => PEM.test(s.trim() + '\n'), 'a private key is a PEM block (BEGIN … PRIVATE KEY)')
+  .refine((s) => PEM.test(`${s.trim()}\n`), 'a private key is a PEM block (BEGIN … PRIVATE KEY)')
   .refine((s) => {
-    if (!PEM.test(s.trim() + '\n') || s.includes('OPENSSH PRIVATE KEY') || s.includes('ENCRYPTED PRIVATE KEY')) return true;
+    if (!PEM.test(`${s.trim()}\n`) || s.includes('OPENSSH PRIVATE KEY') || s.includes('ENCRYPTED PRIVATE KEY'))
+      return true;
     try {
-      createPrivateKey({ key: s.trim() + '\n', format: 'pem' });
+      createPrivateKey({ key: `${s.trim()}\n`, format: 'pem' });
       return true;
     } catch {
       return false;
@@ -91,7 +104,12 @@ export const UPDATE_ACCOUNT = z
 /** `GET /v1/accounts/{id}/changes` (query values arrive as strings over HTTP, numbers by direct invoke). */
 export const CHANGES_QUERY = z.strictObject({
   id: z.string(),
-  limit: z.coerce.number().int('limit is a whole number').min(1, 'limit is 1-200').max(200, 'limit is 1-200').optional(),
+  limit: z.coerce
+    .number()
+    .int('limit is a whole number')
+    .min(1, 'limit is 1-200')
+    .max(200, 'limit is 1-200')
+    .optional(),
   cursor: z.string().max(4096, 'a cursor is at most 4096 characters').optional(),
 });
 

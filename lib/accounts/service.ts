@@ -16,7 +16,16 @@ import type { Store, Versioned } from '../store/types';
 import * as T from '../store/tables';
 import type { CredentialInput } from './schema';
 import { accountView, type AccountRecord, type StoredCredential } from './model';
-import { actorOf, changeIdFor, changeView, diffAccounts, outcomeOf, recordChange, type ChangeRow, type FieldDiff } from './changes';
+import {
+  actorOf,
+  changeIdFor,
+  changeView,
+  diffAccounts,
+  outcomeOf,
+  recordChange,
+  type ChangeRow,
+  type FieldDiff,
+} from './changes';
 import { verificationError, verifyCredential, type ProbedActions } from './verify';
 import { auditPermissions, probedChecks, resourceCenterStatus, type PermissionCheck } from './audit';
 
@@ -35,22 +44,36 @@ const sshAad = (region: string) => `sshKeys.${region}.privateKey`;
 const aad = (id: string, field: string) => secretAad('accounts', id, field);
 
 async function sealCredential(id: string, c: CredentialInput, deps: AccountsDeps): Promise<StoredCredential> {
-  if (c.type === 'ram_role') return c.externalId ? { type: c.type, roleArn: c.roleArn, externalId: c.externalId } : { type: c.type, roleArn: c.roleArn };
+  if (c.type === 'ram_role')
+    return c.externalId
+      ? { type: c.type, roleArn: c.roleArn, externalId: c.externalId }
+      : { type: c.type, roleArn: c.roleArn };
   registerSecret(c.accessKeySecret);
-  return { type: c.type, accessKeyId: c.accessKeyId, accessKeySecret: await deps.secrets.seal(c.accessKeySecret, aad(id, SECRET_FIELD)) };
+  return {
+    type: c.type,
+    accessKeyId: c.accessKeyId,
+    accessKeySecret: await deps.secrets.seal(c.accessKeySecret, aad(id, SECRET_FIELD)),
+  };
 }
 
 /** The credential ready to sign with. The only caller of `SecretBox.open` for account keys. */
 export async function openCredential(rec: AccountRecord, secrets: SecretBox): Promise<AccountCredential> {
   const c = rec.credential;
-  if (c.type === 'ram_role') return c.externalId ? { type: c.type, roleArn: c.roleArn, externalId: c.externalId } : { type: c.type, roleArn: c.roleArn };
+  if (c.type === 'ram_role')
+    return c.externalId
+      ? { type: c.type, roleArn: c.roleArn, externalId: c.externalId }
+      : { type: c.type, roleArn: c.roleArn };
   const accessKeySecret = await secrets.open(c.accessKeySecret, aad(rec.id, SECRET_FIELD));
   registerSecret(accessKeySecret);
   return { type: c.type, accessKeyId: c.accessKeyId, accessKeySecret };
 }
 
 /** An SSH private key, for the provisioning stages that log in. */
-export async function openPrivateKey(rec: AccountRecord, regionId: string, secrets: SecretBox): Promise<string | undefined> {
+export async function openPrivateKey(
+  rec: AccountRecord,
+  regionId: string,
+  secrets: SecretBox,
+): Promise<string | undefined> {
   const k = rec.sshKeys[regionId]?.privateKey;
   if (!k) return undefined;
   const pem = await secrets.open(k, aad(rec.id, sshAad(regionId)));
@@ -59,7 +82,11 @@ export async function openPrivateKey(rec: AccountRecord, regionId: string, secre
 }
 
 const plainCredential = (c: CredentialInput): AccountCredential =>
-  c.type === 'access_key' ? c : c.externalId ? { type: c.type, roleArn: c.roleArn, externalId: c.externalId } : { type: c.type, roleArn: c.roleArn };
+  c.type === 'access_key'
+    ? c
+    : c.externalId
+      ? { type: c.type, roleArn: c.roleArn, externalId: c.externalId }
+      : { type: c.type, roleArn: c.roleArn };
 
 const notFound = () => new AppError('NotFound', 'the account was not found');
 const isAccountId = (id: unknown): id is string => typeof id === 'string' && ACCOUNT_ID_RE.test(id);
@@ -68,7 +95,13 @@ const isAccountId = (id: unknown): id is string => typeof id === 'string' && ACC
  * Loads an account the caller may see, or answers 404 as if it did not exist. An account being
  * deleted (`deletedAtMs`) is gone too, except to DELETE itself (`includeDeleting`), which finishes it.
  */
-export async function loadAccount(store: Store, id: unknown, principal: Principal, access: 'read' | 'operate' | 'write' | 'admin' = 'read', opts: { includeDeleting?: boolean } = {}) {
+export async function loadAccount(
+  store: Store,
+  id: unknown,
+  principal: Principal,
+  access: 'read' | 'operate' | 'write' | 'admin' = 'read',
+  opts: { includeDeleting?: boolean } = {},
+) {
   const rec = isAccountId(id) ? await store.get<AccountRecord>(T.accounts, { id }) : undefined;
   if (!rec || (rec.deletedAtMs !== undefined && !opts.includeDeleting)) {
     // 404 whatever the role: a 403 here would tell a viewer which ids exist out of its scope.
@@ -79,7 +112,15 @@ export async function loadAccount(store: Store, id: unknown, principal: Principa
 }
 
 function audit(deps: AccountsDeps, change: ChangeRow) {
-  deps.log.info('audit', { audit: true, accountId: change.accountId, changeId: change.changeId, by: change.by, what: change.what, fields: change.fields, atMs: change.atMs });
+  deps.log.info('audit', {
+    audit: true,
+    accountId: change.accountId,
+    changeId: change.changeId,
+    by: change.by,
+    what: change.what,
+    fields: change.fields,
+    atMs: change.atMs,
+  });
 }
 
 interface Edit {
@@ -95,7 +136,14 @@ interface Edit {
  * (`lastChange`, id = the version it produces), then the change is copied to `account_changes`.
  * The previous change is copied first, in case a crash left it only on the row.
  */
-async function editAccount(deps: AccountsDeps, accountId: string, p: Principal, what: ChangeRow['what'], fields: string[], edit: (cur: AccountRecord & Versioned, now: number) => Edit) {
+async function editAccount(
+  deps: AccountsDeps,
+  accountId: string,
+  p: Principal,
+  what: ChangeRow['what'],
+  fields: string[],
+  edit: (cur: AccountRecord & Versioned, now: number) => Edit,
+) {
   const now = deps.clock.now();
   const written = await deps.store.mutate<AccountRecord>(T.accounts, { id: accountId }, async (cur) => {
     if (cur.deletedAtMs !== undefined) throw notFound();
@@ -129,10 +177,14 @@ export async function createAccount(input: unknown, p: Principal, deps: Accounts
   const sshKeys: AccountRecord['sshKeys'] = {};
   for (const [region, k] of Object.entries(body.sshKeys ?? {})) {
     if (k.privateKey) registerSecret(k.privateKey);
-    sshKeys[region] = k.privateKey ? { keyPairName: k.keyPairName, privateKey: await deps.secrets.seal(k.privateKey, aad(id, sshAad(region))) } : { keyPairName: k.keyPairName };
+    sshKeys[region] = k.privateKey
+      ? { keyPairName: k.keyPairName, privateKey: await deps.secrets.seal(k.privateKey, aad(id, sshAad(region))) }
+      : { keyPairName: k.keyPairName };
   }
   const credential = await sealCredential(id, body.credential, deps);
-  const client = deps.cloud.forAccount(plainCredential(body.credential), { regionId: body.defaultRegion ?? deps.homeRegion });
+  const client = deps.cloud.forAccount(plainCredential(body.credential), {
+    regionId: body.defaultRegion ?? deps.homeRegion,
+  });
   const verification = await verifyCredential(client, body.alibabaAccountId, deps.clock);
   const rec: AccountRecord = {
     id,
@@ -168,7 +220,8 @@ export async function createAccount(input: unknown, p: Principal, deps: Accounts
 export async function listAccounts(p: Principal, deps: Pick<AccountsDeps, 'store'>) {
   authorize(p, { action: 'read' });
   const items: AccountRecord[] = [];
-  for await (const r of deps.store.scan<AccountRecord>(T.accounts)) if (r.deletedAtMs === undefined && inScope(p, r)) items.push(r);
+  for await (const r of deps.store.scan<AccountRecord>(T.accounts))
+    if (r.deletedAtMs === undefined && inScope(p, r)) items.push(r);
   items.sort((a, b) => a.createdAtMs - b.createdAtMs || a.id.localeCompare(b.id));
   return { items: items.map(accountView) };
 }
@@ -192,7 +245,12 @@ export async function accountChanges(input: unknown, p: Principal, deps: Pick<Ac
     if (p.role !== 'admin' || !isAccountId(id)) throw notFound();
   }
   const q = parseInput((await import('./schema')).CHANGES_QUERY, input);
-  const query = { eq: { accountId: q.id }, direction: 'backward' as const, limit: q.limit ?? 50, ...(q.cursor ? { cursor: q.cursor } : {}) };
+  const query = {
+    eq: { accountId: q.id },
+    direction: 'backward' as const,
+    limit: q.limit ?? 50,
+    ...(q.cursor ? { cursor: q.cursor } : {}),
+  };
   let page = await deps.store.range<ChangeRow>(T.accountChanges, query);
   // A change a crash left only on the account row is copied now (same id: never twice).
   const pending = rec?.lastChange;
@@ -210,21 +268,34 @@ export async function updateAccount(id: unknown, input: unknown, p: Principal, d
   const accountId = current.id;
   // Secrets are sealed before the conditional write so a retry does not call KMS again.
   const credential = body.credential ? await sealCredential(accountId, body.credential, deps) : undefined;
-  const sealedSsh: Record<string, { keyPairName: string; privateKey?: AccountRecord['sshKeys'][string]['privateKey'] } | null> = {};
+  const sealedSsh: Record<
+    string,
+    { keyPairName: string; privateKey?: AccountRecord['sshKeys'][string]['privateKey'] } | null
+  > = {};
   for (const [region, k] of Object.entries(body.sshKeys ?? {})) {
     if (k === null) sealedSsh[region] = null;
     else {
       if (k.privateKey) registerSecret(k.privateKey);
-      sealedSsh[region] = k.privateKey ? { keyPairName: k.keyPairName, privateKey: await deps.secrets.seal(k.privateKey, aad(accountId, sshAad(region))) } : { keyPairName: k.keyPairName };
+      sealedSsh[region] = k.privateKey
+        ? {
+            keyPairName: k.keyPairName,
+            privateKey: await deps.secrets.seal(k.privateKey, aad(accountId, sshAad(region))),
+          }
+        : { keyPairName: k.keyPairName };
     }
   }
-  const expected = body.alibabaAccountId === undefined ? current.alibabaAccountId : body.alibabaAccountId ?? undefined;
-  const reverify = body.credential !== undefined || (body.alibabaAccountId !== undefined && body.alibabaAccountId !== current.alibabaAccountId);
+  const expected =
+    body.alibabaAccountId === undefined ? current.alibabaAccountId : (body.alibabaAccountId ?? undefined);
+  const reverify =
+    body.credential !== undefined ||
+    (body.alibabaAccountId !== undefined && body.alibabaAccountId !== current.alibabaAccountId);
   let verification = current.verification;
   if (reverify) {
     const plain = body.credential ? plainCredential(body.credential) : await openCredential(current, deps.secrets);
-    const region = (body.defaultRegion === undefined ? current.defaultRegion : body.defaultRegion ?? undefined) ?? deps.homeRegion;
-    if (body.credential && current.credential.type === 'ram_role') deps.cloud.forgetRole(current.credential.roleArn, current.credential.externalId);
+    const region =
+      (body.defaultRegion === undefined ? current.defaultRegion : (body.defaultRegion ?? undefined)) ?? deps.homeRegion;
+    if (body.credential && current.credential.type === 'ram_role')
+      deps.cloud.forgetRole(current.credential.roleArn, current.credential.externalId);
     verification = await verifyCredential(deps.cloud.forAccount(plain, { regionId: region }), expected, deps.clock);
   }
   const written = await editAccount(deps, accountId, p, 'update', Object.keys(body).sort(), (cur, now) => {
@@ -251,7 +322,11 @@ export async function updateAccount(id: unknown, input: unknown, p: Principal, d
       }
       next.sshKeys = ssh;
     }
-    return { next, credentialChanged: credential !== undefined, ...(reverify ? { outcome: outcomeOf(verification) } : {}) };
+    return {
+      next,
+      credentialChanged: credential !== undefined,
+      ...(reverify ? { outcome: outcomeOf(verification) } : {}),
+    };
   });
   // No cache clearing here: cached answers carry the credentialRev they were fetched with, and the
   // new rev makes them misses (crash-safe: nothing is left to do after the write).
@@ -261,10 +336,17 @@ export async function updateAccount(id: unknown, input: unknown, p: Principal, d
 /** Drops every cached catalog answer of an account (or one region): the next listing asks the cloud. */
 export async function clearAccountCache(store: Store, accountId: string, regionId?: string): Promise<number> {
   const keys: { accountId: string; key: string }[] = [];
-  for await (const row of store.scan<{ accountId: string; key: string }>(T.cache, regionId ? { eq: { accountId }, prefix: `${regionId}/` } : { eq: { accountId } })) {
+  for await (const row of store.scan<{ accountId: string; key: string }>(
+    T.cache,
+    regionId ? { eq: { accountId }, prefix: `${regionId}/` } : { eq: { accountId } },
+  )) {
     keys.push({ accountId, key: row.key });
   }
-  if (keys.length) await store.batchWrite(T.cache, keys.map((key) => ({ type: 'delete' as const, key })));
+  if (keys.length)
+    await store.batchWrite(
+      T.cache,
+      keys.map((key) => ({ type: 'delete' as const, key })),
+    );
   return keys.length;
 }
 
@@ -273,10 +355,16 @@ const LIVE = new Set(['queued', 'provisioning', 'ready', 'failed', 'deleting']);
 /** Servers of the account that still hold (or may hold) cloud resources. */
 async function liveServers(store: Store, accountId: string): Promise<string[]> {
   const refs: string[] = [];
-  for await (const r of store.scan<{ ref: string }>(T.accountRefs, { eq: { accountId }, prefix: 'server#' })) refs.push(r.ref.slice('server#'.length));
+  for await (const r of store.scan<{ ref: string }>(T.accountRefs, { eq: { accountId }, prefix: 'server#' }))
+    refs.push(r.ref.slice('server#'.length));
   if (!refs.length) return [];
-  const rows = await store.batchGet<{ id: string; status?: string }>(T.servers, refs.map((id) => ({ id })));
-  return rows.filter((s): s is { id: string; status?: string } & { version: number } => !!s && LIVE.has(s.status ?? 'queued')).map((s) => s.id);
+  const rows = await store.batchGet<{ id: string; status?: string }>(
+    T.servers,
+    refs.map((id) => ({ id })),
+  );
+  return rows
+    .filter((s): s is { id: string; status?: string } & { version: number } => !!s && LIVE.has(s.status ?? 'queued'))
+    .map((s) => s.id);
 }
 
 /**
@@ -289,9 +377,16 @@ export async function deleteAccount(id: unknown, p: Principal, deps: AccountsDep
   if (rec.deletedAtMs === undefined) {
     const live = await liveServers(deps.store, rec.id);
     if (live.length) {
-      throw new AppError('Conflict', `the account still has ${live.length} server(s) that are not deleted; delete them first`, { details: live.slice(0, 20).map((serverId) => ({ serverId })) });
+      throw new AppError(
+        'Conflict',
+        `the account still has ${live.length} server(s) that are not deleted; delete them first`,
+        { details: live.slice(0, 20).map((serverId) => ({ serverId })) },
+      );
     }
-    rec = await editAccount(deps, rec.id, p, 'delete', [], (cur, now) => ({ next: { deletedAtMs: now }, diff: diffAccounts(cur, undefined, true) }));
+    rec = await editAccount(deps, rec.id, p, 'delete', [], (cur, now) => ({
+      next: { deletedAtMs: now },
+      diff: diffAccounts(cur, undefined, true),
+    }));
   } else {
     await recordChange(deps.store, rec.lastChange);
   }
@@ -352,10 +447,23 @@ async function checkKeyPairs(rec: AccountRecord, cred: AccountCredential, deps: 
   return Promise.all(
     entries.map(async ([regionId, k]) => {
       try {
-        const found = await deps.cloud.forAccount(cred, { regionId }).ecs.describeKeyPairs({ keyPairName: k.keyPairName });
-        return { regionId, keyPairName: k.keyPairName, exists: found.some((f) => f.keyPairName === k.keyPairName), hasPrivateKey: k.privateKey !== undefined };
+        const found = await deps.cloud
+          .forAccount(cred, { regionId })
+          .ecs.describeKeyPairs({ keyPairName: k.keyPairName });
+        return {
+          regionId,
+          keyPairName: k.keyPairName,
+          exists: found.some((f) => f.keyPairName === k.keyPairName),
+          hasPrivateKey: k.privateKey !== undefined,
+        };
       } catch (e) {
-        return { regionId, keyPairName: k.keyPairName, exists: null, hasPrivateKey: k.privateKey !== undefined, error: verificationError(e) };
+        return {
+          regionId,
+          keyPairName: k.keyPairName,
+          exists: null,
+          hasPrivateKey: k.privateKey !== undefined,
+          error: verificationError(e),
+        };
       }
     }),
   );

@@ -16,15 +16,30 @@ import type { Verification, VerificationError } from './model';
 export function verificationError(e: unknown): VerificationError {
   const cloud = cloudErrorOf(e);
   if (cloud?.deniedAction) {
-    return { code: cloud.code, message: `Alibaba Cloud refused ${cloud.deniedAction} for this credential`, hint: `${cloud.hint}: attach a RAM policy that allows it` };
+    return {
+      code: cloud.code,
+      message: `Alibaba Cloud refused ${cloud.deniedAction} for this credential`,
+      hint: `${cloud.hint}: attach a RAM policy that allows it`,
+    };
   }
-  if (isAppError(e) && e.cloud) return { code: e.cloud.code, message: `Alibaba Cloud answered ${e.cloud.code}`, hint: e.cloud.hint ?? 'see the Alibaba Cloud error code' };
-  if (isAppError(e)) return { code: e.code, message: e.message, hint: e.retryable ? 'the cloud could not be reached; verify again later' : 'verify again, or contact support' };
+  if (isAppError(e) && e.cloud)
+    return {
+      code: e.cloud.code,
+      message: `Alibaba Cloud answered ${e.cloud.code}`,
+      hint: e.cloud.hint ?? 'see the Alibaba Cloud error code',
+    };
+  if (isAppError(e))
+    return {
+      code: e.code,
+      message: e.message,
+      hint: e.retryable ? 'the cloud could not be reached; verify again later' : 'verify again, or contact support',
+    };
   return { code: 'Internal', message: 'verification failed unexpectedly', hint: 'verify again later' };
 }
 
 /** True when the failure says nothing about the credential (network, outage): the account stays unverified. */
-const isTransient = (e: unknown) => isAppError(e) && (e.retryable || e.code === 'CloudUnavailable' || e.code === 'RateLimited');
+const isTransient = (e: unknown) =>
+  isAppError(e) && (e.retryable || e.code === 'CloudUnavailable' || e.code === 'RateLimited');
 
 /** The RAM actions a verification called, with their outcome (the audit does not call them again). */
 export type ProbedActions = Partial<Record<'sts:GetCallerIdentity' | 'ecs:DescribeRegions', boolean>>;
@@ -35,7 +50,12 @@ export type ProbedActions = Partial<Record<'sts:GetCallerIdentity' | 'ecs:Descri
  * (DescribeRegions): the three mistakes users make when adding an account. `probed` (optional)
  * receives which of those calls succeeded, so a following audit need not repeat them.
  */
-export async function verifyCredential(client: CloudClient, expectedAccountId: string | undefined, clock: Clock, probed: ProbedActions = {}): Promise<Verification> {
+export async function verifyCredential(
+  client: CloudClient,
+  expectedAccountId: string | undefined,
+  clock: Clock,
+  probed: ProbedActions = {},
+): Promise<Verification> {
   try {
     const id = await client.sts.getCallerIdentity();
     probed['sts:GetCallerIdentity'] = true;

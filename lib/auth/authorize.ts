@@ -31,6 +31,9 @@ export function authorize(principal: Principal, req: { action: Access; account?:
   if (principal.role === 'none') throw new AppError('Unauthenticated', 'a bearer token is required');
   if (req.account && !inScope(principal, req.account)) throw new AppError('NotFound', 'the account was not found');
   if (RANK[principal.role] < NEEDED[req.action]) {
-    throw new AppError('Forbidden', `the ${principal.role} role may not ${req.action === 'operate' ? 'change servers, scans or caches' : 'change this'}`);
+    throw new AppError(
+      'Forbidden',
+      `the ${principal.role} role may not ${req.action === 'operate' ? 'change servers, scans or caches' : 'change this'}`,
+    );
   }
 }

@@ -17,7 +17,13 @@ export interface BearerDeps {
 }
 
 /** The token service's deps over the real token store (token CRUD and authentication share them). */
-export const authDepsOf = (d: BearerDeps): AuthDeps => ({ adminToken: d.config.adminToken, adminTokenSha256: d.config.adminTokenSha256, tokens: storeTokenRepo(d.store), clock: d.clock });
+export const authDepsOf = (d: BearerDeps): AuthDeps => ({
+  adminToken: d.config.adminToken,
+  adminTokenSha256: d.config.adminTokenSha256,
+  tokens: storeTokenRepo(d.store),
+  clock: d.clock,
+});
 
 /** `createFcHandler`'s `authenticate` for every function: bearer token → principal. */
-export const authenticateBearer = (token: string | undefined, d: BearerDeps): Promise<Principal> => authenticate(token, authDepsOf(d));
+export const authenticateBearer = (token: string | undefined, d: BearerDeps): Promise<Principal> =>
+  authenticate(token, authDepsOf(d));

@@ -33,9 +33,15 @@ export interface AuthDeps {
   clock: Clock;
 }
 
-
 /** The public view of a token (API.md §1): never its hash. */
-export const tokenView = (t: TokenRecord) => ({ id: t.id, name: t.name, role: t.role, groups: t.groups, createdAt: t.createdAtMs, createdBy: t.createdBy });
+export const tokenView = (t: TokenRecord) => ({
+  id: t.id,
+  name: t.name,
+  role: t.role,
+  groups: t.groups,
+  createdAt: t.createdAtMs,
+  createdBy: t.createdBy,
+});
 
 /** Creates a token; the secret is in this answer only and stored as a hash. */
 export async function createToken(input: unknown, by: Principal, deps: AuthDeps) {
@@ -44,7 +50,15 @@ export async function createToken(input: unknown, by: Principal, deps: AuthDeps)
   const body = parseInput(CREATE_TOKEN, input);
   const { id, token } = generateToken();
   registerSecret(token);
-  const rec: TokenRecord = { id, name: body.name, role: body.role, groups: body.groups, tokenHash: hashToken(token), createdAtMs: deps.clock.now(), createdBy: who(by) };
+  const rec: TokenRecord = {
+    id,
+    name: body.name,
+    role: body.role,
+    groups: body.groups,
+    tokenHash: hashToken(token),
+    createdAtMs: deps.clock.now(),
+    createdBy: who(by),
+  };
   await deps.tokens.create(rec);
   return { ...tokenView(rec), token };
 }
@@ -55,7 +69,8 @@ export async function listTokens(deps: AuthDeps) {
 }
 
 export async function deleteToken(id: unknown, deps: AuthDeps): Promise<void> {
-  if (typeof id !== 'string' || !/^tok-[0-9a-z]{16}$/.test(id) || !(await deps.tokens.remove(id))) throw new AppError('NotFound', 'the token was not found');
+  if (typeof id !== 'string' || !/^tok-[0-9a-z]{16}$/.test(id) || !(await deps.tokens.remove(id)))
+    throw new AppError('NotFound', 'the token was not found');
 }
 
 /** Who did it, for audit records: a token id or the kind of caller, never a secret. */
@@ -72,7 +87,9 @@ export async function authenticate(token: string | undefined, deps: AuthDeps): P
   registerSecret(deps.adminToken);
   const bootstrap =
     (deps.adminToken !== undefined && deps.adminToken !== '' && safeEqual(token, deps.adminToken)) ||
-    (deps.adminTokenSha256 !== undefined && deps.adminTokenSha256 !== '' && safeEqual(hashToken(token), deps.adminTokenSha256.toLowerCase()));
+    (deps.adminTokenSha256 !== undefined &&
+      deps.adminTokenSha256 !== '' &&
+      safeEqual(hashToken(token), deps.adminTokenSha256.toLowerCase()));
   if (bootstrap) {
     registerSecret(token);
     return { kind: 'bootstrap', role: 'admin', groups: [], name: 'bootstrap admin' };

@@ -1,7 +1,15 @@
 /** The catalog function's operations (API.md §1 catalog): HTTP routes and direct-invoke actions. */
 import type { Action } from '../core/action';
 import { serviceDeps, type DomainDeps } from '../accounts/actions';
-import { clearCache, listImages, listInstanceTypes, listKeyPairs, listRegions, listZones, type CatalogDeps } from './service';
+import {
+  clearCache,
+  listImages,
+  listInstanceTypes,
+  listKeyPairs,
+  listRegions,
+  listZones,
+  type CatalogDeps,
+} from './service';
 
 type List = (input: unknown, p: Parameters<typeof listRegions>[1], deps: CatalogDeps) => Promise<unknown>;
 const list = <D extends DomainDeps>(name: string, path: string, fn: List): Action<D> => ({

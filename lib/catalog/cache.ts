@@ -52,14 +52,29 @@ interface LockRow {
 }
 
 /** Loads under the lease, storing the answer; the lease is released whatever happens. */
-async function loadLeased<V>(deps: CacheDeps, lease: Lease, accountId: string, key: string, rev: number, load: () => Promise<V>): Promise<Cached<V>> {
+async function loadLeased<V>(
+  deps: CacheDeps,
+  lease: Lease,
+  accountId: string,
+  key: string,
+  rev: number,
+  load: () => Promise<V>,
+): Promise<Cached<V>> {
   try {
     // Someone may have finished between our cache miss and our lease.
     const again = await deps.store.get<CacheRow<V>>(T.cache, { accountId, key });
-    if (fresh(again, rev, deps.clock.now())) return { value: again.value, cached: true, fetchedAtMs: again.fetchedAtMs };
+    if (fresh(again, rev, deps.clock.now()))
+      return { value: again.value, cached: true, fetchedAtMs: again.fetchedAtMs };
     const value = await load();
     const fetchedAtMs = deps.clock.now();
-    const row: CacheRow<V> = { accountId, key, value, credentialRev: rev, fetchedAtMs, expiresAtMs: fetchedAtMs + deps.ttlMs };
+    const row: CacheRow<V> = {
+      accountId,
+      key,
+      value,
+      credentialRev: rev,
+      fetchedAtMs,
+      expiresAtMs: fetchedAtMs + deps.ttlMs,
+    };
     await deps.store.put(T.cache, row);
     return { value, cached: false, fetchedAtMs };
   } finally {
@@ -73,7 +88,13 @@ async function loadLeased<V>(deps: CacheDeps, lease: Lease, accountId: string, k
  * deps clock, which the lease is stamped with, or real time if that clock stands still): past
  * two leases the caller loads uncached rather than wait on a holder that vanished.
  */
-async function loadShared<V>(deps: CacheDeps, accountId: string, key: string, rev: number, load: () => Promise<V>): Promise<Cached<V>> {
+async function loadShared<V>(
+  deps: CacheDeps,
+  accountId: string,
+  key: string,
+  rev: number,
+  load: () => Promise<V>,
+): Promise<Cached<V>> {
   const lockName = `catalog#${accountId}#${key}`;
   const holder = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   const leaseMs = deps.leaseMs ?? 5000;
@@ -111,7 +132,9 @@ export async function readThrough<V>(
   /** The cache row, already being read (the catalog reads it beside the account row). */
   prefetched?: Promise<unknown>,
 ): Promise<Cached<V>> {
-  const row = (await (prefetched ?? deps.store.get<CacheRow<V>>(T.cache, { accountId, key }))) as CacheRow<V> | undefined;
+  const row = (await (prefetched ?? deps.store.get<CacheRow<V>>(T.cache, { accountId, key }))) as
+    | CacheRow<V>
+    | undefined;
   if (fresh(row, rev, deps.clock.now())) return { value: row.value, cached: true, fetchedAtMs: row.fetchedAtMs };
   const inflight = deps.inflight ?? processInflight;
   const flightKey = `${accountId}|${rev}|${key}`;

@@ -1,3 +1,11 @@
-export { listRegions, listZones, listKeyPairs, listImages, listInstanceTypes, clearCache, type CatalogDeps } from './service';
+export {
+  listRegions,
+  listZones,
+  listKeyPairs,
+  listImages,
+  listInstanceTypes,
+  clearCache,
+  type CatalogDeps,
+} from './service';
 export { readThrough, type Cached, type CacheRow, type CacheDeps } from './cache';
 export { catalogActions } from './actions';

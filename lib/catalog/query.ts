@@ -24,7 +24,8 @@ export function parseQuery<R extends Rules>(rules: R, input: unknown): Parsed<R>
       if (!rule.optional) problems.push({ path: name, problem: 'is required' });
       continue;
     }
-    if (typeof v !== 'string' || v.length > 128 || !rule.re.test(v)) problems.push({ path: name, problem: rule.problem });
+    if (typeof v !== 'string' || v.length > 128 || !rule.re.test(v))
+      problems.push({ path: name, problem: rule.problem });
     else out[name] = v;
   }
   if (problems.length) throw validationFailed(problems);

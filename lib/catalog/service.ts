@@ -5,7 +5,6 @@
 import { AppError } from '../core/errors';
 import { ACCOUNT_ID_RE, REGION_ID_RE } from '../core/ids';
 import type { Clock } from '../core/clock';
-import { authorize } from '../auth';
 import type { Principal } from '../core/principal';
 import type { SecretBox } from '../crypto';
 import type { AccountCredential, CloudClient, CloudFactory } from '../cloud/types';
@@ -27,7 +26,11 @@ export interface CatalogDeps {
 
 const ACCOUNT_ID = { re: ACCOUNT_ID_RE, problem: 'an account id looks like "acc-" and 16 letters or digits' };
 const REGION_ID = { re: REGION_ID_RE, problem: 'a region id looks like "cn-hangzhou"' };
-const INSTANCE_TYPE = { re: /^ecs\.[a-z0-9-]+(\.[a-z0-9-]+)+$/, problem: 'an instance type looks like "ecs.g6.large"', optional: true };
+const INSTANCE_TYPE = {
+  re: /^ecs\.[a-z0-9-]+(\.[a-z0-9-]+)+$/,
+  problem: 'an instance type looks like "ecs.g6.large"',
+  optional: true,
+};
 const ZONE_ID = { re: /^[a-z]{2}(-[a-z0-9]+){1,4}$/, problem: 'a zone id looks like "cn-hangzhou-h"', optional: true };
 const OWNER = { re: /^(system|self|others)$/, problem: 'owner is "system", "self" or "others"', optional: true };
 
@@ -57,7 +60,9 @@ interface Ctx {
  */
 async function open(input: unknown, p: Principal, deps: CatalogDeps, cacheKeys: string[] = []): Promise<Ctx> {
   const { accountId } = parseQuery(ACCOUNT_Q, input);
-  const pre = new Map(cacheKeys.map((key) => [key, deps.store.get(T.cache, { accountId, key }).catch(() => undefined)] as const));
+  const pre = new Map(
+    cacheKeys.map((key) => [key, deps.store.get(T.cache, { accountId, key }).catch(() => undefined)] as const),
+  );
   return { rec: await loadAccount(deps.store, accountId, p, 'read'), deps, pre, clients: new Map() };
 }
 
@@ -76,7 +81,14 @@ async function clientFor(c: Ctx, regionId: string): Promise<CloudClient> {
 function cachedList<V>(c: Ctx, key: string, regionId: string, load: (client: CloudClient) => Promise<V[]>) {
   const pre = c.pre.get(key);
   c.pre.delete(key); // a prefetched row serves once
-  return readThrough({ store: c.deps.store, clock: c.deps.clock, ttlMs: c.deps.ttlMs }, c.rec.id, key, c.rec.credentialRev, async () => load(await clientFor(c, regionId)), pre);
+  return readThrough(
+    { store: c.deps.store, clock: c.deps.clock, ttlMs: c.deps.ttlMs },
+    c.rec.id,
+    key,
+    c.rec.credentialRev,
+    async () => load(await clientFor(c, regionId)),
+    pre,
+  );
 }
 
 type RegionItem = { regionId: string; localName: string; endpoint: string };
@@ -94,7 +106,8 @@ function regionsOf(c: Ctx) {
 /** A region the account has (from the cached region list), else 404. */
 async function region(c: Ctx, regionId: string) {
   const regions = await regionsOf(c);
-  if (!regions.value.some((r) => r.regionId === regionId)) throw new AppError('NotFound', `the account has no region ${regionId}`);
+  if (!regions.value.some((r) => r.regionId === regionId))
+    throw new AppError('NotFound', `the account has no region ${regionId}`);
 }
 
 export async function listRegions(input: unknown, p: Principal, deps: CatalogDeps) {
@@ -103,17 +116,28 @@ export async function listRegions(input: unknown, p: Principal, deps: CatalogDep
 
 export async function listZones(input: unknown, p: Principal, deps: CatalogDeps) {
   const q = parseQuery(ZONES_Q, input);
-  const c = await open(q, p, deps, [REGIONS_KEY, `${q.regionId}/zones`, ...(q.instanceType ? [`${q.regionId}/stock?instanceType=${q.instanceType}`] : [])]);
+  const c = await open(q, p, deps, [
+    REGIONS_KEY,
+    `${q.regionId}/zones`,
+    ...(q.instanceType ? [`${q.regionId}/stock?instanceType=${q.instanceType}`] : []),
+  ]);
   await region(c, q.regionId);
   const zones = await cachedList(c, `${q.regionId}/zones`, q.regionId, async (client) =>
     (await client.ecs.describeZones())
-      .map((z) => ({ zoneId: z.zoneId, localName: z.localName, available: z.availableResourceCreation.includes('Instance') || z.availableResourceCreation.length === 0 }))
+      .map((z) => ({
+        zoneId: z.zoneId,
+        localName: z.localName,
+        available: z.availableResourceCreation.includes('Instance') || z.availableResourceCreation.length === 0,
+      }))
       .sort((a, b) => a.zoneId.localeCompare(b.zoneId)),
   );
   if (!q.instanceType) return answer(zones);
   const type = q.instanceType;
   const stock = await cachedList(c, `${q.regionId}/stock?instanceType=${type}`, q.regionId, async (client) =>
-    (await client.ecs.describeAvailableResource({ instanceType: type })).map((z) => ({ zoneId: z.zoneId, inStock: z.inStock })),
+    (await client.ecs.describeAvailableResource({ instanceType: type })).map((z) => ({
+      zoneId: z.zoneId,
+      inStock: z.inStock,
+    })),
   );
   const inStock = new Set(stock.value.filter((s) => s.inStock).map((s) => s.zoneId));
   return {
@@ -131,7 +155,11 @@ export async function listKeyPairs(input: unknown, p: Principal, deps: CatalogDe
   return answer(
     await cachedList(c, `${q.regionId}/key-pairs`, q.regionId, async (client) =>
       (await client.ecs.describeKeyPairs())
-        .map((k) => ({ keyPairName: k.keyPairName, fingerprint: k.keyPairFingerPrint, createdAt: k.creationTime ? Date.parse(k.creationTime) || null : null }))
+        .map((k) => ({
+          keyPairName: k.keyPairName,
+          fingerprint: k.keyPairFingerPrint,
+          createdAt: k.creationTime ? Date.parse(k.creationTime) || null : null,
+        }))
         .sort((a, b) => a.keyPairName.localeCompare(b.keyPairName)),
     ),
   );
@@ -146,7 +174,13 @@ export async function listImages(input: unknown, p: Principal, deps: CatalogDeps
     ...answer(
       await cachedList(c, `${q.regionId}/images?owner=${q.owner}`, q.regionId, async (client) =>
         (await client.ecs.describeImages({ imageOwnerAlias: q.owner }))
-          .map((i) => ({ imageId: i.imageId, name: i.imageName, osName: i.osName, osType: i.osType, architecture: i.architecture }))
+          .map((i) => ({
+            imageId: i.imageId,
+            name: i.imageName,
+            osName: i.osName,
+            osType: i.osType,
+            architecture: i.architecture,
+          }))
           .sort((a, b) => a.imageId.localeCompare(b.imageId)),
       ),
     ),
@@ -156,11 +190,20 @@ export async function listImages(input: unknown, p: Principal, deps: CatalogDeps
 
 export async function listInstanceTypes(input: unknown, p: Principal, deps: CatalogDeps) {
   const q = parseQuery(TYPES_Q, input);
-  const c = await open(q, p, deps, [REGIONS_KEY, `${q.regionId}/instance-types`, ...(q.zoneId ? [`${q.regionId}/zone-types`] : [])]);
+  const c = await open(q, p, deps, [
+    REGIONS_KEY,
+    `${q.regionId}/instance-types`,
+    ...(q.zoneId ? [`${q.regionId}/zone-types`] : []),
+  ]);
   await region(c, q.regionId);
   const types = await cachedList(c, `${q.regionId}/instance-types`, q.regionId, async (client) =>
     (await client.ecs.describeInstanceTypes())
-      .map((t) => ({ instanceType: t.instanceTypeId, family: t.instanceTypeFamily, cpu: t.cpuCoreCount, memoryGiB: t.memorySizeGiB }))
+      .map((t) => ({
+        instanceType: t.instanceTypeId,
+        family: t.instanceTypeFamily,
+        cpu: t.cpuCoreCount,
+        memoryGiB: t.memorySizeGiB,
+      }))
       .sort((a, b) => a.instanceType.localeCompare(b.instanceType)),
   );
   if (!q.zoneId) return answer(types);
@@ -171,7 +214,12 @@ export async function listInstanceTypes(input: unknown, p: Principal, deps: Cata
   const zone = zones.value.find((z) => z.zoneId === zoneId);
   if (!zone) throw new AppError('NotFound', `region ${q.regionId} has no zone ${zoneId}`);
   const offered = new Set(zone.types);
-  return { items: types.value.filter((t) => offered.has(t.instanceType)), cached: types.cached && zones.cached, fetchedAt: Math.min(types.fetchedAtMs, zones.fetchedAtMs), zoneId };
+  return {
+    items: types.value.filter((t) => offered.has(t.instanceType)),
+    cached: types.cached && zones.cached,
+    fetchedAt: Math.min(types.fetchedAtMs, zones.fetchedAtMs),
+    zoneId,
+  };
 }
 
 /** DELETE /v1/catalog/{accountId}/cache[?regionId=]: the next listing asks the cloud again. */

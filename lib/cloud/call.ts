@@ -27,7 +27,12 @@ function codeOf(e: unknown): string | undefined {
  * Runs `fn` under the retry policy. With `dryRun`, the cloud's `DryRunOperation` answer becomes
  * `{wouldSucceed: true}`. `fn` is called again unchanged on retry, so its ClientToken is reused.
  */
-export async function callCloud<T>(ctx: CallCtx, action: string, fn: () => Promise<T>, opts: { dryRun?: boolean } = {}): Promise<T> {
+export async function callCloud<T>(
+  ctx: CallCtx,
+  action: string,
+  fn: () => Promise<T>,
+  opts: { dryRun?: boolean } = {},
+): Promise<T> {
   let refreshed = false;
   const once = async (): Promise<T> => {
     try {
@@ -64,9 +69,11 @@ export function rpcCall(
 
 // Small readers for raw PascalCase JSON bodies: Alibaba omits empty fields and wraps lists.
 export const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
-export const num = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : 0);
+export const num = (v: unknown): number =>
+  typeof v === 'number' ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : 0;
 export const bool = (v: unknown): boolean => v === true || v === 'true';
-export const obj = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+export const obj = (v: unknown): Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 /** `list(body, 'Vpcs', 'Vpc')` → body.Vpcs.Vpc as an array (also when Alibaba sends one object). */
 export function list(v: unknown, ...path: string[]): Record<string, unknown>[] {
   let cur: unknown = v;

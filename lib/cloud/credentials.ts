@@ -12,11 +12,18 @@ import type { AssumedCredentials, RoleCredentials } from './types';
 export const REFRESH_BEFORE_MS = 5 * 60_000;
 
 /** A fixed AccessKey (or the function role's current keys, asked each time). */
-export function staticSource(get: RoleCredentials | (() => RoleCredentials | Promise<RoleCredentials>)): CredentialSource {
+export function staticSource(
+  get: RoleCredentials | (() => RoleCredentials | Promise<RoleCredentials>),
+): CredentialSource {
   return { get: async () => (typeof get === 'function' ? get() : get) };
 }
 
-export type AssumeRoleFn = (input: { roleArn: string; roleSessionName: string; durationSeconds: number; externalId?: string }) => Promise<AssumedCredentials>;
+export type AssumeRoleFn = (input: {
+  roleArn: string;
+  roleSessionName: string;
+  durationSeconds: number;
+  externalId?: string;
+}) => Promise<AssumedCredentials>;
 
 interface Entry {
   creds?: AssumedCredentials;

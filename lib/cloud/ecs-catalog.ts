@@ -11,7 +11,9 @@ export function createEcsCatalog(ctx: CallCtx): CatalogApi {
   const ecs = ecsCaller(ctx);
   const api = {
     async describeRegions(input: { acceptLanguage?: string } = {}): Promise<Region[]> {
-      const r = await ecs('DescribeRegions', ({ client, m }) => client.describeRegions(new m.DescribeRegionsRequest({ acceptLanguage: input.acceptLanguage })));
+      const r = await ecs('DescribeRegions', ({ client, m }) =>
+        client.describeRegions(new m.DescribeRegionsRequest({ acceptLanguage: input.acceptLanguage })),
+      );
       return (r.body?.regions?.region ?? []).map((x) => ({
         regionId: def(x.regionId, ''),
         localName: def(x.localName, ''),
@@ -21,7 +23,9 @@ export function createEcsCatalog(ctx: CallCtx): CatalogApi {
     },
 
     async describeZones(input: { acceptLanguage?: string } = {}): Promise<Zone[]> {
-      const r = await ecs('DescribeZones', ({ client, m }) => client.describeZones(new m.DescribeZonesRequest({ regionId, acceptLanguage: input.acceptLanguage })));
+      const r = await ecs('DescribeZones', ({ client, m }) =>
+        client.describeZones(new m.DescribeZonesRequest({ regionId, acceptLanguage: input.acceptLanguage })),
+      );
       return (r.body?.zones?.zone ?? []).map((z) => ({
         zoneId: def(z.zoneId, ''),
         localName: def(z.localName, ''),
@@ -30,7 +34,10 @@ export function createEcsCatalog(ctx: CallCtx): CatalogApi {
       }));
     },
 
-    async describeAvailableResource(input: { instanceType: string; instanceChargeType?: string }): Promise<AvailableZone[]> {
+    async describeAvailableResource(input: {
+      instanceType: string;
+      instanceChargeType?: string;
+    }): Promise<AvailableZone[]> {
       const r = await ecs('DescribeAvailableResource', ({ client, m }) =>
         client.describeAvailableResource(
           new m.DescribeAvailableResourceRequest({
@@ -49,11 +56,22 @@ export function createEcsCatalog(ctx: CallCtx): CatalogApi {
       const out: KeyPair[] = [];
       for (let page = 1; page <= MAX_PAGES; page++) {
         const r = await ecs('DescribeKeyPairs', ({ client, m }) =>
-          client.describeKeyPairs(new m.DescribeKeyPairsRequest({ regionId, keyPairName: input.keyPairName, pageNumber: page, pageSize: KEY_PAIR_PAGE })),
+          client.describeKeyPairs(
+            new m.DescribeKeyPairsRequest({
+              regionId,
+              keyPairName: input.keyPairName,
+              pageNumber: page,
+              pageSize: KEY_PAIR_PAGE,
+            }),
+          ),
         );
         const items = r.body?.keyPairs?.keyPair ?? [];
         for (const k of items) {
-          const kp: KeyPair = { keyPairName: def(k.keyPairName, ''), keyPairFingerPrint: def(k.keyPairFingerPrint, ''), tags: tagsOf(k.tags) };
+          const kp: KeyPair = {
+            keyPairName: def(k.keyPairName, ''),
+            keyPairFingerPrint: def(k.keyPairFingerPrint, ''),
+            tags: tagsOf(k.tags),
+          };
           if (k.creationTime) kp.creationTime = k.creationTime;
           if (k.resourceGroupId) kp.resourceGroupId = k.resourceGroupId;
           out.push(kp);
@@ -75,7 +93,10 @@ export function createEcsCatalog(ctx: CallCtx): CatalogApi {
           }),
         ),
       );
-      return { keyPairName: def(r.body?.keyPairName, input.keyPairName), keyPairFingerPrint: def(r.body?.keyPairFingerPrint, '') };
+      return {
+        keyPairName: def(r.body?.keyPairName, input.keyPairName),
+        keyPairFingerPrint: def(r.body?.keyPairFingerPrint, ''),
+      };
     },
 
     async describeImages(input: { imageOwnerAlias?: string; imageId?: string; limit?: number; dryRun?: boolean }) {
@@ -88,7 +109,14 @@ export function createEcsCatalog(ctx: CallCtx): CatalogApi {
           'DescribeImages',
           ({ client, m }) =>
             client.describeImages(
-              new m.DescribeImagesRequest({ regionId, imageOwnerAlias: input.imageOwnerAlias, imageId: input.imageId, pageNumber: page, pageSize, dryRun: input.dryRun || undefined }),
+              new m.DescribeImagesRequest({
+                regionId,
+                imageOwnerAlias: input.imageOwnerAlias,
+                imageId: input.imageId,
+                pageNumber: page,
+                pageSize,
+                dryRun: input.dryRun || undefined,
+              }),
             ),
           input.dryRun,
         );
@@ -108,7 +136,8 @@ export function createEcsCatalog(ctx: CallCtx): CatalogApi {
           out.push(img);
         }
         const total = def(r.body?.totalCount, 0);
-        if (items.length === 0 || out.length >= limit || (total > 0 ? out.length >= total : items.length < pageSize)) break;
+        if (items.length === 0 || out.length >= limit || (total > 0 ? out.length >= total : items.length < pageSize))
+          break;
       }
       return out.slice(0, Number.isFinite(limit) ? limit : undefined);
     },
@@ -119,7 +148,13 @@ export function createEcsCatalog(ctx: CallCtx): CatalogApi {
       for (let page = 1; page <= MAX_PAGES; page++) {
         const token = nextToken;
         const r = await ecs('DescribeInstanceTypes', ({ client, m }) =>
-          client.describeInstanceTypes(new m.DescribeInstanceTypesRequest({ instanceTypes: input.instanceTypes, nextToken: token, maxResults: 1600 })),
+          client.describeInstanceTypes(
+            new m.DescribeInstanceTypesRequest({
+              instanceTypes: input.instanceTypes,
+              nextToken: token,
+              maxResults: 1600,
+            }),
+          ),
         );
         for (const t of r.body?.instanceTypes?.instanceType ?? []) {
           out.push({
@@ -142,7 +177,12 @@ type AvailableZoneModel = {
   zoneId?: string;
   status?: string;
   statusCategory?: string;
-  availableResources?: { availableResource?: { type?: string; supportedResources?: { supportedResource?: { value?: string; status?: string }[] } }[] };
+  availableResources?: {
+    availableResource?: {
+      type?: string;
+      supportedResources?: { supportedResource?: { value?: string; status?: string }[] };
+    }[];
+  };
 };
 
 /** Zones sorted by id, `inStock` only when the zone and the type itself are `Available` (reference §3). */

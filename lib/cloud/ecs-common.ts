@@ -6,15 +6,27 @@ import type { EcsApi, Tag } from './types';
 export { MAX_PAGES };
 
 /** The EcsApi methods ecs-catalog implements; ecs-compute implements the rest (one list, so the split cannot leave a gap or overlap). */
-export type CatalogMethod = 'describeRegions' | 'describeZones' | 'describeAvailableResource' | 'describeKeyPairs' | 'importKeyPair' | 'describeImages' | 'describeInstanceTypes';
+export type CatalogMethod =
+  | 'describeRegions'
+  | 'describeZones'
+  | 'describeAvailableResource'
+  | 'describeKeyPairs'
+  | 'importKeyPair'
+  | 'describeImages'
+  | 'describeInstanceTypes';
 export type CatalogApi = Pick<EcsApi, CatalogMethod>;
 export type ComputeApi = Omit<EcsApi, CatalogMethod>;
 
 export type TagModel = { tagKey?: string; tagValue?: string };
-export const tagsOf = (t: { tag?: TagModel[] } | undefined): Tag[] => (t?.tag ?? []).map((x) => ({ key: x.tagKey ?? '', value: x.tagValue ?? '' }));
+export const tagsOf = (t: { tag?: TagModel[] } | undefined): Tag[] =>
+  (t?.tag ?? []).map((x) => ({ key: x.tagKey ?? '', value: x.tagValue ?? '' }));
 export const def = <T>(v: T | undefined | null, d: T): T => (v === undefined || v === null ? d : v);
 
-export type EcsSdkCall = <T>(action: string, fn: (sdk: { client: InstanceType<EcsModels['default']>; m: EcsModels }) => Promise<T>, dryRun?: boolean) => Promise<T>;
+export type EcsSdkCall = <T>(
+  action: string,
+  fn: (sdk: { client: InstanceType<EcsModels['default']>; m: EcsModels }) => Promise<T>,
+  dryRun?: boolean,
+) => Promise<T>;
 
 /** One ECS call under the retry policy; `dryRun` turns DryRunOperation into `{wouldSucceed}`. */
 export function ecsCaller(ctx: CallCtx): EcsSdkCall {
@@ -37,7 +49,10 @@ export function ecsCaller(ctx: CallCtx): EcsSdkCall {
 export async function tokenPages<T>(
   ids: string[] | undefined,
   perCall: number,
-  page: (ids: string[] | undefined, nextToken: string | undefined) => Promise<{ items: T[]; nextToken: string | undefined }>,
+  page: (
+    ids: string[] | undefined,
+    nextToken: string | undefined,
+  ) => Promise<{ items: T[]; nextToken: string | undefined }>,
 ): Promise<T[]> {
   const out: T[] = [];
   for (const batch of ids ? chunks(ids, perCall) : [undefined]) {

@@ -10,7 +10,13 @@ export function createEcsCompute(ctx: CallCtx): ComputeApi {
   const regionId = ctx.transport.regionId;
   const ecs = ecsCaller(ctx);
   const api = {
-    async createSecurityGroup(input: { vpcId: string; securityGroupName?: string; description?: string; tags?: Tag[]; clientToken?: string }) {
+    async createSecurityGroup(input: {
+      vpcId: string;
+      securityGroupName?: string;
+      description?: string;
+      tags?: Tag[];
+      clientToken?: string;
+    }) {
       const r = await ecs('CreateSecurityGroup', ({ client, m }) =>
         client.createSecurityGroup(
           new m.CreateSecurityGroupRequest({
@@ -26,16 +32,29 @@ export function createEcsCompute(ctx: CallCtx): ComputeApi {
       return { securityGroupId: def(r.body?.securityGroupId, '') };
     },
 
-    async describeSecurityGroups(input: { securityGroupIds?: string[]; vpcId?: string } = {}): Promise<SecurityGroup[]> {
+    async describeSecurityGroups(
+      input: { securityGroupIds?: string[]; vpcId?: string } = {},
+    ): Promise<SecurityGroup[]> {
       if (input.securityGroupIds && input.securityGroupIds.length === 0) return [];
       return tokenPages(input.securityGroupIds, 100, async (ids, nextToken) => {
         const r = await ecs('DescribeSecurityGroups', ({ client, m }) =>
           client.describeSecurityGroups(
-            new m.DescribeSecurityGroupsRequest({ regionId, vpcId: input.vpcId, securityGroupIds: ids ? JSON.stringify(ids) : undefined, maxResults: 100, nextToken }),
+            new m.DescribeSecurityGroupsRequest({
+              regionId,
+              vpcId: input.vpcId,
+              securityGroupIds: ids ? JSON.stringify(ids) : undefined,
+              maxResults: 100,
+              nextToken,
+            }),
           ),
         );
         const items = (r.body?.securityGroups?.securityGroup ?? []).map((g) => {
-          const sg: SecurityGroup = { securityGroupId: def(g.securityGroupId, ''), securityGroupName: def(g.securityGroupName, ''), vpcId: def(g.vpcId, ''), tags: tagsOf(g.tags) };
+          const sg: SecurityGroup = {
+            securityGroupId: def(g.securityGroupId, ''),
+            securityGroupName: def(g.securityGroupName, ''),
+            vpcId: def(g.vpcId, ''),
+            tags: tagsOf(g.tags),
+          };
           if (g.description) sg.description = g.description;
           if (g.creationTime) sg.creationTime = g.creationTime;
           if (g.resourceGroupId) sg.resourceGroupId = g.resourceGroupId;
@@ -85,9 +104,13 @@ export function createEcsCompute(ctx: CallCtx): ComputeApi {
               hostName: input.hostName,
               internetMaxBandwidthOut: input.internetMaxBandwidthOut,
               systemDisk: input.systemDisk
-                ? new m.RunInstancesRequestSystemDisk({ category: input.systemDisk.category, size: input.systemDisk.sizeGiB === undefined ? undefined : String(input.systemDisk.sizeGiB) })
+                ? new m.RunInstancesRequestSystemDisk({
+                    category: input.systemDisk.category,
+                    size: input.systemDisk.sizeGiB === undefined ? undefined : String(input.systemDisk.sizeGiB),
+                  })
                 : undefined,
-              userData: input.userData === undefined ? undefined : Buffer.from(input.userData, 'utf8').toString('base64'),
+              userData:
+                input.userData === undefined ? undefined : Buffer.from(input.userData, 'utf8').toString('base64'),
               tag: input.tags?.map((t) => new m.RunInstancesRequestTag(t)),
               instanceChargeType: input.instanceChargeType ?? 'PostPaid',
               amount: input.amount ?? 1,
@@ -101,7 +124,13 @@ export function createEcsCompute(ctx: CallCtx): ComputeApi {
       return { instanceIds: r.body?.instanceIdSets?.instanceIdSet ?? [] };
     },
 
-    async describeInstances(input: { instanceIds?: string[]; vpcId?: string; status?: string; tags?: Tag[]; dryRun?: boolean }) {
+    async describeInstances(input: {
+      instanceIds?: string[];
+      vpcId?: string;
+      status?: string;
+      tags?: Tag[];
+      dryRun?: boolean;
+    }) {
       if (input.instanceIds && input.instanceIds.length === 0) return input.dryRun ? DRY_RUN_OK : [];
       const page = (ids: string[] | undefined, nextToken: string | undefined, dryRun?: boolean) =>
         ecs(
@@ -127,7 +156,10 @@ export function createEcsCompute(ctx: CallCtx): ComputeApi {
       }
       return tokenPages(input.instanceIds, INSTANCE_IDS_PER_CALL, async (ids, nextToken) => {
         const r = await page(ids, nextToken);
-        return { items: (r.body?.instances?.instance ?? []).map((i) => mapInstance(i, regionId)), nextToken: r.body?.nextToken };
+        return {
+          items: (r.body?.instances?.instance ?? []).map((i) => mapInstance(i, regionId)),
+          nextToken: r.body?.nextToken,
+        };
       });
     },
 
@@ -177,18 +209,31 @@ export function createEcsCompute(ctx: CallCtx): ComputeApi {
     async deleteInstance(input: { instanceId: string; force?: boolean; dryRun?: boolean }) {
       await ecs(
         'DeleteInstance',
-        ({ client, m }) => client.deleteInstance(new m.DeleteInstanceRequest({ instanceId: input.instanceId, force: input.force ?? true, dryRun: input.dryRun || undefined })),
+        ({ client, m }) =>
+          client.deleteInstance(
+            new m.DeleteInstanceRequest({
+              instanceId: input.instanceId,
+              force: input.force ?? true,
+              dryRun: input.dryRun || undefined,
+            }),
+          ),
         input.dryRun,
       );
       return input.dryRun ? DRY_RUN_OK : undefined;
     },
 
     async deleteSecurityGroup(input: { securityGroupId: string }) {
-      await ecs('DeleteSecurityGroup', ({ client, m }) => client.deleteSecurityGroup(new m.DeleteSecurityGroupRequest({ regionId, securityGroupId: input.securityGroupId })));
+      await ecs('DeleteSecurityGroup', ({ client, m }) =>
+        client.deleteSecurityGroup(
+          new m.DeleteSecurityGroupRequest({ regionId, securityGroupId: input.securityGroupId }),
+        ),
+      );
     },
 
     async allocatePublicIpAddress(input: { instanceId: string }) {
-      const r = await ecs('AllocatePublicIpAddress', ({ client, m }) => client.allocatePublicIpAddress(new m.AllocatePublicIpAddressRequest({ instanceId: input.instanceId })));
+      const r = await ecs('AllocatePublicIpAddress', ({ client, m }) =>
+        client.allocatePublicIpAddress(new m.AllocatePublicIpAddressRequest({ instanceId: input.instanceId })),
+      );
       return { ipAddress: def(r.body?.ipAddress, '') };
     },
   };
@@ -242,6 +287,7 @@ export function mapInstance(i: InstanceModel, regionId: string): Instance {
   if (i.keyPairName) out.keyPairName = i.keyPairName;
   if (i.vpcAttributes?.vpcId) out.vpcId = i.vpcAttributes.vpcId;
   if (i.vpcAttributes?.vSwitchId) out.vSwitchId = i.vpcAttributes.vSwitchId;
-  if (i.eipAddress?.allocationId) out.eip = { allocationId: i.eipAddress.allocationId, ipAddress: def(i.eipAddress.ipAddress, '') };
+  if (i.eipAddress?.allocationId)
+    out.eip = { allocationId: i.eipAddress.allocationId, ipAddress: def(i.eipAddress.ipAddress, '') };
   return out;
 }

@@ -14,7 +14,6 @@ export interface Endpoint {
   protocol: 'https' | 'http';
 }
 
-
 /** ECS regions whose endpoint is not `ecs.<region>.aliyuncs.com` (seed `ecsEndpoint`, SDK endpoint map). */
 const ECS_SPECIAL: Record<string, string> = {
   'cn-hangzhou': 'ecs-cn-hangzhou.aliyuncs.com',
@@ -22,7 +21,9 @@ const ECS_SPECIAL: Record<string, string> = {
 
 export function assertRegionId(regionId: string): void {
   if (typeof regionId !== 'string' || !REGION_ID_RE.test(regionId)) {
-    throw new AppError('ValidationFailed', 'the region id is not valid', { details: [{ path: 'regionId', problem: 'must look like cn-hangzhou' }] });
+    throw new AppError('ValidationFailed', 'the region id is not valid', {
+      details: [{ path: 'regionId', problem: 'must look like cn-hangzhou' }],
+    });
   }
 }
 
@@ -49,7 +50,12 @@ const ALIBABA_HOST = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.aliyuncs\.com$/;
  * Resolves the endpoint for a call. `override` (e.g. an endpoint stored with an account) is only
  * honoured when it is an Alibaba host, or equals `config.sandboxEndpoint` in sandbox mode.
  */
-export function resolveEndpoint(product: Product, regionId: string, config: Pick<Config, 'sandboxEndpoint'>, override?: string): Endpoint {
+export function resolveEndpoint(
+  product: Product,
+  regionId: string,
+  config: Pick<Config, 'sandboxEndpoint'>,
+  override?: string,
+): Endpoint {
   assertRegionId(regionId);
   if (override !== undefined) return checkOverride(override, config);
   if (config.sandboxEndpoint) return { host: config.sandboxEndpoint, protocol: 'http' };
@@ -62,7 +68,11 @@ function checkOverride(override: string, config: Pick<Config, 'sandboxEndpoint'>
   } else if (ALIBABA_HOST.test(override)) {
     return { host: override, protocol: 'https' };
   }
-  throw new AppError('ValidationFailed', 'the endpoint is not allowed: only Alibaba Cloud endpoints (or the configured sandbox in sandbox mode) are accepted', {
-    details: [{ path: 'endpoint', problem: 'not an allowed endpoint' }],
-  });
+  throw new AppError(
+    'ValidationFailed',
+    'the endpoint is not allowed: only Alibaba Cloud endpoints (or the configured sandbox in sandbox mode) are accepted',
+    {
+      details: [{ path: 'endpoint', problem: 'not an allowed endpoint' }],
+    },
+  );
 }

@@ -53,7 +53,10 @@ function bad(path: string, problem: string): AppError {
  * so a changed secret is a new client and the secret is not kept as a key), region and options.
  */
 function clientKey(cred: AccountCredential, o: Parameters<CloudFactory['forAccount']>[1]): string {
-  const who = cred.type === 'access_key' ? `ak\0${cred.accessKeyId}\0${createHash('sha256').update(cred.accessKeySecret).digest('base64url')}` : `role\0${cred.roleArn}\0${cred.externalId ?? ''}`;
+  const who =
+    cred.type === 'access_key'
+      ? `ak\0${cred.accessKeyId}\0${createHash('sha256').update(cred.accessKeySecret).digest('base64url')}`
+      : `role\0${cred.roleArn}\0${cred.externalId ?? ''}`;
   return `${who}\0${o.regionId}\0${o.endpoint ?? ''}\0${o.retry ? JSON.stringify(o.retry) : ''}`;
 }
 
@@ -61,13 +64,21 @@ function clientKey(cred: AccountCredential, o: Parameters<CloudFactory['forAccou
 export function checkCredential(cred: AccountCredential): void {
   if (!cred || typeof cred !== 'object') throw bad('credential', 'is required');
   if (cred.type === 'access_key') {
-    if (typeof cred.accessKeyId !== 'string' || !/^[A-Za-z0-9.]{8,128}$/.test(cred.accessKeyId)) throw bad('credential.accessKeyId', 'is not an AccessKey ID');
-    if (typeof cred.accessKeySecret !== 'string' || cred.accessKeySecret.length < 8 || cred.accessKeySecret.length > 256) throw bad('credential.accessKeySecret', 'is not an AccessKey secret');
+    if (typeof cred.accessKeyId !== 'string' || !/^[A-Za-z0-9.]{8,128}$/.test(cred.accessKeyId))
+      throw bad('credential.accessKeyId', 'is not an AccessKey ID');
+    if (
+      typeof cred.accessKeySecret !== 'string' ||
+      cred.accessKeySecret.length < 8 ||
+      cred.accessKeySecret.length > 256
+    )
+      throw bad('credential.accessKeySecret', 'is not an AccessKey secret');
     return;
   }
   if (cred.type === 'ram_role') {
-    if (typeof cred.roleArn !== 'string' || !ROLE_ARN.test(cred.roleArn)) throw bad('credential.roleArn', 'must look like acs:ram::<accountId>:role/<name>');
-    if (cred.externalId !== undefined && (typeof cred.externalId !== 'string' || cred.externalId.length > 256)) throw bad('credential.externalId', 'is not valid');
+    if (typeof cred.roleArn !== 'string' || !ROLE_ARN.test(cred.roleArn))
+      throw bad('credential.roleArn', 'must look like acs:ram::<accountId>:role/<name>');
+    if (cred.externalId !== undefined && (typeof cred.externalId !== 'string' || cred.externalId.length > 256))
+      throw bad('credential.externalId', 'is not valid');
     return;
   }
   throw bad('credential.type', 'must be access_key or ram_role');
@@ -83,7 +94,12 @@ export function createCloudFactory(opts: CloudFactoryOptions): CloudFactoryInter
     return c;
   });
 
-  const build = (credentials: CredentialSource, regionId: string, endpointOverride?: string, retry?: Partial<RetryPolicy>): CloudClient => {
+  const build = (
+    credentials: CredentialSource,
+    regionId: string,
+    endpointOverride?: string,
+    retry?: Partial<RetryPolicy>,
+  ): CloudClient => {
     assertRegionId(regionId);
     // Fail at build time, not at the first call, when a stored endpoint is not allowed.
     if (endpointOverride !== undefined) resolveEndpoint('Ecs', regionId, opts.config, endpointOverride);
@@ -134,7 +150,12 @@ export function createCloudFactory(opts: CloudFactoryOptions): CloudFactoryInter
       }
       const client =
         cred.type === 'access_key'
-          ? build(staticSource({ accessKeyId: cred.accessKeyId, accessKeySecret: cred.accessKeySecret }), o.regionId, o.endpoint, o.retry)
+          ? build(
+              staticSource({ accessKeyId: cred.accessKeyId, accessKeySecret: cred.accessKeySecret }),
+              o.regionId,
+              o.endpoint,
+              o.retry,
+            )
           : build(stsCache.source(cred.roleArn, cred.externalId), o.regionId, o.endpoint, o.retry);
       clients.set(key, client);
       if (clients.size > maxClients) clients.delete(clients.keys().next().value!);

@@ -5,7 +5,16 @@
  */
 export type * from './types';
 export { createCloudFactory, checkCredential, type CloudFactoryOptions, type CloudFactoryInternals } from './factory';
-export { classify, toCloudAppError, cloudErrorOf, isCloudKind, ramAction, type CloudErrorKind, type Classified, type CloudErrorDetail } from './errors';
+export {
+  classify,
+  toCloudAppError,
+  cloudErrorOf,
+  isCloudKind,
+  ramAction,
+  type CloudErrorKind,
+  type Classified,
+  type CloudErrorDetail,
+} from './errors';
 export { withRetry, backoffMs, DEFAULT_RETRY_POLICY, type RetryPolicy, type RetryDeps } from './retry';
 export { resolveEndpoint, alibabaEndpoint, assertRegionId, type Product, type Endpoint } from './endpoints';
 export { REFRESH_BEFORE_MS } from './credentials';

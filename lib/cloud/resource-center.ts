@@ -17,7 +17,10 @@ export function mapResource(r: Record<string, unknown>): CloudResource {
     ipAddresses: strings(r, 'IpAddresses'),
     ipAddressAttributes: (Array.isArray(r.IpAddressAttributes) ? r.IpAddressAttributes : []).map((a) => {
       const x = obj(a);
-      const v: CloudResource['ipAddressAttributes'][number] = { ipAddress: str(x.IpAddress), networkType: str(x.NetworkType) };
+      const v: CloudResource['ipAddressAttributes'][number] = {
+        ipAddress: str(x.IpAddress),
+        networkType: str(x.NetworkType),
+      };
       const ver = optStr(x.Version);
       if (ver) v.version = ver;
       return v;
@@ -37,7 +40,9 @@ export function mapResource(r: Record<string, unknown>): CloudResource {
 
 /** `Filter.N.Key`, `Filter.N.MatchType`, `Filter.N.Value.M` (≤ 10 filters, AND between, OR within). */
 export function filterParams(filters: ResourceFilter[] = []): Record<string, string> {
-  return flattenParams({ Filter: filters.map((f) => ({ Key: f.key, MatchType: f.matchType ?? 'Equals', Value: f.values })) });
+  return flattenParams({
+    Filter: filters.map((f) => ({ Key: f.key, MatchType: f.matchType ?? 'Equals', Value: f.values })),
+  });
 }
 
 export function createResourceCenterApi(ctx: CallCtx): ResourceCenterApi {

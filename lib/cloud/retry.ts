@@ -43,7 +43,12 @@ export const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, 
  * Full-jitter back-off before retry number `retry` (1 = the first retry); never sooner than a
  * throttling answer's retry-after, never longer than `maxDelayMs`.
  */
-export function backoffMs(policy: RetryPolicy, c: Pick<Classified, 'kind' | 'retryAfterMs'>, retry: number, random: () => number): number {
+export function backoffMs(
+  policy: RetryPolicy,
+  c: Pick<Classified, 'kind' | 'retryAfterMs'>,
+  retry: number,
+  random: () => number,
+): number {
   const base = c.kind === 'throttled' ? policy.throttledBaseDelayMs : policy.baseDelayMs;
   const cap = Math.min(policy.maxDelayMs, base * 2 ** (retry - 1));
   return Math.min(policy.maxDelayMs, Math.max(Math.floor(random() * cap), c.retryAfterMs ?? 0));
@@ -71,10 +76,24 @@ export async function withRetry<T>(
       const delay = c.retryable ? backoffMs(policy, c, attempt, deps.random) : 0;
       const exhausted = attempt >= policy.maxAttempts || deps.clock.now() + delay - startedAtMs > policy.maxTotalMs;
       if (!c.retryable || exhausted) {
-        deps.log?.warn('cloud call failed', { action, attempt, code: c.code, kind: c.kind, cloudRequestId: c.requestId, httpStatus: c.httpStatus });
+        deps.log?.warn('cloud call failed', {
+          action,
+          attempt,
+          code: c.code,
+          kind: c.kind,
+          cloudRequestId: c.requestId,
+          httpStatus: c.httpStatus,
+        });
         throw toCloudAppError(c, e);
       }
-      deps.log?.info('cloud call retried', { action, attempt, code: c.code, kind: c.kind, cloudRequestId: c.requestId, delayMs: delay });
+      deps.log?.info('cloud call retried', {
+        action,
+        attempt,
+        code: c.code,
+        kind: c.kind,
+        cloudRequestId: c.requestId,
+        delayMs: delay,
+      });
       await deps.sleep(delay);
     }
   }

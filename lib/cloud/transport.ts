@@ -35,7 +35,11 @@ export interface Transport {
   readonly regionId: string;
   readonly credentials: CredentialSource;
   /** Generic RPC call (VPC, ResourceCenter, STS, KMS): flat PascalCase params in, raw JSON body out. */
-  rpc(product: Exclude<Product, 'Ecs'>, action: string, params: Record<string, string | number | boolean | undefined>): Promise<Record<string, unknown>>;
+  rpc(
+    product: Exclude<Product, 'Ecs'>,
+    action: string,
+    params: Record<string, string | number | boolean | undefined>,
+  ): Promise<Record<string, unknown>>;
   /** The typed ECS SDK client and its request models (loaded on first use). */
   ecs(): Promise<EcsSdk>;
 }
@@ -62,7 +66,8 @@ function cjsExports<T>(ns: unknown, marker: string): T {
 }
 
 /** Loaded once per process, on the first cloud call. */
-export const loadOpenApi = () => (openApiModule ??= import('@alicloud/openapi-core').then((ns) => cjsExports<OpenApiModule>(ns, '$OpenApiUtil')));
+export const loadOpenApi = () =>
+  (openApiModule ??= import('@alicloud/openapi-core').then((ns) => cjsExports<OpenApiModule>(ns, '$OpenApiUtil')));
 const loadEcs = () => (ecsModule ??= import('@alicloud/ecs20140526'));
 
 /** The SDK's credential hook: `getCredential()` is awaited before signing each request. */
@@ -83,13 +88,18 @@ function sdkCredential(source: CredentialSource) {
 }
 
 /** Flattens `{Filter: [{Key: 'a', Value: ['x']}]}` into `Filter.1.Key=a`, `Filter.1.Value.1=x` (RPC repeat lists). */
-export function flattenParams(input: Record<string, unknown>, prefix = '', out: Record<string, string> = {}): Record<string, string> {
+export function flattenParams(
+  input: Record<string, unknown>,
+  prefix = '',
+  out: Record<string, string> = {},
+): Record<string, string> {
   for (const [k, v] of Object.entries(input)) {
     const key = prefix ? `${prefix}.${k}` : k;
     if (v === undefined || v === null) continue;
     if (Array.isArray(v)) {
       v.forEach((item, i) => {
-        if (item !== null && typeof item === 'object') flattenParams(item as Record<string, unknown>, `${key}.${i + 1}`, out);
+        if (item !== null && typeof item === 'object')
+          flattenParams(item as Record<string, unknown>, `${key}.${i + 1}`, out);
         else if (item !== undefined && item !== null) out[`${key}.${i + 1}`] = String(item);
       });
     } else if (typeof v === 'object') {

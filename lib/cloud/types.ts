@@ -53,7 +53,12 @@ export interface AssumedCredentials {
 }
 export interface StsApi {
   getCallerIdentity(): Promise<CallerIdentity>;
-  assumeRole(input: { roleArn: string; roleSessionName: string; durationSeconds?: number; externalId?: string }): Promise<AssumedCredentials>;
+  assumeRole(input: {
+    roleArn: string;
+    roleSessionName: string;
+    durationSeconds?: number;
+    externalId?: string;
+  }): Promise<AssumedCredentials>;
 }
 
 // ---------------------------------------------------------------- ECS
@@ -179,11 +184,17 @@ export interface EcsApi {
   describeAvailableResource(input: { instanceType: string; instanceChargeType?: string }): Promise<AvailableZone[]>;
   /** Every key pair of the region (all pages, 50 per call). */
   describeKeyPairs(input?: { keyPairName?: string }): Promise<KeyPair[]>;
-  importKeyPair(input: { keyPairName: string; publicKeyBody: string; tags?: Tag[] }): Promise<{ keyPairName: string; keyPairFingerPrint: string }>;
+  importKeyPair(input: {
+    keyPairName: string;
+    publicKeyBody: string;
+    tags?: Tag[];
+  }): Promise<{ keyPairName: string; keyPairFingerPrint: string }>;
   /** Images by owner (`system` | `self` | `others` | `marketplace`); every page unless `limit`. */
   describeImages: DryRunnable<{ imageOwnerAlias?: string; imageId?: string; limit?: number }, Image[]>;
   describeInstanceTypes(input?: { instanceTypes?: string[] }): Promise<InstanceType[]>;
-  createSecurityGroup(input: { vpcId: string; securityGroupName?: string; description?: string; tags?: Tag[] } & Idempotent): Promise<{ securityGroupId: string }>;
+  createSecurityGroup(
+    input: { vpcId: string; securityGroupName?: string; description?: string; tags?: Tag[] } & Idempotent,
+  ): Promise<{ securityGroupId: string }>;
   /** By ids (batched 100 a call) or by VPC; every page. */
   describeSecurityGroups(input?: { securityGroupIds?: string[]; vpcId?: string }): Promise<SecurityGroup[]>;
   authorizeSecurityGroup(input: { securityGroupId: string; rules: SecurityGroupRule[] } & Idempotent): Promise<void>;
@@ -240,20 +251,46 @@ export interface Eip {
   tags: Tag[];
 }
 export interface VpcApi {
-  createVpc: DryRunnable<{ cidrBlock: string; vpcName?: string; description?: string; tags?: Tag[] } & Idempotent, { vpcId: string; vRouterId: string; routeTableId: string }>;
+  createVpc: DryRunnable<
+    { cidrBlock: string; vpcName?: string; description?: string; tags?: Tag[] } & Idempotent,
+    { vpcId: string; vRouterId: string; routeTableId: string }
+  >;
   /** All pages; `vpcIds` batched 20 a call. */
   describeVpcs: DryRunnable<{ vpcIds?: string[]; vpcName?: string }, Vpc[]>;
   deleteVpc: DryRunnable<{ vpcId: string } & Idempotent, void>;
-  createVSwitch: DryRunnable<{ vpcId: string; zoneId: string; cidrBlock: string; vSwitchName?: string; tags?: Tag[] } & Idempotent, { vSwitchId: string }>;
+  createVSwitch: DryRunnable<
+    { vpcId: string; zoneId: string; cidrBlock: string; vSwitchName?: string; tags?: Tag[] } & Idempotent,
+    { vSwitchId: string }
+  >;
   describeVSwitches: DryRunnable<{ vpcId?: string; vSwitchId?: string; zoneId?: string }, VSwitch[]>;
   deleteVSwitch: DryRunnable<{ vSwitchId: string }, void>;
-  createRouteEntry: DryRunnable<{ routeTableId: string; destinationCidrBlock: string; nextHopId: string; nextHopType?: string; routeEntryName?: string } & Idempotent, { routeEntryId: string }>;
+  createRouteEntry: DryRunnable<
+    {
+      routeTableId: string;
+      destinationCidrBlock: string;
+      nextHopId: string;
+      nextHopType?: string;
+      routeEntryName?: string;
+    } & Idempotent,
+    { routeEntryId: string }
+  >;
   /** Every entry of a route table (all pages). */
-  describeRouteEntryList(input: { routeTableId: string; destinationCidrBlock?: string; routeEntryType?: string }): Promise<RouteEntry[]>;
-  deleteRouteEntry: DryRunnable<{ routeTableId: string; routeEntryId?: string; destinationCidrBlock?: string; nextHopId?: string }, void>;
-  allocateEip(input: { bandwidthMbps?: number; internetChargeType?: string; name?: string; tags?: Tag[] } & Idempotent): Promise<{ allocationId: string; ipAddress: string }>;
+  describeRouteEntryList(input: {
+    routeTableId: string;
+    destinationCidrBlock?: string;
+    routeEntryType?: string;
+  }): Promise<RouteEntry[]>;
+  deleteRouteEntry: DryRunnable<
+    { routeTableId: string; routeEntryId?: string; destinationCidrBlock?: string; nextHopId?: string },
+    void
+  >;
+  allocateEip(
+    input: { bandwidthMbps?: number; internetChargeType?: string; name?: string; tags?: Tag[] } & Idempotent,
+  ): Promise<{ allocationId: string; ipAddress: string }>;
   associateEip(input: { allocationId: string; instanceId: string; instanceType?: string } & Idempotent): Promise<void>;
-  unassociateEip(input: { allocationId: string; instanceId?: string; instanceType?: string } & Idempotent): Promise<void>;
+  unassociateEip(
+    input: { allocationId: string; instanceId?: string; instanceType?: string } & Idempotent,
+  ): Promise<void>;
   releaseEip(input: { allocationId: string }): Promise<void>;
   /** All pages. */
   describeEips(input?: { allocationId?: string; associatedInstanceId?: string; eipAddress?: string }): Promise<Eip[]>;
@@ -292,7 +329,11 @@ export interface ResourcePage {
 export interface ResourceCenterApi {
   getServiceStatus(): Promise<ResourceCenterStatus>;
   /** One page (`maxResults` ≤ 500), so callers can checkpoint `nextToken`. */
-  searchResources(input: { filters?: ResourceFilter[]; maxResults?: number; nextToken?: string }): Promise<ResourcePage>;
+  searchResources(input: {
+    filters?: ResourceFilter[];
+    maxResults?: number;
+    nextToken?: string;
+  }): Promise<ResourcePage>;
   /** Every page. */
   searchAllResources(input: { filters?: ResourceFilter[] }): Promise<CloudResource[]>;
 }
@@ -300,9 +341,15 @@ export interface ResourceCenterApi {
 // ---------------------------------------------------------------- KMS
 export interface KmsApi {
   /** A fresh AES-256 data key: plaintext (32 bytes) and the KMS-wrapped copy to store. */
-  generateDataKey(input: { keyId: string; encryptionContext?: KmsEncryptionContext }): Promise<{ plaintext: Buffer; ciphertextBlob: string; keyId: string }>;
+  generateDataKey(input: {
+    keyId: string;
+    encryptionContext?: KmsEncryptionContext;
+  }): Promise<{ plaintext: Buffer; ciphertextBlob: string; keyId: string }>;
   /** `encryptionContext` must equal the one given to `generateDataKey`, or KMS refuses the blob. */
-  decrypt(input: { ciphertextBlob: string; encryptionContext?: KmsEncryptionContext }): Promise<{ plaintext: Buffer; keyId: string }>;
+  decrypt(input: {
+    ciphertextBlob: string;
+    encryptionContext?: KmsEncryptionContext;
+  }): Promise<{ plaintext: Buffer; keyId: string }>;
 }
 
 /** KMS `EncryptionContext`: string pairs bound to a ciphertext (sent as JSON; not secret, not stored by KMS). */
@@ -325,7 +372,10 @@ export interface CloudFactory {
    * `endpoint` (if an account stores one) is only accepted when it is an Alibaba host, or the
    * configured sandbox endpoint in sandbox mode; anything else throws `ValidationFailed`.
    */
-  forAccount(cred: AccountCredential, opts: { regionId: string; endpoint?: string; retry?: Partial<RetryPolicy> }): CloudClient;
+  forAccount(
+    cred: AccountCredential,
+    opts: { regionId: string; endpoint?: string; retry?: Partial<RetryPolicy> },
+  ): CloudClient;
   /** A client acting as the function itself (KMS for envelope encryption, STS). */
   forFunction(opts?: { regionId?: string; retry?: Partial<RetryPolicy> }): CloudClient;
   /** Drops cached STS credentials of a role (e.g. after the account's credential changed). */

@@ -1,5 +1,18 @@
 /** VPC 2016-04-28 wrappers over the generic RPC client (no VPC SDK is loaded: openapi-core only). */
-import { bool, chunks, DRY_RUN_OK, list, MAX_PAGES, num, obj, optStr, rpcCall, str, strings, type CallCtx } from './call';
+import {
+  bool,
+  chunks,
+  DRY_RUN_OK,
+  list,
+  MAX_PAGES,
+  num,
+  obj,
+  optStr,
+  rpcCall,
+  str,
+  strings,
+  type CallCtx,
+} from './call';
 import { flattenParams } from './transport';
 import type { Eip, RouteEntry, Tag, VSwitch, Vpc, VpcApi } from './types';
 
@@ -10,7 +23,8 @@ const ROUTE_PAGE = 100;
 const VPC_IDS_PER_CALL = 20;
 
 const tagsOf = (v: unknown): Tag[] => list(v, 'Tag').map((t) => ({ key: str(t.Key), value: str(t.Value) }));
-const tagParams = (tags?: Tag[]) => (tags ? flattenParams({ Tag: tags.map((t) => ({ Key: t.key, Value: t.value })) }) : {});
+const tagParams = (tags?: Tag[]) =>
+  tags ? flattenParams({ Tag: tags.map((t) => ({ Key: t.key, Value: t.value })) }) : {};
 
 export function mapVpc(v: Record<string, unknown>): Vpc {
   const out: Vpc = {
@@ -51,7 +65,10 @@ export function mapRouteEntry(r: Record<string, unknown>): RouteEntry {
     destinationCidrBlock: str(r.DestinationCidrBlock),
     type: str(r.Type),
     status: str(r.Status),
-    nextHops: list(r.NextHops, 'NextHop').map((h) => ({ nextHopType: str(h.NextHopType), nextHopId: str(h.NextHopId) })),
+    nextHops: list(r.NextHops, 'NextHop').map((h) => ({
+      nextHopType: str(h.NextHopType),
+      nextHopId: str(h.NextHopId),
+    })),
   };
   const id = optStr(r.RouteEntryId);
   if (id) out.routeEntryId = id;
@@ -77,7 +94,11 @@ export function mapEip(e: Record<string, unknown>): Eip {
 }
 
 /** Page* listing: pages until `TotalCount` is reached or a short page arrives. */
-async function allPages(fetch: (page: number) => Promise<Record<string, unknown>>, items: (b: Record<string, unknown>) => Record<string, unknown>[], pageSize: number) {
+async function allPages(
+  fetch: (page: number) => Promise<Record<string, unknown>>,
+  items: (b: Record<string, unknown>) => Record<string, unknown>[],
+  pageSize: number,
+) {
   const out: Record<string, unknown>[] = [];
   for (let page = 1; page <= MAX_PAGES; page++) {
     const b = await fetch(page);
@@ -93,12 +114,26 @@ async function allPages(fetch: (page: number) => Promise<Record<string, unknown>
 export function createVpcApi(ctx: CallCtx): VpcApi {
   const RegionId = ctx.transport.regionId;
   const api = {
-    async createVpc(input: { cidrBlock: string; vpcName?: string; description?: string; tags?: Tag[]; clientToken?: string; dryRun?: boolean }) {
+    async createVpc(input: {
+      cidrBlock: string;
+      vpcName?: string;
+      description?: string;
+      tags?: Tag[];
+      clientToken?: string;
+      dryRun?: boolean;
+    }) {
       const b = await rpcCall(
         ctx,
         'Vpc',
         'CreateVpc',
-        { RegionId, CidrBlock: input.cidrBlock, VpcName: input.vpcName, Description: input.description, ClientToken: input.clientToken, ...tagParams(input.tags) },
+        {
+          RegionId,
+          CidrBlock: input.cidrBlock,
+          VpcName: input.vpcName,
+          Description: input.description,
+          ClientToken: input.clientToken,
+          ...tagParams(input.tags),
+        },
         { dryRun: input.dryRun === true },
       );
       if (input.dryRun) return DRY_RUN_OK;
@@ -111,7 +146,13 @@ export function createVpcApi(ctx: CallCtx): VpcApi {
       for (const ids of input.vpcIds ? chunks(input.vpcIds, VPC_IDS_PER_CALL) : [undefined]) {
         const items = await allPages(
           (page) =>
-            rpcCall(ctx, 'Vpc', 'DescribeVpcs', { RegionId, VpcId: ids?.join(','), VpcName: input.vpcName, PageNumber: page, PageSize: VPC_PAGE }, { dryRun: input.dryRun === true }),
+            rpcCall(
+              ctx,
+              'Vpc',
+              'DescribeVpcs',
+              { RegionId, VpcId: ids?.join(','), VpcName: input.vpcName, PageNumber: page, PageSize: VPC_PAGE },
+              { dryRun: input.dryRun === true },
+            ),
           (b) => list(b, 'Vpcs', 'Vpc'),
           VPC_PAGE,
         );
@@ -122,16 +163,38 @@ export function createVpcApi(ctx: CallCtx): VpcApi {
     },
 
     async deleteVpc(input: { vpcId: string; clientToken?: string; dryRun?: boolean }) {
-      await rpcCall(ctx, 'Vpc', 'DeleteVpc', { RegionId, VpcId: input.vpcId, ClientToken: input.clientToken }, { dryRun: input.dryRun === true });
+      await rpcCall(
+        ctx,
+        'Vpc',
+        'DeleteVpc',
+        { RegionId, VpcId: input.vpcId, ClientToken: input.clientToken },
+        { dryRun: input.dryRun === true },
+      );
       return input.dryRun ? DRY_RUN_OK : undefined;
     },
 
-    async createVSwitch(input: { vpcId: string; zoneId: string; cidrBlock: string; vSwitchName?: string; tags?: Tag[]; clientToken?: string; dryRun?: boolean }) {
+    async createVSwitch(input: {
+      vpcId: string;
+      zoneId: string;
+      cidrBlock: string;
+      vSwitchName?: string;
+      tags?: Tag[];
+      clientToken?: string;
+      dryRun?: boolean;
+    }) {
       const b = await rpcCall(
         ctx,
         'Vpc',
         'CreateVSwitch',
-        { RegionId, VpcId: input.vpcId, ZoneId: input.zoneId, CidrBlock: input.cidrBlock, VSwitchName: input.vSwitchName, ClientToken: input.clientToken, ...tagParams(input.tags) },
+        {
+          RegionId,
+          VpcId: input.vpcId,
+          ZoneId: input.zoneId,
+          CidrBlock: input.cidrBlock,
+          VSwitchName: input.vSwitchName,
+          ClientToken: input.clientToken,
+          ...tagParams(input.tags),
+        },
         { dryRun: input.dryRun === true },
       );
       if (input.dryRun) return DRY_RUN_OK;
@@ -145,7 +208,14 @@ export function createVpcApi(ctx: CallCtx): VpcApi {
             ctx,
             'Vpc',
             'DescribeVSwitches',
-            { RegionId, VpcId: input.vpcId, VSwitchId: input.vSwitchId, ZoneId: input.zoneId, PageNumber: page, PageSize: VSWITCH_PAGE },
+            {
+              RegionId,
+              VpcId: input.vpcId,
+              VSwitchId: input.vSwitchId,
+              ZoneId: input.zoneId,
+              PageNumber: page,
+              PageSize: VSWITCH_PAGE,
+            },
             { dryRun: input.dryRun === true },
           ),
         (b) => list(b, 'VSwitches', 'VSwitch'),
@@ -156,11 +226,25 @@ export function createVpcApi(ctx: CallCtx): VpcApi {
     },
 
     async deleteVSwitch(input: { vSwitchId: string; dryRun?: boolean }) {
-      await rpcCall(ctx, 'Vpc', 'DeleteVSwitch', { RegionId, VSwitchId: input.vSwitchId }, { dryRun: input.dryRun === true });
+      await rpcCall(
+        ctx,
+        'Vpc',
+        'DeleteVSwitch',
+        { RegionId, VSwitchId: input.vSwitchId },
+        { dryRun: input.dryRun === true },
+      );
       return input.dryRun ? DRY_RUN_OK : undefined;
     },
 
-    async createRouteEntry(input: { routeTableId: string; destinationCidrBlock: string; nextHopId: string; nextHopType?: string; routeEntryName?: string; clientToken?: string; dryRun?: boolean }) {
+    async createRouteEntry(input: {
+      routeTableId: string;
+      destinationCidrBlock: string;
+      nextHopId: string;
+      nextHopType?: string;
+      routeEntryName?: string;
+      clientToken?: string;
+      dryRun?: boolean;
+    }) {
       const b = await rpcCall(
         ctx,
         'Vpc',
@@ -180,7 +264,11 @@ export function createVpcApi(ctx: CallCtx): VpcApi {
       return { routeEntryId: str(b.RouteEntryId) };
     },
 
-    async describeRouteEntryList(input: { routeTableId: string; destinationCidrBlock?: string; routeEntryType?: string }): Promise<RouteEntry[]> {
+    async describeRouteEntryList(input: {
+      routeTableId: string;
+      destinationCidrBlock?: string;
+      routeEntryType?: string;
+    }): Promise<RouteEntry[]> {
       const out: RouteEntry[] = [];
       let nextToken: string | undefined;
       for (let page = 1; page <= MAX_PAGES; page++) {
@@ -192,25 +280,50 @@ export function createVpcApi(ctx: CallCtx): VpcApi {
           MaxResult: ROUTE_PAGE,
           NextToken: nextToken,
         });
-        out.push(...list(b, 'RouteEntrys', 'RouteEntry').map((r) => ({ ...mapRouteEntry(r), routeTableId: str(r.RouteTableId) || input.routeTableId })));
+        out.push(
+          ...list(b, 'RouteEntrys', 'RouteEntry').map((r) => ({
+            ...mapRouteEntry(r),
+            routeTableId: str(r.RouteTableId) || input.routeTableId,
+          })),
+        );
         nextToken = optStr(b.NextToken);
         if (!nextToken) break;
       }
       return out;
     },
 
-    async deleteRouteEntry(input: { routeTableId: string; routeEntryId?: string; destinationCidrBlock?: string; nextHopId?: string; dryRun?: boolean }) {
+    async deleteRouteEntry(input: {
+      routeTableId: string;
+      routeEntryId?: string;
+      destinationCidrBlock?: string;
+      nextHopId?: string;
+      dryRun?: boolean;
+    }) {
       await rpcCall(
         ctx,
         'Vpc',
         'DeleteRouteEntry',
-        { RegionId, RouteTableId: input.routeTableId, RouteEntryId: input.routeEntryId, DestinationCidrBlock: input.destinationCidrBlock, NextHopId: input.nextHopId },
+        {
+          RegionId,
+          RouteTableId: input.routeTableId,
+          RouteEntryId: input.routeEntryId,
+          DestinationCidrBlock: input.destinationCidrBlock,
+          NextHopId: input.nextHopId,
+        },
         { dryRun: input.dryRun === true },
       );
       return input.dryRun ? DRY_RUN_OK : undefined;
     },
 
-    async allocateEip(input: { bandwidthMbps?: number; internetChargeType?: string; name?: string; tags?: Tag[]; clientToken?: string } = {}) {
+    async allocateEip(
+      input: {
+        bandwidthMbps?: number;
+        internetChargeType?: string;
+        name?: string;
+        tags?: Tag[];
+        clientToken?: string;
+      } = {},
+    ) {
       const b = await rpcCall(ctx, 'Vpc', 'AllocateEipAddress', {
         RegionId,
         Bandwidth: input.bandwidthMbps === undefined ? undefined : String(input.bandwidthMbps),
@@ -222,7 +335,12 @@ export function createVpcApi(ctx: CallCtx): VpcApi {
       return { allocationId: str(b.AllocationId), ipAddress: str(b.EipAddress) };
     },
 
-    async associateEip(input: { allocationId: string; instanceId: string; instanceType?: string; clientToken?: string }) {
+    async associateEip(input: {
+      allocationId: string;
+      instanceId: string;
+      instanceType?: string;
+      clientToken?: string;
+    }) {
       await rpcCall(ctx, 'Vpc', 'AssociateEipAddress', {
         RegionId,
         AllocationId: input.allocationId,
@@ -232,7 +350,12 @@ export function createVpcApi(ctx: CallCtx): VpcApi {
       });
     },
 
-    async unassociateEip(input: { allocationId: string; instanceId?: string; instanceType?: string; clientToken?: string }) {
+    async unassociateEip(input: {
+      allocationId: string;
+      instanceId?: string;
+      instanceType?: string;
+      clientToken?: string;
+    }) {
       await rpcCall(ctx, 'Vpc', 'UnassociateEipAddress', {
         RegionId,
         AllocationId: input.allocationId,

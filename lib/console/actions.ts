@@ -29,7 +29,8 @@ export const page: Action<ConsoleDeps> = {
       headers: {
         'content-type': 'text/html; charset=utf-8',
         'cache-control': 'no-store',
-        'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
+        'content-security-policy':
+          "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
         'x-content-type-options': 'nosniff',
       },
       body: consolePage(ctx.deps.version),

@@ -66,7 +66,8 @@ export function loadConfig(env: Env = process.env): Config {
   const invokeEndpoint =
     env.FLEET_INVOKE_ENDPOINT || (deployAccountId ? `https://${deployAccountId}.${region}.fc.aliyuncs.com` : '');
   const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];
-  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new Error(`config: LOG_LEVEL "${logLevel}" is not one of debug, info, warn, error`);
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel))
+    throw new Error(`config: LOG_LEVEL "${logLevel}" is not one of debug, info, warn, error`);
   const cfg: Config = {
     version: env.FLEET_VERSION || '0.1.0',
     functionPrefix: env.FLEET_FUNCTION_PREFIX || 'fleet',
@@ -84,7 +85,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (env.FLEET_ADMIN_TOKEN) cfg.adminToken = env.FLEET_ADMIN_TOKEN;
   const adminSha = env.FLEET_ADMIN_TOKEN_SHA256?.trim();
   if (adminSha) {
-    if (!/^[0-9a-fA-F]{64}$/.test(adminSha)) throw new Error('config: FLEET_ADMIN_TOKEN_SHA256 must be 64 hex digits (sha256 of the admin token)');
+    if (!/^[0-9a-fA-F]{64}$/.test(adminSha))
+      throw new Error('config: FLEET_ADMIN_TOKEN_SHA256 must be 64 hex digits (sha256 of the admin token)');
     cfg.adminTokenSha256 = adminSha.toLowerCase();
   }
   return cfg;

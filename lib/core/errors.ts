@@ -96,7 +96,9 @@ export function errorBody(e: AppError, requestId: string) {
     message: e.message,
     requestId,
   };
-  const details = e.details ?? (e.cloud ? [{ cloudCode: e.cloud.code, cloudRequestId: e.cloud.requestId, hint: e.cloud.hint }] : undefined);
+  const details =
+    e.details ??
+    (e.cloud ? [{ cloudCode: e.cloud.code, cloudRequestId: e.cloud.requestId, hint: e.cloud.hint }] : undefined);
   if (details !== undefined) error.details = details;
   return { error };
 }

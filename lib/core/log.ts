@@ -15,18 +15,25 @@ function scrubString(s: string): string {
   let out = s;
   for (const v of known) if (out.includes(v)) out = out.split(v).join('[REDACTED]');
   // PEM blocks never belong in logs, registered or not.
-  return out.replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, '[REDACTED PEM]');
+  return out.replace(
+    /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+    '[REDACTED PEM]',
+  );
 }
 
 /** Deep copy with secrets masked. */
 export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrubString(value);
   if (value === null || typeof value !== 'object' || depth > 8) return value;
-  if (value instanceof Error) return { name: value.name, message: scrubString(value.message), code: (value as { code?: unknown }).code };
+  if (value instanceof Error)
+    return { name: value.name, message: scrubString(value.message), code: (value as { code?: unknown }).code };
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] = SECRET_KEY.test(k) && (typeof v === 'string' || typeof v === 'object') && v !== null && k !== 'tokenId' ? '[REDACTED]' : redact(v, depth + 1);
+    out[k] =
+      SECRET_KEY.test(k) && (typeof v === 'string' || typeof v === 'object') && v !== null && k !== 'tokenId'
+        ? '[REDACTED]'
+        : redact(v, depth + 1);
   }
   return out;
 }
@@ -47,7 +54,7 @@ export function createLogger(
   opts: { level?: Level; write?: (line: string) => void } = {},
 ): Logger {
   const min = RANK[opts.level ?? 'info'];
-  const write = opts.write ?? ((line: string) => process.stdout.write(line + '\n'));
+  const write = opts.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const emit = (level: Level, msg: string, fields?: Record<string, unknown>) => {
     if (RANK[level] < min) return;
     write(JSON.stringify(redact({ t: new Date().toISOString(), level, msg, ...base, ...fields })));

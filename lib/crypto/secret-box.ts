@@ -21,7 +21,9 @@ function decrypt(key: Buffer, iv: Buffer, tag: Buffer, ct: Buffer, aad: string):
 
 /** Never says why: a tampered record, a moved record and a wrong key look the same to a caller. */
 const cannotOpen = (cause?: unknown) =>
-  new AppError('Internal', 'a stored secret could not be decrypted', { cause: cause instanceof Error ? new Error(cause.message) : undefined });
+  new AppError('Internal', 'a stored secret could not be decrypted', {
+    cause: cause instanceof Error ? new Error(cause.message) : undefined,
+  });
 
 const b64 = (b: Buffer) => b.toString('base64');
 const unb64 = (s: unknown) => {
@@ -118,10 +120,7 @@ export function createKmsSecretBox(kms: KmsPort, keyId: string): SecretBox {
 }
 
 /** Which box a deployment uses: KMS when a key id is configured, else the local master key. */
-export function createSecretBox(
-  secrets: { kmsKeyId?: string; masterKey?: string },
-  kms?: () => KmsPort,
-): SecretBox {
+export function createSecretBox(secrets: { kmsKeyId?: string; masterKey?: string }, kms?: () => KmsPort): SecretBox {
   if (secrets.kmsKeyId) {
     if (!kms) throw new Error('config: FLEET_KMS_KEY_ID is set but no KMS client is available');
     return createKmsSecretBox(kms(), secrets.kmsKeyId);

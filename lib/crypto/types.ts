@@ -30,7 +30,13 @@ export interface SecretBox {
 /** The two KMS calls envelope encryption needs (KMS 2016-01-20); lib/cloud's `KmsApi` fits it. */
 export interface KmsPort {
   /** A fresh AES-256 data key: plaintext (32 bytes) and the KMS-wrapped copy to store. */
-  generateDataKey(input: { keyId: string; encryptionContext?: Readonly<Record<string, string>> }): Promise<{ plaintext: Buffer; ciphertextBlob: string; keyId: string }>;
+  generateDataKey(input: {
+    keyId: string;
+    encryptionContext?: Readonly<Record<string, string>>;
+  }): Promise<{ plaintext: Buffer; ciphertextBlob: string; keyId: string }>;
   /** `encryptionContext` must equal the one the data key was generated with. */
-  decrypt(input: { ciphertextBlob: string; encryptionContext?: Readonly<Record<string, string>> }): Promise<{ plaintext: Buffer }>;
+  decrypt(input: {
+    ciphertextBlob: string;
+    encryptionContext?: Readonly<Record<string, string>>;
+  }): Promise<{ plaintext: Buffer }>;
 }

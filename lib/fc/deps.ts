@@ -36,10 +36,15 @@ const stores = new Map<string, Store>();
 /** One store per (endpoint, instance, prefix, credentials) per warm instance; STS rotation makes a new one. */
 export function storeFor(config: Config, credentials: Credentials | undefined): Store {
   if (!credentials?.accessKeyId || !credentials.accessKeySecret) {
-    throw new AppError('Internal', 'the FC context carries no credentials for Tablestore (is a role attached to the function?)');
+    throw new AppError(
+      'Internal',
+      'the FC context carries no credentials for Tablestore (is a role attached to the function?)',
+    );
   }
   const { endpoint, instance, tablePrefix } = config.tablestore;
-  const cacheKey = [endpoint, instance, tablePrefix, credentials.accessKeyId, credentials.securityToken ?? ''].join('\n');
+  const cacheKey = [endpoint, instance, tablePrefix, credentials.accessKeyId, credentials.securityToken ?? ''].join(
+    '\n',
+  );
   let store = stores.get(cacheKey);
   if (!store) {
     registerSecret(credentials.accessKeySecret);
@@ -51,13 +56,19 @@ export function storeFor(config: Config, credentials: Credentials | undefined): 
   return store;
 }
 
-let cloudFactory: { config: Config; clock: Clock; slot: { credentials: Credentials | undefined }; factory: CloudFactory } | undefined;
+let cloudFactory:
+  | { config: Config; clock: Clock; slot: { credentials: Credentials | undefined }; factory: CloudFactory }
+  | undefined;
 
 /**
  * One cloud factory per warm instance, so cached AssumeRole credentials outlive an invocation.
  * The function role's keys are read from the latest invocation's context (FC rotates them).
  */
-export function cloudFor(config: Config, credentials: Credentials | undefined, clock: Clock = systemClock): CloudFactory {
+export function cloudFor(
+  config: Config,
+  credentials: Credentials | undefined,
+  clock: Clock = systemClock,
+): CloudFactory {
   if (!cloudFactory || cloudFactory.config !== config || cloudFactory.clock !== clock) {
     const slot: { credentials: Credentials | undefined } = { credentials };
     const factory = createCloudFactory({
@@ -67,7 +78,10 @@ export function cloudFor(config: Config, credentials: Credentials | undefined, c
       roleCredentials: () => {
         const c = slot.credentials;
         if (!c?.accessKeyId || !c.accessKeySecret) {
-          throw new AppError('Internal', 'the FC context carries no credentials for the cloud client (is a role attached to the function?)');
+          throw new AppError(
+            'Internal',
+            'the FC context carries no credentials for the cloud client (is a role attached to the function?)',
+          );
         }
         return c;
       },
@@ -82,8 +96,14 @@ export function cloudFor(config: Config, credentials: Credentials | undefined, c
  * The deps of one invocation. Cheap: clients are built lazily and cached across invocations.
  * `overrides` lets tests and the local host swap the clock or the log sink.
  */
-export function createDeps(context: FcContext, config: Config = defaultConfig(), overrides: Partial<Pick<Deps, 'clock' | 'log'>> = {}): Deps {
-  const log = overrides.log ?? createLogger({ fn: context.function?.name, requestId: context.requestId }, { level: config.logLevel });
+export function createDeps(
+  context: FcContext,
+  config: Config = defaultConfig(),
+  overrides: Partial<Pick<Deps, 'clock' | 'log'>> = {},
+): Deps {
+  const log =
+    overrides.log ??
+    createLogger({ fn: context.function?.name, requestId: context.requestId }, { level: config.logLevel });
   let store: Store | undefined;
   let cloud: CloudFactory | undefined;
   const clock = overrides.clock ?? systemClock;

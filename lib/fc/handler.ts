@@ -44,12 +44,18 @@ export function classifyEvent(raw: Buffer | string | object): ParsedEvent {
       return { kind: 'invalid', problem: 'the event is not JSON' };
     }
   }
-  if (typeof ev !== 'object' || ev === null || Array.isArray(ev)) return { kind: 'invalid', problem: 'the event must be a JSON object' };
+  if (typeof ev !== 'object' || ev === null || Array.isArray(ev))
+    return { kind: 'invalid', problem: 'the event must be a JSON object' };
   const o = ev as Record<string, unknown>;
-  if (typeof o.requestContext === 'object' && o.requestContext !== null && (typeof o.rawPath === 'string' || o.version === 'v1')) {
+  if (
+    typeof o.requestContext === 'object' &&
+    o.requestContext !== null &&
+    (typeof o.rawPath === 'string' || o.version === 'v1')
+  ) {
     return { kind: 'http', event: o as unknown as FcHttpEvent };
   }
-  if (typeof o.triggerTime === 'string' && typeof o.triggerName === 'string') return { kind: 'timer', event: o as unknown as FcTimerEvent };
+  if (typeof o.triggerTime === 'string' && typeof o.triggerName === 'string')
+    return { kind: 'timer', event: o as unknown as FcTimerEvent };
   if (typeof o.action === 'string') return { kind: 'invoke', event: o as unknown as FcInvokeEvent };
   return { kind: 'invalid', problem: 'the event is neither an HTTP trigger event, a timer event, nor {action, input}' };
 }
@@ -58,7 +64,11 @@ export function classifyEvent(raw: Buffer | string | object): ParsedEvent {
 function failure(e: unknown, requestId: string, log: Logger) {
   const err = toAppError(e);
   if (err.code === 'Internal') logBug(log, e, requestId);
-  const error: { code: string; message: string; requestId: string; retryable?: boolean; details?: unknown[] } = { code: err.code, message: err.message, requestId };
+  const error: { code: string; message: string; requestId: string; retryable?: boolean; details?: unknown[] } = {
+    code: err.code,
+    message: err.message,
+    requestId,
+  };
   if (err.retryable) error.retryable = true;
   if (err.details) error.details = err.details;
   return { ok: false as const, error };
@@ -74,7 +84,9 @@ export function createFcHandler<D>(opts: FcHandlerOptions<D>): FcHandler {
     const started = Date.now();
     const parsed = classifyEvent(raw);
     const requestId =
-      context?.requestId || (parsed.kind === 'http' ? parsed.event.requestContext?.requestId : undefined) || newRequestId();
+      context?.requestId ||
+      (parsed.kind === 'http' ? parsed.event.requestContext?.requestId : undefined) ||
+      newRequestId();
     let log = fallbackLog;
     let deps: D;
     try {
@@ -89,9 +101,21 @@ export function createFcHandler<D>(opts: FcHandlerOptions<D>): FcHandler {
 
     if (parsed.kind === 'http') {
       const ev = parsed.event;
-      const res = await handleHttp(ev, { router, deps, log, requestId, ...(opts.authenticate ? { authenticate: opts.authenticate } : {}) });
+      const res = await handleHttp(ev, {
+        router,
+        deps,
+        log,
+        requestId,
+        ...(opts.authenticate ? { authenticate: opts.authenticate } : {}),
+      });
       const method = (ev.requestContext?.http?.method ?? 'GET').toUpperCase();
-      log.info('request', { method, path: ev.rawPath ?? ev.requestContext?.http?.path, status: res.statusCode, ms: ms(), requestId });
+      log.info('request', {
+        method,
+        path: ev.rawPath ?? ev.requestContext?.http?.path,
+        status: res.statusCode,
+        ms: ms(),
+        requestId,
+      });
       return res;
     }
 
@@ -119,7 +143,9 @@ export function createFcHandler<D>(opts: FcHandlerOptions<D>): FcHandler {
     try {
       if (!action) throw new AppError('NotFound', `unknown action "${name}"`);
       if (input !== undefined && (input === null || typeof input !== 'object' || Array.isArray(input))) {
-        throw new AppError('ValidationFailed', 'input must be a JSON object', { details: [{ path: 'input', problem: 'must be a JSON object' }] });
+        throw new AppError('ValidationFailed', 'input must be a JSON object', {
+          details: [{ path: 'input', problem: 'must be a JSON object' }],
+        });
       }
       const ctx: CallContext<D> = { requestId, principal: INVOKE_PRINCIPAL, deps, log };
       const result = await action.run({ ...(input ?? {}) }, ctx);

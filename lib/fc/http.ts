@@ -62,11 +62,15 @@ export function parseJsonBody(body: Buffer): Record<string, unknown> {
     // part of a secret. A fixed text plus the position is enough to find the mistake.
     const at = jsonErrorPosition((e as Error).message);
     throw new AppError('ValidationFailed', 'the request body is not valid JSON', {
-      details: [{ path: '', problem: at === undefined ? 'is not valid JSON' : `is not valid JSON (at position ${at})` }],
+      details: [
+        { path: '', problem: at === undefined ? 'is not valid JSON' : `is not valid JSON (at position ${at})` },
+      ],
     });
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new AppError('ValidationFailed', 'the request body must be a JSON object', { details: [{ path: '', problem: 'must be a JSON object' }] });
+    throw new AppError('ValidationFailed', 'the request body must be a JSON object', {
+      details: [{ path: '', problem: 'must be a JSON object' }],
+    });
   }
   return parsed as Record<string, unknown>;
 }
@@ -85,13 +89,20 @@ const QUERY_METHODS = new Set(['GET', 'HEAD', 'DELETE']);
  * gateways and proxies log URLs, so a secret must never travel in one, and a silent drop would
  * hide the client's mistake.
  */
-export function queryInput(method: string, query: Record<string, string> | undefined, declared: readonly string[] = []): Record<string, string> {
+export function queryInput(
+  method: string,
+  query: Record<string, string> | undefined,
+  declared: readonly string[] = [],
+): Record<string, string> {
   const q = query ?? {};
   if (QUERY_METHODS.has(method)) return { ...q };
   const extra = Object.keys(q).filter((k) => !declared.includes(k));
   if (extra.length) {
     throw new AppError('ValidationFailed', `${method} takes its input from the JSON body, not the query string`, {
-      details: extra.map((k) => ({ path: k, problem: 'is not accepted as a query parameter on this route; send it in the body' })),
+      details: extra.map((k) => ({
+        path: k,
+        problem: 'is not accepted as a query parameter on this route; send it in the body',
+      })),
     });
   }
   return { ...q };
@@ -101,13 +112,21 @@ function decodeSegment(s: string, name: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
-    throw new AppError('ValidationFailed', 'the request path is not valid', { details: [{ path: name, problem: 'is not valid percent-encoding' }] });
+    throw new AppError('ValidationFailed', 'the request path is not valid', {
+      details: [{ path: name, problem: 'is not valid percent-encoding' }],
+    });
   }
 }
 
-const isRaw = (v: unknown): v is RawHttpResponse => typeof v === 'object' && v !== null && (v as RawHttpResponse).rawHttp === true;
+const isRaw = (v: unknown): v is RawHttpResponse =>
+  typeof v === 'object' && v !== null && (v as RawHttpResponse).rawHttp === true;
 
-function result(statusCode: number, requestId: string, body: unknown, extra: Record<string, string> = {}): FcHttpResult {
+function result(
+  statusCode: number,
+  requestId: string,
+  body: unknown,
+  extra: Record<string, string> = {},
+): FcHttpResult {
   return {
     statusCode,
     headers: { ...JSON_HEADERS, 'x-request-id': requestId, ...extra },
@@ -117,7 +136,12 @@ function result(statusCode: number, requestId: string, body: unknown, extra: Rec
 }
 
 /** The HTTP result of an error: API.md body, and a log line with the cause when it is a bug. */
-export function errorResult(e: unknown, requestId: string, log: Logger, extra: Record<string, string> = {}): FcHttpResult {
+export function errorResult(
+  e: unknown,
+  requestId: string,
+  log: Logger,
+  extra: Record<string, string> = {},
+): FcHttpResult {
   const err = toAppError(e);
   if (err.code === 'Internal') logBug(log, e, requestId);
   else if (err.status >= 500) log.warn('request failed', { requestId, code: err.code, cloud: err.cloud });
@@ -129,7 +153,10 @@ export function logBug(log: Logger, e: unknown, requestId: string): void {
   const cause = (e as { cause?: unknown })?.cause ?? e;
   log.error('unhandled error', {
     requestId,
-    error: cause instanceof Error ? { name: cause.name, message: cause.message, code: (cause as { code?: unknown }).code } : String(cause),
+    error:
+      cause instanceof Error
+        ? { name: cause.name, message: cause.message, code: (cause as { code?: unknown }).code }
+        : String(cause),
     stack: cause instanceof Error ? String(cause.stack) : undefined,
   });
 }
@@ -161,7 +188,13 @@ export async function handleHttp<D>(event: FcHttpEvent, rt: HttpRuntime<D>): Pro
     const input: Record<string, unknown> = { ...query, ...body, ...params };
     const ctx: CallContext<D> = { requestId, principal, deps: rt.deps, log, http: { method, path, headers } };
     const out = await match.action.run(input, ctx);
-    if (isRaw(out)) return { statusCode: out.statusCode, headers: { ...out.headers, 'x-request-id': requestId }, body: out.body, isBase64Encoded: false };
+    if (isRaw(out))
+      return {
+        statusCode: out.statusCode,
+        headers: { ...out.headers, 'x-request-id': requestId },
+        body: out.body,
+        isBase64Encoded: false,
+      };
     if (out === undefined) return result(204, requestId, undefined);
     const res = result(match.action.http?.status ?? 200, requestId, out);
     return method === 'HEAD' ? { ...res, body: '' } : res;

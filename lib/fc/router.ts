@@ -64,7 +64,8 @@ export function createRouter<D>(actions: readonly Action<D>[]): Router<D> {
       for (const route of routes) {
         const params = matchSegments(route, parts);
         if (!params) continue;
-        if (route.method === upper || (upper === 'HEAD' && route.method === 'GET')) return { kind: 'found', action: route.action, params };
+        if (route.method === upper || (upper === 'HEAD' && route.method === 'GET'))
+          return { kind: 'found', action: route.action, params };
         allow.add(route.method);
       }
       return allow.size ? { kind: 'method-not-allowed', allow: [...allow].sort() } : { kind: 'not-found' };

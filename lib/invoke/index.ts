@@ -48,8 +48,16 @@ let sdk: Promise<{ fc: FcModule; Config: typeof import('@alicloud/openapi-core')
 /** Loads the SDK lazily; CommonJS interop may nest `default` once more. */
 function loadSdk() {
   sdk ??= Promise.all([import('@alicloud/fc20230330'), import('@alicloud/openapi-core')]).then(([fcMod, core]) => {
-    const fc = ((fcMod as unknown as { default: { default?: unknown } }).default?.default ? (fcMod as unknown as { default: FcModule }).default : fcMod) as FcModule;
-    const coreMod = ((core as unknown as { default?: { $OpenApiUtil?: unknown } }).default?.$OpenApiUtil ? (core as unknown as { default: typeof core }).default : core) as typeof core;
+    const fc = (
+      (fcMod as unknown as { default: { default?: unknown } }).default?.default
+        ? (fcMod as unknown as { default: FcModule }).default
+        : fcMod
+    ) as FcModule;
+    const coreMod = (
+      (core as unknown as { default?: { $OpenApiUtil?: unknown } }).default?.$OpenApiUtil
+        ? (core as unknown as { default: typeof core }).default
+        : core
+    ) as typeof core;
     return { fc, Config: coreMod.$OpenApiUtil.Config };
   });
   return sdk;
@@ -71,14 +79,24 @@ async function readAll(body: unknown): Promise<Buffer> {
 
 /** Maps an SDK error to an AppError that keeps FC's code and request id. */
 function invokeError(fn: string, e: unknown): AppError {
-  const err = e as { code?: string; statusCode?: number; requestId?: string; data?: { Code?: string; RequestId?: string } };
+  const err = e as {
+    code?: string;
+    statusCode?: number;
+    requestId?: string;
+    data?: { Code?: string; RequestId?: string };
+  };
   const code = err.data?.Code ?? err.code ?? 'NetworkError';
   const httpStatus = err.statusCode;
   const requestId = err.data?.RequestId ?? err.requestId;
-  const transient = httpStatus === undefined || httpStatus >= 500 || httpStatus === 429 || /Throttl|ResourceExhausted/.test(code);
+  const transient =
+    httpStatus === undefined || httpStatus >= 500 || httpStatus === 429 || /Throttl|ResourceExhausted/.test(code);
   return new AppError(transient ? 'CloudUnavailable' : 'Internal', `invoking ${fn} failed: ${code}`, {
     retryable: transient,
-    cloud: { code, ...(requestId && requestId !== 'undefined' ? { requestId } : {}), ...(httpStatus ? { httpStatus } : {}) },
+    cloud: {
+      code,
+      ...(requestId && requestId !== 'undefined' ? { requestId } : {}),
+      ...(httpStatus ? { httpStatus } : {}),
+    },
     cause: e,
   });
 }
@@ -120,7 +138,9 @@ export function createInvoker(opts: InvokerOptions): Invoker {
       commonHeaders: headers['x-fc-async-delay'] ? { 'x-fc-async-delay': headers['x-fc-async-delay'] } : {},
     });
     // The SDK only reads these fields of its RuntimeOptions.
-    const runtime = { readTimeout: opts.timeoutMs ?? 60_000, connectTimeout: 5_000 } as unknown as Parameters<FcClient['invokeFunctionWithOptions']>[3];
+    const runtime = { readTimeout: opts.timeoutMs ?? 60_000, connectTimeout: 5_000 } as unknown as Parameters<
+      FcClient['invokeFunctionWithOptions']
+    >[3];
     try {
       return await client.invokeFunctionWithOptions(name, request, h, runtime);
     } catch (e) {
@@ -131,7 +151,8 @@ export function createInvoker(opts: InvokerOptions): Invoker {
   return {
     async invokeAsync(fn, event, o = {}) {
       const delayMs = o.delayMs ?? 0;
-      if (!Number.isFinite(delayMs) || delayMs < 0) throw new AppError('Internal', `invoke delay must be >= 0 ms, got ${delayMs}`);
+      if (!Number.isFinite(delayMs) || delayMs < 0)
+        throw new AppError('Internal', `invoke delay must be >= 0 ms, got ${delayMs}`);
       const headers: Record<string, string> = { 'x-fc-invocation-type': 'Async' };
       if (delayMs > 0) headers['x-fc-async-delay'] = String(Math.min(3600, Math.ceil(delayMs / 1000)));
       if (o.taskId) headers['x-fc-async-task-id'] = o.taskId;

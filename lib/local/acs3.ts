@@ -19,7 +19,12 @@ export interface SignedRequest {
 
 export type VerifyResult =
   | { ok: true; accessKeyId: string }
-  | { ok: false; status: number; code: 'SignatureNotMatch' | 'InvalidAccessKeyID' | 'MissingRequiredHeader' | 'InvalidArgument'; message: string };
+  | {
+      ok: false;
+      status: number;
+      code: 'SignatureNotMatch' | 'InvalidAccessKeyID' | 'MissingRequiredHeader' | 'InvalidArgument';
+      message: string;
+    };
 
 const header = (h: SignedRequest['headers'], name: string) => {
   const v = h[name];
@@ -29,7 +34,13 @@ const header = (h: SignedRequest['headers'], name: string) => {
 /** Verifies the request against `secretOf(accessKeyId)` (undefined = unknown key). */
 export function verifyAcs3(req: SignedRequest, secretOf: (accessKeyId: string) => string | undefined): VerifyResult {
   const auth = header(req.headers, 'authorization');
-  if (!auth) return { ok: false, status: 400, code: 'MissingRequiredHeader', message: 'required HTTP header Authorization was not specified' };
+  if (!auth)
+    return {
+      ok: false,
+      status: 400,
+      code: 'MissingRequiredHeader',
+      message: 'required HTTP header Authorization was not specified',
+    };
   const m = /^(ACS3-HMAC-SHA256)\s+(.*)$/.exec(auth.trim());
   const fields: Record<string, string> = {};
   for (const part of (m?.[2] ?? '').split(',')) {
@@ -38,15 +49,30 @@ export function verifyAcs3(req: SignedRequest, secretOf: (accessKeyId: string) =
   }
   const { Credential: keyId, SignedHeaders: signed, Signature: signature } = fields;
   if (!m || !keyId || signed === undefined || !signature) {
-    return { ok: false, status: 403, code: 'SignatureNotMatch', message: 'the Authorization header is not an ACS3-HMAC-SHA256 signature' };
+    return {
+      ok: false,
+      status: 403,
+      code: 'SignatureNotMatch',
+      message: 'the Authorization header is not an ACS3-HMAC-SHA256 signature',
+    };
   }
   const secret = secretOf(keyId);
-  if (secret === undefined) return { ok: false, status: 403, code: 'InvalidAccessKeyID', message: `invalid access key ID '${keyId}'` };
+  if (secret === undefined)
+    return { ok: false, status: 403, code: 'InvalidAccessKeyID', message: `invalid access key ID '${keyId}'` };
   const payloadHash = createHash('sha256').update(req.body).digest('hex');
   if ((header(req.headers, 'x-acs-content-sha256') ?? '') !== payloadHash) {
-    return { ok: false, status: 403, code: 'SignatureNotMatch', message: 'x-acs-content-sha256 does not match the body' };
+    return {
+      ok: false,
+      status: 403,
+      code: 'SignatureNotMatch',
+      message: 'x-acs-content-sha256 does not match the body',
+    };
   }
-  const names = signed.split(';').filter(Boolean).map((n) => n.toLowerCase()).sort();
+  const names = signed
+    .split(';')
+    .filter(Boolean)
+    .map((n) => n.toLowerCase())
+    .sort();
   const canonicalHeaders = names.map((n) => `${n}:${(header(req.headers, n) ?? '').trim()}\n`).join('');
   const keys = [...new Set(req.query.keys())].sort();
   const canonicalQuery = keys.map((k) => `${k}=${enc(req.query.get(k) ?? '')}`).join('&');
@@ -61,7 +87,8 @@ export function verifyAcs3(req: SignedRequest, secretOf: (accessKeyId: string) =
       ok: false,
       status: 403,
       code: 'SignatureNotMatch',
-      message: 'The request signature we calculated does not match the signature you provided. Check your access key and signing method',
+      message:
+        'The request signature we calculated does not match the signature you provided. Check your access key and signing method',
     };
   }
   return { ok: true, accessKeyId: keyId };

@@ -59,7 +59,11 @@ export class AsyncQueue {
   /**
    * Enqueues a call. A task id seen before returns the existing task and runs nothing (`duplicate`).
    */
-  submit(fn: LocalFunction, event: Buffer, o: { taskId: string; requestId: string; delayMs: number; source?: 'invoke' | 'timer' }): { task: AsyncTask; duplicate: boolean } {
+  submit(
+    fn: LocalFunction,
+    event: Buffer,
+    o: { taskId: string; requestId: string; delayMs: number; source?: 'invoke' | 'timer' },
+  ): { task: AsyncTask; duplicate: boolean } {
     const seen = this.tasks.get(o.taskId);
     if (seen) return { task: seen, duplicate: true };
     const now = this.now();
@@ -112,7 +116,8 @@ export class AsyncQueue {
     }
     task.lastError = { errorType: outcome.errorType, errorMessage: outcome.errorMessage };
     if (task.attempts < task.maxAttempts && !this.closed) {
-      const backoff = Math.min((this.opts.retryBaseMs ?? 1000) * 2 ** (task.attempts - 1), 5 * 60_000) * this.opts.timeScale;
+      const backoff =
+        Math.min((this.opts.retryBaseMs ?? 1000) * 2 ** (task.attempts - 1), 5 * 60_000) * this.opts.timeScale;
       task.status = 'Enqueued';
       task.dueAtMs = this.now() + backoff;
       this.schedule(fn, event, task, backoff);

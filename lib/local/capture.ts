@@ -14,7 +14,8 @@ import type { Sandbox } from '../sandbox/server';
 
 /** Request body fields whose string values are secrets (at any depth, direct-invoke inputs included). */
 const SECRET_FIELD = /secret|privatekey|private_key|password/i;
-const SECRET_FIELD_TEXT = /"([A-Za-z_]*(?:[Ss]ecret|[Pp]rivate[Kk]ey|private_key|[Pp]assword)[A-Za-z_]*)"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+const SECRET_FIELD_TEXT =
+  /"([A-Za-z_]*(?:[Ss]ecret|[Pp]rivate[Kk]ey|private_key|[Pp]assword)[A-Za-z_]*)"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
 /** Environment variables of the functions that hold secrets. */
 /** Environment variables that hold secrets (or, like a token's hash, stand in for one). */
 const SECRET_ENV = /SECRET|TOKEN|MASTER_KEY|PASSWORD|PRIVATE_KEY|CERT_KEY/;
@@ -26,7 +27,14 @@ export interface TrafficCapture {
   /** Call when a request arrives, before it is dispatched: records its secrets and its answer. */
   request(req: IncomingMessage, res: ServerResponse): void;
   /** One request and its answer that did not go through HTTP (tests calling a handler in-process). */
-  exchange(x: { method: string; path: string; request?: string; status: number; headers?: Record<string, unknown>; body: string | Buffer }): void;
+  exchange(x: {
+    method: string;
+    path: string;
+    request?: string;
+    status: number;
+    headers?: Record<string, unknown>;
+    body: string | Buffer;
+  }): void;
   /** Records one log line. */
   log(fn: string, line: string): void;
   /** Wraps a log sink so every line is also captured (the sink may be absent). */
@@ -46,7 +54,7 @@ export function openCapture(dir = process.env.FLEET_CAPTURE_DIR): TrafficCapture
   const base = join(dir, `${process.pid}-${++seq}`);
   let traffic: number | undefined = openSync(`${base}.traffic.jsonl`, 'a');
   let secrets: number | undefined = openSync(`${base}.secrets.jsonl`, 'a');
-  const put = (fd: number | undefined, rec: unknown) => fd !== undefined && writeSync(fd, JSON.stringify(rec) + '\n');
+  const put = (fd: number | undefined, rec: unknown) => fd !== undefined && writeSync(fd, `${JSON.stringify(rec)}\n`);
   const recorded = new Set<string>();
   const secret = (value: unknown, source: string) => {
     if (typeof value !== 'string' || value.length < 8 || recorded.has(value)) return;
@@ -54,7 +62,15 @@ export function openCapture(dir = process.env.FLEET_CAPTURE_DIR): TrafficCapture
     put(secrets, { v: value, src: source });
   };
 
-  const answer = (method: string, path: string, action: string | undefined, status: number, headers: Record<string, unknown>, raw: Buffer, size: number) => {
+  const answer = (
+    method: string,
+    path: string,
+    action: string | undefined,
+    status: number,
+    headers: Record<string, unknown>,
+    raw: Buffer,
+    size: number,
+  ) => {
     let body = raw;
     let mint = false;
     // A minted token's one legitimate appearance: record it as a secret and blank it out of this answer.
@@ -95,7 +111,10 @@ export function openCapture(dir = process.env.FLEET_CAPTURE_DIR): TrafficCapture
       let size = 0;
       const grab = (chunk: unknown, enc: unknown) => {
         if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
-        const b = typeof chunk === 'string' ? Buffer.from(chunk, typeof enc === 'string' ? (enc as BufferEncoding) : 'utf8') : Buffer.from(chunk as Uint8Array);
+        const b =
+          typeof chunk === 'string'
+            ? Buffer.from(chunk, typeof enc === 'string' ? (enc as BufferEncoding) : 'utf8')
+            : Buffer.from(chunk as Uint8Array);
         size += b.length;
         if (size <= MAX_CAPTURED_BODY) chunks.push(b);
       };
@@ -115,12 +134,22 @@ export function openCapture(dir = process.env.FLEET_CAPTURE_DIR): TrafficCapture
       } as typeof res.end;
 
       res.once('close', () =>
-        answer(method, path, action, res.statusCode, { ...headersOf(headers), ...(res.getHeaders() as Record<string, unknown>) }, Buffer.concat(chunks), size),
+        answer(
+          method,
+          path,
+          action,
+          res.statusCode,
+          { ...headersOf(headers), ...(res.getHeaders() as Record<string, unknown>) },
+          Buffer.concat(chunks),
+          size,
+        ),
       );
     },
 
     exchange(x) {
-      const action = x.request ? secretsOfBody(x.request, (v, field) => secret(v, `request ${field} ${x.method} ${x.path}`)) : undefined;
+      const action = x.request
+        ? secretsOfBody(x.request, (v, field) => secret(v, `request ${field} ${x.method} ${x.path}`))
+        : undefined;
       const body = Buffer.isBuffer(x.body) ? x.body : Buffer.from(x.body ?? '', 'utf8');
       answer(x.method, x.path, action, x.status, headersOf(x.headers), body, body.length);
     },
@@ -137,13 +166,15 @@ export function openCapture(dir = process.env.FLEET_CAPTURE_DIR): TrafficCapture
     secret,
 
     close({ dataDir, sandbox, env }) {
-      for (const [name, value] of Object.entries(env ?? {})) if (SECRET_ENV.test(name)) secret(value, `function env ${name}`);
+      for (const [name, value] of Object.entries(env ?? {}))
+        if (SECRET_ENV.test(name)) secret(value, `function env ${name}`);
       const state = sandbox.core.state;
       for (const k of Object.values(state.keys)) {
         secret(k.secret, `sandbox ${k.kind} key secret`);
         secret(k.securityToken, 'sandbox STS security token');
       }
-      for (const a of Object.values(state.accounts)) for (const key of Object.values(a.kms.keys)) secret(key.material, 'sandbox KMS key material');
+      for (const a of Object.values(state.accounts))
+        for (const key of Object.values(a.kms.keys)) secret(key.material, 'sandbox KMS key material');
       const ots = join(dataDir, 'tablestore');
       if (existsSync(ots)) cpSync(ots, `${base}.tablestore`, { recursive: true });
       if (traffic !== undefined) closeSync(traffic);
@@ -180,7 +211,8 @@ export function secretsOfBody(text: string, found: (value: string, field: string
     };
     const parsed = JSON.parse(text) as unknown;
     walk(parsed, 0);
-    if (parsed && typeof parsed === 'object' && typeof (parsed as { action?: unknown }).action === 'string') action = (parsed as { action: string }).action;
+    if (parsed && typeof parsed === 'object' && typeof (parsed as { action?: unknown }).action === 'string')
+      action = (parsed as { action: string }).action;
   } catch {
     /* not JSON: the text pass below still sees it */
   }

@@ -48,9 +48,17 @@ export interface FunctionRole {
  * Creates (or updates, keeping its id) the role and reuses the saved FC service key while the
  * sandbox still knows it; mutates `state` (the caller saves it). Assumes the role once.
  */
-export async function setUpFunctionRole(sandbox: Sandbox, state: LocalState, roleName = 'fleet-functions'): Promise<FunctionRole> {
+export async function setUpFunctionRole(
+  sandbox: Sandbox,
+  state: LocalState,
+  roleName = 'fleet-functions',
+): Promise<FunctionRole> {
   const deployment = state.deployment!;
-  const role = await sandbox.createRole(deployment.accountId, { name: roleName, allow: FUNCTION_ROLE_ALLOW, maxSessionDuration: 3600 });
+  const role = await sandbox.createRole(deployment.accountId, {
+    name: roleName,
+    allow: FUNCTION_ROLE_ALLOW,
+    maxSessionDuration: 3600,
+  });
   const saved = state.fcService;
   const rec = saved && sandbox.core.state.keys[saved.accessKeyId];
   if (!saved || !rec || rec.secret !== saved.accessKeySecret || rec.accountId !== deployment.accountId) {
@@ -60,7 +68,11 @@ export async function setUpFunctionRole(sandbox: Sandbox, state: LocalState, rol
   state.functionRoleArn = role.arn;
   const serviceKey = state.fcService!;
 
-  const config = loadConfig({ FLEET_SANDBOX_ENDPOINT: sandbox.endpoint, FLEET_REGION: 'cn-hangzhou', FLEET_ACCOUNT_ID: deployment.accountId });
+  const config = loadConfig({
+    FLEET_SANDBOX_ENDPOINT: sandbox.endpoint,
+    FLEET_REGION: 'cn-hangzhou',
+    FLEET_ACCOUNT_ID: deployment.accountId,
+  });
   const sts = createCloudFactory({
     config,
     clock: systemClock,
@@ -71,10 +83,22 @@ export async function setUpFunctionRole(sandbox: Sandbox, state: LocalState, rol
 
   const assume = async (): Promise<{ creds: FunctionCredentials; refreshAtMs: number }> => {
     const askedAtMs = Date.now();
-    const c = await sts.assumeRole({ roleArn: role.arn, roleSessionName: 'fc-function', durationSeconds: FUNCTION_ROLE_DURATION_SECONDS });
+    const c = await sts.assumeRole({
+      roleArn: role.arn,
+      roleSessionName: 'fc-function',
+      durationSeconds: FUNCTION_ROLE_DURATION_SECONDS,
+    });
     // Expiration is whole seconds; a scaled session may be shorter than one second.
-    const expirationAtMs = c.expirationAtMs > askedAtMs ? c.expirationAtMs : askedAtMs + FUNCTION_ROLE_DURATION_SECONDS * 1000 * sandbox.core.opts.stsTimeScale;
-    const creds = { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken ?? '', expirationAtMs };
+    const expirationAtMs =
+      c.expirationAtMs > askedAtMs
+        ? c.expirationAtMs
+        : askedAtMs + FUNCTION_ROLE_DURATION_SECONDS * 1000 * sandbox.core.opts.stsTimeScale;
+    const creds = {
+      accessKeyId: c.accessKeyId,
+      accessKeySecret: c.accessKeySecret,
+      securityToken: c.securityToken ?? '',
+      expirationAtMs,
+    };
     return { creds, refreshAtMs: askedAtMs + ((expirationAtMs - askedAtMs) * 2) / 3 };
   };
 

@@ -106,7 +106,8 @@ export function findRoot(from = process.cwd()): string {
 }
 
 /** Variables that hold secrets (tokens, master key, certificate key…): never rendered into the cached s.yaml document. */
-const withoutSecrets = (env: Record<string, string | undefined>) => Object.fromEntries(Object.entries(env).filter(([k]) => !isSecretEnvName(k)));
+const withoutSecrets = (env: Record<string, string | undefined>) =>
+  Object.fromEntries(Object.entries(env).filter(([k]) => !isSecretEnvName(k)));
 
 function listen(server: ReturnType<typeof createServer>, port: number): Promise<number> {
   return new Promise((resolvePromise, reject) => {
@@ -124,7 +125,9 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   const dataDir = resolve(opts.dataDir ?? join(root, '.data'));
   const timeScale = opts.timeScale ?? 1;
   const printLog =
-    opts.onLog === false ? undefined : (opts.onLog ?? ((fn: string, line: string) => process.stdout.write(`[${fn}] ${line}\n`)));
+    opts.onLog === false
+      ? undefined
+      : (opts.onLog ?? ((fn: string, line: string) => process.stdout.write(`[${fn}] ${line}\n`)));
   // FLEET_CAPTURE_DIR (set by the test runner): answers, logs and secrets go to the secret scan.
   const capture = openCapture();
   const onLog = capture ? capture.teeLog(printLog) : printLog;
@@ -132,11 +135,21 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   // Independent start-up steps run side by side (s preview alone takes ~1 s).
   const [workerFile, model] = await Promise.all([
     compileWorker(root, join(dataDir, 'local', 'runtime')),
-    opts.model ? Promise.resolve(opts.model) : renderSYamlCached(root, withoutSecrets(opts.renderEnv ?? process.env)).then(toDeploymentModel),
-    opts.build === false ? undefined : import('../../scripts/build').then(({ build }) => build({ root, ifChanged: true })),
+    opts.model
+      ? Promise.resolve(opts.model)
+      : renderSYamlCached(root, withoutSecrets(opts.renderEnv ?? process.env)).then(toDeploymentModel),
+    opts.build === false
+      ? undefined
+      : import('../../scripts/build').then(({ build }) => build({ root, ifChanged: true })),
   ]);
 
-  const sandbox = await startSandbox({ port: opts.sandboxPort ?? 9100, host: '127.0.0.1', dataDir, timeScale, stsTimeScale: opts.stsTimeScale ?? 1 });
+  const sandbox = await startSandbox({
+    port: opts.sandboxPort ?? 9100,
+    host: '127.0.0.1',
+    dataDir,
+    timeScale,
+    stsTimeScale: opts.stsTimeScale ?? 1,
+  });
   const cleanup: Array<() => unknown> = [() => sandbox.close()];
   try {
     // Keys: reuse saved accounts when the sandbox still knows them (its state shares dataDir).
@@ -145,12 +158,22 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     if (!known(state.deployment)) state.deployment = await sandbox.createAccount();
     if (!known(state.user)) state.user = await sandbox.createAccount();
     // Like FC: functions run as a role session of the deployment account, never with a root key.
-    const role = await setUpFunctionRole(sandbox, state, (opts.renderEnv ?? process.env).FLEET_ROLE_NAME || 'fleet-functions');
+    const role = await setUpFunctionRole(
+      sandbox,
+      state,
+      (opts.renderEnv ?? process.env).FLEET_ROLE_NAME || 'fleet-functions',
+    );
     const adminToken = opts.adminToken || state.adminToken || newAdminToken();
     if (!opts.adminToken) state.adminToken = adminToken;
     writeLocalState(dataDir, state);
     capture?.secret(adminToken, 'admin token');
-    cleanup.push(() => capture?.close({ dataDir, sandbox, env: { FLEET_MASTER_KEY: (opts.renderEnv ?? process.env).FLEET_MASTER_KEY, ...opts.env } }));
+    cleanup.push(() =>
+      capture?.close({
+        dataDir,
+        sandbox,
+        env: { FLEET_MASTER_KEY: (opts.renderEnv ?? process.env).FLEET_MASTER_KEY, ...opts.env },
+      }),
+    );
     const deployment = state.deployment!;
     const user = state.user!;
 
@@ -204,7 +227,11 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     if (model.functions[0]) {
       const cfg = loadConfig(functionEnv(model.functions[0]));
       await ensureTables({
-        client: { endpoint: sandbox.url, instance: cfg.tablestore.instance, credentials: { accessKeyId: deployment.accessKeyId, accessKeySecret: deployment.accessKeySecret } },
+        client: {
+          endpoint: sandbox.url,
+          instance: cfg.tablestore.instance,
+          credentials: { accessKeyId: deployment.accessKeyId, accessKeySecret: deployment.accessKeySecret },
+        },
         tablePrefix: cfg.tablestore.tablePrefix,
       });
     }
@@ -231,7 +258,12 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       try {
         creds = await role.current();
       } catch (e) {
-        return { ok: false, errorType: 'CredentialsError', errorMessage: `the function role could not be assumed: ${(e as Error).message}`, durationMs: 0 };
+        return {
+          ok: false,
+          errorType: 'CredentialsError',
+          errorMessage: `the function role could not be assumed: ${(e as Error).message}`,
+          durationMs: 0,
+        };
       }
       const { accessKeyId, accessKeySecret, securityToken } = creds;
       const context = {
@@ -260,17 +292,28 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     const queue = new AsyncQueue({
       timeScale,
       run: (fn, event, task) =>
-        invoke(fn, event, task.source === 'timer' ? 'timer' : 'async', task.attempts === 1 ? task.requestId : fcRequestId(), {
-          taskId: task.taskId,
-          attempt: task.attempts,
-        }),
+        invoke(
+          fn,
+          event,
+          task.source === 'timer' ? 'timer' : 'async',
+          task.attempts === 1 ? task.requestId : fcRequestId(),
+          {
+            taskId: task.taskId,
+            attempt: task.attempts,
+          },
+        ),
     });
     cleanup.unshift(() => queue.close());
 
     const stopTimers = startTimers(opts.timers === false ? [] : model.functions, {
       timeScale: opts.timerScale ?? timeScale,
       fire: (fn, trigger, event) => {
-        queue.submit(fn, event, { taskId: `timer-${trigger.name}-${randomUUID()}`, requestId: fcRequestId(), delayMs: 0, source: 'timer' });
+        queue.submit(fn, event, {
+          taskId: `timer-${trigger.name}-${randomUUID()}`,
+          requestId: fcRequestId(),
+          delayMs: 0,
+          source: 'timer',
+        });
       },
       onError: (fn, trigger, e) => onLog?.(fn.resource, `timer ${trigger.name} is not scheduled: ${e.message}`),
     });
@@ -278,7 +321,9 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
 
     const version = (() => {
       try {
-        return String((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0');
+        return String(
+          (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0',
+        );
       } catch {
         return '0.0.0';
       }
@@ -310,10 +355,21 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
         return fcError(res, 404, 'PathNotFound', `no route of the custom domain matches '${pathname}'`, requestId);
       }
       const body = await readBody(req, MAX_SYNC_PAYLOAD);
-      if (body === 'too-large') return fcError(res, 413, 'EntityTooLarge', `payload size exceeds maximum allowed size (${MAX_SYNC_PAYLOAD} bytes)`, requestId);
+      if (body === 'too-large')
+        return fcError(
+          res,
+          413,
+          'EntityTooLarge',
+          `payload size exceeds maximum allowed size (${MAX_SYNC_PAYLOAD} bytes)`,
+          requestId,
+        );
       const event = toHttpEvent(req, body, requestId, deployment.accountId);
       const answer = fromOutcome(await invoke(fn, Buffer.from(JSON.stringify(event)), 'http', requestId), requestId);
-      res.writeHead(answer.statusCode, { ...answer.headers, 'x-fc-request-id': requestId, 'content-length': answer.body.length });
+      res.writeHead(answer.statusCode, {
+        ...answer.headers,
+        'x-fc-request-id': requestId,
+        'content-length': answer.body.length,
+      });
       res.end(req.method === 'HEAD' ? undefined : answer.body);
     };
 
@@ -329,10 +385,13 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
         /* keep raw */
       }
       capture?.request(req, res);
-      const work = rawPath.startsWith('/2023-03-30/') ? handleInvokeApi(req, res, rawPath, query) : handleDomain(req, res, pathname);
+      const work = rawPath.startsWith('/2023-03-30/')
+        ? handleInvokeApi(req, res, rawPath, query)
+        : handleDomain(req, res, pathname);
       work.catch((e: unknown) => {
         onLog?.('host', `request failed: ${(e as Error).message}`);
-        if (!res.headersSent) fcError(res, 500, 'InternalServerError', 'the local host failed to handle the request', fcRequestId());
+        if (!res.headersSent)
+          fcError(res, 500, 'InternalServerError', 'the local host failed to handle the request', fcRequestId());
         else res.destroy();
       });
     };

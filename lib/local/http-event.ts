@@ -35,7 +35,13 @@ function fcTime(d: Date): string {
 }
 
 /** Builds the HTTP trigger event for `req` (whose body has been read into `body`). */
-export function toHttpEvent(req: IncomingMessage, body: Buffer, requestId: string, accountId: string, now = new Date()): FcHttpEvent {
+export function toHttpEvent(
+  req: IncomingMessage,
+  body: Buffer,
+  requestId: string,
+  accountId: string,
+  now = new Date(),
+): FcHttpEvent {
   const url = new URL(req.url ?? '/', 'http://local');
   const headers: Record<string, string> = {};
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
@@ -88,21 +94,45 @@ export function fromOutcome(outcome: InvokeOutcome, requestId: string): HttpAnsw
       errorType: outcome.errorType,
       error: { code: 'Internal', message: 'the function failed to handle the request', requestId },
     };
-    return { statusCode: status, headers: { 'content-type': 'application/json', 'x-fc-error-type': 'UnhandledInvocationError' }, body: Buffer.from(JSON.stringify(body)) };
+    return {
+      statusCode: status,
+      headers: { 'content-type': 'application/json', 'x-fc-error-type': 'UnhandledInvocationError' },
+      body: Buffer.from(JSON.stringify(body)),
+    };
   }
   if (outcome.kind === 'json') {
     const value = JSON.parse(outcome.data ?? 'null') as unknown;
     if (value && typeof value === 'object' && 'statusCode' in value) {
-      const r = value as { statusCode: number; headers?: Record<string, unknown>; body?: unknown; isBase64Encoded?: boolean };
+      const r = value as {
+        statusCode: number;
+        headers?: Record<string, unknown>;
+        body?: unknown;
+        isBase64Encoded?: boolean;
+      };
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = String(v);
-      const raw = r.body === undefined || r.body === null ? '' : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
-      return { statusCode: Number(r.statusCode) || 200, headers, body: r.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8') };
+      const raw =
+        r.body === undefined || r.body === null ? '' : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+      return {
+        statusCode: Number(r.statusCode) || 200,
+        headers,
+        body: r.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8'),
+      };
     }
     return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(outcome.data ?? '') };
   }
-  if (outcome.kind === 'buffer') return { statusCode: 200, headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from(outcome.data ?? '', 'base64') };
-  if (outcome.kind === 'string') return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(outcome.data ?? '', 'utf8') };
+  if (outcome.kind === 'buffer')
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Buffer.from(outcome.data ?? '', 'base64'),
+    };
+  if (outcome.kind === 'string')
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      body: Buffer.from(outcome.data ?? '', 'utf8'),
+    };
   return { statusCode: 200, headers: {}, body: Buffer.alloc(0) };
 }
 

@@ -52,13 +52,19 @@ export class InstancePool {
 
   /** Pids of the live instances (tests check none survive `close`). */
   pids(): number[] {
-    return [...[...this.instances.values()].flat(), ...this.retiring].map((i) => i.child.pid).filter((p): p is number => typeof p === 'number');
+    return [...[...this.instances.values()].flat(), ...this.retiring]
+      .map((i) => i.child.pid)
+      .filter((p): p is number => typeof p === 'number');
   }
 
   private start(fn: LocalFunction): Instance {
     const [file = 'index'] = fn.handler.split('.');
     const child = fork(this.opts.workerFile, [], {
-      env: { ...this.opts.env(fn), FC_LOCAL_ENTRY: `${this.opts.codeDir(fn)}/${file}.js`, FC_LOCAL_HANDLER: fn.handler },
+      env: {
+        ...this.opts.env(fn),
+        FC_LOCAL_ENTRY: `${this.opts.codeDir(fn)}/${file}.js`,
+        FC_LOCAL_HANDLER: fn.handler,
+      },
       execArgv: [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
@@ -95,7 +101,12 @@ export class InstancePool {
       for (const [id, p] of pending) {
         clearTimeout(p.timer);
         pending.delete(id);
-        p.resolve({ ok: false, errorType: 'ProcessExited', errorMessage: `the function instance exited (${signal ?? code})`, durationMs: Date.now() - p.started });
+        p.resolve({
+          ok: false,
+          errorType: 'ProcessExited',
+          errorMessage: `the function instance exited (${signal ?? code})`,
+          durationMs: Date.now() - p.started,
+        });
       }
     });
     const list = this.instances.get(fn.functionName) ?? [];
@@ -124,7 +135,8 @@ export class InstancePool {
       await new Promise<void>((resolve) => queue.push(resolve));
       inst = this.pick(fn);
     }
-    if (this.closed || !inst) return { ok: false, errorType: 'HostClosed', errorMessage: 'the local host is closing', durationMs: 0 };
+    if (this.closed || !inst)
+      return { ok: false, errorType: 'HostClosed', errorMessage: 'the local host is closing', durationMs: 0 };
     inst.inflight++; // the slot is taken from now on, even while the instance is still starting
     try {
       return await this.run(inst, fn, event, context);
@@ -135,21 +147,41 @@ export class InstancePool {
     }
   }
 
-  private async run(inst: Instance, fn: LocalFunction, event: Buffer, context: Record<string, unknown>): Promise<InvokeOutcome> {
+  private async run(
+    inst: Instance,
+    fn: LocalFunction,
+    event: Buffer,
+    context: Record<string, unknown>,
+  ): Promise<InvokeOutcome> {
     const started = Date.now();
     try {
       await inst.ready;
     } catch (e) {
-      return { ok: false, errorType: 'InitializationError', errorMessage: (e as Error).message, durationMs: Date.now() - started };
+      return {
+        ok: false,
+        errorType: 'InitializationError',
+        errorMessage: (e as Error).message,
+        durationMs: Date.now() - started,
+      };
     }
     if (!inst.child.connected) {
-      return { ok: false, errorType: 'ProcessExited', errorMessage: 'the function instance exited', durationMs: Date.now() - started };
+      return {
+        ok: false,
+        errorType: 'ProcessExited',
+        errorMessage: 'the function instance exited',
+        durationMs: Date.now() - started,
+      };
     }
     const id = this.nextId++;
     return new Promise<InvokeOutcome>((resolve) => {
       const timer = setTimeout(() => {
         inst.pending.delete(id);
-        resolve({ ok: false, errorType: 'FunctionTimeout', errorMessage: `Function timed out after ${fn.timeoutSec} seconds`, durationMs: Date.now() - started });
+        resolve({
+          ok: false,
+          errorType: 'FunctionTimeout',
+          errorMessage: `Function timed out after ${fn.timeoutSec} seconds`,
+          durationMs: Date.now() - started,
+        });
         // A timed-out instance is recycled, as FC does.
         inst.child.kill('SIGKILL');
       }, fn.timeoutSec * 1000);

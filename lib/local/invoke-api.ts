@@ -43,16 +43,33 @@ export function createInvokeApi(deps: InvokeApiDeps) {
       const max = invocationType === 'Async' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD;
       return fcError(res, 400, 'EntityTooLarge', `payload size exceeds maximum allowed size (${max} bytes)`, requestId);
     }
-    const verdict = verifyAcs3({ method: req.method ?? 'POST', rawPath, query, headers: req.headers, body }, (id) => keyOf(id)?.secret);
+    const verdict = verifyAcs3(
+      { method: req.method ?? 'POST', rawPath, query, headers: req.headers, body },
+      (id) => keyOf(id)?.secret,
+    );
     if (!verdict.ok) return fcError(res, verdict.status, verdict.code, verdict.message, requestId);
     const caller = keyOf(verdict.accessKeyId)!;
     if (caller.securityToken !== undefined) {
       const token = req.headers['x-acs-security-token'];
-      if (!token) return fcError(res, 403, 'InvalidSecurityToken', 'the STS AccessKey needs its security token (x-acs-security-token)', requestId);
-      if (token !== caller.securityToken) return fcError(res, 403, 'InvalidSecurityToken', 'the security token does not match the AccessKey', requestId);
+      if (!token)
+        return fcError(
+          res,
+          403,
+          'InvalidSecurityToken',
+          'the STS AccessKey needs its security token (x-acs-security-token)',
+          requestId,
+        );
+      if (token !== caller.securityToken)
+        return fcError(res, 403, 'InvalidSecurityToken', 'the security token does not match the AccessKey', requestId);
     }
     if (caller.forbidden) {
-      return fcError(res, 403, 'AccessDenied', `the caller '${verdict.accessKeyId}' is not authorized to perform fc:InvokeFunction`, requestId);
+      return fcError(
+        res,
+        403,
+        'AccessDenied',
+        `the caller '${verdict.accessKeyId}' is not authorized to perform fc:InvokeFunction`,
+        requestId,
+      );
     }
     const name = decodeURIComponent((invokeMatch ?? taskMatch)![1]!);
     const fn = byName.get(name);
@@ -60,19 +77,32 @@ export function createInvokeApi(deps: InvokeApiDeps) {
 
     if (taskMatch) {
       const task = queue.get(decodeURIComponent(taskMatch[2]!));
-      if (!task || task.functionName !== name) return fcError(res, 404, 'AsyncTaskNotFound', `async task '${taskMatch[2]}' does not exist`, requestId);
+      if (!task || task.functionName !== name)
+        return fcError(res, 404, 'AsyncTaskNotFound', `async task '${taskMatch[2]}' does not exist`, requestId);
       const out = JSON.stringify({ ...task, functionName: undefined, taskId: task.taskId, status: task.status });
       res.writeHead(200, { 'content-type': 'application/json', 'x-fc-request-id': requestId });
       return res.end(out);
     }
     if (invocationType !== 'Sync' && invocationType !== 'Async') {
-      return fcError(res, 400, 'InvalidArgument', `x-fc-invocation-type must be Sync or Async, got '${invocationType}'`, requestId);
+      return fcError(
+        res,
+        400,
+        'InvalidArgument',
+        `x-fc-invocation-type must be Sync or Async, got '${invocationType}'`,
+        requestId,
+      );
     }
     if (invocationType === 'Async') {
       const delayText = req.headers['x-fc-async-delay'];
       const delaySec = delayText === undefined ? 0 : Number(delayText);
       if (!Number.isInteger(delaySec) || delaySec < 0 || delaySec > 3600) {
-        return fcError(res, 400, 'InvalidArgument', `x-fc-async-delay must be an integer between 0 and 3600, got '${String(delayText)}'`, requestId);
+        return fcError(
+          res,
+          400,
+          'InvalidArgument',
+          `x-fc-async-delay must be an integer between 0 and 3600, got '${String(delayText)}'`,
+          requestId,
+        );
       }
       const taskHeader = req.headers['x-fc-async-task-id'];
       const taskId = typeof taskHeader === 'string' && taskHeader ? taskHeader : requestId;
@@ -85,12 +115,24 @@ export function createInvokeApi(deps: InvokeApiDeps) {
     }
     const outcome = await deps.invokeSync(fn, body, requestId);
     if (!outcome.ok) {
-      const out = JSON.stringify({ errorMessage: outcome.errorMessage, errorType: outcome.errorType, stackTrace: outcome.stackTrace ?? [] });
-      res.writeHead(200, { 'content-type': 'application/json', 'x-fc-request-id': requestId, 'x-fc-error-type': 'UnhandledInvocationError' });
+      const out = JSON.stringify({
+        errorMessage: outcome.errorMessage,
+        errorType: outcome.errorType,
+        stackTrace: outcome.stackTrace ?? [],
+      });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'x-fc-request-id': requestId,
+        'x-fc-error-type': 'UnhandledInvocationError',
+      });
       return res.end(out);
     }
     const bytes = outcomeBytes(outcome);
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'x-fc-request-id': requestId, 'content-length': bytes.length });
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'x-fc-request-id': requestId,
+      'content-length': bytes.length,
+    });
     return res.end(bytes);
   };
 }

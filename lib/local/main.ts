@@ -16,7 +16,8 @@ async function main() {
   const started = Date.now();
   const scaleText = process.env.SANDBOX_TIME_SCALE;
   const timeScale = scaleText ? Number(scaleText) : 1;
-  if (!Number.isFinite(timeScale) || timeScale <= 0) throw new Error(`SANDBOX_TIME_SCALE must be a positive number, got "${scaleText}"`);
+  if (!Number.isFinite(timeScale) || timeScale <= 0)
+    throw new Error(`SANDBOX_TIME_SCALE must be a positive number, got "${scaleText}"`);
   const host = await startLocalHost({
     port: intEnv('PORT', 9000),
     sandboxPort: intEnv('SANDBOX_PORT', 9100),

@@ -30,7 +30,17 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 
 
 /** FC's error answer (`Code/Message/RequestId`, plus the documented `errorCode/errorMessage`). */
 export function fcError(res: ServerResponse, status: number, code: string, message: string, requestId: string) {
-  const body = JSON.stringify({ Code: code, Message: message, RequestId: requestId, errorCode: code, errorMessage: message });
-  res.writeHead(status, { 'content-type': 'application/json', 'x-fc-request-id': requestId, 'content-length': Buffer.byteLength(body) });
+  const body = JSON.stringify({
+    Code: code,
+    Message: message,
+    RequestId: requestId,
+    errorCode: code,
+    errorMessage: message,
+  });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'x-fc-request-id': requestId,
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }

@@ -57,9 +57,14 @@ const str = (v: unknown, d = '') => (typeof v === 'string' ? v : v === undefined
  * variables it reads (`${env('X')}`): the same inputs render the same document, and `s` costs
  * about a second of CPU per run — once per test file adds up.
  */
-export async function renderSYamlCached(root: string, env: Record<string, string | undefined> = process.env): Promise<Json> {
+export async function renderSYamlCached(
+  root: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<Json> {
   const text = readFileSync(join(root, 's.yaml'), 'utf8');
-  const names = [...new Set([...text.matchAll(/\$\{\s*env\(\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]/g)].map((m) => m[1]!))].sort();
+  const names = [
+    ...new Set([...text.matchAll(/\$\{\s*env\(\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]/g)].map((m) => m[1]!)),
+  ].sort();
   const key = createHash('sha256')
     .update(text)
     .update(JSON.stringify(names.map((n) => [n, env[n] ?? null])))
@@ -89,7 +94,12 @@ export function renderSYaml(root: string, env: Record<string, string | undefined
     execFile(
       bin,
       ['preview', '-o', 'json', '-t', join(root, 's.yaml')],
-      { cwd: root, env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0' } as NodeJS.ProcessEnv, maxBuffer: 8 << 20, timeout: 60_000 },
+      {
+        cwd: root,
+        env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0' } as NodeJS.ProcessEnv,
+        maxBuffer: 8 << 20,
+        timeout: 60_000,
+      },
       (err, stdout, stderr) => {
         // s prints warnings on stdout before the document.
         const start = stdout.search(/^\{/m);
@@ -135,7 +145,12 @@ export function toDeploymentModel(doc: Json): DeploymentModel {
           .filter((t) => t.triggerType === 'timer')
           .map((t) => {
             const c = obj(t.triggerConfig);
-            return { name: str(t.triggerName), cronExpression: str(c.cronExpression), payload: str(c.payload), enable: c.enable !== false };
+            return {
+              name: str(t.triggerName),
+              cronExpression: str(c.cronExpression),
+              payload: str(c.payload),
+              enable: c.enable !== false,
+            };
           }),
         maxAsyncRetryAttempts: Number(async.maxAsyncRetryAttempts ?? 3),
         asyncTask: async.asyncTask === true,
@@ -143,7 +158,11 @@ export function toDeploymentModel(doc: Json): DeploymentModel {
     } else if (r.component === 'fc3-domain') {
       for (const route of arr(obj(props.routeConfig).routes).map(obj)) {
         const methods = arr(route.methods).map((m) => str(m).toUpperCase());
-        routes.push({ path: str(route.path), functionName: str(route.functionName), ...(methods.length ? { methods } : {}) });
+        routes.push({
+          path: str(route.path),
+          functionName: str(route.functionName),
+          ...(methods.length ? { methods } : {}),
+        });
       }
     }
   }

@@ -23,7 +23,7 @@ export function startTimers(functions: LocalFunction[], opts: TimerRunnerOptions
   for (const fn of functions) {
     for (const trigger of fn.timers) {
       if (!trigger.enable) continue;
-      let schedule;
+      let schedule: ReturnType<typeof parseSchedule>;
       try {
         schedule = parseSchedule(trigger.cronExpression, realStart);
       } catch (e) {
@@ -38,14 +38,25 @@ export function startTimers(functions: LocalFunction[], opts: TimerRunnerOptions
         const v = Math.max(virtualNow(), lastDue);
         const due = schedule.next(v);
         lastDue = due;
-        const h = setTimeout(() => {
-          handles.delete(h);
-          if (stopped) return;
-          lastFire = Date.now();
-          const event = { triggerTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), triggerName: trigger.name, payload: trigger.payload };
-          opts.fire(fn, trigger, Buffer.from(JSON.stringify(event)));
-          arm();
-        }, Math.max(lastFire === 0 ? 1 : lastFire + (opts.minIntervalMs ?? 250) - Date.now(), (due - virtualNow()) * scale, 1));
+        const h = setTimeout(
+          () => {
+            handles.delete(h);
+            if (stopped) return;
+            lastFire = Date.now();
+            const event = {
+              triggerTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+              triggerName: trigger.name,
+              payload: trigger.payload,
+            };
+            opts.fire(fn, trigger, Buffer.from(JSON.stringify(event)));
+            arm();
+          },
+          Math.max(
+            lastFire === 0 ? 1 : lastFire + (opts.minIntervalMs ?? 250) - Date.now(),
+            (due - virtualNow()) * scale,
+            1,
+          ),
+        );
         handles.add(h);
       };
       arm();

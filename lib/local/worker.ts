@@ -31,7 +31,14 @@ function encodeResult(value: unknown): { kind: string; data?: string } {
 
 function errorInfo(e: unknown) {
   const err = e instanceof Error ? e : new Error(typeof e === 'string' ? e : JSON.stringify(e));
-  return { errorType: err.name || 'Error', errorMessage: err.message, stackTrace: (err.stack ?? '').split('\n').slice(1, 8).map((l) => l.trim()) };
+  return {
+    errorType: err.name || 'Error',
+    errorMessage: err.message,
+    stackTrace: (err.stack ?? '')
+      .split('\n')
+      .slice(1, 8)
+      .map((l) => l.trim()),
+  };
 }
 
 const logger = {
@@ -70,12 +77,20 @@ process.on('message', (raw) => {
   const msg = raw as InvokeMessage;
   if (msg?.type !== 'invoke') return;
   if (!handler) {
-    send({ type: 'result', id: msg.id, ok: false, errorType: 'InitializationError', errorMessage: 'the function failed to initialise' });
+    send({
+      type: 'result',
+      id: msg.id,
+      ok: false,
+      errorType: 'InitializationError',
+      errorMessage: 'the function failed to initialise',
+    });
     return;
   }
   const started = Date.now();
   run(handler, Buffer.from(msg.event, 'base64'), { ...msg.context, logger })
-    .then((value) => send({ type: 'result', id: msg.id, ok: true, durationMs: Date.now() - started, ...encodeResult(value) }))
+    .then((value) =>
+      send({ type: 'result', id: msg.id, ok: true, durationMs: Date.now() - started, ...encodeResult(value) }),
+    )
     .catch((e) => send({ type: 'result', id: msg.id, ok: false, durationMs: Date.now() - started, ...errorInfo(e) }));
 });
 

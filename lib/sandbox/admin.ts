@@ -28,7 +28,12 @@ function parseBody(body: Buffer): Record<string, unknown> {
   throw new AdminError(400, 'body must be a JSON object');
 }
 
-export async function handleAdmin(core: SandboxCore, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+export async function handleAdmin(
+  core: SandboxCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+): Promise<void> {
   try {
     if (!isLoopback(req.socket.remoteAddress)) throw new AdminError(403, 'the sandbox admin API is loopback only');
     const method = req.method ?? 'GET';
@@ -97,7 +102,8 @@ export async function handleAdmin(core: SandboxCore, req: IncomingMessage, res: 
       }
       case 'POST rate-limit': {
         const perSecond = input.perSecond;
-        if (typeof perSecond !== 'number' || perSecond < 0) throw new AdminError(400, 'perSecond must be a number >= 0 (0 = unlimited)');
+        if (typeof perSecond !== 'number' || perSecond < 0)
+          throw new AdminError(400, 'perSecond must be a number >= 0 (0 = unlimited)');
         rec.rateLimitPerSecond = perSecond;
         core.changed();
         return json(res, 200, { perSecond });
@@ -106,7 +112,8 @@ export async function handleAdmin(core: SandboxCore, req: IncomingMessage, res: 
         const q = input as Record<string, unknown>;
         for (const [k, v] of Object.entries(q)) {
           if (!(k in rec.account.quotas)) throw new AdminError(400, `unknown quota ${k}`);
-          if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new AdminError(400, `quotas.${k} must be a non-negative integer`);
+          if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+            throw new AdminError(400, `quotas.${k} must be a non-negative integer`);
         }
         Object.assign(rec.account.quotas, q);
         core.changed();
@@ -116,7 +123,13 @@ export async function handleAdmin(core: SandboxCore, req: IncomingMessage, res: 
         throw new AdminError(404, `no admin route ${method} ${path}`);
     }
   } catch (e) {
-    if (e instanceof AdminError) return json(res, e.status, { error: { code: e.status === 404 ? 'NotFound' : e.status === 403 ? 'Forbidden' : 'ValidationFailed', message: e.message } });
+    if (e instanceof AdminError)
+      return json(res, e.status, {
+        error: {
+          code: e.status === 404 ? 'NotFound' : e.status === 403 ? 'Forbidden' : 'ValidationFailed',
+          message: e.message,
+        },
+      });
     console.error('[sandbox] admin error', e);
     return json(res, 500, { error: { code: 'Internal', message: 'internal error' } });
   }

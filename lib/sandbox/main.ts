@@ -11,7 +11,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('SANDBO
 if (!(timeScale > 0)) throw new Error('SANDBOX_TIME_SCALE must be a number > 0');
 
 const sandbox = await startSandbox({ port, dataDir, timeScale });
-console.log(`sandbox listening on ${sandbox.url} (data ${dataDir}, time scale ${timeScale}, tablestore ${sandbox.tablestore ? 'on' : 'off'}, cloud ${sandbox.cloud ? 'on' : 'off'})`);
+console.log(
+  `sandbox listening on ${sandbox.url} (data ${dataDir}, time scale ${timeScale}, tablestore ${sandbox.tablestore ? 'on' : 'off'}, cloud ${sandbox.cloud ? 'on' : 'off'})`,
+);
 if (process.argv.includes('--create-account')) {
   const keys = await sandbox.createAccount();
   console.log(JSON.stringify(keys));

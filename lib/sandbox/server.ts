@@ -52,7 +52,11 @@ export interface Sandbox {
   cloud: boolean;
   core: SandboxCore;
   createAccount(opts?: NewAccountOptions): Promise<SandboxKeys>;
-  createAccessKey(accountId: string, allow: string[], userName?: string): Promise<SandboxKeys & { userName: string; allow: string[] }>;
+  createAccessKey(
+    accountId: string,
+    allow: string[],
+    userName?: string,
+  ): Promise<SandboxKeys & { userName: string; allow: string[] }>;
   createRole(accountId: string, opts: NewRoleOptions): Promise<{ name: string; roleId: string; arn: string }>;
   close(): Promise<void>;
 }
@@ -95,9 +99,22 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const timeScale = opts.timeScale ?? 1;
   if (!(timeScale > 0)) throw new Error('timeScale must be > 0');
   const seed = JSON.parse(readFileSync(here('./seed/sandbox-seed.json'), 'utf8')) as unknown;
-  const cloudMod = opts.cloud === false ? undefined : await optionalModule<{ cloudModule?: CloudModule; default?: CloudModule; createCloudModule?: () => CloudModule }>('./cloud/index');
+  const cloudMod =
+    opts.cloud === false
+      ? undefined
+      : await optionalModule<{
+          cloudModule?: CloudModule;
+          default?: CloudModule;
+          createCloudModule?: () => CloudModule;
+        }>('./cloud/index');
   const cloud = cloudMod ? (cloudMod.cloudModule ?? cloudMod.default ?? cloudMod.createCloudModule?.()) : undefined;
-  const core = new SandboxCore({ dataDir: opts.dataDir, timeScale, stsTimeScale: opts.stsTimeScale ?? timeScale, seed, ...(cloud ? { cloud } : {}) });
+  const core = new SandboxCore({
+    dataDir: opts.dataDir,
+    timeScale,
+    stsTimeScale: opts.stsTimeScale ?? timeScale,
+    seed,
+    ...(cloud ? { cloud } : {}),
+  });
   for (const p of cloud?.products ?? []) core.register(p);
   core.register(createStsModule(core));
   core.register(createKmsModule(core));
@@ -106,13 +123,20 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
 
   let ots: TablestoreService | undefined;
   if (opts.tablestore !== false) {
-    const mod = await optionalModule<{ createTablestoreService?: (o: unknown) => Promise<TablestoreService> }>('./tablestore/index');
+    const mod = await optionalModule<{ createTablestoreService?: (o: unknown) => Promise<TablestoreService> }>(
+      './tablestore/index',
+    );
     if (mod?.createTablestoreService) {
       ots = await mod.createTablestoreService({
         dataDir: opts.dataDir,
         resolveSecret: (akId: string) => {
           const r = core.resolveSecret(akId);
-          return r && (r.securityToken !== undefined ? { secret: r.secret, securityToken: r.securityToken } : { secret: r.secret });
+          return (
+            r &&
+            (r.securityToken !== undefined
+              ? { secret: r.secret, securityToken: r.securityToken }
+              : { secret: r.secret })
+          );
         },
       });
     }

@@ -23,9 +23,16 @@ export function encodeKey(table: TableDef, key: Key, sdk: Pick<Sdk, 'Long'>): Ar
   });
 }
 
-function encodePkValue(table: TableDef, name: string, v: PkValue, type: 'string' | 'int', sdk: Pick<Sdk, 'Long'>): unknown {
+function encodePkValue(
+  table: TableDef,
+  name: string,
+  v: PkValue,
+  type: 'string' | 'int',
+  sdk: Pick<Sdk, 'Long'>,
+): unknown {
   if (type === 'int') {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw bug(`store: ${table.name}.${name} must be a safe integer`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v))
+      throw bug(`store: ${table.name}.${name} must be a safe integer`);
     return sdk.Long.fromNumber(v);
   }
   if (typeof v !== 'string' || v === '') throw bug(`store: ${table.name}.${name} must be a non-empty string`);
@@ -38,7 +45,8 @@ export function keyOf(table: TableDef, record: object): Key {
   const key: Key = {};
   for (const col of table.pk) {
     const v = r[col.name];
-    if (typeof v !== 'string' && typeof v !== 'number') throw bug(`store: ${table.name} record lacks key field ${col.name}`);
+    if (typeof v !== 'string' && typeof v !== 'number')
+      throw bug(`store: ${table.name} record lacks key field ${col.name}`);
     key[col.name] = v;
   }
   return key;
@@ -49,7 +57,8 @@ const isPk = (table: TableDef, field: string) => table.pk.some((c) => c.name ===
 /** One field → `[columnName, sdkValue]`. `undefined` is not encodable here (see `encodeChanges`). */
 export function encodeField(table: TableDef, field: string, value: unknown, sdk: Pick<Sdk, 'Long'>): [string, unknown] {
   if (!NAME.test(field)) throw bug(`store: ${table.name}: "${field}" is not a valid column name`);
-  if (field.endsWith(JSON_SUFFIX)) throw bug(`store: ${table.name}: field names ending in "Json" are reserved (${field})`);
+  if (field.endsWith(JSON_SUFFIX))
+    throw bug(`store: ${table.name}: field names ending in "Json" are reserved (${field})`);
   const declared: FieldType | undefined = table.fields?.[field];
   const where = `${table.name}.${field}`;
   switch (declared) {
@@ -57,11 +66,13 @@ export function encodeField(table: TableDef, field: string, value: unknown, sdk:
       return [field + JSON_SUFFIX, JSON.stringify(value)];
     case 'int64':
       if (typeof value === 'bigint') return [field, sdk.Long.fromString(value.toString())];
-      if (typeof value !== 'string' || !/^-?\d{1,19}$/.test(value)) throw bug(`store: ${where} must be a decimal int64 string`);
+      if (typeof value !== 'string' || !/^-?\d{1,19}$/.test(value))
+        throw bug(`store: ${where} must be a decimal int64 string`);
       if (BigInt(value) > 2n ** 63n - 1n || BigInt(value) < -(2n ** 63n)) throw bug(`store: ${where} is outside int64`);
       return [field, sdk.Long.fromString(value)];
     case 'int':
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw bug(`store: ${where} must be a safe integer`);
+      if (typeof value !== 'number' || !Number.isSafeInteger(value))
+        throw bug(`store: ${where} must be a safe integer`);
       return [field, sdk.Long.fromNumber(value)];
     case 'double':
       if (typeof value !== 'number' || !Number.isFinite(value)) throw bug(`store: ${where} must be a finite number`);
@@ -110,7 +121,11 @@ export function encodeRecord(table: TableDef, record: object, sdk: Pick<Sdk, 'Lo
  * UpdateRow's `updateOfAttributeColumns` for a partial record: defined fields are PUT, undefined
  * ones deleted, and a field's other column (JSON vs plain) is deleted so no stale copy remains.
  */
-export function encodeChanges(table: TableDef, changes: object, sdk: Pick<Sdk, 'Long'>): Array<Record<string, unknown>> {
+export function encodeChanges(
+  table: TableDef,
+  changes: object,
+  sdk: Pick<Sdk, 'Long'>,
+): Array<Record<string, unknown>> {
   const put: Array<Record<string, unknown>> = [];
   const del: string[] = [];
   for (const [field, value] of Object.entries(changes)) {
@@ -140,7 +155,7 @@ function decodeValue(table: TableDef, field: string, v: unknown): unknown {
 
 /** A row as the SDK returns it → the record (key fields included); undefined for an empty row. */
 export function decodeRow<R>(table: TableDef, row: SdkRow | undefined | null): R | undefined {
-  if (!row || !row.primaryKey || row.primaryKey.length === 0) return undefined;
+  if (!row?.primaryKey || row.primaryKey.length === 0) return undefined;
   const out: Record<string, unknown> = {};
   for (const { name, value } of row.primaryKey) out[name] = isInt64(value) ? value.toNumber() : value;
   for (const { columnName, columnValue } of row.attributes ?? []) {

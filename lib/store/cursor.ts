@@ -18,7 +18,9 @@ export function encodeCursor(fingerprint: string, key: PkValue[]): string {
 /** The start key a cursor carries; a malformed or foreign cursor is the caller's error. */
 export function decodeCursor(cursor: string, fingerprint: string, pkLength: number): PkValue[] {
   const bad = (problem: string) =>
-    new AppError('ValidationFailed', 'the cursor is not valid for this listing', { details: [{ path: 'cursor', problem }] });
+    new AppError('ValidationFailed', 'the cursor is not valid for this listing', {
+      details: [{ path: 'cursor', problem }],
+    });
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -26,7 +28,12 @@ export function decodeCursor(cursor: string, fingerprint: string, pkLength: numb
     throw bad('is not a cursor this API returned');
   }
   const { f, k } = (parsed ?? {}) as { f?: unknown; k?: unknown };
-  if (typeof f !== 'string' || !Array.isArray(k) || k.length !== pkLength || !k.every((v) => typeof v === 'string' || typeof v === 'number')) {
+  if (
+    typeof f !== 'string' ||
+    !Array.isArray(k) ||
+    k.length !== pkLength ||
+    !k.every((v) => typeof v === 'string' || typeof v === 'number')
+  ) {
     throw bad('is not a cursor this API returned');
   }
   if (f !== fingerprint) throw bad('belongs to a different listing (filters changed?)');

@@ -25,7 +25,10 @@ export interface EnsureTablesResult {
  * Makes sure every table exists (physical names = prefix + name); reports which it created.
  * Takes a store from `createStore` (its client and prefix) or explicit options.
  */
-export async function ensureTables(target: Store | EnsureTablesOptions, only?: readonly TableDef[]): Promise<EnsureTablesResult> {
+export async function ensureTables(
+  target: Store | EnsureTablesOptions,
+  only?: readonly TableDef[],
+): Promise<EnsureTablesResult> {
   let opts: EnsureTablesOptions;
   if ('client' in target && 'tablePrefix' in target) opts = target;
   else {
@@ -50,7 +53,10 @@ export async function ensureTables(target: Store | EnsureTablesOptions, only?: r
     }
     try {
       await client.createTable({
-        tableMeta: { tableName: name, primaryKey: t.pk.map((c) => ({ name: c.name, type: c.type === 'int' ? 'INTEGER' : 'STRING' })) },
+        tableMeta: {
+          tableName: name,
+          primaryKey: t.pk.map((c) => ({ name: c.name, type: c.type === 'int' ? 'INTEGER' : 'STRING' })),
+        },
         reservedThroughput: { capacityUnit: { read: 0, write: 0 } },
         tableOptions: { timeToLive: -1, maxVersions: 1 },
       });

@@ -21,7 +21,16 @@ const TRANSIENT = new Set([
   'OTSRowOperationConflict',
   'OTSQuotaExhausted',
 ]);
-const NETWORK = new Set(['NetworkingError', 'TimeoutError', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
+const NETWORK = new Set([
+  'NetworkingError',
+  'TimeoutError',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+]);
 
 /** The OTS error code in an SDK error (`OTSConditionCheckFail`, …), a network code, or undefined. */
 export function otsCode(e: unknown): string | undefined {
@@ -39,7 +48,11 @@ export function storeConflict(reason: ConflictReason, message: string, cause?: u
 
 /** True for the Conflict a lost optimistic-concurrency race raises. */
 export function isVersionConflict(e: unknown): boolean {
-  return isAppError(e) && e.code === 'Conflict' && (e.details?.[0] as { reason?: unknown } | undefined)?.reason === 'VersionMismatch';
+  return (
+    isAppError(e) &&
+    e.code === 'Conflict' &&
+    (e.details?.[0] as { reason?: unknown } | undefined)?.reason === 'VersionMismatch'
+  );
 }
 
 /**
@@ -63,7 +76,11 @@ export function mapStoreError(e: unknown, table: string, onConditionFail?: () =>
   }
   const status = (e as { code?: unknown }).code;
   if (typeof status === 'number' && status >= 500) {
-    return new AppError('CloudUnavailable', 'the state store is unavailable; try again', { retryable: true, cloud: { code: code ?? String(status) }, cause: e });
+    return new AppError('CloudUnavailable', 'the state store is unavailable; try again', {
+      retryable: true,
+      cloud: { code: code ?? String(status) },
+      cause: e,
+    });
   }
   return new AppError('Internal', `state store error${code ? ` ${code}` : ''} on ${table}`, { cause: e });
 }

@@ -29,15 +29,26 @@ interface Row {
 }
 
 const mismatch = () =>
-  new AppError('Conflict', 'this Idempotency-Key was already used with a different request', { details: [{ reason: 'IdempotencyKeyReused' }] });
+  new AppError('Conflict', 'this Idempotency-Key was already used with a different request', {
+    details: [{ reason: 'IdempotencyKeyReused' }],
+  });
 
 /**
  * Claims the key. `created: true` = the caller won and should create `objectId`; `false` = an
  * earlier request owns the key and `objectId` is that request's object.
  */
-export async function claimIdempotencyKey(store: Store, c: IdempotencyClaim): Promise<{ objectId: string; created: boolean }> {
+export async function claimIdempotencyKey(
+  store: Store,
+  c: IdempotencyClaim,
+): Promise<{ objectId: string; created: boolean }> {
   const expiresAtMs = c.nowMs + (c.ttlMs ?? 24 * 3600_000);
-  const row: Row = { scope: c.scope, key: c.key, objectId: c.objectId, expiresAtMs, ...(c.fingerprint ? { fingerprint: c.fingerprint } : {}) };
+  const row: Row = {
+    scope: c.scope,
+    key: c.key,
+    objectId: c.objectId,
+    expiresAtMs,
+    ...(c.fingerprint ? { fingerprint: c.fingerprint } : {}),
+  };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await store.create(idempotency, row);
@@ -52,11 +63,18 @@ export async function claimIdempotencyKey(store: Store, c: IdempotencyClaim): Pr
       return { objectId: cur.objectId, created: false };
     }
     try {
-      await store.update(idempotency, { scope: c.scope, key: c.key }, cur.version, { objectId: c.objectId, expiresAtMs, fingerprint: c.fingerprint });
+      await store.update(idempotency, { scope: c.scope, key: c.key }, cur.version, {
+        objectId: c.objectId,
+        expiresAtMs,
+        fingerprint: c.fingerprint,
+      });
       return { objectId: c.objectId, created: true };
     } catch (e) {
       if (!isVersionConflict(e)) throw e;
     }
   }
-  throw new AppError('Conflict', 'this Idempotency-Key is being claimed by a concurrent request; retry', { retryable: true, details: [{ reason: 'VersionMismatch' }] });
+  throw new AppError('Conflict', 'this Idempotency-Key is being claimed by a concurrent request; retry', {
+    retryable: true,
+    details: [{ reason: 'VersionMismatch' }],
+  });
 }

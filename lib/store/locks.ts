@@ -16,13 +16,21 @@ export interface Lease {
 }
 
 const isAlreadyExists = (e: unknown) =>
-  isAppError(e) && e.code === 'Conflict' && (e.details?.[0] as { reason?: unknown } | undefined)?.reason === 'AlreadyExists';
+  isAppError(e) &&
+  e.code === 'Conflict' &&
+  (e.details?.[0] as { reason?: unknown } | undefined)?.reason === 'AlreadyExists';
 
 /**
  * Takes `name` for `holder` until `nowMs + ttlMs` if it is free, expired, or already this
  * holder's (re-entrant: a retried invocation gets its own lock back). Undefined = held by another.
  */
-export async function tryLock(store: Store, name: string, holder: string, ttlMs: number, nowMs: number): Promise<Lease | undefined> {
+export async function tryLock(
+  store: Store,
+  name: string,
+  holder: string,
+  ttlMs: number,
+  nowMs: number,
+): Promise<Lease | undefined> {
   const leaseUntilMs = nowMs + ttlMs;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {

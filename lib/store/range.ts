@@ -28,7 +28,8 @@ export function rangeBounds(table: TableDef, q: Pick<RangeQuery, 'eq' | 'prefix'
   const eqNames = Object.keys(q.eq ?? {});
   if (eqNames.length >= pk.length) throw bug(`store: range on ${table.name} fixes every key column; use get`);
   eqNames.forEach((name, i) => {
-    if (pk[i]?.name !== name) throw bug(`store: range on ${table.name}: eq must fix leading key columns in order (got ${eqNames.join(',')})`);
+    if (pk[i]?.name !== name)
+      throw bug(`store: range on ${table.name}: eq must fix leading key columns in order (got ${eqNames.join(',')})`);
   });
   const low: Bound[] = [];
   const high: Bound[] = [];

@@ -27,16 +27,36 @@ export interface SdkClient {
   putRow(params: object): Promise<{ row: SdkRow }>;
   updateRow(params: object): Promise<{ row: SdkRow }>;
   deleteRow(params: object): Promise<unknown>;
-  getRange(params: object): Promise<{ rows: SdkRow[]; nextStartPrimaryKey: Array<{ name: string; value: unknown }> | null }>;
-  batchGetRow(params: object): Promise<{ tables: Array<Array<{ isOk: boolean; errorCode: string | null; errorMessage: string | null; primaryKey: SdkRow['primaryKey'] | null; attributes: SdkRow['attributes'] | null }>> }>;
-  batchWriteRow(params: object): Promise<{ tables: Array<{ isOk: boolean; errorCode: string | null; errorMessage: string | null }> }>;
+  getRange(
+    params: object,
+  ): Promise<{ rows: SdkRow[]; nextStartPrimaryKey: Array<{ name: string; value: unknown }> | null }>;
+  batchGetRow(params: object): Promise<{
+    tables: Array<
+      Array<{
+        isOk: boolean;
+        errorCode: string | null;
+        errorMessage: string | null;
+        primaryKey: SdkRow['primaryKey'] | null;
+        attributes: SdkRow['attributes'] | null;
+      }>
+    >;
+  }>;
+  batchWriteRow(
+    params: object,
+  ): Promise<{ tables: Array<{ isOk: boolean; errorCode: string | null; errorMessage: string | null }> }>;
 }
 
 export interface Sdk {
   Client: new (options: Record<string, unknown>) => SdkClient;
   Long: { fromNumber(n: number): Int64; fromString(s: string): Int64 };
   Condition: new (rowExistence: number, columnCondition: unknown) => unknown;
-  SingleColumnCondition: new (name: string, value: unknown, comparator: number, passIfMissing?: boolean, latestVersionOnly?: boolean) => unknown;
+  SingleColumnCondition: new (
+    name: string,
+    value: unknown,
+    comparator: number,
+    passIfMissing?: boolean,
+    latestVersionOnly?: boolean,
+  ) => unknown;
   RowExistenceExpectation: { IGNORE: number; EXPECT_EXIST: number; EXPECT_NOT_EXIST: number };
   ComparatorType: { EQUAL: number };
   Direction: { FORWARD: string; BACKWARD: string };
@@ -54,5 +74,11 @@ export function loadSdk(): Promise<Sdk> {
 
 /** True for the SDK's INTEGER values (an int64-buffer Int64LE). */
 export function isInt64(v: unknown): v is Int64 {
-  return typeof v === 'object' && v !== null && typeof (v as Int64).toNumber === 'function' && typeof (v as Int64).toBuffer === 'function' && !Buffer.isBuffer(v);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as Int64).toNumber === 'function' &&
+    typeof (v as Int64).toBuffer === 'function' &&
+    !Buffer.isBuffer(v)
+  );
 }

@@ -9,7 +9,19 @@ import { decodeCursor, encodeCursor, queryFingerprint } from './cursor';
 import { isVersionConflict, mapStoreError, storeConflict } from './errors';
 import { MAX, MIN, rangeBounds, type Bound } from './range';
 import { isInt64, loadSdk, type Sdk, type SdkClient, type SdkRow } from './sdk';
-import type { BatchOp, BatchResult, Key, MutateOptions, Mutator, Page, PkValue, RangeQuery, Store, TableDef, Versioned } from './types';
+import type {
+  BatchOp,
+  BatchResult,
+  Key,
+  MutateOptions,
+  Mutator,
+  Page,
+  PkValue,
+  RangeQuery,
+  Store,
+  TableDef,
+  Versioned,
+} from './types';
 
 export interface StoreOptions {
   /** The SDK client, or a function that builds it on first use (lazy: cold starts skip the SDK). */
@@ -25,7 +37,9 @@ export const STORE_CLIENT = Symbol.for('fleet.store.client');
 
 /** The SDK client and prefix behind a store from `createStore`, or undefined for a test fake. */
 export function storeInternals(store: Store): { client: () => Promise<SdkClient>; tablePrefix: string } | undefined {
-  return (store as unknown as Record<symbol, { client: () => Promise<SdkClient>; tablePrefix: string } | undefined>)[STORE_CLIENT];
+  return (store as unknown as Record<symbol, { client: () => Promise<SdkClient>; tablePrefix: string } | undefined>)[
+    STORE_CLIENT
+  ];
 }
 
 const BATCH_GET_MAX = 100;
@@ -58,7 +72,10 @@ function pkValues(row: SdkRow['primaryKey'] | null | undefined): PkValue[] {
 export function createStore(opts: StoreOptions): Store {
   let ready: Promise<{ sdk: Sdk; client: SdkClient }> | undefined;
   const conn = () => {
-    ready ??= Promise.all([loadSdk(), typeof opts.client === 'function' ? opts.client() : Promise.resolve(opts.client)]).then(
+    ready ??= Promise.all([
+      loadSdk(),
+      typeof opts.client === 'function' ? opts.client() : Promise.resolve(opts.client),
+    ]).then(
       ([sdk, client]) => ({ sdk, client }),
       (e) => {
         ready = undefined;
@@ -72,13 +89,25 @@ export function createStore(opts: StoreOptions): Store {
 
   const versionCondition = (sdk: Sdk, expected: number | undefined, existence: 'exist' | 'not-exist' | 'ignore') => {
     const rowCond =
-      existence === 'exist' ? sdk.RowExistenceExpectation.EXPECT_EXIST : existence === 'not-exist' ? sdk.RowExistenceExpectation.EXPECT_NOT_EXIST : sdk.RowExistenceExpectation.IGNORE;
-    const colCond = expected === undefined ? null : new sdk.SingleColumnCondition('version', sdk.Long.fromNumber(expected), sdk.ComparatorType.EQUAL, false);
+      existence === 'exist'
+        ? sdk.RowExistenceExpectation.EXPECT_EXIST
+        : existence === 'not-exist'
+          ? sdk.RowExistenceExpectation.EXPECT_NOT_EXIST
+          : sdk.RowExistenceExpectation.IGNORE;
+    const colCond =
+      expected === undefined
+        ? null
+        : new sdk.SingleColumnCondition('version', sdk.Long.fromNumber(expected), sdk.ComparatorType.EQUAL, false);
     return new sdk.Condition(rowCond, colCond);
   };
 
   /** Writes a whole record (create and put differ only in the row condition and what its failure means). */
-  const putWholeRow = async (table: TableDef, full: object, existence: 'not-exist' | 'ignore', onConditionFail?: (e: unknown) => AppError) => {
+  const putWholeRow = async (
+    table: TableDef,
+    full: object,
+    existence: 'not-exist' | 'ignore',
+    onConditionFail?: (e: unknown) => AppError,
+  ) => {
     const { sdk, client } = await conn();
     try {
       await client.putRow({
@@ -95,7 +124,10 @@ export function createStore(opts: StoreOptions): Store {
   const toSdkBound = (sdk: Sdk, table: TableDef, tuple: Bound[]) =>
     table.pk.map((col, i) => {
       const v = tuple[i]!;
-      return { [col.name]: v === MIN ? sdk.INF_MIN : v === MAX ? sdk.INF_MAX : col.type === 'int' ? sdk.Long.fromNumber(v as number) : v };
+      return {
+        [col.name]:
+          v === MIN ? sdk.INF_MIN : v === MAX ? sdk.INF_MAX : col.type === 'int' ? sdk.Long.fromNumber(v as number) : v,
+      };
     });
 
   const store: Store = {
@@ -103,7 +135,9 @@ export function createStore(opts: StoreOptions): Store {
 
     async create<R extends object>(table: TableDef, record: R): Promise<R & Versioned> {
       const full = { ...record, version: 1 } as R & Versioned;
-      await putWholeRow(table, full, 'not-exist', (e) => storeConflict('AlreadyExists', `${table.name} row already exists`, e));
+      await putWholeRow(table, full, 'not-exist', (e) =>
+        storeConflict('AlreadyExists', `${table.name} row already exists`, e),
+      );
       return full;
     },
 
@@ -114,14 +148,23 @@ export function createStore(opts: StoreOptions): Store {
     async get<R extends object>(table: TableDef, key: Key): Promise<(R & Versioned) | undefined> {
       const { sdk, client } = await conn();
       try {
-        const res = await client.getRow({ tableName: tableName(table), primaryKey: encodeKey(table, key, sdk), maxVersions: 1 });
+        const res = await client.getRow({
+          tableName: tableName(table),
+          primaryKey: encodeKey(table, key, sdk),
+          maxVersions: 1,
+        });
         return decodeRow<R & Versioned>(table, res.row);
       } catch (e) {
         throw mapStoreError(e, tableName(table));
       }
     },
 
-    async update<R extends object>(table: TableDef, key: Key, expectedVersion: number, changes: Partial<R>): Promise<number> {
+    async update<R extends object>(
+      table: TableDef,
+      key: Key,
+      expectedVersion: number,
+      changes: Partial<R>,
+    ): Promise<number> {
       const { sdk, client } = await conn();
       const next = expectedVersion + 1;
       const cols = encodeChanges(table, { ...cleanChanges(table, key, changes), version: next }, sdk);
@@ -134,13 +177,22 @@ export function createStore(opts: StoreOptions): Store {
         });
       } catch (e) {
         throw mapStoreError(e, tableName(table), () =>
-          storeConflict('VersionMismatch', `${table.name} row changed since it was read (expected version ${expectedVersion})`, e),
+          storeConflict(
+            'VersionMismatch',
+            `${table.name} row changed since it was read (expected version ${expectedVersion})`,
+            e,
+          ),
         );
       }
       return next;
     },
 
-    async mutate<R extends object>(table: TableDef, key: Key, fn: Mutator<R>, mopts: MutateOptions = {}): Promise<R & Versioned> {
+    async mutate<R extends object>(
+      table: TableDef,
+      key: Key,
+      fn: Mutator<R>,
+      mopts: MutateOptions = {},
+    ): Promise<R & Versioned> {
       const retries = mopts.retries ?? 10;
       for (let attempt = 0; ; attempt++) {
         const cur = await store.get<R>(table, key);
@@ -170,7 +222,11 @@ export function createStore(opts: StoreOptions): Store {
         });
       } catch (e) {
         throw mapStoreError(e, tableName(table), () =>
-          storeConflict('VersionMismatch', `${table.name} row changed since it was read (expected version ${expectedVersion})`, e),
+          storeConflict(
+            'VersionMismatch',
+            `${table.name} row changed since it was read (expected version ${expectedVersion})`,
+            e,
+          ),
         );
       }
     },
@@ -188,7 +244,7 @@ export function createStore(opts: StoreOptions): Store {
       let scanned = 0;
       for (;;) {
         const want = q.filter ? MAX_LIMIT : limit - items.length;
-        let res;
+        let res: Awaited<ReturnType<typeof client.getRange>>;
         try {
           res = await client.getRange({
             tableName: tableName(table),
@@ -207,7 +263,12 @@ export function createStore(opts: StoreOptions): Store {
           const rec = decodeRow<R & Versioned>(table, rows[i]);
           if (rec && (!q.filter || q.filter(rec))) items.push(rec);
           if (items.length >= limit) {
-            const nextKey = i + 1 < rows.length ? pkValues(rows[i + 1]!.primaryKey) : res.nextStartPrimaryKey ? pkValues(res.nextStartPrimaryKey) : undefined;
+            const nextKey =
+              i + 1 < rows.length
+                ? pkValues(rows[i + 1]!.primaryKey)
+                : res.nextStartPrimaryKey
+                  ? pkValues(res.nextStartPrimaryKey)
+                  : undefined;
             return nextKey ? { items, nextCursor: encodeCursor(fp, nextKey) } : { items };
           }
         }
@@ -217,10 +278,17 @@ export function createStore(opts: StoreOptions): Store {
       }
     },
 
-    async *scan<R extends object>(table: TableDef, q: Omit<RangeQuery<R>, 'limit' | 'cursor' | 'maxScan'> = {}): AsyncIterable<R & Versioned> {
+    async *scan<R extends object>(
+      table: TableDef,
+      q: Omit<RangeQuery<R>, 'limit' | 'cursor' | 'maxScan'> = {},
+    ): AsyncIterable<R & Versioned> {
       let cursor: string | undefined;
       do {
-        const page: Page<R & Versioned> = await store.range<R>(table, { ...q, limit: MAX_LIMIT, ...(cursor ? { cursor } : {}) });
+        const page: Page<R & Versioned> = await store.range<R>(table, {
+          ...q,
+          limit: MAX_LIMIT,
+          ...(cursor ? { cursor } : {}),
+        });
         yield* page.items;
         cursor = page.nextCursor;
       } while (cursor);
@@ -236,9 +304,13 @@ export function createStore(opts: StoreOptions): Store {
       for (let i = 0; i < all.length; i += BATCH_GET_MAX) {
         let pending = all.slice(i, i + BATCH_GET_MAX);
         for (let attempt = 0; pending.length > 0; attempt++) {
-          let res;
+          let res: Awaited<ReturnType<typeof client.batchGetRow>>;
           try {
-            res = await client.batchGetRow({ tables: [{ tableName: name, primaryKey: pending.map(([, k]) => encodeKey(table, k, sdk)), maxVersions: 1 }] });
+            res = await client.batchGetRow({
+              tables: [
+                { tableName: name, primaryKey: pending.map(([, k]) => encodeKey(table, k, sdk)), maxVersions: 1 },
+              ],
+            });
           } catch (e) {
             throw mapStoreError(e, name);
           }
@@ -246,13 +318,22 @@ export function createStore(opts: StoreOptions): Store {
           const failed: typeof pending = [];
           pending.forEach(([id], j) => {
             const r = rows[j];
-            if (!r || !r.isOk) return void failed.push(pending[j]!);
-            const rec = decodeRow<R & Versioned>(table, { primaryKey: r.primaryKey ?? [], attributes: r.attributes ?? [] });
+            if (!r?.isOk) {
+              failed.push(pending[j]!);
+              return;
+            }
+            const rec = decodeRow<R & Versioned>(table, {
+              primaryKey: r.primaryKey ?? [],
+              attributes: r.attributes ?? [],
+            });
             if (rec) found.set(id, rec);
           });
           if (failed.length && attempt >= 2) {
             const r = rows[pending.indexOf(failed[0]!)];
-            throw mapStoreError({ code: r?.errorCode ?? 'OTSInternalServerError', message: r?.errorMessage ?? '' }, name);
+            throw mapStoreError(
+              { code: r?.errorCode ?? 'OTSInternalServerError', message: r?.errorMessage ?? '' },
+              name,
+            );
           }
           pending = failed;
         }
@@ -284,7 +365,7 @@ export function createStore(opts: StoreOptions): Store {
         const versions: Array<number | undefined> = [];
         const rows = chunk.map((op) => {
           if (op.type === 'put' || op.type === 'create') {
-            const v = op.type === 'create' ? 1 : (op.record as Partial<Versioned>).version ?? 1;
+            const v = op.type === 'create' ? 1 : ((op.record as Partial<Versioned>).version ?? 1);
             versions.push(v);
             return {
               type: 'PUT',
@@ -299,7 +380,12 @@ export function createStore(opts: StoreOptions): Store {
             versions.push(known === undefined ? undefined : known + 1);
             const cols = encodeChanges(table, known === undefined ? changes : { ...changes, version: known + 1 }, sdk);
             if (known === undefined) cols.push({ INCREMENT: [{ version: sdk.Long.fromNumber(1) }] });
-            return { type: 'UPDATE', condition: versionCondition(sdk, known, 'exist'), primaryKey: encodeKey(table, op.key, sdk), attributeColumns: cols };
+            return {
+              type: 'UPDATE',
+              condition: versionCondition(sdk, known, 'exist'),
+              primaryKey: encodeKey(table, op.key, sdk),
+              attributeColumns: cols,
+            };
           }
           versions.push(undefined);
           return {
@@ -309,7 +395,7 @@ export function createStore(opts: StoreOptions): Store {
             attributeColumns: [],
           };
         });
-        let res;
+        let res: Awaited<ReturnType<typeof client.batchWriteRow>>;
         try {
           res = await client.batchWriteRow({ tables: [{ tableName: name, rows }] });
         } catch (e) {
@@ -330,6 +416,9 @@ export function createStore(opts: StoreOptions): Store {
       return results;
     },
   };
-  Object.defineProperty(store, STORE_CLIENT, { value: { client: async () => (await conn()).client, tablePrefix: opts.tablePrefix }, enumerable: false });
+  Object.defineProperty(store, STORE_CLIENT, {
+    value: { client: async () => (await conn()).client, tablePrefix: opts.tablePrefix },
+    enumerable: false,
+  });
   return store;
 }

@@ -100,7 +100,19 @@ export const assetEvents: TableDef = { name: 'asset_events', pk: [{ name: 'accou
 export const accountChanges: TableDef = { name: 'account_changes', pk: [{ name: 'accountId' }, { name: 'changeId' }] };
 
 /** Every table, for `ensureTables`. */
-export const ALL_TABLES: readonly TableDef[] = [accounts, tokens, cache, servers, scans, accountRefs, idempotency, locks, assets, assetEvents, accountChanges];
+export const ALL_TABLES: readonly TableDef[] = [
+  accounts,
+  tokens,
+  cache,
+  servers,
+  scans,
+  accountRefs,
+  idempotency,
+  locks,
+  assets,
+  assetEvents,
+  accountChanges,
+];
 
 /**
  * An id that sorts by creation time: `<prefix>-<11 base-36 ms digits><6 random>` (base 36 with
@@ -111,4 +123,5 @@ export function timeOrderedId(prefix: string, nowMs: number, rand = () => random
 }
 
 /** The lowest id `timeOrderedId` can make at `nowMs`: a range bound for "since this time". */
-export const timeOrderedBound = (prefix: string, nowMs: number) => `${prefix}-${Math.floor(nowMs).toString(36).padStart(11, '0')}`;
+export const timeOrderedBound = (prefix: string, nowMs: number) =>
+  `${prefix}-${Math.floor(nowMs).toString(36).padStart(11, '0')}`;

@@ -115,11 +115,20 @@ export interface Store {
   /** Deletes a row; with `expectedVersion`, only that version (else `Conflict` VersionMismatch). Missing row is fine without it. */
   remove(table: TableDef, key: Key, expectedVersion?: number): Promise<void>;
   /** One page of a primary-key range. */
-  range<R extends object = Record<string, unknown>>(table: TableDef, query?: RangeQuery<R>): Promise<Page<R & Versioned>>;
+  range<R extends object = Record<string, unknown>>(
+    table: TableDef,
+    query?: RangeQuery<R>,
+  ): Promise<Page<R & Versioned>>;
   /** Every row of a range, page by page (sweeper, cache clear). */
-  scan<R extends object = Record<string, unknown>>(table: TableDef, query?: Omit<RangeQuery<R>, 'limit' | 'cursor' | 'maxScan'>): AsyncIterable<R & Versioned>;
+  scan<R extends object = Record<string, unknown>>(
+    table: TableDef,
+    query?: Omit<RangeQuery<R>, 'limit' | 'cursor' | 'maxScan'>,
+  ): AsyncIterable<R & Versioned>;
   /** Rows by key, in the order asked; `undefined` where missing. Any number of keys. */
-  batchGet<R extends object = Record<string, unknown>>(table: TableDef, keys: Key[]): Promise<Array<(R & Versioned) | undefined>>;
+  batchGet<R extends object = Record<string, unknown>>(
+    table: TableDef,
+    keys: Key[],
+  ): Promise<Array<(R & Versioned) | undefined>>;
   /** Many writes, per-row results in order (not atomic across rows). Any number of ops; a key may repeat (applied in order). */
   batchWrite<R extends object>(table: TableDef, ops: BatchOp<R>[]): Promise<BatchResult[]>;
 }

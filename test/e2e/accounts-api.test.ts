@@ -29,12 +29,20 @@ const admin = (method: string, path: string, json?: unknown, query?: Record<stri
   d.call(method, path, { token: d.adminToken, ...(json !== undefined ? { json } : {}), ...(query ? { query } : {}) });
 
 test('create an account: 201, verified at once, secret masked, identity known', async () => {
-  const res = await admin('POST', '/v1/accounts', { name: 'prod', groups: ['blue'], defaultRegion: 'cn-hangzhou', credential: akCredential(keys) });
+  const res = await admin('POST', '/v1/accounts', {
+    name: 'prod',
+    groups: ['blue'],
+    defaultRegion: 'cn-hangzhou',
+    credential: akCredential(keys),
+  });
   assert.is(res.status, 201, res.raw);
   const a = res.body;
   accountId = a.id;
   assert.match(a.id, /^acc-[0-9a-z]{16}$/);
-  assert.equal(a.credential, { type: 'access_key', accessKeyId: `${keys.accessKeyId.slice(0, 4)}****${keys.accessKeyId.slice(-4)}` });
+  assert.equal(a.credential, {
+    type: 'access_key',
+    accessKeyId: `${keys.accessKeyId.slice(0, 4)}****${keys.accessKeyId.slice(-4)}`,
+  });
   assert.is(a.verification.status, 'verified');
   assert.is(a.verification.identity.accountId, keys.accountId);
   assert.is(a.alibabaAccountId, keys.accountId);
@@ -51,7 +59,10 @@ test('create an account: 201, verified at once, secret masked, identity known', 
   const got = await admin('GET', `/v1/accounts/${a.id}`);
   assert.equal(got.body, a);
   const list = await admin('GET', '/v1/accounts');
-  assert.equal(list.body.items.map((x: { id: string }) => x.id), [a.id]);
+  assert.equal(
+    list.body.items.map((x: { id: string }) => x.id),
+    [a.id],
+  );
 });
 
 test('regions and key pairs: one account serves every region; the second listing is cached', async () => {
@@ -80,8 +91,22 @@ test('regions and key pairs: one account serves every region; the second listing
 test('a key pair imported in the cloud appears after DELETE cache (and not before)', async () => {
   const before = await admin('GET', `/v1/catalog/${accountId}/regions/cn-hangzhou/key-pairs`);
   const { publicKeyOpenSsh } = await rsaPem();
-  const ecs = new Ecs(new $OpenApiUtil.Config({ accessKeyId: keys.accessKeyId, accessKeySecret: keys.accessKeySecret, endpoint: d.sandboxEndpoint, protocol: 'http', regionId: 'cn-hangzhou' }));
-  await ecs.importKeyPair(new $Ecs.ImportKeyPairRequest({ regionId: 'cn-hangzhou', keyPairName: 'laptop-2026', publicKeyBody: publicKeyOpenSsh }));
+  const ecs = new Ecs(
+    new $OpenApiUtil.Config({
+      accessKeyId: keys.accessKeyId,
+      accessKeySecret: keys.accessKeySecret,
+      endpoint: d.sandboxEndpoint,
+      protocol: 'http',
+      regionId: 'cn-hangzhou',
+    }),
+  );
+  await ecs.importKeyPair(
+    new $Ecs.ImportKeyPairRequest({
+      regionId: 'cn-hangzhou',
+      keyPairName: 'laptop-2026',
+      publicKeyBody: publicKeyOpenSsh,
+    }),
+  );
   const stale = await admin('GET', `/v1/catalog/${accountId}/regions/cn-hangzhou/key-pairs`);
   assert.is(stale.body.cached, true);
   assert.equal(stale.body.items, before.body.items);
@@ -107,22 +132,33 @@ test('zones with stock, images by owner, instance types by zone', async () => {
   const t0 = types.body.items[0];
   assert.type(t0.cpu, 'number');
   assert.type(t0.memoryGiB, 'number');
-  const stock = await admin('GET', `/v1/catalog/${accountId}/regions/cn-hangzhou/zones`, undefined, { instanceType: t0.instanceType });
+  const stock = await admin('GET', `/v1/catalog/${accountId}/regions/cn-hangzhou/zones`, undefined, {
+    instanceType: t0.instanceType,
+  });
   assert.is(stock.status, 200, stock.raw);
-  assert.equal(stock.body.items.map((z: { zoneId: string }) => z.zoneId), zones.body.items.map((z: { zoneId: string }) => z.zoneId));
+  assert.equal(
+    stock.body.items.map((z: { zoneId: string }) => z.zoneId),
+    zones.body.items.map((z: { zoneId: string }) => z.zoneId),
+  );
   assert.ok(stock.body.items.every((z: { available: unknown }) => typeof z.available === 'boolean'));
   const z0 = zones.body.items[0].zoneId;
-  const inZone = await admin('GET', `/v1/catalog/${accountId}/regions/cn-hangzhou/instance-types`, undefined, { zoneId: z0 });
+  const inZone = await admin('GET', `/v1/catalog/${accountId}/regions/cn-hangzhou/instance-types`, undefined, {
+    zoneId: z0,
+  });
   assert.is(inZone.status, 200, inZone.raw);
   assert.ok(inZone.body.items.length > 0 && inZone.body.items.length <= types.body.items.length);
-  const images = await admin('GET', `/v1/catalog/${accountId}/regions/cn-hangzhou/images`, undefined, { owner: 'system' });
+  const images = await admin('GET', `/v1/catalog/${accountId}/regions/cn-hangzhou/images`, undefined, {
+    owner: 'system',
+  });
   assert.is(images.status, 200, images.raw);
   assert.ok(images.body.items.length > 0);
   assert.match(images.body.items[0].imageId, /.+/);
   const self = await admin('GET', `/v1/catalog/${accountId}/regions/cn-hangzhou/images`, undefined, { owner: 'self' });
   assert.is(self.status, 200);
   assert.equal(self.body.items, []);
-  const bad = await admin('GET', `/v1/catalog/${accountId}/regions/cn-hangzhou/images`, undefined, { owner: 'everyone' });
+  const bad = await admin('GET', `/v1/catalog/${accountId}/regions/cn-hangzhou/images`, undefined, {
+    owner: 'everyone',
+  });
   assert.is(bad.status, 400);
   assert.equal(bad.body.error.details, [{ path: 'owner', problem: 'owner is "system", "self" or "others"' }]);
   const noRegion = await admin('GET', `/v1/catalog/${accountId}/regions/xx-nowhere-1/key-pairs`);
@@ -130,33 +166,49 @@ test('zones with stock, images by owner, instance types by zone', async () => {
 });
 
 test('verification hints: unknown AccessKey ID, wrong secret, account id mismatch', async () => {
-  const unknown = await admin('POST', '/v1/accounts', { name: 'typo', credential: { type: 'access_key', accessKeyId: 'LTAI' + 'x'.repeat(20), accessKeySecret: 'y'.repeat(30) } });
+  const unknown = await admin('POST', '/v1/accounts', {
+    name: 'typo',
+    credential: { type: 'access_key', accessKeyId: `LTAI${'x'.repeat(20)}`, accessKeySecret: 'y'.repeat(30) },
+  });
   assert.is(unknown.status, 201, 'a failed credential is still saved');
   assert.is(unknown.body.verification.status, 'failed');
   assert.is(unknown.body.verification.error.code, 'InvalidAccessKeyId.NotFound');
   assert.match(unknown.body.verification.error.hint, /AccessKey ID does not exist/);
 
-  const wrong = await admin('POST', '/v1/accounts', { name: 'wrong-secret', credential: { type: 'access_key', accessKeyId: keys.accessKeyId, accessKeySecret: 'z'.repeat(30) } });
+  const wrong = await admin('POST', '/v1/accounts', {
+    name: 'wrong-secret',
+    credential: { type: 'access_key', accessKeyId: keys.accessKeyId, accessKeySecret: 'z'.repeat(30) },
+  });
   assert.is(wrong.body.verification.status, 'failed');
   assert.is(wrong.body.verification.error.code, 'SignatureDoesNotMatch');
   assert.match(wrong.body.verification.error.hint, /secret is wrong/);
 
   const other = '1'.repeat(16);
-  const mismatch = await admin('POST', '/v1/accounts', { name: 'mismatch', alibabaAccountId: other, credential: akCredential(keys) });
+  const mismatch = await admin('POST', '/v1/accounts', {
+    name: 'mismatch',
+    alibabaAccountId: other,
+    credential: akCredential(keys),
+  });
   assert.is(mismatch.body.verification.status, 'failed');
   assert.is(mismatch.body.verification.error.code, 'AccountIdMismatch');
-  assert.ok(mismatch.body.verification.error.message.includes(other) && mismatch.body.verification.error.message.includes(keys.accountId));
+  assert.ok(
+    mismatch.body.verification.error.message.includes(other) &&
+      mismatch.body.verification.error.message.includes(keys.accountId),
+  );
   assert.is(mismatch.body.alibabaAccountId, other);
 
   // fixing the credential re-verifies at once
   const fixed = await admin('PATCH', `/v1/accounts/${wrong.body.id}`, { credential: akCredential(keys) });
   assert.is(fixed.status, 200, fixed.raw);
   assert.is(fixed.body.verification.status, 'verified');
-  for (const id of [unknown.body.id, wrong.body.id, mismatch.body.id]) assert.is((await admin('DELETE', `/v1/accounts/${id}`)).status, 204);
+  for (const id of [unknown.body.id, wrong.body.id, mismatch.body.id])
+    assert.is((await admin('DELETE', `/v1/accounts/${id}`)).status, 204);
 });
 
 test('Forbidden.RAM: the catalog names the missing permission; the audit lists allowed and denied actions', async () => {
-  const limited = await d.admin(`/accounts/${keys.accountId}/access-keys`, { allow: ['ecs:Describe*', 'resourcecenter:GetResourceCenterServiceStatus'] });
+  const limited = await d.admin(`/accounts/${keys.accountId}/access-keys`, {
+    allow: ['ecs:Describe*', 'resourcecenter:GetResourceCenterServiceStatus'],
+  });
   const acc = await admin('POST', '/v1/accounts', { name: 'read-only', credential: akCredential(limited) });
   assert.is(acc.body.verification.status, 'verified');
   const audit = await admin('POST', `/v1/accounts/${acc.body.id}/verify`);
@@ -188,9 +240,17 @@ test('Forbidden.RAM: the catalog names the missing permission; the audit lists a
 
 test('SSH keys: private keys are write-only; PATCH keeps, replaces and removes them', async () => {
   const { privateKey } = await rsaPem();
-  const res = await admin('PATCH', `/v1/accounts/${accountId}`, { sshKeys: { 'cn-hangzhou': { keyPairName: 'laptop-2026', privateKey }, 'cn-shanghai': { keyPairName: 'sandbox-cn-shanghai-1' } } });
+  const res = await admin('PATCH', `/v1/accounts/${accountId}`, {
+    sshKeys: {
+      'cn-hangzhou': { keyPairName: 'laptop-2026', privateKey },
+      'cn-shanghai': { keyPairName: 'sandbox-cn-shanghai-1' },
+    },
+  });
   assert.is(res.status, 200, res.raw);
-  assert.equal(res.body.sshKeys, { 'cn-hangzhou': { keyPairName: 'laptop-2026', hasPrivateKey: true }, 'cn-shanghai': { keyPairName: 'sandbox-cn-shanghai-1', hasPrivateKey: false } });
+  assert.equal(res.body.sshKeys, {
+    'cn-hangzhou': { keyPairName: 'laptop-2026', hasPrivateKey: true },
+    'cn-shanghai': { keyPairName: 'sandbox-cn-shanghai-1', hasPrivateKey: false },
+  });
   assert.not.ok(res.raw.includes('PRIVATE KEY'));
   const row = await d.store.get<any>(T.accounts, { id: accountId });
   assert.not.ok(JSON.stringify(row).includes('PRIVATE KEY'));
@@ -199,16 +259,34 @@ test('SSH keys: private keys are write-only; PATCH keeps, replaces and removes t
     { regionId: 'cn-hangzhou', keyPairName: 'laptop-2026', exists: true, hasPrivateKey: true },
     { regionId: 'cn-shanghai', keyPairName: 'sandbox-cn-shanghai-1', exists: true, hasPrivateKey: false },
   ]);
-  const typo = await admin('PATCH', `/v1/accounts/${accountId}`, { sshKeys: { 'cn-beijing': { keyPairName: 'no-such-pair' } } });
+  const typo = await admin('PATCH', `/v1/accounts/${accountId}`, {
+    sshKeys: { 'cn-beijing': { keyPairName: 'no-such-pair' } },
+  });
   assert.is(typo.status, 200);
   const audit2 = await admin('POST', `/v1/accounts/${accountId}/verify`);
-  assert.equal(audit2.body.sshKeys.find((k: { regionId: string }) => k.regionId === 'cn-beijing'), { regionId: 'cn-beijing', keyPairName: 'no-such-pair', exists: false, hasPrivateKey: false });
+  assert.equal(
+    audit2.body.sshKeys.find((k: { regionId: string }) => k.regionId === 'cn-beijing'),
+    { regionId: 'cn-beijing', keyPairName: 'no-such-pair', exists: false, hasPrivateKey: false },
+  );
   await admin('PATCH', `/v1/accounts/${accountId}`, { sshKeys: { 'cn-beijing': null } });
-  const same = await admin('PATCH', `/v1/accounts/${accountId}`, { sshKeys: { 'cn-hangzhou': { keyPairName: 'laptop-2026' } } });
-  assert.is(same.body.sshKeys['cn-hangzhou'].hasPrivateKey, true, 'same key pair without a new private key keeps the stored one');
+  const same = await admin('PATCH', `/v1/accounts/${accountId}`, {
+    sshKeys: { 'cn-hangzhou': { keyPairName: 'laptop-2026' } },
+  });
+  assert.is(
+    same.body.sshKeys['cn-hangzhou'].hasPrivateKey,
+    true,
+    'same key pair without a new private key keeps the stored one',
+  );
   const removed = await admin('PATCH', `/v1/accounts/${accountId}`, { sshKeys: { 'cn-shanghai': null } });
   assert.equal(Object.keys(removed.body.sshKeys), ['cn-hangzhou']);
-  const bad = await admin('PATCH', `/v1/accounts/${accountId}`, { sshKeys: { 'cn-hangzhou': { keyPairName: 'k1', privateKey: '-----BEGIN RSA PRIVATE KEY-----\nnot a key\n-----END RSA PRIVATE KEY-----\n' } } });
+  const bad = await admin('PATCH', `/v1/accounts/${accountId}`, {
+    sshKeys: {
+      'cn-hangzhou': {
+        keyPairName: 'k1',
+        privateKey: '-----BEGIN RSA PRIVATE KEY-----\nnot a key\n-----END RSA PRIVATE KEY-----\n',
+      },
+    },
+  });
   assert.is(bad.status, 400);
   assert.is(bad.body.error.details[0].path, 'sshKeys.cn-hangzhou.privateKey');
 });
@@ -231,15 +309,26 @@ test('a credential change clears the account cache', async () => {
 });
 
 test('validation: 400 with paths and never the value', async () => {
-  const secret = 'S'.repeat(29) + '!';
-  const res = await admin('POST', '/v1/accounts', { name: '', credential: { type: 'access_key', accessKeyId: 'AKID', accessKeySecret: secret }, defaultRegion: 'Hangzhou', extra: 1 });
+  const secret = `${'S'.repeat(29)}!`;
+  const res = await admin('POST', '/v1/accounts', {
+    name: '',
+    credential: { type: 'access_key', accessKeyId: 'AKID', accessKeySecret: secret },
+    defaultRegion: 'Hangzhou',
+    extra: 1,
+  });
   assert.is(res.status, 400);
   assert.is(res.body.error.code, 'ValidationFailed');
   const paths = res.body.error.details.map((x: { path: string }) => x.path).sort();
   assert.equal(paths, ['(body)', 'credential.accessKeyId', 'credential.accessKeySecret', 'defaultRegion', 'name']);
   assert.not.ok(res.raw.includes(secret));
-  const arn = await admin('POST', '/v1/accounts', { name: 'r', credential: { type: 'ram_role', roleArn: 'arn:aws:iam::1:role/x' } });
-  assert.equal(arn.body.error.details.map((x: { path: string }) => x.path), ['credential.roleArn']);
+  const arn = await admin('POST', '/v1/accounts', {
+    name: 'r',
+    credential: { type: 'ram_role', roleArn: 'arn:aws:iam::1:role/x' },
+  });
+  assert.equal(
+    arn.body.error.details.map((x: { path: string }) => x.path),
+    ['credential.roleArn'],
+  );
 });
 
 test('the audit trail lists who changed which fields, newest first, without values', async () => {
@@ -272,7 +361,9 @@ test('delete: 409 while the account has live servers, then 204 and 404', async (
 test('audit log: who, what fields, never a value', async () => {
   const lines = d.logs.filter((l) => l.includes('"msg":"audit"'));
   assert.ok(lines.length >= 5, `audit lines: ${lines.length}`);
-  const created = lines.map((l) => JSON.parse(l.slice(l.indexOf('{')))).find((x) => x.what === 'create' && x.accountId === accountId);
+  const created = lines
+    .map((l) => JSON.parse(l.slice(l.indexOf('{'))))
+    .find((x) => x.what === 'create' && x.accountId === accountId);
   assert.ok(created);
   assert.is(created.by, 'bootstrap-admin');
   assert.ok(created.fields.includes('credential'));

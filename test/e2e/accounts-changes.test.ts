@@ -24,7 +24,10 @@ test.before(async () => {
   d = await startDomain({ via: 'inprocess' });
   [keys, keys2] = [await d.createSandboxAccount(), await d.createSandboxAccount()];
   [pem1, pem2] = [(await rsaPem()).privateKey, (await rsaPem()).privateKey];
-  for (const [role, groups] of [['operator', ['blue']], ['viewer', ['blue']]] as const) {
+  for (const [role, groups] of [
+    ['operator', ['blue']],
+    ['viewer', ['blue']],
+  ] as const) {
     const r = await d.call('POST', '/v1/tokens', { token: d.adminToken, json: { name: `${role}-bot`, role, groups } });
     assert.is(r.status, 201, r.raw);
     tok[role] = { token: r.body.token, id: r.body.id };
@@ -39,8 +42,10 @@ const call = async (method: string, path: string, token: string, json?: unknown,
   raws.push(r.raw ?? '');
   return r;
 };
-const admin = (method: string, path: string, json?: unknown, query?: Record<string, string>) => call(method, path, d.adminToken, json, query);
-const changes = async (id = accountId, query?: Record<string, string>, token = d.adminToken) => call('GET', `/v1/accounts/${id}/changes`, token, undefined, query);
+const admin = (method: string, path: string, json?: unknown, query?: Record<string, string>) =>
+  call(method, path, d.adminToken, json, query);
+const changes = async (id = accountId, query?: Record<string, string>, token = d.adminToken) =>
+  call('GET', `/v1/accounts/${id}/changes`, token, undefined, query);
 const storedRows = async (id = accountId) => {
   const rows: ChangeRow[] = [];
   for await (const r of d.store.scan<ChangeRow>(T.accountChanges, { eq: { accountId: id } })) rows.push(r);
@@ -49,12 +54,24 @@ const storedRows = async (id = accountId) => {
 
 test('create, updates and a verify are recorded: who, when, old → new, secrets only "changed"', async () => {
   const t0 = Date.now();
-  const created = await admin('POST', '/v1/accounts', { name: 'prod', groups: ['blue'], credential: akCredential(keys), sshKeys: { 'cn-hangzhou': { keyPairName: 'kp-one', privateKey: pem1 } } });
+  const created = await admin('POST', '/v1/accounts', {
+    name: 'prod',
+    groups: ['blue'],
+    credential: akCredential(keys),
+    sshKeys: { 'cn-hangzhou': { keyPairName: 'kp-one', privateKey: pem1 } },
+  });
   assert.is(created.status, 201, created.raw);
   accountId = created.body.id;
-  assert.is((await admin('PATCH', `/v1/accounts/${accountId}`, { name: 'production', defaultRegion: 'cn-beijing' })).status, 200);
+  assert.is(
+    (await admin('PATCH', `/v1/accounts/${accountId}`, { name: 'production', defaultRegion: 'cn-beijing' })).status,
+    200,
+  );
   // a new credential (another account's key: verification fails on the id given) and a new private key
-  const patched = await admin('PATCH', `/v1/accounts/${accountId}`, { credential: akCredential(keys2), alibabaAccountId: keys.accountId, sshKeys: { 'cn-hangzhou': { keyPairName: 'kp-one', privateKey: pem2 } } });
+  const patched = await admin('PATCH', `/v1/accounts/${accountId}`, {
+    credential: akCredential(keys2),
+    alibabaAccountId: keys.accountId,
+    sshKeys: { 'cn-hangzhou': { keyPairName: 'kp-one', privateKey: pem2 } },
+  });
   assert.is(patched.status, 200, patched.raw);
   assert.is(patched.body.verification.status, 'failed');
   const verified = await call('POST', `/v1/accounts/${accountId}/verify`, tok.operator!.token);
@@ -63,8 +80,14 @@ test('create, updates and a verify are recorded: who, when, old → new, secrets
   const res = await changes();
   assert.is(res.status, 200, res.raw);
   const items = res.body.items;
-  assert.equal(items.map((c: { what: string }) => c.what), ['verify', 'update', 'update', 'create']);
-  assert.equal(items.map((c: { id: string }) => c.id), [4, 3, 2, 1].map(changeIdFor));
+  assert.equal(
+    items.map((c: { what: string }) => c.what),
+    ['verify', 'update', 'update', 'create'],
+  );
+  assert.equal(
+    items.map((c: { id: string }) => c.id),
+    [4, 3, 2, 1].map(changeIdFor),
+  );
   for (const c of items) assert.ok(c.at >= t0 && c.at <= Date.now(), 'when: epoch ms');
   for (let i = 1; i < items.length; i++) assert.ok(items[i - 1].at >= items[i].at);
 
@@ -83,7 +106,10 @@ test('create, updates and a verify are recorded: who, when, old → new, secrets
   });
   assert.equal(credUpdate.outcome, { status: 'failed', code: 'AccountIdMismatch' });
 
-  assert.equal(nameUpdate.changes, { name: { from: 'prod', to: 'production' }, defaultRegion: { from: null, to: 'cn-beijing' } });
+  assert.equal(nameUpdate.changes, {
+    name: { from: 'prod', to: 'production' },
+    defaultRegion: { from: null, to: 'cn-beijing' },
+  });
   assert.is(nameUpdate.outcome, undefined);
   assert.equal(nameUpdate.actor, { kind: 'bootstrap', role: 'admin', name: 'bootstrap admin' });
   assert.is(nameUpdate.by, 'bootstrap-admin');
@@ -109,11 +135,17 @@ test('newest first, paged with limit and cursor; a bad limit or cursor is 400', 
   const p2 = await changes(accountId, { limit: '3', cursor: p1.body.nextCursor });
   assert.is(p2.status, 200, p2.raw);
   assert.is(p2.body.nextCursor, undefined);
-  assert.equal([...p1.body.items, ...p2.body.items].map((c: { id: string }) => c.id), all);
+  assert.equal(
+    [...p1.body.items, ...p2.body.items].map((c: { id: string }) => c.id),
+    all,
+  );
   for (const limit of ['0', '201', 'x', '1.5']) {
     const bad = await changes(accountId, { limit });
     assert.is(bad.status, 400, `${limit}: ${bad.raw}`);
-    assert.equal(bad.body.error.details.map((x: { path: string }) => x.path), ['limit']);
+    assert.equal(
+      bad.body.error.details.map((x: { path: string }) => x.path),
+      ['limit'],
+    );
   }
   const badCursor = await changes(accountId, { cursor: 'nonsense' });
   assert.is(badCursor.status, 400);
@@ -126,12 +158,18 @@ test('crash between the account write and the trail copy: the change is recovere
   await d.store.remove(T.accountChanges, { accountId, changeId: changeIdFor(4) });
   assert.is((await storedRows()).length, 3);
   const read = await changes();
-  assert.equal(read.body.items.map((c: { what: string }) => c.what), ['verify', 'update', 'update', 'create']);
+  assert.equal(
+    read.body.items.map((c: { what: string }) => c.what),
+    ['verify', 'update', 'update', 'create'],
+  );
   // Same with the next writer: it copies the pending change before writing its own.
   await d.store.remove(T.accountChanges, { accountId, changeId: changeIdFor(4) });
   assert.is((await admin('PATCH', `/v1/accounts/${accountId}`, { groups: ['blue', 'green'] })).status, 200);
   const rows = await storedRows();
-  assert.equal(rows.map((r) => r.changeId), [1, 2, 3, 4, 5].map(changeIdFor));
+  assert.equal(
+    rows.map((r) => r.changeId),
+    [1, 2, 3, 4, 5].map(changeIdFor),
+  );
   assert.equal(rows[4]!.diff, { groups: { from: ['blue'], to: ['blue', 'green'] } });
 });
 
@@ -158,7 +196,17 @@ test('a DELETE retried after a crash between the mark and the removal finishes i
   const id = a.body.id as string;
   const row = await d.store.get<any>(T.accounts, { id });
   // The delete's first write (the mark carrying its change) happened; the process died before the rest.
-  const mark: ChangeRow = { accountId: id, changeId: changeIdFor(row.version + 1), accountVersion: row.version + 1, atMs: Date.now(), what: 'delete', by: 'bootstrap-admin', actor: { kind: 'bootstrap', role: 'admin' }, fields: [], diff: { name: { from: 'half', to: null } } };
+  const mark: ChangeRow = {
+    accountId: id,
+    changeId: changeIdFor(row.version + 1),
+    accountVersion: row.version + 1,
+    atMs: Date.now(),
+    what: 'delete',
+    by: 'bootstrap-admin',
+    actor: { kind: 'bootstrap', role: 'admin' },
+    fields: [],
+    diff: { name: { from: 'half', to: null } },
+  };
   await d.store.update(T.accounts, { id }, row.version, { deletedAtMs: Date.now(), lastChange: mark });
   assert.is((await admin('GET', `/v1/accounts/${id}`)).status, 404);
   assert.not.ok((await admin('GET', '/v1/accounts')).body.items.some((x: { id: string }) => x.id === id));
@@ -167,7 +215,10 @@ test('a DELETE retried after a crash between the mark and the removal finishes i
   assert.is(await d.store.get(T.accounts, { id }), undefined);
   assert.is((await admin('DELETE', `/v1/accounts/${id}`)).status, 404);
   const rows = await storedRows(id);
-  assert.equal(rows.map((r) => r.what), ['create', 'delete']);
+  assert.equal(
+    rows.map((r) => r.what),
+    ['create', 'delete'],
+  );
 });
 
 test('no stored change row and no answer holds a secret (AccessKey secrets, private keys, sealed values)', async () => {
@@ -176,10 +227,24 @@ test('no stored change row and no answer holds a secret (AccessKey secrets, priv
   assert.ok(rows.length >= 8);
   const stored = JSON.stringify(rows);
   const pemBody = (pem: string) => pem.split('\n').filter((l) => l && !l.startsWith('-----'));
-  const needles = [keys.accessKeySecret, keys2.accessKeySecret, ...pemBody(pem1), ...pemBody(pem2), 'PRIVATE KEY', 'wrappedKey', '"ct"', tok.operator!.token, tok.viewer!.token, d.adminToken];
+  const needles = [
+    keys.accessKeySecret,
+    keys2.accessKeySecret,
+    ...pemBody(pem1),
+    ...pemBody(pem2),
+    'PRIVATE KEY',
+    'wrappedKey',
+    '"ct"',
+    tok.operator!.token,
+    tok.viewer!.token,
+    d.adminToken,
+  ];
   for (const s of needles) {
     assert.not.ok(stored.includes(s), `stored change rows hold ${s.slice(0, 12)}…`);
-    assert.not.ok(raws.some((r) => r.includes(s)), `an answer holds ${s.slice(0, 12)}…`);
+    assert.not.ok(
+      raws.some((r) => r.includes(s)),
+      `an answer holds ${s.slice(0, 12)}…`,
+    );
   }
 });
 

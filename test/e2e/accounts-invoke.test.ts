@@ -20,7 +20,10 @@ test('every action answers as its HTTP route does', async () => {
   assert.is(created.ok, true, JSON.stringify(created));
   const id = created.result.id;
   assert.is(created.result.verification.status, 'verified');
-  assert.equal((await d.invoke('accounts.list')).result.items.map((a: { id: string }) => a.id), [id]);
+  assert.equal(
+    (await d.invoke('accounts.list')).result.items.map((a: { id: string }) => a.id),
+    [id],
+  );
   assert.is((await d.invoke('accounts.get', { id })).result.name, 'invoked');
   assert.is((await d.invoke('accounts.update', { id, name: 'renamed' })).result.name, 'renamed');
   const regions = await d.invoke('catalog.regions', { accountId: id });
@@ -30,13 +33,19 @@ test('every action answers as its HTTP route does', async () => {
     assert.is(r.ok, true, `${action} ${JSON.stringify(r)}`);
     assert.ok(Array.isArray(r.result.items) && r.result.items.length > 0, action);
   }
-  assert.equal(await d.invoke('catalog.clearCache', { accountId: id, regionId: 'cn-hangzhou' }), { ok: true, result: null });
+  assert.equal(await d.invoke('catalog.clearCache', { accountId: id, regionId: 'cn-hangzhou' }), {
+    ok: true,
+    result: null,
+  });
   const verify = await d.invoke('accounts.verify', { id });
   assert.is(verify.result.status, 'verified');
   assert.ok(verify.result.permissions.length > 20);
   const tok = await d.invoke('tokens.create', { name: 'svc', role: 'viewer', groups: ['a'] });
   assert.match(tok.result.token, /^fleet_/);
-  assert.equal((await d.invoke('tokens.list')).result.items.map((t: { id: string }) => t.id), [tok.result.id]);
+  assert.equal(
+    (await d.invoke('tokens.list')).result.items.map((t: { id: string }) => t.id),
+    [tok.result.id],
+  );
   assert.equal(await d.invoke('tokens.delete', { id: tok.result.id }), { ok: true, result: null });
   assert.equal(await d.invoke('accounts.delete', { id }), { ok: true, result: null });
 });

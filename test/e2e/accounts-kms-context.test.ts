@@ -33,8 +33,18 @@ async function kmsCode(p: Promise<unknown>): Promise<string | undefined> {
 }
 
 test('a stored wrapped key opens only with its own record and field as EncryptionContext', async () => {
-  const a = (await d.call('POST', '/v1/accounts', { token: d.adminToken, json: { name: 'a', credential: akCredential(await d.createSandboxAccount()) } })).body;
-  const b = (await d.call('POST', '/v1/accounts', { token: d.adminToken, json: { name: 'b', credential: akCredential(await d.createSandboxAccount()) } })).body;
+  const a = (
+    await d.call('POST', '/v1/accounts', {
+      token: d.adminToken,
+      json: { name: 'a', credential: akCredential(await d.createSandboxAccount()) },
+    })
+  ).body;
+  const b = (
+    await d.call('POST', '/v1/accounts', {
+      token: d.adminToken,
+      json: { name: 'b', credential: akCredential(await d.createSandboxAccount()) },
+    })
+  ).body;
   const ra = await d.store.get<any>(T.accounts, { id: a.id });
   const sealed = ra.credential.accessKeySecret as SealedSecret;
   assert.is(sealed.kind, 'kms');
@@ -43,21 +53,44 @@ test('a stored wrapped key opens only with its own record and field as Encryptio
   const own = await kms.decrypt({ ciphertextBlob: sealed.wrappedKey, encryptionContext: kmsContext(aadOf(a.id)) });
   assert.is(own.plaintext.length, 32);
   // Moved to B (or to another field of A, or asked without a context): KMS itself refuses.
-  assert.is(await kmsCode(kms.decrypt({ ciphertextBlob: sealed.wrappedKey, encryptionContext: kmsContext(aadOf(b.id)) })), 'InvalidParameter');
-  assert.is(await kmsCode(kms.decrypt({ ciphertextBlob: sealed.wrappedKey, encryptionContext: kmsContext(secretAad('accounts', a.id, 'sshKeys.cn-hangzhou.privateKey')) })), 'InvalidParameter');
+  assert.is(
+    await kmsCode(kms.decrypt({ ciphertextBlob: sealed.wrappedKey, encryptionContext: kmsContext(aadOf(b.id)) })),
+    'InvalidParameter',
+  );
+  assert.is(
+    await kmsCode(
+      kms.decrypt({
+        ciphertextBlob: sealed.wrappedKey,
+        encryptionContext: kmsContext(secretAad('accounts', a.id, 'sshKeys.cn-hangzhou.privateKey')),
+      }),
+    ),
+    'InvalidParameter',
+  );
   assert.is(await kmsCode(kms.decrypt({ ciphertextBlob: sealed.wrappedKey })), 'InvalidParameter');
 });
 
 test("moving A's wrapped key into B's row: B's secret does not open, and it is KMS Decrypt that refuses", async () => {
   const kA = await d.createSandboxAccount();
-  const a = (await d.call('POST', '/v1/accounts', { token: d.adminToken, json: { name: 'a2', credential: akCredential(kA) } })).body;
-  const b = (await d.call('POST', '/v1/accounts', { token: d.adminToken, json: { name: 'b2', credential: akCredential(await d.createSandboxAccount()) } })).body;
+  const a = (
+    await d.call('POST', '/v1/accounts', { token: d.adminToken, json: { name: 'a2', credential: akCredential(kA) } })
+  ).body;
+  const b = (
+    await d.call('POST', '/v1/accounts', {
+      token: d.adminToken,
+      json: { name: 'b2', credential: akCredential(await d.createSandboxAccount()) },
+    })
+  ).body;
   const ra = await d.store.get<any>(T.accounts, { id: a.id });
   const rb = await d.store.get<any>(T.accounts, { id: b.id });
-  const moved: SealedSecret = { ...rb.credential.accessKeySecret, wrappedKey: ra.credential.accessKeySecret.wrappedKey };
+  const moved: SealedSecret = {
+    ...rb.credential.accessKeySecret,
+    wrappedKey: ra.credential.accessKeySecret.wrappedKey,
+  };
 
   // The product's own path: B's catalog needs B's secret, which no longer opens (500, nothing leaked).
-  await d.store.update(T.accounts, { id: b.id }, rb.version, { credential: { ...rb.credential, accessKeySecret: moved } });
+  await d.store.update(T.accounts, { id: b.id }, rb.version, {
+    credential: { ...rb.credential, accessKeySecret: moved },
+  });
   const res = await d.call('GET', `/v1/catalog/${b.id}/regions`, { token: d.adminToken });
   assert.is(res.status, 500, res.raw);
   assert.is(res.body.error.code, 'Internal');
@@ -68,7 +101,11 @@ test("moving A's wrapped key into B's row: B's secret does not open, and it is K
   const refused: string[] = [];
   const spy: KmsPort = {
     generateDataKey: (i) => real.generateDataKey(i),
-    decrypt: (i) => real.decrypt(i).catch((e) => { refused.push(isAppError(e) ? e.cloud?.code ?? e.code : 'unknown'); throw e; }),
+    decrypt: (i) =>
+      real.decrypt(i).catch((e) => {
+        refused.push(isAppError(e) ? (e.cloud?.code ?? e.code) : 'unknown');
+        throw e;
+      }),
   };
   const box = createKmsSecretBox(spy, 'alias/fleet');
   try {

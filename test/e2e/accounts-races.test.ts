@@ -63,8 +63,13 @@ test.after(async () => {
   await d?.close();
 });
 
-const admin = (method: string, path: string, json?: unknown) => d.call(method, path, { token: d.adminToken, ...(json !== undefined ? { json } : {}) });
-const badSecret = () => akCredential({ ...keys, accessKeySecret: keys.accessKeySecret.slice(0, -1) + (keys.accessKeySecret.endsWith('a') ? 'b' : 'a') });
+const admin = (method: string, path: string, json?: unknown) =>
+  d.call(method, path, { token: d.adminToken, ...(json !== undefined ? { json } : {}) });
+const badSecret = () =>
+  akCredential({
+    ...keys,
+    accessKeySecret: keys.accessKeySecret.slice(0, -1) + (keys.accessKeySecret.endsWith('a') ? 'b' : 'a'),
+  });
 
 async function verifiedAccount(name: string): Promise<string> {
   const res = await admin('POST', '/v1/accounts', { name, credential: akCredential(keys) });
@@ -73,7 +78,7 @@ async function verifiedAccount(name: string): Promise<string> {
   return res.body.id;
 }
 
-test('a name-only PATCH racing a credential PATCH keeps the new credential\'s verification', async () => {
+test("a name-only PATCH racing a credential PATCH keeps the new credential's verification", async () => {
   const id = await verifiedAccount('race-name');
   writeGate.arm();
   const rename = admin('PATCH', `/v1/accounts/${id}`, { name: 'renamed' });

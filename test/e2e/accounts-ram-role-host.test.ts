@@ -26,8 +26,15 @@ const call = async (method: string, path: string, json?: unknown) => {
 };
 
 test('a role trusting the deployment account: verified as the assumed role; regions and key pairs list', async () => {
-  const role = await host.sandbox.createRole(user.accountId, { name: 'fleet-operator', trustedAccountIds: [host.deploymentAccount.accountId], allow: ['ecs:*'] });
-  const res = await call('POST', '/v1/accounts', { name: 'by-role', credential: { type: 'ram_role', roleArn: role.arn } });
+  const role = await host.sandbox.createRole(user.accountId, {
+    name: 'fleet-operator',
+    trustedAccountIds: [host.deploymentAccount.accountId],
+    allow: ['ecs:*'],
+  });
+  const res = await call('POST', '/v1/accounts', {
+    name: 'by-role',
+    credential: { type: 'ram_role', roleArn: role.arn },
+  });
   assert.is(res.status, 201, res.raw);
   assert.equal(res.body.credential, { type: 'ram_role', roleArn: role.arn, hasExternalId: false });
   assert.is(res.body.verification.status, 'verified', JSON.stringify(res.body.verification));
@@ -36,18 +43,30 @@ test('a role trusting the deployment account: verified as the assumed role; regi
 
   const regions = await call('GET', `/v1/catalog/${res.body.id}/regions`);
   assert.is(regions.status, 200, regions.raw);
-  assert.ok(regions.body.items.some((r: { regionId: string }) => r.regionId === 'cn-hangzhou'), regions.raw);
+  assert.ok(
+    regions.body.items.some((r: { regionId: string }) => r.regionId === 'cn-hangzhou'),
+    regions.raw,
+  );
 
   const seeded = await host.sandbox.createAccessKey(user.accountId, ['*'], 'seeder');
-  await rpcClient(host.sandbox.endpoint, seeded).call('Ecs', 'CreateKeyPair', { RegionId: 'cn-hangzhou', KeyPairName: 'role-probe' });
+  await rpcClient(host.sandbox.endpoint, seeded).call('Ecs', 'CreateKeyPair', {
+    RegionId: 'cn-hangzhou',
+    KeyPairName: 'role-probe',
+  });
   const pairs = await call('GET', `/v1/catalog/${res.body.id}/regions/cn-hangzhou/key-pairs`);
   assert.is(pairs.status, 200, pairs.raw);
-  assert.ok(pairs.body.items.some((k: { keyPairName: string }) => k.keyPairName === 'role-probe'), pairs.raw);
+  assert.ok(
+    pairs.body.items.some((k: { keyPairName: string }) => k.keyPairName === 'role-probe'),
+    pairs.raw,
+  );
 });
 
 test('a role that does not trust the deployment account: failed with the trust-policy hint', async () => {
   const closed = await host.sandbox.createRole(user.accountId, { name: 'closed', trustedAccountIds: [] });
-  const res = await call('POST', '/v1/accounts', { name: 'closed', credential: { type: 'ram_role', roleArn: closed.arn } });
+  const res = await call('POST', '/v1/accounts', {
+    name: 'closed',
+    credential: { type: 'ram_role', roleArn: closed.arn },
+  });
   assert.is(res.status, 201, res.raw);
   assert.is(res.body.verification.status, 'failed');
   assert.match(res.body.verification.error.hint, /trust policy/);

@@ -21,10 +21,15 @@ test.after(async () => {
   await d?.close();
 });
 
-const create = (credential: unknown) => d.call('POST', '/v1/accounts', { token: d.adminToken, json: { name: 'role', credential } });
+const create = (credential: unknown) =>
+  d.call('POST', '/v1/accounts', { token: d.adminToken, json: { name: 'role', credential } });
 
 test('a role that trusts the deployment: verified as the assumed role; the catalog works', async () => {
-  const role = await d.admin(`/accounts/${user.accountId}/roles`, { name: 'fleet-operator', trustedAccountIds: [d.deploymentAccountId], externalId: 'ext-123' });
+  const role = await d.admin(`/accounts/${user.accountId}/roles`, {
+    name: 'fleet-operator',
+    trustedAccountIds: [d.deploymentAccountId],
+    externalId: 'ext-123',
+  });
   const res = await create({ type: 'ram_role', roleArn: role.arn, externalId: 'ext-123' });
   assert.is(res.status, 201, res.raw);
   assert.equal(res.body.credential, { type: 'ram_role', roleArn: role.arn, hasExternalId: true });
@@ -47,7 +52,11 @@ test('a role that does not trust the deployment, a missing role, a wrong externa
   assert.is(b.body.verification.status, 'failed');
   assert.match(b.body.verification.error.hint, /role does not exist|role ARN/i);
 
-  const withExt = await d.admin(`/accounts/${user.accountId}/roles`, { name: 'ext', trustedAccountIds: [d.deploymentAccountId], externalId: 'right' });
+  const withExt = await d.admin(`/accounts/${user.accountId}/roles`, {
+    name: 'ext',
+    trustedAccountIds: [d.deploymentAccountId],
+    externalId: 'right',
+  });
   const c = await create({ type: 'ram_role', roleArn: withExt.arn, externalId: 'wrong-one' });
   assert.is(c.body.verification.status, 'failed');
   assert.type(c.body.verification.error.hint, 'string');
@@ -55,7 +64,10 @@ test('a role that does not trust the deployment, a missing role, a wrong externa
 });
 
 test('trust removed after the account was verified: verify assumes the role afresh and says failed', async () => {
-  const role = await d.admin(`/accounts/${user.accountId}/roles`, { name: 'revoked', trustedAccountIds: [d.deploymentAccountId] });
+  const role = await d.admin(`/accounts/${user.accountId}/roles`, {
+    name: 'revoked',
+    trustedAccountIds: [d.deploymentAccountId],
+  });
   const res = await create({ type: 'ram_role', roleArn: role.arn });
   assert.is(res.body.verification.status, 'verified', res.raw);
   const again = await d.call('POST', `/v1/accounts/${res.body.id}/verify`, { token: d.adminToken });

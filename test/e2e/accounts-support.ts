@@ -40,7 +40,11 @@ export interface Domain {
   secrets?: SecretBox;
   /** Every log line the functions wrote. */
   logs: string[];
-  call(method: string, path: string, opts?: { token?: string; json?: unknown; body?: string; query?: Record<string, string> }): Promise<{ status: number; body: any; raw: string }>;
+  call(
+    method: string,
+    path: string,
+    opts?: { token?: string; json?: unknown; body?: string; query?: Record<string, string> },
+  ): Promise<{ status: number; body: any; raw: string }>;
   /** Direct invocation `{action, input}` (in-process only). */
   invoke(action: string, input?: unknown): Promise<any>;
   close(): Promise<void>;
@@ -57,7 +61,12 @@ async function adminCall(base: string, path: string, body?: unknown) {
   return text ? JSON.parse(text) : undefined;
 }
 
-function storeAs(endpoint: string, creds: { accessKeyId: string; accessKeySecret: string }, tablePrefix = 'fleet_', instance = 'fleet'): Store {
+function storeAs(
+  endpoint: string,
+  creds: { accessKeyId: string; accessKeySecret: string },
+  tablePrefix = 'fleet_',
+  instance = 'fleet',
+): Store {
   const tsOpts = { endpoint, instance, credentials: creds };
   return createStore({ tablePrefix, client: () => createTablestoreClient(tsOpts) });
 }
@@ -83,7 +92,11 @@ export interface DomainOptions {
 export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
   if ((opts.via ?? 'host') === 'host') {
     const logs: string[] = [];
-    const host = await startTestHost({ onLog: (fn, line) => logs.push(`[${fn}] ${line}`), timers: false, ...(opts.ttlMs !== undefined ? { env: { FLEET_CATALOG_TTL_MS: String(opts.ttlMs) } } : {}) });
+    const host = await startTestHost({
+      onLog: (fn, line) => logs.push(`[${fn}] ${line}`),
+      timers: false,
+      ...(opts.ttlMs !== undefined ? { env: { FLEET_CATALOG_TTL_MS: String(opts.ttlMs) } } : {}),
+    });
     const dep = host.deploymentAccount;
     const store = storeAs(host.sandbox.url, dep);
     await ensureTables(store);
@@ -138,18 +151,34 @@ async function startInProcess(opts: DomainOptions): Promise<Domain> {
     ...(opts.ttlMs !== undefined ? { FLEET_CATALOG_TTL_MS: String(opts.ttlMs) } : {}),
   });
   // The functions' role: a RAM identity of the deployment account, not its root key (root may not AssumeRole).
-  const fnKey = (await adminCall(sb.url, `/accounts/${deployment.accountId}/access-keys`, { allow: ['*'], userName: 'fleet-functions' })) as { accessKeyId: string; accessKeySecret: string };
+  const fnKey = (await adminCall(sb.url, `/accounts/${deployment.accountId}/access-keys`, {
+    allow: ['*'],
+    userName: 'fleet-functions',
+  })) as { accessKeyId: string; accessKeySecret: string };
   const role = { accessKeyId: fnKey.accessKeyId, accessKeySecret: fnKey.accessKeySecret };
   const tsOpts = { endpoint: config.tablestore.endpoint, instance: config.tablestore.instance, credentials: role };
   await ensureTables({ client: tsOpts, tablePrefix: config.tablestore.tablePrefix });
   const store = storeAs(config.tablestore.endpoint, role, config.tablestore.tablePrefix, config.tablestore.instance);
   const logs: string[] = [];
   const log = createLogger({}, { level: 'debug', write: (l) => (logs.push(l), capture?.log('inprocess', l)) });
-  const realCloud = createCloudFactory({ config, clock: systemClock, log, roleCredentials: role, retry: { maxAttempts: 2, baseDelayMs: 5, throttledBaseDelayMs: 5, maxDelayMs: 20 } });
+  const realCloud = createCloudFactory({
+    config,
+    clock: systemClock,
+    log,
+    roleCredentials: role,
+    retry: { maxAttempts: 2, baseDelayMs: 5, throttledBaseDelayMs: 5, maxDelayMs: 20 },
+  });
   const cloud = opts.wrapCloud ? opts.wrapCloud(realCloud) : realCloud;
   // Through the (possibly wrapped) factory, so a test can count KMS calls too.
   const secrets = createSecretBox(config.secrets, () => cloud.forFunction().kms);
-  const deps: DomainDeps = { config, clock: systemClock, log, store: opts.wrapStore ? opts.wrapStore(store) : store, cloud, secrets };
+  const deps: DomainDeps = {
+    config,
+    clock: systemClock,
+    log,
+    store: opts.wrapStore ? opts.wrapStore(store) : store,
+    cloud,
+    secrets,
+  };
   const handler = createFcHandler<DomainDeps>({
     actions: [...settingsActions<DomainDeps>(), ...catalogActions<DomainDeps>()],
     makeDeps: () => deps,
@@ -192,8 +221,19 @@ async function startInProcess(opts: DomainOptions): Promise<Domain> {
           timeEpoch: String(Date.now()),
         },
       };
-      const res = (await handler(Buffer.from(JSON.stringify(event)), context())) as { statusCode: number; body: string; headers?: Record<string, unknown> };
-      capture?.exchange({ method, path, request: event.body, status: res.statusCode, headers: res.headers ?? {}, body: res.body ?? '' });
+      const res = (await handler(Buffer.from(JSON.stringify(event)), context())) as {
+        statusCode: number;
+        body: string;
+        headers?: Record<string, unknown>;
+      };
+      capture?.exchange({
+        method,
+        path,
+        request: event.body,
+        status: res.statusCode,
+        headers: res.headers ?? {},
+        body: res.body ?? '',
+      });
       let body: any;
       try {
         body = res.body ? JSON.parse(res.body) : undefined;
@@ -217,7 +257,11 @@ async function startInProcess(opts: DomainOptions): Promise<Domain> {
 }
 
 /** An access_key credential body for a sandbox account. */
-export const akCredential = (k: { accessKeyId: string; accessKeySecret: string }) => ({ type: 'access_key' as const, accessKeyId: k.accessKeyId, accessKeySecret: k.accessKeySecret });
+export const akCredential = (k: { accessKeyId: string; accessKeySecret: string }) => ({
+  type: 'access_key' as const,
+  accessKeyId: k.accessKeyId,
+  accessKeySecret: k.accessKeySecret,
+});
 
 /** A PEM private key for SSH key tests (RSA, generated once per process). */
 export async function rsaPem(): Promise<{ privateKey: string; publicKeyOpenSsh: string }> {

@@ -20,7 +20,14 @@ function counted(c: CloudClient): CloudClient {
         return typeof v === 'function' ? (...a: unknown[]) => (count(`${name}.${String(k)}`), v.apply(t, a)) : v;
       },
     });
-  return { ...c, sts: wrap('sts', c.sts), ecs: wrap('ecs', c.ecs), vpc: wrap('vpc', c.vpc), resourceCenter: wrap('resourceCenter', c.resourceCenter), kms: wrap('kms', c.kms) };
+  return {
+    ...c,
+    sts: wrap('sts', c.sts),
+    ecs: wrap('ecs', c.ecs),
+    vpc: wrap('vpc', c.vpc),
+    resourceCenter: wrap('resourceCenter', c.resourceCenter),
+    kms: wrap('kms', c.kms),
+  };
 }
 const counting = (f: CloudFactory): CloudFactory => ({
   forAccount: (cred, o) => (count('forAccount'), counted(f.forAccount(cred, o))),
@@ -43,7 +50,12 @@ test('a verify decrypts the credential once and calls each probe once', async ()
   const pem = await rsaPem();
   const created = await d.call('POST', '/v1/accounts', {
     token: d.adminToken,
-    json: { name: 'v', defaultRegion: 'cn-hangzhou', credential: akCredential(keys), sshKeys: { 'cn-shanghai': { keyPairName: 'k1', privateKey: pem.privateKey } } },
+    json: {
+      name: 'v',
+      defaultRegion: 'cn-hangzhou',
+      credential: akCredential(keys),
+      sshKeys: { 'cn-shanghai': { keyPairName: 'k1', privateKey: pem.privateKey } },
+    },
   });
   assert.is(created.status, 201, created.raw);
   calls.clear();
@@ -51,10 +63,19 @@ test('a verify decrypts the credential once and calls each probe once', async ()
   assert.is(v.status, 200, v.raw);
   assert.is(v.body.status, 'verified');
   const perm = (a: string) => v.body.permissions.find((x: { action: string }) => x.action === a);
-  for (const a of ['sts:GetCallerIdentity', 'ecs:DescribeRegions', 'resourcecenter:GetResourceCenterServiceStatus', 'ecs:DescribeKeyPairs']) assert.is(perm(a)?.allowed, true, a);
+  for (const a of [
+    'sts:GetCallerIdentity',
+    'ecs:DescribeRegions',
+    'resourcecenter:GetResourceCenterServiceStatus',
+    'ecs:DescribeKeyPairs',
+  ])
+    assert.is(perm(a)?.allowed, true, a);
   assert.equal(Object.keys(v.body.resourceCenter).sort(), ['enabled', 'initialized']);
   assert.type(v.body.resourceCenter.enabled, 'boolean');
-  assert.equal(v.body.sshKeys.map((k: { keyPairName: string }) => k.keyPairName), ['k1']);
+  assert.equal(
+    v.body.sshKeys.map((k: { keyPairName: string }) => k.keyPairName),
+    ['k1'],
+  );
   assert.is(calls.get('kms.decrypt'), 1, 'one KMS Decrypt (the AccessKey secret)');
   assert.is(calls.get('sts.getCallerIdentity'), 1);
   assert.is(calls.get('ecs.describeRegions'), 1);
@@ -63,16 +84,28 @@ test('a verify decrypts the credential once and calls each probe once', async ()
 });
 
 test('a cold catalog request opens the credential once, whatever it misses', async () => {
-  const created = await d.call('POST', '/v1/accounts', { token: d.adminToken, json: { name: 'cold', credential: akCredential(keys) } });
+  const created = await d.call('POST', '/v1/accounts', {
+    token: d.adminToken,
+    json: { name: 'cold', credential: akCredential(keys) },
+  });
   calls.clear();
-  const zones = await d.call('GET', `/v1/catalog/${created.body.id}/regions/cn-hangzhou/zones`, { token: d.adminToken, query: { instanceType: 'ecs.g6.large' } });
+  const zones = await d.call('GET', `/v1/catalog/${created.body.id}/regions/cn-hangzhou/zones`, {
+    token: d.adminToken,
+    query: { instanceType: 'ecs.g6.large' },
+  });
   assert.is(zones.status, 200, zones.raw);
   assert.is(zones.body.cached, false);
   assert.ok(zones.body.items.length > 0);
-  assert.equal([calls.get('ecs.describeRegions'), calls.get('ecs.describeZones'), calls.get('ecs.describeAvailableResource')], [1, 1, 1], 'three misses');
+  assert.equal(
+    [calls.get('ecs.describeRegions'), calls.get('ecs.describeZones'), calls.get('ecs.describeAvailableResource')],
+    [1, 1, 1],
+    'three misses',
+  );
   assert.is(calls.get('kms.decrypt'), 1, 'one Decrypt for the three misses');
   calls.clear();
-  const keyPairs = await d.call('GET', `/v1/catalog/${created.body.id}/regions/cn-beijing/key-pairs`, { token: d.adminToken });
+  const keyPairs = await d.call('GET', `/v1/catalog/${created.body.id}/regions/cn-beijing/key-pairs`, {
+    token: d.adminToken,
+  });
   assert.is(keyPairs.status, 200, keyPairs.raw);
   assert.equal([calls.get('kms.decrypt'), calls.get('ecs.describeKeyPairs')], [1, 1]);
 });

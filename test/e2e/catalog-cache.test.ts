@@ -35,7 +35,9 @@ let keys: { accountId: string; accessKeyId: string; accessKeySecret: string };
 test.before(async () => {
   d = await startDomain({ via: 'inprocess', wrapCloud: counting });
   keys = await d.createSandboxAccount();
-  id = (await d.call('POST', '/v1/accounts', { token: d.adminToken, json: { name: 'c', credential: akCredential(keys) } })).body.id;
+  id = (
+    await d.call('POST', '/v1/accounts', { token: d.adminToken, json: { name: 'c', credential: akCredential(keys) } })
+  ).body.id;
 });
 test.after(async () => {
   await d?.close();
@@ -45,7 +47,9 @@ const get = (path: string) => d.call('GET', path, { token: d.adminToken });
 
 test('50 concurrent key-pair listings → one DescribeKeyPairs, all the same answer', async () => {
   calls.clear();
-  const answers = await Promise.all(Array.from({ length: 50 }, () => get(`/v1/catalog/${id}/regions/cn-shanghai/key-pairs`)));
+  const answers = await Promise.all(
+    Array.from({ length: 50 }, () => get(`/v1/catalog/${id}/regions/cn-shanghai/key-pairs`)),
+  );
   assert.ok(answers.every((a) => a.status === 200));
   assert.is(calls.get('keyPairs:cn-shanghai'), 1);
   assert.is(calls.get('regions'), 1, 'the region check is cached and single-flight too');
@@ -69,7 +73,11 @@ test('two instances (separate single-flight tables) share one cloud call through
   ]);
   assert.is(loads, 1);
   assert.ok(results.every((r) => JSON.stringify(r.value) === '["answer"]'));
-  assert.is(results.filter((r) => !r.cached).length, 10, 'the winning instance answers fresh, the other from the cache');
+  assert.is(
+    results.filter((r) => !r.cached).length,
+    10,
+    'the winning instance answers fresh, the other from the cache',
+  );
   const lock = await d.store.get(T.locks, { name: 'catalog#acc-leasetest000000#cn-hangzhou/x' });
   assert.is(lock, undefined, 'the lease is released');
 });
@@ -79,7 +87,13 @@ test('a lease holder that vanished: others wait, then take over once its lease l
   const name = 'catalog#acc-leasetest000000#cn-hangzhou/z';
   await d.store.put(T.locks, { name, holder: 'dead-instance', leaseUntilMs: clock.now() + 5000 });
   let loads = 0;
-  const p = readThrough({ store: d.store, clock, ttlMs: 60_000, leaseMs: 5000, pollMs: 5, inflight: new Map() }, 'acc-leasetest000000', 'cn-hangzhou/z', 1, async () => (++loads, ['mine']));
+  const p = readThrough(
+    { store: d.store, clock, ttlMs: 60_000, leaseMs: 5000, pollMs: 5, inflight: new Map() },
+    'acc-leasetest000000',
+    'cn-hangzhou/z',
+    1,
+    async () => (++loads, ['mine']),
+  );
   await new Promise((r) => setTimeout(r, 100));
   assert.is(loads, 0, 'waits while the lease is held');
   clock.advance(5001);
@@ -100,7 +114,13 @@ test('waiting on a lease that never lapses is bounded by time, and polls back of
     (store as Record<string, unknown>)[m] = (...a: unknown[]) => (ops++, f(...a));
   }
   const started = performance.now();
-  const r = await readThrough({ store, clock, ttlMs: 60_000, leaseMs: 500, inflight: new Map() }, 'acc-leasetest000000', 'cn-hangzhou/w', 1, async () => ['late']);
+  const r = await readThrough(
+    { store, clock, ttlMs: 60_000, leaseMs: 500, inflight: new Map() },
+    'acc-leasetest000000',
+    'cn-hangzhou/w',
+    1,
+    async () => ['late'],
+  );
   const tookMs = performance.now() - started;
   assert.equal([r.value, r.cached], [['late'], false]);
   assert.ok(tookMs >= 950 && tookMs < 3000, `gave up after two leases of real time (${tookMs} ms)`);
@@ -142,9 +162,14 @@ test('the TTL expires a cached answer (config.catalogTtlMs; a test clock moves t
 test('DELETE cache of one region keeps the others; of the account, all', async () => {
   await get(`/v1/catalog/${id}/regions/cn-hangzhou/key-pairs`);
   await get(`/v1/catalog/${id}/regions/cn-beijing/key-pairs`);
-  const rows = async () => (await d.store.range<{ key: string }>(T.cache, { eq: { accountId: id } })).items.map((r) => r.key).sort();
+  const rows = async () =>
+    (await d.store.range<{ key: string }>(T.cache, { eq: { accountId: id } })).items.map((r) => r.key).sort();
   assert.ok((await rows()).includes('cn-beijing/key-pairs'));
-  assert.is((await d.call('DELETE', `/v1/catalog/${id}/cache`, { token: d.adminToken, query: { regionId: 'cn-hangzhou' } })).status, 204);
+  assert.is(
+    (await d.call('DELETE', `/v1/catalog/${id}/cache`, { token: d.adminToken, query: { regionId: 'cn-hangzhou' } }))
+      .status,
+    204,
+  );
   const left = await rows();
   assert.not.ok(left.some((k) => k.startsWith('cn-hangzhou/')));
   assert.ok(left.includes('cn-beijing/key-pairs'));

@@ -29,18 +29,60 @@ const text = (v: unknown): string => {
 const int = (n: number) => Math.floor(rnd() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
 
-const WEIRD_STRINGS = ['', ' ', '\u0000', 'a'.repeat(10_000), '🙂'.repeat(100), '<script>', '../../etc/passwd', '%00', '\ud800', 'LTAI', 'acs:ram::1:role/', '-----BEGIN RSA PRIVATE KEY-----\n-----END RSA PRIVATE KEY-----', 'null', 'true', '1e999', '__proto__', 'cn-hangzhou ', 'CN-HANGZHOU', 'ecs.g6.large', 'x'.repeat(65)];
-const WEIRD_VALUES: unknown[] = [null, true, false, 0, -1, 1.5, 1e308, -0, [], {}, [null], { a: 1 }, [[[[[]]]]], ...WEIRD_STRINGS];
+const WEIRD_STRINGS = [
+  '',
+  ' ',
+  '\u0000',
+  'a'.repeat(10_000),
+  '🙂'.repeat(100),
+  '<script>',
+  '../../etc/passwd',
+  '%00',
+  '\ud800',
+  'LTAI',
+  'acs:ram::1:role/',
+  '-----BEGIN RSA PRIVATE KEY-----\n-----END RSA PRIVATE KEY-----',
+  'null',
+  'true',
+  '1e999',
+  '__proto__',
+  'cn-hangzhou ',
+  'CN-HANGZHOU',
+  'ecs.g6.large',
+  'x'.repeat(65),
+];
+const WEIRD_VALUES: unknown[] = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  1e308,
+  -0,
+  [],
+  {},
+  [null],
+  { a: 1 },
+  [[[[[]]]]],
+  ...WEIRD_STRINGS,
+];
 
 function randomJson(depth = 0): unknown {
   const k = int(depth > 3 ? 4 : 7);
   if (k === 0) return pick(WEIRD_VALUES);
   if (k === 1) return rnd() * 1e6 - 5e5;
   if (k === 2) return pick(WEIRD_STRINGS);
-  if (k === 3) return rnd().toString(36).slice(2, 2 + int(40));
+  if (k === 3)
+    return rnd()
+      .toString(36)
+      .slice(2, 2 + int(40));
   if (k === 4) return Array.from({ length: int(4) }, () => randomJson(depth + 1));
   const o: Record<string, unknown> = {};
-  for (let i = int(4); i > 0; i--) o[pick(['name', 'type', 'groups', 'credential', 'x', '__proto__', 'constructor', 'role', 'sshKeys', 'cn-hangzhou'])] = randomJson(depth + 1);
+  for (let i = int(4); i > 0; i--)
+    o[
+      pick(['name', 'type', 'groups', 'credential', 'x', '__proto__', 'constructor', 'role', 'sshKeys', 'cn-hangzhou'])
+    ] = randomJson(depth + 1);
   return o;
 }
 
@@ -48,11 +90,49 @@ function randomJson(depth = 0): unknown {
 const BREAK: Record<string, unknown[]> = {
   name: ['', '   ', 42, null, [], {}, 'x'.repeat(65), 'a\u0001b', '<b>'],
   role: ['root', '', 1, null, ['admin'], 'Admin'],
-  groups: ['blue', [1], ['a b'], ['x'.repeat(80)], [''], ['a', 'a'], Array.from({ length: 51 }, (_, i) => `g${i}`), null, {}],
-  alibabaAccountId: ['123', 12345678901234567, 'abcdefghijklmnop', '', '1'.repeat(17), []],
+  groups: [
+    'blue',
+    [1],
+    ['a b'],
+    ['x'.repeat(80)],
+    [''],
+    ['a', 'a'],
+    Array.from({ length: 51 }, (_, i) => `g${i}`),
+    null,
+    {},
+  ],
+  alibabaAccountId: ['123', 12345678901234568, 'abcdefghijklmnop', '', '1'.repeat(17), []],
   defaultRegion: ['Hangzhou', 'cn_hangzhou', '', 'cn', 5, {}, 'cn-hangzhou-a-b-c-d'],
-  credential: [null, 'access_key', [], {}, { type: 'password' }, { type: 'access_key' }, { type: 'ram_role' }, { type: 'access_key', accessKeyId: 'AKID', accessKeySecret: 'x'.repeat(30) }, { type: 'access_key', accessKeyId: 'LTAI' + 'a'.repeat(20), accessKeySecret: 'short' }, { type: 'ram_role', roleArn: 'arn:aws:iam::123:role/x' }, { type: 'ram_role', roleArn: 'acs:ram::1234567890123456:role/ok', externalId: 'x' }, { type: 'access_key', accessKeyId: 'STS.' + 'a'.repeat(20), accessKeySecret: 'x'.repeat(30) }],
-  sshKeys: [[], 'x', { Hangzhou: { keyPairName: 'k1' } }, { 'cn-hangzhou': { keyPairName: '1abc' } }, { 'cn-hangzhou': { keyPairName: 'k1', privateKey: 'not a key' } }, { 'cn-hangzhou': { keyPairName: 'k1', privateKey: '-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n' } }, { 'cn-hangzhou': { keyPairName: 'https://k' } }, { 'cn-hangzhou': {} }, { 'cn-hangzhou': { keyPairName: 'k1', extra: 1 } }],
+  credential: [
+    null,
+    'access_key',
+    [],
+    {},
+    { type: 'password' },
+    { type: 'access_key' },
+    { type: 'ram_role' },
+    { type: 'access_key', accessKeyId: 'AKID', accessKeySecret: 'x'.repeat(30) },
+    { type: 'access_key', accessKeyId: `LTAI${'a'.repeat(20)}`, accessKeySecret: 'short' },
+    { type: 'ram_role', roleArn: 'arn:aws:iam::123:role/x' },
+    { type: 'ram_role', roleArn: 'acs:ram::1234567890123456:role/ok', externalId: 'x' },
+    { type: 'access_key', accessKeyId: `STS.${'a'.repeat(20)}`, accessKeySecret: 'x'.repeat(30) },
+  ],
+  sshKeys: [
+    [],
+    'x',
+    { Hangzhou: { keyPairName: 'k1' } },
+    { 'cn-hangzhou': { keyPairName: '1abc' } },
+    { 'cn-hangzhou': { keyPairName: 'k1', privateKey: 'not a key' } },
+    {
+      'cn-hangzhou': {
+        keyPairName: 'k1',
+        privateKey: '-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n',
+      },
+    },
+    { 'cn-hangzhou': { keyPairName: 'https://k' } },
+    { 'cn-hangzhou': {} },
+    { 'cn-hangzhou': { keyPairName: 'k1', extra: 1 } },
+  ],
 };
 
 interface Route {
@@ -72,7 +152,28 @@ let keys: { accessKeyId: string; accessKeySecret: string; accountId: string };
 function malformed(route: Route): { body?: string; json?: unknown } {
   const kind = int(10);
   if (kind === 0) {
-    return { body: pick(['{', '{"name":', '[]', '"str"', '123', 'null', 'true', '{"a":1}}', '\u0000', '{"name":"x",}', '[' .repeat(5000), '{"a":'.repeat(3000), 'x'.repeat(70_000), JSON.stringify({ name: 'y'.repeat(70_000) }), "{'name':'x'}", '\ufeff{}', '{"__proto__":{"role":"admin"},"name":"x","role":"viewer"}', '{"constructor":{"prototype":{"x":1}},"name":"x"}']) };
+    return {
+      body: pick([
+        '{',
+        '{"name":',
+        '[]',
+        '"str"',
+        '123',
+        'null',
+        'true',
+        '{"a":1}}',
+        '\u0000',
+        '{"name":"x",}',
+        '['.repeat(5000),
+        '{"a":'.repeat(3000),
+        'x'.repeat(70_000),
+        JSON.stringify({ name: 'y'.repeat(70_000) }),
+        "{'name':'x'}",
+        '\ufeff{}',
+        '{"__proto__":{"role":"admin"},"name":"x","role":"viewer"}',
+        '{"constructor":{"prototype":{"x":1}},"name":"x"}',
+      ]),
+    };
   }
   if (kind === 1) {
     // any JSON value; an object gets an unknown field so that it cannot be a valid (PATCH) body
@@ -128,7 +229,10 @@ async function snapshot() {
 test.before(async () => {
   d = await startDomain({ via: 'inprocess' });
   keys = await d.createSandboxAccount();
-  const a = await d.call('POST', '/v1/accounts', { token: d.adminToken, json: { name: 'target', credential: akCredential(keys) } });
+  const a = await d.call('POST', '/v1/accounts', {
+    token: d.adminToken,
+    json: { name: 'target', credential: akCredential(keys) },
+  });
   accountId = a.body.id;
   console.log(`fuzz seed ${seed}, ${N} bodies per route`);
 });
@@ -145,7 +249,12 @@ for (const route of ROUTES) {
       const req = malformed(route);
       const res = await d.call(route.method, route.path(), { token: d.adminToken, ...req });
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-      if (res.status < 400 || res.status >= 500 || typeof res.body?.error?.code !== 'string' || typeof res.body?.error?.requestId !== 'string') {
+      if (
+        res.status < 400 ||
+        res.status >= 500 ||
+        typeof res.body?.error?.code !== 'string' ||
+        typeof res.body?.error?.requestId !== 'string'
+      ) {
         bad.push(`${res.status} ${res.raw.slice(0, 200)} ← ${(req.body ?? JSON.stringify(req.json)).slice(0, 200)}`);
         if (bad.length > 5) break;
       }

@@ -38,8 +38,13 @@ interface Who {
 const sha = (v?: string) => (v ? createHash('sha256').update(v).digest('hex') : null);
 
 let host: TestHost;
-const asRoot = (h: TestHost) => createInvoker({ endpoint: h.url, credentials: { ...h.deploymentAccount }, functionPrefix: 'fleet' });
-const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => (e as { cloud?: { code: string; httpStatus?: number } }).cloud);
+const asRoot = (h: TestHost) =>
+  createInvoker({ endpoint: h.url, credentials: { ...h.deploymentAccount }, functionPrefix: 'fleet' });
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => (e as { cloud?: { code: string; httpStatus?: number } }).cloud,
+  );
 
 test.before(async () => {
   host = await startTestHost({ model, timers: false });
@@ -53,9 +58,17 @@ test('context.credentials and ALIBABA_CLOUD_* are an STS session of the fleet-fu
   const who = await asRoot(host).invokeSync<Who>('whoami', {});
   const session = await host.functionRole.credentials();
   assert.match(who.credentials.accessKeyId, /^STS\./);
-  assert.equal(who.credentials, { accessKeyId: session.accessKeyId, secret: sha(session.accessKeySecret), token: sha(session.securityToken) });
+  assert.equal(who.credentials, {
+    accessKeyId: session.accessKeyId,
+    secret: sha(session.accessKeySecret),
+    token: sha(session.securityToken),
+  });
   assert.ok(session.securityToken.length > 10);
-  assert.equal(who.env, { id: session.accessKeyId, secret: sha(session.accessKeySecret), token: sha(session.securityToken) });
+  assert.equal(who.env, {
+    id: session.accessKeyId,
+    secret: sha(session.accessKeySecret),
+    token: sha(session.securityToken),
+  });
   assert.is.not(who.credentials.accessKeyId, host.deploymentAccount.accessKeyId);
   assert.is(host.functionRole.arn, `acs:ram::${host.deploymentAccount.accountId}:role/fleet-functions`);
   const id = await rpcClient(host.sandbox.endpoint, session).call('Sts', 'GetCallerIdentity');
@@ -66,20 +79,32 @@ test('context.credentials and ALIBABA_CLOUD_* are an STS session of the fleet-fu
 
 test('the session may assume a role that trusts the deployment account (a root key may not)', async () => {
   const user = await host.sandbox.createAccount();
-  const role = await host.sandbox.createRole(user.accountId, { name: 'ops', trustedAccountIds: [host.deploymentAccount.accountId] });
+  const role = await host.sandbox.createRole(user.accountId, {
+    name: 'ops',
+    trustedAccountIds: [host.deploymentAccount.accountId],
+  });
   const session = await host.functionRole.credentials();
-  const assumed = await rpcClient(host.sandbox.endpoint, session).call('Sts', 'AssumeRole', { RoleArn: role.arn, RoleSessionName: 'probe' });
+  const assumed = await rpcClient(host.sandbox.endpoint, session).call('Sts', 'AssumeRole', {
+    RoleArn: role.arn,
+    RoleSessionName: 'probe',
+  });
   assert.match(assumed.AssumedRoleUser.Arn, new RegExp(`acs:ram::${user.accountId}:role/ops/probe`));
   const fromRoot = await rpcClient(host.sandbox.endpoint, host.deploymentAccount)
     .call('Sts', 'AssumeRole', { RoleArn: role.arn, RoleSessionName: 'probe' })
-    .then(() => undefined, (err: { code?: string }) => err.code);
+    .then(
+      () => undefined,
+      (err: { code?: string }) => err.code,
+    );
   assert.is(fromRoot, 'NoPermission');
 });
 
 test('the FC service key may only assume the function role', async () => {
   const e = await rpcClient(host.sandbox.endpoint, host.functionRole.serviceKey)
     .call('Ecs', 'DescribeRegions')
-    .then(() => undefined, (err: { code?: string }) => err.code);
+    .then(
+      () => undefined,
+      (err: { code?: string }) => err.code,
+    );
   assert.is(e, 'Forbidden.RAM');
 });
 
@@ -89,14 +114,26 @@ test('invoke calls signed with the session (key + token) are accepted; without t
   const again = await asRole.invokeSync<Who>('whoami', {});
   assert.is(again.credentials.accessKeyId, session.accessKeyId);
 
-  const noToken = createInvoker({ endpoint: host.url, credentials: { accessKeyId: session.accessKeyId, accessKeySecret: session.accessKeySecret }, functionPrefix: 'fleet' });
+  const noToken = createInvoker({
+    endpoint: host.url,
+    credentials: { accessKeyId: session.accessKeyId, accessKeySecret: session.accessKeySecret },
+    functionPrefix: 'fleet',
+  });
   const e1 = await refusal(noToken.invokeSync('whoami', {}));
   assert.equal(e1 && { code: e1.code, status: e1.httpStatus }, { code: 'InvalidSecurityToken', status: 403 });
 
-  const wrongToken = createInvoker({ endpoint: host.url, credentials: { ...session, securityToken: 'not-the-token' }, functionPrefix: 'fleet' });
+  const wrongToken = createInvoker({
+    endpoint: host.url,
+    credentials: { ...session, securityToken: 'not-the-token' },
+    functionPrefix: 'fleet',
+  });
   assert.is((await refusal(wrongToken.invokeSync('whoami', {})))?.code, 'InvalidSecurityToken');
 
-  const service = createInvoker({ endpoint: host.url, credentials: host.functionRole.serviceKey, functionPrefix: 'fleet' });
+  const service = createInvoker({
+    endpoint: host.url,
+    credentials: host.functionRole.serviceKey,
+    functionPrefix: 'fleet',
+  });
   const e3 = await refusal(service.invokeSync('whoami', {}));
   assert.equal(e3 && { code: e3.code, status: e3.httpStatus }, { code: 'AccessDenied', status: 403 });
 });
@@ -114,7 +151,10 @@ test('the session rotates before it expires: new credentials, instances recycled
       last = await inv.invokeSync<Who>('whoami', {});
       seen.add(last.credentials.accessKeyId);
       // Every answer carries a live session: the sandbox still accepts it.
-      assert.ok(fast.sandbox.core.resolveSecret(last.credentials.accessKeyId), 'the session handed to the function has expired');
+      assert.ok(
+        fast.sandbox.core.resolveSecret(last.credentials.accessKeyId),
+        'the session handed to the function has expired',
+      );
       assert.is(last.env.id, last.credentials.accessKeyId, 'a new instance gets the new session in its env');
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -51,7 +51,11 @@ test('GET / serves the console page', async () => {
 });
 
 test('a body over 64 KiB answers 413 PayloadTooLarge with the request id', async () => {
-  const res = await host.fetch('/v1/servers', { method: 'POST', token: host.adminToken, json: { pad: 'x'.repeat(70 * 1024) } });
+  const res = await host.fetch('/v1/servers', {
+    method: 'POST',
+    token: host.adminToken,
+    json: { pad: 'x'.repeat(70 * 1024) },
+  });
   assert.is(res.status, 413);
   const body = (await res.json()) as { error: { code: string; requestId: string } };
   assert.is(body.error.code, 'PayloadTooLarge');
@@ -59,7 +63,12 @@ test('a body over 64 KiB answers 413 PayloadTooLarge with the request id', async
 });
 
 test('malformed JSON answers 400 ValidationFailed, never 500', async () => {
-  const res = await host.fetch('/v1/servers', { method: 'POST', token: host.adminToken, headers: { 'content-type': 'application/json' }, body: '{"name": ' });
+  const res = await host.fetch('/v1/servers', {
+    method: 'POST',
+    token: host.adminToken,
+    headers: { 'content-type': 'application/json' },
+    body: '{"name": ',
+  });
   assert.is(res.status, 400);
   const body = (await res.json()) as { error: { code: string } };
   assert.is(body.error.code, 'ValidationFailed');
@@ -86,7 +95,9 @@ test('functions run in their own processes: one per function, reused', async () 
 });
 
 test('the sweeper timer fires on its schedule (time scale 0.001)', async () => {
-  await until('a sweeper timer invocation', () => host.invocations.some((i) => i.trigger === 'timer' && i.functionName === 'fleet-sweeper' && i.ok));
+  await until('a sweeper timer invocation', () =>
+    host.invocations.some((i) => i.trigger === 'timer' && i.functionName === 'fleet-sweeper' && i.ok),
+  );
   const fired = new Set(host.invocations.filter((i) => i.trigger === 'timer').map((i) => i.functionName));
   const withTimers = new Set(host.model.functions.filter((f) => f.timers.length).map((f) => f.functionName));
   for (const fn of fired) assert.ok(withTimers.has(fn), `${fn} has no timer trigger`);

@@ -29,7 +29,14 @@ async function npmStart(env: Record<string, string>) {
   const [port, sandboxPort] = [await freePort(), await freePort()];
   const child = spawn('npm', ['start'], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), SANDBOX_PORT: String(sandboxPort), FLEET_DATA_DIR: dataDir, SANDBOX_TIME_SCALE: '0.01', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      SANDBOX_PORT: String(sandboxPort),
+      FLEET_DATA_DIR: dataDir,
+      SANDBOX_TIME_SCALE: '0.01',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so the test can see every descendant
   });
@@ -91,14 +98,29 @@ test('npm start serves /healthz within 20 s and prints the token and the sandbox
   firstKeys = keys![0];
   firstToken = token;
   // The printed token works against the API.
-  const res = await fetch(`http://127.0.0.1:${run.port}/v1/servers`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(`http://127.0.0.1:${run.port}/v1/servers`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(10_000),
+  });
   assert.is(res.status, 501);
   // The printed ram_role recipe works as printed: the role is created, then verified as an account.
-  const curls = [...out.matchAll(/curl -s -X POST (\S+) [^\n]*\n\s+-d '([^']+)'/g)].map((m) => ({ url: m[1]!, body: m[2]! }));
+  const curls = [...out.matchAll(/curl -s -X POST (\S+) [^\n]*\n\s+-d '([^']+)'/g)].map((m) => ({
+    url: m[1]!,
+    body: m[2]!,
+  }));
   assert.is(curls.length, 2, out);
-  const made = await fetch(curls[0]!.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: curls[0]!.body });
+  const made = await fetch(curls[0]!.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: curls[0]!.body,
+  });
   assert.is(made.status, 201, await made.clone().text());
-  const added = await fetch(curls[1]!.url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: curls[1]!.body, signal: AbortSignal.timeout(20_000) });
+  const added = await fetch(curls[1]!.url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: curls[1]!.body,
+    signal: AbortSignal.timeout(20_000),
+  });
   const account = (await added.json()) as { verification: { status: string; identity?: { arn: string } } };
   assert.is(added.status, 201, JSON.stringify(account));
   assert.is(account.verification.status, 'verified', JSON.stringify(account));

@@ -17,14 +17,27 @@ const absent = 'acc-zzzzzzzzzzzzzzzz';
 test.before(async () => {
   d = await startDomain({ via });
   const keys = await d.createSandboxAccount();
-  for (const [role, groups] of [['operator', ['blue', 'green']], ['viewer', ['blue']], ['admin', []]] as const) {
-    const r = await d.call('POST', '/v1/tokens', { token: d.adminToken, json: { name: `${role}-token`, role, groups } });
+  for (const [role, groups] of [
+    ['operator', ['blue', 'green']],
+    ['viewer', ['blue']],
+    ['admin', []],
+  ] as const) {
+    const r = await d.call('POST', '/v1/tokens', {
+      token: d.adminToken,
+      json: { name: `${role}-token`, role, groups },
+    });
     assert.is(r.status, 201, r.raw);
     assert.match(r.body.token, /^fleet_/);
     tok[role] = r.body.token;
   }
-  const a = await d.call('POST', '/v1/accounts', { token: d.adminToken, json: { name: 'A', groups: ['blue'], credential: akCredential(keys) } });
-  const b = await d.call('POST', '/v1/accounts', { token: d.adminToken, json: { name: 'B', groups: ['red'], credential: akCredential(keys) } });
+  const a = await d.call('POST', '/v1/accounts', {
+    token: d.adminToken,
+    json: { name: 'A', groups: ['blue'], credential: akCredential(keys) },
+  });
+  const b = await d.call('POST', '/v1/accounts', {
+    token: d.adminToken,
+    json: { name: 'B', groups: ['red'], credential: akCredential(keys) },
+  });
   inA = a.body.id;
   outB = b.body.id;
 });
@@ -34,7 +47,8 @@ test.after(async () => {
 
 type Who = 'admin' | 'operator' | 'viewer' | 'none' | 'bad';
 const WHO: Who[] = ['admin', 'operator', 'viewer', 'none', 'bad'];
-const tokenOf = (w: Who) => (w === 'none' ? undefined : w === 'bad' ? 'fleet_0123456789abcdef_' + 'x'.repeat(43) : tok[w]);
+const tokenOf = (w: Who) =>
+  w === 'none' ? undefined : w === 'bad' ? `fleet_0123456789abcdef_${'x'.repeat(43)}` : tok[w];
 
 /** Expected status per caller for a route on an account in scope / out of scope / absent. */
 interface Row {
@@ -50,13 +64,39 @@ interface Row {
 const ROWS: Row[] = [
   { name: 'accounts.get', method: 'GET', path: (id) => `/v1/accounts/${id}`, inScope: [200, 200, 200] },
   { name: 'accounts.changes', method: 'GET', path: (id) => `/v1/accounts/${id}/changes`, inScope: [200, 200, 200] },
-  { name: 'accounts.update', method: 'PATCH', path: (id) => `/v1/accounts/${id}`, json: { name: 'renamed' }, inScope: [200, 403, 403] },
+  {
+    name: 'accounts.update',
+    method: 'PATCH',
+    path: (id) => `/v1/accounts/${id}`,
+    json: { name: 'renamed' },
+    inScope: [200, 403, 403],
+  },
   { name: 'accounts.verify', method: 'POST', path: (id) => `/v1/accounts/${id}/verify`, inScope: [200, 200, 403] },
   { name: 'catalog.regions', method: 'GET', path: (id) => `/v1/catalog/${id}/regions`, inScope: [200, 200, 200] },
-  { name: 'catalog.zones', method: 'GET', path: (id) => `/v1/catalog/${id}/regions/cn-hangzhou/zones`, inScope: [200, 200, 200] },
-  { name: 'catalog.keyPairs', method: 'GET', path: (id) => `/v1/catalog/${id}/regions/cn-hangzhou/key-pairs`, inScope: [200, 200, 200] },
-  { name: 'catalog.images', method: 'GET', path: (id) => `/v1/catalog/${id}/regions/cn-hangzhou/images`, inScope: [200, 200, 200] },
-  { name: 'catalog.instanceTypes', method: 'GET', path: (id) => `/v1/catalog/${id}/regions/cn-hangzhou/instance-types`, inScope: [200, 200, 200] },
+  {
+    name: 'catalog.zones',
+    method: 'GET',
+    path: (id) => `/v1/catalog/${id}/regions/cn-hangzhou/zones`,
+    inScope: [200, 200, 200],
+  },
+  {
+    name: 'catalog.keyPairs',
+    method: 'GET',
+    path: (id) => `/v1/catalog/${id}/regions/cn-hangzhou/key-pairs`,
+    inScope: [200, 200, 200],
+  },
+  {
+    name: 'catalog.images',
+    method: 'GET',
+    path: (id) => `/v1/catalog/${id}/regions/cn-hangzhou/images`,
+    inScope: [200, 200, 200],
+  },
+  {
+    name: 'catalog.instanceTypes',
+    method: 'GET',
+    path: (id) => `/v1/catalog/${id}/regions/cn-hangzhou/instance-types`,
+    inScope: [200, 200, 200],
+  },
   { name: 'catalog.clearCache', method: 'DELETE', path: (id) => `/v1/catalog/${id}/cache`, inScope: [204, 204, 403] },
   { name: 'accounts.delete', method: 'DELETE', path: (id) => `/v1/accounts/${id}`, inScope: [204, 403, 403] },
 ];
@@ -70,8 +110,9 @@ function expected(row: Row, who: Who, where: 'in' | 'out' | 'absent'): number {
   return row.inScope[roleIndex[who]];
 }
 
-test('lists show only accounts in the caller\'s groups', async () => {
-  const ids = async (who: Who) => ((await d.call('GET', '/v1/accounts', { token: tokenOf(who)! })).body.items as { id: string }[]).map((a) => a.id);
+test("lists show only accounts in the caller's groups", async () => {
+  const ids = async (who: Who) =>
+    ((await d.call('GET', '/v1/accounts', { token: tokenOf(who)! })).body.items as { id: string }[]).map((a) => a.id);
   assert.ok((await ids('admin')).includes(outB));
   assert.not.ok((await ids('operator')).includes(outB));
   assert.not.ok((await ids('viewer')).includes(outB));
@@ -84,14 +125,23 @@ test('account-scoped routes: role × route × in / out of scope / absent', async
     // Admin deletes last, so every other cell sees the accounts.
     const order: Who[] = row.name === 'accounts.delete' ? ['operator', 'viewer', 'none', 'bad', 'admin'] : WHO;
     for (const who of order) {
-      for (const [where, id] of [['in', inA], ['out', outB], ['absent', absent]] as const) {
+      for (const [where, id] of [
+        ['in', inA],
+        ['out', outB],
+        ['absent', absent],
+      ] as const) {
         const token = tokenOf(who);
-        const res = await d.call(row.method, row.path(id), { ...(token ? { token } : {}), ...(row.json ? { json: row.json } : {}) });
+        const res = await d.call(row.method, row.path(id), {
+          ...(token ? { token } : {}),
+          ...(row.json ? { json: row.json } : {}),
+        });
         const want = expected(row, who, where);
-        if (res.status !== want) problems.push(`${row.name} ${who} ${where}: ${res.status} (want ${want}) ${res.raw.slice(0, 160)}`);
+        if (res.status !== want)
+          problems.push(`${row.name} ${who} ${where}: ${res.status} (want ${want}) ${res.raw.slice(0, 160)}`);
         if (res.status >= 400) {
           const code = { 401: 'Unauthenticated', 403: 'Forbidden', 404: 'NotFound' }[res.status as 401 | 403 | 404];
-          if (res.body?.error?.code !== code) problems.push(`${row.name} ${who} ${where}: code ${res.body?.error?.code}`);
+          if (res.body?.error?.code !== code)
+            problems.push(`${row.name} ${who} ${where}: code ${res.body?.error?.code}`);
         }
       }
     }
@@ -102,10 +152,28 @@ test('account-scoped routes: role × route × in / out of scope / absent', async
 test('global routes: tokens are admin-only; account creation is admin-only; lists are scoped', async () => {
   const cases: Array<[string, string, unknown, Record<Who, number>]> = [
     ['GET', '/v1/tokens', undefined, { admin: 200, operator: 403, viewer: 403, none: 401, bad: 401 }],
-    ['POST', '/v1/tokens', { name: 'x', role: 'viewer', groups: [] }, { admin: 201, operator: 403, viewer: 403, none: 401, bad: 401 }],
-    ['POST', '/v1/accounts', { name: 'C', credential: { type: 'access_key', accessKeyId: 'LTAI' + 'q'.repeat(20), accessKeySecret: 'q'.repeat(30) } }, { admin: 201, operator: 403, viewer: 403, none: 401, bad: 401 }],
+    [
+      'POST',
+      '/v1/tokens',
+      { name: 'x', role: 'viewer', groups: [] },
+      { admin: 201, operator: 403, viewer: 403, none: 401, bad: 401 },
+    ],
+    [
+      'POST',
+      '/v1/accounts',
+      {
+        name: 'C',
+        credential: { type: 'access_key', accessKeyId: `LTAI${'q'.repeat(20)}`, accessKeySecret: 'q'.repeat(30) },
+      },
+      { admin: 201, operator: 403, viewer: 403, none: 401, bad: 401 },
+    ],
     ['GET', '/v1/accounts', undefined, { admin: 200, operator: 200, viewer: 200, none: 401, bad: 401 }],
-    ['DELETE', '/v1/tokens/tok-zzzzzzzzzzzzzzzz', undefined, { admin: 404, operator: 403, viewer: 403, none: 401, bad: 401 }],
+    [
+      'DELETE',
+      '/v1/tokens/tok-zzzzzzzzzzzzzzzz',
+      undefined,
+      { admin: 404, operator: 403, viewer: 403, none: 401, bad: 401 },
+    ],
   ];
   const problems: string[] = [];
   for (const [method, path, json, want] of cases) {
@@ -139,14 +207,18 @@ test('not-yet-built routes (servers, scans, assets) check access before answerin
       const token = tokenOf(who);
       const res = await d.call(method, path, { ...(token ? { token } : {}), ...(json ? { json } : {}) });
       const code = { 401: 'Unauthenticated', 403: 'Forbidden', 501: 'NotImplemented' }[want[who] as 401 | 403 | 501];
-      if (res.status !== want[who] || res.body?.error?.code !== code) problems.push(`${method} ${path} ${who}: ${res.status} ${res.body?.error?.code} (want ${want[who]} ${code})`);
+      if (res.status !== want[who] || res.body?.error?.code !== code)
+        problems.push(`${method} ${path} ${who}: ${res.status} ${res.body?.error?.code} (want ${want[who]} ${code})`);
     }
   }
   assert.equal(problems, []);
 });
 
 test('a revoked token stops working at once', async () => {
-  const made = await d.call('POST', '/v1/tokens', { token: d.adminToken, json: { name: 'temp', role: 'viewer', groups: ['blue'] } });
+  const made = await d.call('POST', '/v1/tokens', {
+    token: d.adminToken,
+    json: { name: 'temp', role: 'viewer', groups: ['blue'] },
+  });
   assert.is((await d.call('GET', '/v1/accounts', { token: made.body.token })).status, 200);
   const listed = await d.call('GET', '/v1/tokens', { token: d.adminToken });
   assert.ok(listed.body.items.some((t: { id: string }) => t.id === made.body.id));

@@ -17,8 +17,12 @@ test.after(async () => {
 async function twoAccounts(d: Domain) {
   const k1 = await d.createSandboxAccount();
   const k2 = await d.createSandboxAccount();
-  const a = (await d.call('POST', '/v1/accounts', { token: d.adminToken, json: { name: 'a', credential: akCredential(k1) } })).body;
-  const b = (await d.call('POST', '/v1/accounts', { token: d.adminToken, json: { name: 'b', credential: akCredential(k2) } })).body;
+  const a = (
+    await d.call('POST', '/v1/accounts', { token: d.adminToken, json: { name: 'a', credential: akCredential(k1) } })
+  ).body;
+  const b = (
+    await d.call('POST', '/v1/accounts', { token: d.adminToken, json: { name: 'b', credential: akCredential(k2) } })
+  ).body;
   return { k1, k2, a, b };
 }
 

@@ -25,14 +25,24 @@ export interface TestHost extends LocalHost {
 
 let built: Promise<unknown> | undefined;
 
-export async function startTestHost(opts: Omit<LocalHostOptions, 'port' | 'sandboxPort'> & { port?: number } = {}): Promise<TestHost> {
+export async function startTestHost(
+  opts: Omit<LocalHostOptions, 'port' | 'sandboxPort'> & { port?: number } = {},
+): Promise<TestHost> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'fleet-host-'));
   if (opts.build !== false && !process.env.FLEET_TEST_BUILT) {
     // `npm test` builds once before the files run; a file run alone builds when sources changed.
     built ??= import('../../scripts/build').then((m) => m.build({ ifChanged: true }));
     await built;
   }
-  const host = await startLocalHost({ timeScale: 0.001, onLog: false, ...opts, port: opts.port ?? 0, sandboxPort: 0, dataDir, build: false });
+  const host = await startLocalHost({
+    timeScale: 0.001,
+    onLog: false,
+    ...opts,
+    port: opts.port ?? 0,
+    sandboxPort: 0,
+    dataDir,
+    build: false,
+  });
   return {
     ...host,
     dataDir,
@@ -41,7 +51,11 @@ export async function startTestHost(opts: Omit<LocalHostOptions, 'port' | 'sandb
       const h = new Headers(headers);
       if (token) h.set('authorization', `Bearer ${token}`);
       if (json !== undefined) h.set('content-type', 'application/json');
-      return fetch(`${host.url}${path}`, { ...rest, headers: h, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+      return fetch(`${host.url}${path}`, {
+        ...rest,
+        headers: h,
+        ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
+      });
     },
     async close(o = {}) {
       await host.close();

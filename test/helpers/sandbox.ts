@@ -75,7 +75,11 @@ export async function startTestSandbox(opts: TestSandboxOptions = {}): Promise<T
  * One sandbox for a whole suite: started (then `setup`, e.g. creating accounts) before the first
  * test and closed after the last, so suites do not each repeat the before/after pair.
  */
-export function useTestSandbox(suite: Test, setup: (t: TestSandbox) => Promise<void>, opts: TestSandboxOptions = {}): void {
+export function useTestSandbox(
+  suite: Test,
+  setup: (t: TestSandbox) => Promise<void>,
+  opts: TestSandboxOptions = {},
+): void {
   let t: TestSandbox | undefined;
   suite.before(async () => {
     t = await startTestSandbox(opts);
@@ -87,7 +91,8 @@ export function useTestSandbox(suite: Test, setup: (t: TestSandbox) => Promise<v
 }
 
 /** The openapi-core client class (CJS default export, unwrapped for ESM). */
-export const OpenApiClient = ((OpenApiModule as unknown as { default?: typeof OpenApiModule }).default ?? OpenApiModule) as typeof OpenApiModule;
+export const OpenApiClient = ((OpenApiModule as unknown as { default?: typeof OpenApiModule }).default ??
+  OpenApiModule) as typeof OpenApiModule;
 
 export interface Creds {
   accessKeyId: string;
@@ -96,7 +101,13 @@ export interface Creds {
 }
 
 /** API versions by product, for `rpcClient(...).call`. */
-export const VERSIONS = { Ecs: '2014-05-26', Vpc: '2016-04-28', ResourceCenter: '2022-12-01', Sts: '2015-04-01', Kms: '2016-01-20' } as const;
+export const VERSIONS = {
+  Ecs: '2014-05-26',
+  Vpc: '2016-04-28',
+  ResourceCenter: '2022-12-01',
+  Sts: '2015-04-01',
+  Kms: '2016-01-20',
+} as const;
 
 /**
  * The official generic client (@alicloud/openapi-core `callApi`, style RPC) against the sandbox:
@@ -117,7 +128,11 @@ export function rpcClient(endpoint: string, creds: Creds, opts: { signature?: 'v
   const client = new OpenApiClient(config);
   return {
     client,
-    async call<T = any>(product: keyof typeof VERSIONS, action: string, query: Record<string, unknown> = {}): Promise<T> {
+    async call<T = any>(
+      product: keyof typeof VERSIONS,
+      action: string,
+      query: Record<string, unknown> = {},
+    ): Promise<T> {
       const params = new $OpenApiUtil.Params({
         action,
         version: VERSIONS[product],

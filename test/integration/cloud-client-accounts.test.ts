@@ -34,7 +34,10 @@ test.before(async () => {
   const root = await sb.createAccount();
   deployer = await sb.admin(`/accounts/${root.accountId}/access-keys`, { allow: ['sts:AssumeRole', 'kms:*'] });
   customer = await sb.createAccount();
-  const role = await sb.admin(`/accounts/${customer.accountId}/roles`, { name: 'fleet-operator', trustedAccountIds: [deployer.accountId] });
+  const role = await sb.admin(`/accounts/${customer.accountId}/roles`, {
+    name: 'fleet-operator',
+    trustedAccountIds: [deployer.accountId],
+  });
   roleArn = role.arn;
 });
 test.after(async () => {
@@ -42,7 +45,10 @@ test.after(async () => {
 });
 
 test('access_key account: identity and regions through the official SDKs', async () => {
-  const c = factory().forAccount({ type: 'access_key', accessKeyId: customer.accessKeyId, accessKeySecret: customer.accessKeySecret }, { regionId: 'cn-hangzhou' });
+  const c = factory().forAccount(
+    { type: 'access_key', accessKeyId: customer.accessKeyId, accessKeySecret: customer.accessKeySecret },
+    { regionId: 'cn-hangzhou' },
+  );
   const id = await c.sts.getCallerIdentity();
   assert.is(id.accountId, customer.accountId);
   assert.is(id.arn, `acs:ram::${customer.accountId}:root`);
@@ -54,7 +60,11 @@ test('access_key account: identity and regions through the official SDKs', async
 test('ram_role account: AssumeRole from the function role, one AssumeRole for many calls', async () => {
   const f = factory();
   const c = f.forAccount({ type: 'ram_role', roleArn }, { regionId: 'cn-hangzhou' });
-  const [id, regions, zones] = await Promise.all([c.sts.getCallerIdentity(), c.ecs.describeRegions(), c.ecs.describeZones()]);
+  const [id, regions, zones] = await Promise.all([
+    c.sts.getCallerIdentity(),
+    c.ecs.describeRegions(),
+    c.ecs.describeZones(),
+  ]);
   assert.is(id.accountId, customer.accountId);
   assert.match(id.arn, `acs:ram::${customer.accountId}:assumed-role/fleet-operator/`);
   assert.ok(regions.length >= 3);
@@ -111,13 +121,22 @@ test('ram_role: an untrusted role is a permission error with a trust-policy hint
   const sleeps: number[] = [];
   const strangerRoot = await sb.createAccount();
   const stranger = await sb.admin(`/accounts/${strangerRoot.accountId}/access-keys`, { allow: ['sts:AssumeRole'] });
-  const f = factory({ roleCredentials: { accessKeyId: stranger.accessKeyId, accessKeySecret: stranger.accessKeySecret }, sleep: async (ms) => void sleeps.push(ms) });
-  const e = (await f.forAccount({ type: 'ram_role', roleArn }, { regionId: 'cn-hangzhou' }).ecs.describeRegions().catch((x) => x)) as AppError;
+  const f = factory({
+    roleCredentials: { accessKeyId: stranger.accessKeyId, accessKeySecret: stranger.accessKeySecret },
+    sleep: async (ms) => void sleeps.push(ms),
+  });
+  const e = (await f
+    .forAccount({ type: 'ram_role', roleArn }, { regionId: 'cn-hangzhou' })
+    .ecs.describeRegions()
+    .catch((x) => x)) as AppError;
   assert.is(e.code, 'CloudRejected');
   assert.is(e.cloud?.code, 'NoPermission');
   assert.match(e.cloud?.hint ?? '', 'trust policy');
   assert.equal(sleeps, []);
-  const missing = (await f.forAccount({ type: 'ram_role', roleArn: `acs:ram::${customer.accountId}:role/nope` }, { regionId: 'cn-hangzhou' }).sts.getCallerIdentity().catch((x) => x)) as AppError;
+  const missing = (await f
+    .forAccount({ type: 'ram_role', roleArn: `acs:ram::${customer.accountId}:role/nope` }, { regionId: 'cn-hangzhou' })
+    .sts.getCallerIdentity()
+    .catch((x) => x)) as AppError;
   assert.is(missing.cloud?.code, 'EntityNotExist.Role');
 });
 
@@ -134,21 +153,52 @@ test('KMS as the function: a data key round-trips through GenerateDataKey and De
 
 test('guard: only the configured sandbox endpoint, only in sandbox mode, ever receives a signed request', async () => {
   let hits = 0;
-  const trap: Server = createServer((_req, res) => { hits++; res.end('{}'); });
+  const trap: Server = createServer((_req, res) => {
+    hits++;
+    res.end('{}');
+  });
   await new Promise<void>((r) => trap.listen(0, '127.0.0.1', r));
   const trapEp = `127.0.0.1:${(trap.address() as { port: number }).port}`;
   try {
-    const cred = { type: 'access_key' as const, accessKeyId: customer.accessKeyId, accessKeySecret: customer.accessKeySecret };
-    const code = (fn: () => unknown) => { try { fn(); return 'built'; } catch (e) { return (e as AppError).code; } };
+    const cred = {
+      type: 'access_key' as const,
+      accessKeyId: customer.accessKeyId,
+      accessKeySecret: customer.accessKeySecret,
+    };
+    const code = (fn: () => unknown) => {
+      try {
+        fn();
+        return 'built';
+      } catch (e) {
+        return (e as AppError).code;
+      }
+    };
     // Sandbox mode: another host:port is refused, the configured one works.
-    assert.is(code(() => factory().forAccount(cred, { regionId: 'cn-hangzhou', endpoint: trapEp })), 'ValidationFailed');
+    assert.is(
+      code(() => factory().forAccount(cred, { regionId: 'cn-hangzhou', endpoint: trapEp })),
+      'ValidationFailed',
+    );
     const ok = factory().forAccount(cred, { regionId: 'cn-hangzhou', endpoint: sb.endpoint });
     assert.is((await ok.sts.getCallerIdentity()).accountId, customer.accountId);
     // Production mode: the sandbox endpoint itself is refused.
-    const prod = createCloudFactory({ config: { region: 'cn-hangzhou', functionPrefix: 'fleet' }, clock: systemClock, log: quiet, roleCredentials: { accessKeyId: deployer.accessKeyId, accessKeySecret: deployer.accessKeySecret } });
-    assert.is(code(() => prod.forAccount(cred, { regionId: 'cn-hangzhou', endpoint: sb.endpoint })), 'ValidationFailed');
-    assert.is(code(() => prod.forAccount(cred, { regionId: 'cn-hangzhou', endpoint: trapEp })), 'ValidationFailed');
-    assert.is(code(() => prod.forAccount(cred, { regionId: `cn-hangzhou.${trapEp}` })), 'ValidationFailed');
+    const prod = createCloudFactory({
+      config: { region: 'cn-hangzhou', functionPrefix: 'fleet' },
+      clock: systemClock,
+      log: quiet,
+      roleCredentials: { accessKeyId: deployer.accessKeyId, accessKeySecret: deployer.accessKeySecret },
+    });
+    assert.is(
+      code(() => prod.forAccount(cred, { regionId: 'cn-hangzhou', endpoint: sb.endpoint })),
+      'ValidationFailed',
+    );
+    assert.is(
+      code(() => prod.forAccount(cred, { regionId: 'cn-hangzhou', endpoint: trapEp })),
+      'ValidationFailed',
+    );
+    assert.is(
+      code(() => prod.forAccount(cred, { regionId: `cn-hangzhou.${trapEp}` })),
+      'ValidationFailed',
+    );
     assert.is(hits, 0);
   } finally {
     await new Promise((r) => trap.close(r));

@@ -28,7 +28,10 @@ test.before(async () => {
     log: createLogger({}, { write: () => {} }),
     roleCredentials: { accessKeyId: acct.accessKeyId, accessKeySecret: acct.accessKeySecret },
     sleep: async () => {},
-  }).forAccount({ type: 'access_key', accessKeyId: acct.accessKeyId, accessKeySecret: acct.accessKeySecret }, { regionId: 'cn-hangzhou' });
+  }).forAccount(
+    { type: 'access_key', accessKeyId: acct.accessKeyId, accessKeySecret: acct.accessKeySecret },
+    { regionId: 'cn-hangzhou' },
+  );
 });
 test.after(async () => {
   await sb?.close();
@@ -54,8 +57,13 @@ test('key pairs: 120 imported, every one listed across pages of 50', async () =>
   for (const n of names) assert.ok(listed.has(n), n);
   assert.is(listed.size, all.length, 'no duplicates across pages');
   const filtered = await c.ecs.describeKeyPairs({ keyPairName: 'fleet-kp-11*' });
-  assert.equal(filtered.map((k) => k.keyPairName).sort(), Array.from({ length: 10 }, (_, i) => `fleet-kp-11${i}`));
-  const dup = (await c.ecs.importKeyPair({ keyPairName: names[0]!, publicKeyBody: sshEd25519('x') }).catch((x) => x)) as AppError;
+  assert.equal(
+    filtered.map((k) => k.keyPairName).sort(),
+    Array.from({ length: 10 }, (_, i) => `fleet-kp-11${i}`),
+  );
+  const dup = (await c.ecs
+    .importKeyPair({ keyPairName: names[0]!, publicKeyBody: sshEd25519('x') })
+    .catch((x) => x)) as AppError;
   assert.is(dup.cloud?.code, 'KeyPair.AlreadyExist');
   assert.is((dup.cloud as { kind?: string }).kind, 'conflict');
 });
@@ -68,14 +76,20 @@ test('catalog calls map Alibaba shapes to camelCase', async () => {
   assert.ok(someType, 'zones list instance types');
   const avail = await c.ecs.describeAvailableResource({ instanceType: someType! });
   assert.ok(avail.length >= 1);
-  assert.equal(avail.map((z) => z.zoneId), [...avail.map((z) => z.zoneId)].sort());
+  assert.equal(
+    avail.map((z) => z.zoneId),
+    [...avail.map((z) => z.zoneId)].sort(),
+  );
   assert.ok(avail.some((z) => z.inStock));
   for (const z of avail) if (z.inStock) assert.is(z.status, 'Available');
   const types = await c.ecs.describeInstanceTypes();
   const t = types.find((x) => x.instanceTypeId === someType);
   assert.ok(t && t.cpuCoreCount > 0 && t.memorySizeGiB > 0);
   const two = await c.ecs.describeInstanceTypes({ instanceTypes: [someType!] });
-  assert.equal(two.map((x) => x.instanceTypeId), [someType]);
+  assert.equal(
+    two.map((x) => x.instanceTypeId),
+    [someType],
+  );
 });
 
 test('images: system images, all pages or the first N; DryRun answers wouldSucceed', async () => {
@@ -88,9 +102,15 @@ test('images: system images, all pages or the first N; DryRun answers wouldSucce
   assert.ok(sys.length >= 3, `${sys.length} system images`);
   // limit < one page still pages with a fixed page size: no duplicates, same order.
   const firstN = await c.ecs.describeImages({ imageOwnerAlias: 'system', limit: sys.length - 1 });
-  assert.equal(firstN.map((i) => i.imageId), sys.slice(0, sys.length - 1).map((i) => i.imageId));
+  assert.equal(
+    firstN.map((i) => i.imageId),
+    sys.slice(0, sys.length - 1).map((i) => i.imageId),
+  );
   const one = await c.ecs.describeImages({ imageId: sys[0]!.imageId });
-  assert.equal(one.map((i) => i.imageId), [sys[0]!.imageId]);
+  assert.equal(
+    one.map((i) => i.imageId),
+    [sys[0]!.imageId],
+  );
   const dry = await c.ecs.describeImages({ imageOwnerAlias: 'system', dryRun: true });
   assert.equal(dry, { wouldSucceed: true });
 });

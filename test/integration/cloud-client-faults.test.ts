@@ -24,7 +24,10 @@ function client(cred?: AccountCredential) {
     sleep: async (ms) => void sleeps.push(ms),
     random: () => 0.5,
   });
-  return f.forAccount(cred ?? { type: 'access_key', accessKeyId: acct.accessKeyId, accessKeySecret: acct.accessKeySecret }, { regionId: 'cn-hangzhou' });
+  return f.forAccount(
+    cred ?? { type: 'access_key', accessKeyId: acct.accessKeyId, accessKeySecret: acct.accessKeySecret },
+    { regionId: 'cn-hangzhou' },
+  );
 }
 const fault = (body: Record<string, unknown>) => sb.admin(`/accounts/${acct.accountId}/faults`, body);
 
@@ -51,7 +54,9 @@ test('ServiceUnavailable twice → succeeds on the 3rd try, backing off in betwe
 
 test('a fault that never clears ends as CloudUnavailable (502) with the code and request id', async () => {
   await fault({ action: 'DescribeZones', code: 'InternalError', httpStatus: 500 });
-  const e = (await client().ecs.describeZones().catch((x) => x)) as AppError;
+  const e = (await client()
+    .ecs.describeZones()
+    .catch((x) => x)) as AppError;
   assert.is(e.code, 'CloudUnavailable');
   assert.is(e.status, 502);
   assert.is(e.cloud?.code, 'InternalError');
@@ -69,7 +74,10 @@ test('a client may narrow the policy for a latency budget (2 attempts)', async (
     roleCredentials: { accessKeyId: acct.accessKeyId, accessKeySecret: acct.accessKeySecret },
     sleep: async (ms) => void sleeps.push(ms),
   });
-  const c = f.forAccount({ type: 'access_key', accessKeyId: acct.accessKeyId, accessKeySecret: acct.accessKeySecret }, { regionId: 'cn-hangzhou', retry: { maxAttempts: 2 } });
+  const c = f.forAccount(
+    { type: 'access_key', accessKeyId: acct.accessKeyId, accessKeySecret: acct.accessKeySecret },
+    { regionId: 'cn-hangzhou', retry: { maxAttempts: 2 } },
+  );
   const e = (await c.ecs.describeZones().catch((x) => x)) as AppError;
   assert.is(e.code, 'CloudUnavailable');
   assert.is(sleeps.length, 1);
@@ -94,7 +102,10 @@ test('the per-key rate limit answers Throttling.User and the client rides it out
       retry: { throttledBaseDelayMs: 400, maxAttempts: 8 },
       random: () => 1 - 1e-9,
     });
-    const c = f.forAccount({ type: 'access_key', accessKeyId: acct.accessKeyId, accessKeySecret: acct.accessKeySecret }, { regionId: 'cn-hangzhou' });
+    const c = f.forAccount(
+      { type: 'access_key', accessKeyId: acct.accessKeyId, accessKeySecret: acct.accessKeySecret },
+      { regionId: 'cn-hangzhou' },
+    );
     const results = await Promise.all(Array.from({ length: 5 }, () => c.ecs.describeRegions()));
     assert.is(results.length, 5);
     assert.ok(results.every((r) => r.length >= 3));
@@ -118,12 +129,20 @@ test('Forbidden.RAM on a limited key: not retried, permission, the action in the
 });
 
 test('unknown AccessKey ID and wrong secret are auth errors with hints, not retried', async () => {
-  const unknown = (await client({ type: 'access_key', accessKeyId: 'LTAI5tNoSuchKey0000000', accessKeySecret: 'x'.repeat(30) }).ecs.describeRegions().catch((x) => x)) as AppError;
+  const unknown = (await client({
+    type: 'access_key',
+    accessKeyId: 'LTAI5tNoSuchKey0000000',
+    accessKeySecret: 'x'.repeat(30),
+  })
+    .ecs.describeRegions()
+    .catch((x) => x)) as AppError;
   assert.is(unknown.cloud?.code, 'InvalidAccessKeyId.NotFound');
   assert.is((unknown.cloud as { kind?: string }).kind, 'auth');
   assert.is(unknown.cloud?.hint, 'the AccessKey ID does not exist');
   const wrongSecret = 'y'.repeat(30);
-  const wrong = (await client({ type: 'access_key', accessKeyId: acct.accessKeyId, accessKeySecret: wrongSecret }).sts.getCallerIdentity().catch((x) => x)) as AppError;
+  const wrong = (await client({ type: 'access_key', accessKeyId: acct.accessKeyId, accessKeySecret: wrongSecret })
+    .sts.getCallerIdentity()
+    .catch((x) => x)) as AppError;
   assert.is(wrong.code, 'CloudRejected');
   assert.is(wrong.cloud?.code, 'SignatureDoesNotMatch');
   assert.is(wrong.cloud?.hint, 'the AccessKey secret is wrong');
@@ -133,7 +152,9 @@ test('unknown AccessKey ID and wrong secret are auth errors with hints, not retr
 
 test('an injected quota error is never retried', async () => {
   await fault({ action: 'DescribeZones', code: 'QuotaExceeded.Vpc', httpStatus: 400 });
-  const e = (await client().ecs.describeZones().catch((x) => x)) as AppError;
+  const e = (await client()
+    .ecs.describeZones()
+    .catch((x) => x)) as AppError;
   assert.is(e.code, 'CloudRejected');
   assert.is((e.cloud as { kind?: string }).kind, 'quota');
   assert.equal(sleeps, []);
@@ -147,7 +168,13 @@ test('network failure (nothing listening) is transient and retried, then CloudUn
     roleCredentials: { accessKeyId: acct.accessKeyId, accessKeySecret: acct.accessKeySecret },
     sleep: async (ms) => void sleeps.push(ms),
   });
-  const e = (await f.forAccount({ type: 'access_key', accessKeyId: acct.accessKeyId, accessKeySecret: acct.accessKeySecret }, { regionId: 'cn-hangzhou' }).vpc.describeEips().catch((x) => x)) as AppError;
+  const e = (await f
+    .forAccount(
+      { type: 'access_key', accessKeyId: acct.accessKeyId, accessKeySecret: acct.accessKeySecret },
+      { regionId: 'cn-hangzhou' },
+    )
+    .vpc.describeEips()
+    .catch((x) => x)) as AppError;
   assert.is(e.code, 'CloudUnavailable');
   assert.is(e.cloud?.code, 'ECONNREFUSED');
   assert.is(sleeps.length, DEFAULT_RETRY_POLICY.maxAttempts - 1);

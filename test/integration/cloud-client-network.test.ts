@@ -35,10 +35,20 @@ test.before(async () => {
   c = createCloudFactory({
     config: { sandboxEndpoint: sb.endpoint, region: REGION, functionPrefix: 'fleet' },
     clock: systemClock,
-    log: createLogger({}, { write: (l) => { if (l.includes('"cloud call retried"')) retried.push(l); } }),
+    log: createLogger(
+      {},
+      {
+        write: (l) => {
+          if (l.includes('"cloud call retried"')) retried.push(l);
+        },
+      },
+    ),
     roleCredentials: { accessKeyId: acct.accessKeyId, accessKeySecret: acct.accessKeySecret },
     retry: { baseDelayMs: 20, maxAttempts: 8 },
-  }).forAccount({ type: 'access_key', accessKeyId: acct.accessKeyId, accessKeySecret: acct.accessKeySecret }, { regionId: REGION });
+  }).forAccount(
+    { type: 'access_key', accessKeyId: acct.accessKeyId, accessKeySecret: acct.accessKeySecret },
+    { regionId: REGION },
+  );
 });
 test.after(async () => {
   await sb?.close();
@@ -55,14 +65,30 @@ let instanceType = '';
 
 test('CreateVpc: DryRun, the same ClientToken gives the same VPC, it becomes Available', async () => {
   assert.equal(await c.vpc.createVpc({ cidrBlock: '172.16.0.0/12', dryRun: true }), { wouldSucceed: true });
-  const a = await c.vpc.createVpc({ cidrBlock: '172.16.0.0/12', vpcName: 'fleet-a', clientToken: 'tok-vpc-a', tags: [{ key: 'fleet', value: 'srv-a' }] });
-  const b = await c.vpc.createVpc({ cidrBlock: '172.16.0.0/12', vpcName: 'fleet-a', clientToken: 'tok-vpc-a', tags: [{ key: 'fleet', value: 'srv-a' }] });
+  const a = await c.vpc.createVpc({
+    cidrBlock: '172.16.0.0/12',
+    vpcName: 'fleet-a',
+    clientToken: 'tok-vpc-a',
+    tags: [{ key: 'fleet', value: 'srv-a' }],
+  });
+  const b = await c.vpc.createVpc({
+    cidrBlock: '172.16.0.0/12',
+    vpcName: 'fleet-a',
+    clientToken: 'tok-vpc-a',
+    tags: [{ key: 'fleet', value: 'srv-a' }],
+  });
   assert.match(a.vpcId, /^vpc-/);
   assert.match(a.routeTableId, /^vtb-/);
   assert.equal(b, a);
-  const mismatch = (await c.vpc.createVpc({ cidrBlock: '10.0.0.0/8', clientToken: 'tok-vpc-a' }).catch((x) => x)) as AppError;
+  const mismatch = (await c.vpc
+    .createVpc({ cidrBlock: '10.0.0.0/8', clientToken: 'tok-vpc-a' })
+    .catch((x) => x)) as AppError;
   assert.is(mismatch.cloud?.code, 'IdempotentParameterMismatch');
-  const [vpc] = await until('VPC Available', () => c.vpc.describeVpcs({ vpcIds: [a.vpcId] }), (v) => v[0]?.status === 'Available');
+  const [vpc] = await until(
+    'VPC Available',
+    () => c.vpc.describeVpcs({ vpcIds: [a.vpcId] }),
+    (v) => v[0]?.status === 'Available',
+  );
   assert.is(vpc!.cidrBlock, '172.16.0.0/12');
   assert.equal(vpc!.tags, [{ key: 'fleet', value: 'srv-a' }]);
   vpcId = a.vpcId;
@@ -86,7 +112,11 @@ test('quota: the VPC beyond the account quota is refused as quota, not retried',
   assert.is(refusal!.code, 'CloudRejected');
   assert.is(retried.length, before);
   for (const id of made) {
-    await until('VPC Available', () => c.vpc.describeVpcs({ vpcIds: [id] }), (v) => v[0]?.status === 'Available');
+    await until(
+      'VPC Available',
+      () => c.vpc.describeVpcs({ vpcIds: [id] }),
+      (v) => v[0]?.status === 'Available',
+    );
     await c.vpc.deleteVpc({ vpcId: id });
   }
 });
@@ -102,20 +132,45 @@ test('VSwitches: a concurrent creation in one VPC is busy, retried, and both suc
   assert.match(two.vSwitchId, /^vsw-/);
   assert.is.not(one.vSwitchId, two.vSwitchId);
   vSwitchId = one.vSwitchId;
-  assert.ok(retried.some((l) => l.includes('IncorrectVSwitchStatus') || l.includes('OperationConflict') || l.includes('TaskConflict')), 'the busy answer was retried');
-  const list = await until('VSwitches Available', () => c.vpc.describeVSwitches({ vpcId }), (v) => v.length === 2 && v.every((s) => s.status === 'Available'));
+  assert.ok(
+    retried.some(
+      (l) => l.includes('IncorrectVSwitchStatus') || l.includes('OperationConflict') || l.includes('TaskConflict'),
+    ),
+    'the busy answer was retried',
+  );
+  const list = await until(
+    'VSwitches Available',
+    () => c.vpc.describeVSwitches({ vpcId }),
+    (v) => v.length === 2 && v.every((s) => s.status === 'Available'),
+  );
   assert.equal(list.map((s) => s.cidrBlock).sort(), ['172.16.1.0/24', '172.16.2.0/24']);
   await c.vpc.deleteVSwitch({ vSwitchId: two.vSwitchId });
 });
 
 test('security group with a rule; RunInstances DryRun, same ClientToken → same instance', async () => {
-  sgId = (await c.ecs.createSecurityGroup({ vpcId, securityGroupName: 'fleet-sg', clientToken: 'tok-sg' })).securityGroupId;
+  sgId = (await c.ecs.createSecurityGroup({ vpcId, securityGroupName: 'fleet-sg', clientToken: 'tok-sg' }))
+    .securityGroupId;
   assert.match(sgId, /^sg-/);
-  assert.is((await c.ecs.createSecurityGroup({ vpcId, securityGroupName: 'fleet-sg', clientToken: 'tok-sg' })).securityGroupId, sgId);
+  assert.is(
+    (await c.ecs.createSecurityGroup({ vpcId, securityGroupName: 'fleet-sg', clientToken: 'tok-sg' })).securityGroupId,
+    sgId,
+  );
   const sgs = await c.ecs.describeSecurityGroups({ vpcId });
-  assert.equal(sgs.map((g) => [g.securityGroupId, g.securityGroupName, g.vpcId]), [[sgId, 'fleet-sg', vpcId]]);
-  assert.equal((await c.ecs.describeSecurityGroups({ securityGroupIds: [sgId, 'sg-bp1nosuchgroup0000'] })).map((g) => g.securityGroupId), [sgId]);
-  await c.ecs.authorizeSecurityGroup({ securityGroupId: sgId, rules: [{ ipProtocol: 'tcp', portRange: '22/22', sourceCidrIp: '0.0.0.0/0' }], clientToken: 'tok-sg-22' });
+  assert.equal(
+    sgs.map((g) => [g.securityGroupId, g.securityGroupName, g.vpcId]),
+    [[sgId, 'fleet-sg', vpcId]],
+  );
+  assert.equal(
+    (await c.ecs.describeSecurityGroups({ securityGroupIds: [sgId, 'sg-bp1nosuchgroup0000'] })).map(
+      (g) => g.securityGroupId,
+    ),
+    [sgId],
+  );
+  await c.ecs.authorizeSecurityGroup({
+    securityGroupId: sgId,
+    rules: [{ ipProtocol: 'tcp', portRange: '22/22', sourceCidrIp: '0.0.0.0/0' }],
+    clientToken: 'tok-sg-22',
+  });
   imageId = (await c.ecs.describeImages({ imageOwnerAlias: 'system', limit: 1 }))[0]!.imageId;
   const types = (await c.ecs.describeZones()).find((z) => z.zoneId === zoneId)!.availableInstanceTypes;
   for (const t of types) {
@@ -126,7 +181,16 @@ test('security group with a rule; RunInstances DryRun, same ClientToken → same
     }
   }
   assert.ok(instanceType, 'an instance type in stock in the VSwitch zone');
-  const input = { imageId, instanceType, securityGroupId: sgId, vSwitchId, instanceName: 'fleet-1', userData: '#!/bin/sh\necho hi', tags: [{ key: 'fleet', value: 'srv-1' }], clientToken: 'tok-run-1' };
+  const input = {
+    imageId,
+    instanceType,
+    securityGroupId: sgId,
+    vSwitchId,
+    instanceName: 'fleet-1',
+    userData: '#!/bin/sh\necho hi',
+    tags: [{ key: 'fleet', value: 'srv-1' }],
+    clientToken: 'tok-run-1',
+  };
   assert.equal(await c.ecs.runInstances({ ...input, dryRun: true }), { wouldSucceed: true });
   const r1 = await c.ecs.runInstances(input);
   const r2 = await c.ecs.runInstances(input);
@@ -138,7 +202,11 @@ test('security group with a rule; RunInstances DryRun, same ClientToken → same
 
 test('DescribeInstances: 150 ids (one real) are batched and unknown ids are simply absent', async () => {
   const fake = Array.from({ length: 149 }, (_, i) => `i-bp1fake${String(i).padStart(12, '0')}`);
-  const found = await until('Running', () => c.ecs.describeInstances({ instanceIds: [...fake.slice(0, 120), instanceId, ...fake.slice(120)] }), (v) => v[0]?.status === 'Running');
+  const found = await until(
+    'Running',
+    () => c.ecs.describeInstances({ instanceIds: [...fake.slice(0, 120), instanceId, ...fake.slice(120)] }),
+    (v) => v[0]?.status === 'Running',
+  );
   assert.is(found.length, 1);
   const i = found[0]!;
   assert.is(i.instanceId, instanceId);
@@ -148,10 +216,16 @@ test('DescribeInstances: 150 ids (one real) are batched and unknown ids are simp
   assert.ok(i.privateIpAddresses.length === 1);
   assert.equal(i.tags, [{ key: 'fleet', value: 'srv-1' }]);
   const byVpc = await c.ecs.describeInstances({ vpcId });
-  assert.equal(byVpc.map((x) => x.instanceId), [instanceId]);
+  assert.equal(
+    byVpc.map((x) => x.instanceId),
+    [instanceId],
+  );
   const disks = await c.ecs.describeDisks({ instanceId });
   assert.ok(disks.some((d) => d.type === 'system' && d.instanceId === instanceId));
-  assert.equal(await c.ecs.describeDisks({ diskIds: disks.map((d) => d.diskId) }).then((ds) => ds.map((d) => d.diskId).sort()), disks.map((d) => d.diskId).sort());
+  assert.equal(
+    await c.ecs.describeDisks({ diskIds: disks.map((d) => d.diskId) }).then((ds) => ds.map((d) => d.diskId).sort()),
+    disks.map((d) => d.diskId).sort(),
+  );
 });
 
 test('EIP: allocate, associate, describe, unassociate, release', async () => {
@@ -159,20 +233,48 @@ test('EIP: allocate, associate, describe, unassociate, release', async () => {
   assert.match(eip.allocationId, /^eip-/);
   assert.equal(await c.vpc.allocateEip({ bandwidthMbps: 5, clientToken: 'tok-eip-1' }), eip);
   await c.vpc.associateEip({ allocationId: eip.allocationId, instanceId, clientToken: 'tok-assoc-1' });
-  const inUse = await until('EIP InUse', () => c.vpc.describeEips({ allocationId: eip.allocationId }), (v) => v[0]?.status === 'InUse');
+  const inUse = await until(
+    'EIP InUse',
+    () => c.vpc.describeEips({ allocationId: eip.allocationId }),
+    (v) => v[0]?.status === 'InUse',
+  );
   assert.is(inUse[0]!.instanceId, instanceId);
   assert.is(inUse[0]!.bandwidthMbps, 5);
-  assert.equal((await c.vpc.describeEips({ associatedInstanceId: instanceId })).map((e) => e.allocationId), [eip.allocationId]);
+  assert.equal(
+    (await c.vpc.describeEips({ associatedInstanceId: instanceId })).map((e) => e.allocationId),
+    [eip.allocationId],
+  );
   await c.vpc.unassociateEip({ allocationId: eip.allocationId, instanceId });
-  await until('EIP Available', () => c.vpc.describeEips({ allocationId: eip.allocationId }), (v) => v[0]?.status === 'Available');
+  await until(
+    'EIP Available',
+    () => c.vpc.describeEips({ allocationId: eip.allocationId }),
+    (v) => v[0]?.status === 'Available',
+  );
   await c.vpc.releaseEip({ allocationId: eip.allocationId });
-  await until('EIP gone', () => c.vpc.describeEips({ allocationId: eip.allocationId }), (v) => v.length === 0);
+  await until(
+    'EIP gone',
+    () => c.vpc.describeEips({ allocationId: eip.allocationId }),
+    (v) => v.length === 0,
+  );
 });
 
 test('public IPs: bandwidth gives an ephemeral IP; AllocatePublicIpAddress refusals are classified', async () => {
-  const [id] = (await c.ecs.runInstances({ imageId, instanceType, securityGroupId: sgId, vSwitchId, internetMaxBandwidthOut: 10, clientToken: 'tok-run-2' })).instanceIds;
+  const [id] = (
+    await c.ecs.runInstances({
+      imageId,
+      instanceType,
+      securityGroupId: sgId,
+      vSwitchId,
+      internetMaxBandwidthOut: 10,
+      clientToken: 'tok-run-2',
+    })
+  ).instanceIds;
   try {
-    const [i] = await until('Running', () => c.ecs.describeInstances({ instanceIds: [id!] }), (v) => v[0]?.status === 'Running');
+    const [i] = await until(
+      'Running',
+      () => c.ecs.describeInstances({ instanceIds: [id!] }),
+      (v) => v[0]?.status === 'Running',
+    );
     assert.is(i!.publicIpAddresses.length, 1);
     assert.match(i!.publicIpAddresses[0]!, /^\d+\.\d+\.\d+\.\d+$/);
     const again = (await c.ecs.allocatePublicIpAddress({ instanceId: id! }).catch((x) => x)) as AppError;
@@ -183,24 +285,49 @@ test('public IPs: bandwidth gives an ephemeral IP; AllocatePublicIpAddress refus
     assert.is(noBandwidth.code, 'CloudRejected');
   } finally {
     await c.ecs.deleteInstance({ instanceId: id!, force: true });
-    await until('instance gone', () => c.ecs.describeInstances({ instanceIds: [id!] }), (v) => v.length === 0);
+    await until(
+      'instance gone',
+      () => c.ecs.describeInstances({ instanceIds: [id!] }),
+      (v) => v.length === 0,
+    );
   }
 });
 
 test('routes: create, list (RouteEntrys), delete; busy route changes are retried', async () => {
   const [a, b] = await Promise.all([
-    c.vpc.createRouteEntry({ routeTableId, destinationCidrBlock: '10.10.0.0/24', nextHopId: instanceId, clientToken: 'tok-rt-a' }),
-    c.vpc.createRouteEntry({ routeTableId, destinationCidrBlock: '10.10.1.0/24', nextHopId: instanceId, clientToken: 'tok-rt-b' }),
+    c.vpc.createRouteEntry({
+      routeTableId,
+      destinationCidrBlock: '10.10.0.0/24',
+      nextHopId: instanceId,
+      clientToken: 'tok-rt-a',
+    }),
+    c.vpc.createRouteEntry({
+      routeTableId,
+      destinationCidrBlock: '10.10.1.0/24',
+      nextHopId: instanceId,
+      clientToken: 'tok-rt-b',
+    }),
   ]);
   assert.match(a.routeEntryId, /^rte-/);
   assert.match(b.routeEntryId, /^rte-/);
-  const routes = await until('routes Available', () => c.vpc.describeRouteEntryList({ routeTableId, routeEntryType: 'Custom' }), (v) => v.length === 2 && v.every((r) => r.status === 'Available'));
+  const routes = await until(
+    'routes Available',
+    () => c.vpc.describeRouteEntryList({ routeTableId, routeEntryType: 'Custom' }),
+    (v) => v.length === 2 && v.every((r) => r.status === 'Available'),
+  );
   assert.equal(routes.map((r) => r.destinationCidrBlock).sort(), ['10.10.0.0/24', '10.10.1.0/24']);
   assert.equal(routes[0]!.nextHops, [{ nextHopType: 'Instance', nextHopId: instanceId }]);
-  assert.ok(retried.some((l) => /IncorrectRouteEntryStatus|TaskConflict/.test(l)), 'the concurrent route change was retried');
+  assert.ok(
+    retried.some((l) => /IncorrectRouteEntryStatus|TaskConflict/.test(l)),
+    'the concurrent route change was retried',
+  );
   await c.vpc.deleteRouteEntry({ routeTableId, destinationCidrBlock: '10.10.0.0/24', nextHopId: instanceId });
   await c.vpc.deleteRouteEntry({ routeTableId, destinationCidrBlock: '10.10.1.0/24', nextHopId: instanceId });
-  await until('routes gone', () => c.vpc.describeRouteEntryList({ routeTableId, routeEntryType: 'Custom' }), (v) => v.length === 0);
+  await until(
+    'routes gone',
+    () => c.vpc.describeRouteEntryList({ routeTableId, routeEntryType: 'Custom' }),
+    (v) => v.length === 0,
+  );
 });
 
 test('Resource Center: status, every page, ServiceNotEnabled as permission', async () => {
@@ -217,7 +344,7 @@ test('Resource Center: status, every page, ServiceNotEnabled as permission', asy
   let token = first.nextToken;
   while (token) {
     const p = await c.resourceCenter.searchResources({ filters, maxResults: 2, nextToken: token });
-    p.resources.forEach((r) => seen.add(r.resourceId));
+    for (const r of p.resources) seen.add(r.resourceId);
     token = p.nextToken ?? '';
   }
   assert.is(seen.size, new Set(all.map((r) => r.resourceId)).size);
@@ -231,9 +358,18 @@ test('Resource Center: status, every page, ServiceNotEnabled as permission', asy
 test('teardown: DependencyViolation while the instance lives is retried; everything is deleted', async () => {
   assert.equal(await c.ecs.deleteInstance({ instanceId, dryRun: true }), { wouldSucceed: true });
   await c.ecs.deleteInstance({ instanceId, force: true });
-  await until('instance gone', () => c.ecs.describeInstances({ instanceIds: [instanceId] }), (v) => v.length === 0);
+  await until(
+    'instance gone',
+    () => c.ecs.describeInstances({ instanceIds: [instanceId] }),
+    (v) => v.length === 0,
+  );
   // The cloud may still see the instance's NIC for a while: DependencyViolation is retried.
-  await sb.admin(`/accounts/${acct.accountId}/faults`, { action: 'DeleteSecurityGroup', code: 'DependencyViolation', httpStatus: 400, count: 2 });
+  await sb.admin(`/accounts/${acct.accountId}/faults`, {
+    action: 'DeleteSecurityGroup',
+    code: 'DependencyViolation',
+    httpStatus: 400,
+    count: 2,
+  });
   const before = retried.filter((l) => l.includes('DependencyViolation')).length;
   await c.ecs.deleteSecurityGroup({ securityGroupId: sgId });
   assert.is(retried.filter((l) => l.includes('DependencyViolation')).length - before, 2);
@@ -242,9 +378,17 @@ test('teardown: DependencyViolation while the instance lives is retried; everyth
   assert.is(gone.cloud?.code, 'InvalidInstanceId.NotFound');
   assert.is(kindOf(gone), 'not-found');
   await c.vpc.deleteVSwitch({ vSwitchId });
-  await until('VSwitch gone', () => c.vpc.describeVSwitches({ vpcId }), (v) => v.length === 0);
+  await until(
+    'VSwitch gone',
+    () => c.vpc.describeVSwitches({ vpcId }),
+    (v) => v.length === 0,
+  );
   await c.vpc.deleteVpc({ vpcId, clientToken: 'tok-del-vpc' });
-  await until('VPC gone', () => c.vpc.describeVpcs({ vpcIds: [vpcId] }), (v) => v.length === 0);
+  await until(
+    'VPC gone',
+    () => c.vpc.describeVpcs({ vpcIds: [vpcId] }),
+    (v) => v.length === 0,
+  );
   const left = await sb.admin(`/accounts/${acct.accountId}/resources`);
   for (const [type, items] of Object.entries(left as Record<string, unknown[]>)) {
     if (/Instance|VPC|VSwitch|SecurityGroup|Eip/i.test(type)) assert.is(items.length, 0, `${type} left behind`);

@@ -25,22 +25,48 @@ test('VPC, VSwitch, instance and ClientToken records persist; async states keep 
   const vpc = await rpc.call('Vpc', 'CreateVpc', { RegionId: R, CidrBlock: '10.0.0.0/8', ClientToken: 'p-vpc' });
   await sleep(4_500);
   const zones = (await rpc.call('Ecs', 'DescribeZones', { RegionId: R })).Zones.Zone.map((z: any) => z.ZoneId);
-  const vsw = await rpc.call('Vpc', 'CreateVSwitch', { RegionId: R, VpcId: vpc.VpcId, ZoneId: zones[1], CidrBlock: '10.1.0.0/16' });
+  const vsw = await rpc.call('Vpc', 'CreateVSwitch', {
+    RegionId: R,
+    VpcId: vpc.VpcId,
+    ZoneId: zones[1],
+    CidrBlock: '10.1.0.0/16',
+  });
   await sleep(3_000);
   const sg = await rpc.call('Ecs', 'CreateSecurityGroup', { RegionId: R, VpcId: vpc.VpcId });
-  const run = { RegionId: R, ImageId: 'debian_10_9_x64_20G_alibase_20210521.vhd', InstanceType: 'ecs.c7.large', SecurityGroupId: sg.SecurityGroupId, VSwitchId: vsw.VSwitchId, ClientToken: 'p-run' };
+  const run = {
+    RegionId: R,
+    ImageId: 'debian_10_9_x64_20G_alibase_20210521.vhd',
+    InstanceType: 'ecs.c7.large',
+    SecurityGroupId: sg.SecurityGroupId,
+    VSwitchId: vsw.VSwitchId,
+    ClientToken: 'p-run',
+  };
   const ids = (await rpc.call('Ecs', 'RunInstances', run)).InstanceIdSets.InstanceIdSet;
   const before = await t.admin(`/accounts/${k.accountId}/resources`);
-  assert.ok(['Pending', 'Starting'].includes(before['ACS::ECS::Instance'][0].status), 'not yet Running before the restart');
+  assert.ok(
+    ['Pending', 'Starting'].includes(before['ACS::ECS::Instance'][0].status),
+    'not yet Running before the restart',
+  );
   await t.close({ keepData: true });
 
   t = await startTestSandbox({ dataDir, timeScale: SCALE });
   rpc = rpcClient(t.endpoint, k);
-  assert.equal((await rpc.call('Ecs', 'RunInstances', run)).InstanceIdSets.InstanceIdSet, ids, 'same ClientToken, same instance after restart');
-  assert.equal((await rpc.call('Vpc', 'CreateVpc', { RegionId: R, CidrBlock: '10.0.0.0/8', ClientToken: 'p-vpc' })).VpcId, vpc.VpcId);
+  assert.equal(
+    (await rpc.call('Ecs', 'RunInstances', run)).InstanceIdSets.InstanceIdSet,
+    ids,
+    'same ClientToken, same instance after restart',
+  );
+  assert.equal(
+    (await rpc.call('Vpc', 'CreateVpc', { RegionId: R, CidrBlock: '10.0.0.0/8', ClientToken: 'p-vpc' })).VpcId,
+    vpc.VpcId,
+  );
   await sleep(19_000);
-  const inst = (await rpc.call('Ecs', 'DescribeInstances', { RegionId: R, InstanceIds: JSON.stringify(ids) })).Instances.Instance;
-  assert.equal(inst.map((i: any) => [i.InstanceId, i.Status, i.VpcAttributes.VSwitchId]), [[ids[0], 'Running', vsw.VSwitchId]]);
+  const inst = (await rpc.call('Ecs', 'DescribeInstances', { RegionId: R, InstanceIds: JSON.stringify(ids) })).Instances
+    .Instance;
+  assert.equal(
+    inst.map((i: any) => [i.InstanceId, i.Status, i.VpcAttributes.VSwitchId]),
+    [[ids[0], 'Running', vsw.VSwitchId]],
+  );
   assert.is((await rpc.call('Vpc', 'DescribeVpcs', { RegionId: R })).TotalCount, 1);
 });
 

@@ -21,7 +21,11 @@ let rpc: ReturnType<typeof rpcClient>;
 const R = 'cn-hangzhou';
 
 async function code(p: Promise<unknown>): Promise<{ code: string; statusCode: number; message: string }> {
-  try { await p; } catch (e: any) { return { code: e.code, statusCode: e.statusCode, message: e.message }; }
+  try {
+    await p;
+  } catch (e: any) {
+    return { code: e.code, statusCode: e.statusCode, message: e.message };
+  }
   throw new Error('expected an error');
 }
 
@@ -37,15 +41,26 @@ test.after(async () => {
 
 test('ECS SDK: 120 key pairs paged 50 at a time with TotalCount; PageSize 51 refused', async () => {
   for (let i = 0; i < 118; i++) {
-    await ecs.importKeyPair(new $Ecs.ImportKeyPairRequest({ regionId: R, keyPairName: `kp-${i}`, publicKeyBody: generateEd25519Public('t').publicKey }));
+    await ecs.importKeyPair(
+      new $Ecs.ImportKeyPairRequest({
+        regionId: R,
+        keyPairName: `kp-${i}`,
+        publicKeyBody: generateEd25519Public('t').publicKey,
+      }),
+    );
   }
   const names = new Set<string>();
   const sizes: number[] = [];
   for (let page = 1; page <= 3; page++) {
-    const r = await ecs.describeKeyPairs(new $Ecs.DescribeKeyPairsRequest({ regionId: R, pageNumber: page, pageSize: 50 }));
+    const r = await ecs.describeKeyPairs(
+      new $Ecs.DescribeKeyPairsRequest({ regionId: R, pageNumber: page, pageSize: 50 }),
+    );
     assert.is(r.body?.totalCount, 120);
     sizes.push(r.body!.keyPairs!.keyPair!.length);
-    r.body!.keyPairs!.keyPair!.forEach((kp) => { names.add(kp.keyPairName!); assert.match(kp.keyPairFingerPrint!, /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/); });
+    r.body!.keyPairs!.keyPair!.forEach((kp) => {
+      names.add(kp.keyPairName!);
+      assert.match(kp.keyPairFingerPrint!, /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/);
+    });
   }
   assert.equal(sizes, [50, 50, 20]);
   assert.is(names.size, 120);
@@ -60,9 +75,19 @@ let sgId = '';
 let zones: string[] = [];
 
 test('VPC via callApi: Pending → Available; the 4th VPC over a quota of 3 refused with QuotaExceeded.Vpc', async () => {
-  const v = await rpc.call('Vpc', 'CreateVpc', { RegionId: R, CidrBlock: '172.16.0.0/12', VpcName: 'sdk', ClientToken: 'vpc-tok' });
+  const v = await rpc.call('Vpc', 'CreateVpc', {
+    RegionId: R,
+    CidrBlock: '172.16.0.0/12',
+    VpcName: 'sdk',
+    ClientToken: 'vpc-tok',
+  });
   assert.match(v.VpcId, /^vpc-bp1[0-9a-z]{18}$/);
-  assert.equal(await rpc.call('Vpc', 'CreateVpc', { RegionId: R, CidrBlock: '172.16.0.0/12', VpcName: 'sdk', ClientToken: 'vpc-tok' }).then((x) => x.VpcId), v.VpcId);
+  assert.equal(
+    await rpc
+      .call('Vpc', 'CreateVpc', { RegionId: R, CidrBlock: '172.16.0.0/12', VpcName: 'sdk', ClientToken: 'vpc-tok' })
+      .then((x) => x.VpcId),
+    v.VpcId,
+  );
   vpcId = v.VpcId;
   routeTableId = v.RouteTableId;
   assert.is((await rpc.call('Vpc', 'DescribeVpcs', { RegionId: R, VpcId: vpcId })).Vpcs.Vpc[0].Status, 'Pending');
@@ -75,21 +100,47 @@ test('VPC via callApi: Pending → Available; the 4th VPC over a quota of 3 refu
 });
 
 test('a concurrent VSwitch creation in the same VPC is refused with IncorrectVSwitchStatus', async () => {
-  zones = (await ecs.describeZones(new $Ecs.DescribeZonesRequest({ regionId: R }))).body!.zones!.zone!.map((z) => z.zoneId!);
-  const a = await rpc.call('Vpc', 'CreateVSwitch', { RegionId: R, VpcId: vpcId, ZoneId: zones[1], CidrBlock: '172.16.0.0/24' });
-  const e = await code(rpc.call('Vpc', 'CreateVSwitch', { RegionId: R, VpcId: vpcId, ZoneId: zones[1], CidrBlock: '172.16.1.0/24' }));
+  zones = (await ecs.describeZones(new $Ecs.DescribeZonesRequest({ regionId: R }))).body!.zones!.zone!.map(
+    (z) => z.zoneId!,
+  );
+  const a = await rpc.call('Vpc', 'CreateVSwitch', {
+    RegionId: R,
+    VpcId: vpcId,
+    ZoneId: zones[1],
+    CidrBlock: '172.16.0.0/24',
+  });
+  const e = await code(
+    rpc.call('Vpc', 'CreateVSwitch', { RegionId: R, VpcId: vpcId, ZoneId: zones[1], CidrBlock: '172.16.1.0/24' }),
+  );
   assert.equal([e.code, e.statusCode], ['IncorrectVSwitchStatus', 400]);
   vSwitchId = a.VSwitchId;
   await sleep(3_000);
   const w = (await rpc.call('Vpc', 'DescribeVSwitches', { RegionId: R, VpcId: vpcId })).VSwitches.VSwitch;
-  assert.equal(w.map((x: any) => [x.VSwitchId, x.Status, x.ZoneId]), [[vSwitchId, 'Available', zones[1]]]);
-  sgId = (await ecs.createSecurityGroup(new $Ecs.CreateSecurityGroupRequest({ regionId: R, vpcId, securityGroupName: 'sdk' }))).body!.securityGroupId!;
-  await ecs.authorizeSecurityGroup(new $Ecs.AuthorizeSecurityGroupRequest({
-    regionId: R, securityGroupId: sgId,
-    permissions: [new $Ecs.AuthorizeSecurityGroupRequestPermissions({ ipProtocol: 'tcp', portRange: '22/22', sourceCidrIp: '0.0.0.0/0' })],
-  }));
+  assert.equal(
+    w.map((x: any) => [x.VSwitchId, x.Status, x.ZoneId]),
+    [[vSwitchId, 'Available', zones[1]]],
+  );
+  sgId = (
+    await ecs.createSecurityGroup(new $Ecs.CreateSecurityGroupRequest({ regionId: R, vpcId, securityGroupName: 'sdk' }))
+  ).body!.securityGroupId!;
+  await ecs.authorizeSecurityGroup(
+    new $Ecs.AuthorizeSecurityGroupRequest({
+      regionId: R,
+      securityGroupId: sgId,
+      permissions: [
+        new $Ecs.AuthorizeSecurityGroupRequestPermissions({
+          ipProtocol: 'tcp',
+          portRange: '22/22',
+          sourceCidrIp: '0.0.0.0/0',
+        }),
+      ],
+    }),
+  );
   const sgs = await ecs.describeSecurityGroups(new $Ecs.DescribeSecurityGroupsRequest({ regionId: R, vpcId }));
-  assert.equal(sgs.body!.securityGroups!.securityGroup!.map((g) => [g.securityGroupId, g.vpcId, g.securityGroupName]), [[sgId, vpcId, 'sdk']]);
+  assert.equal(
+    sgs.body!.securityGroups!.securityGroup!.map((g) => [g.securityGroupId, g.vpcId, g.securityGroupName]),
+    [[sgId, vpcId, 'sdk']],
+  );
 });
 
 let instanceId = '';
@@ -101,16 +152,26 @@ const polls: Array<{ status: string; sentMs: number; doneMs: number }> = [];
 let runSentMs = 0;
 async function pollStatus(id: string): Promise<string> {
   const sentMs = performance.now();
-  const r = await ecs.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: R, instanceIds: JSON.stringify([id]) }));
+  const r = await ecs.describeInstances(
+    new $Ecs.DescribeInstancesRequest({ regionId: R, instanceIds: JSON.stringify([id]) }),
+  );
   const status = r.body!.instances!.instance![0]!.status!;
   polls.push({ status, sentMs, doneMs: performance.now() });
   return status;
 }
-const runReq = (extra: Partial<$Ecs.RunInstancesRequest> = {}) => new $Ecs.RunInstancesRequest({
-  regionId: R, imageId: 'ubuntu_22_04_x64_20G_alibase_20250722.vhd', instanceType: 'ecs.g7.large', securityGroupId: sgId, vSwitchId,
-  internetMaxBandwidthOut: 5, systemDisk: new $Ecs.RunInstancesRequestSystemDisk({ category: 'cloud_essd', size: '40' }),
-  tag: [new $Ecs.RunInstancesRequestTag({ key: 'fleet', value: 'srv-1' })], clientToken: 'run-tok-1', ...extra,
-});
+const runReq = (extra: Partial<$Ecs.RunInstancesRequest> = {}) =>
+  new $Ecs.RunInstancesRequest({
+    regionId: R,
+    imageId: 'ubuntu_22_04_x64_20G_alibase_20250722.vhd',
+    instanceType: 'ecs.g7.large',
+    securityGroupId: sgId,
+    vSwitchId,
+    internetMaxBandwidthOut: 5,
+    systemDisk: new $Ecs.RunInstancesRequestSystemDisk({ category: 'cloud_essd', size: '40' }),
+    tag: [new $Ecs.RunInstancesRequestTag({ key: 'fleet', value: 'srv-1' })],
+    clientToken: 'run-tok-1',
+    ...extra,
+  });
 
 test('ECS SDK RunInstances: DryRunOperation, same ClientToken → same instance, other parameters → IdempotentParameterMismatch, NoStock', async () => {
   const dry = await code(ecs.runInstances(runReq({ dryRun: true })));
@@ -126,24 +187,40 @@ test('ECS SDK RunInstances: DryRunOperation, same ClientToken → same instance,
   instanceId = ids[0]!;
   const mismatch = await code(ecs.runInstances(runReq({ instanceName: 'different' })));
   assert.equal([mismatch.code, mismatch.statusCode], ['IdempotentParameterMismatch', 400]);
-  const w0 = await rpc.call('Vpc', 'CreateVSwitch', { RegionId: R, VpcId: vpcId, ZoneId: zones[0], CidrBlock: '172.16.9.0/24' });
+  const w0 = await rpc.call('Vpc', 'CreateVSwitch', {
+    RegionId: R,
+    VpcId: vpcId,
+    ZoneId: zones[0],
+    CidrBlock: '172.16.9.0/24',
+  });
   await sleep(3_000);
   const stock = await code(ecs.runInstances(runReq({ vSwitchId: w0.VSwitchId, clientToken: undefined })));
   assert.equal([stock.code, stock.statusCode], ['OperationDenied.NoStock', 403]);
-  const avail = await ecs.describeAvailableResource(new $Ecs.DescribeAvailableResourceRequest({ regionId: R, destinationResource: 'InstanceType', instanceType: 'ecs.g7.large', ioOptimized: 'optimized' }));
+  const avail = await ecs.describeAvailableResource(
+    new $Ecs.DescribeAvailableResourceRequest({
+      regionId: R,
+      destinationResource: 'InstanceType',
+      instanceType: 'ecs.g7.large',
+      ioOptimized: 'optimized',
+    }),
+  );
   const byZone = Object.fromEntries(avail.body!.availableZones!.availableZone!.map((z) => [z.zoneId, z.status]));
   assert.equal([byZone[zones[0]!], byZone[zones[1]!]], ['SoldOut', 'Available']);
   await rpc.call('Vpc', 'DeleteVSwitch', { RegionId: R, VSwitchId: w0.VSwitchId });
 });
 
 test('ECS SDK DescribeInstances with a JSON id list: Pending → Starting → Running; unknown ids give an empty list', async () => {
-  const describe = (ids: string[]) => ecs.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: R, instanceIds: JSON.stringify(ids) }));
+  const describe = (ids: string[]) =>
+    ecs.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: R, instanceIds: JSON.stringify(ids) }));
   for (let i = 0; i < 200 && polls[polls.length - 1]!.status !== 'Running'; i++) {
     await pollStatus(instanceId);
     await sleep(500);
   }
   const seen = polls.map((p) => p.status).filter((s, i, all) => s !== all[i - 1]);
-  assert.ok(seen.every((s, i) => ORDER.indexOf(s) > (i ? ORDER.indexOf(seen[i - 1]!) : -1)), `in order: ${seen}`);
+  assert.ok(
+    seen.every((s, i) => ORDER.indexOf(s) > (i ? ORDER.indexOf(seen[i - 1]!) : -1)),
+    `in order: ${seen}`,
+  );
   assert.is(seen[seen.length - 1], 'Running');
   // A state may go unseen only if the two polls around it were further apart (wall clock, at most)
   // than it lasts: a loaded machine may stall a poll, but a missing state with close polls fails.
@@ -152,51 +229,102 @@ test('ECS SDK DescribeInstances with a JSON id list: Pending → Starting → Ru
   for (const p of polls) {
     for (let k = ORDER.indexOf(before.status) + 1; k < ORDER.indexOf(p.status); k++) {
       const state = ORDER[k] as keyof typeof LASTS;
-      if (p.doneMs - before.sentMs < LASTS[state] * SCALE) missed.push(`${state} between polls ${Math.round(p.doneMs - before.sentMs)} ms apart`);
+      if (p.doneMs - before.sentMs < LASTS[state] * SCALE)
+        missed.push(`${state} between polls ${Math.round(p.doneMs - before.sentMs)} ms apart`);
     }
     before = p;
   }
   assert.equal(missed, [], `seen ${seen}`);
   const inst = (await describe([instanceId, 'i-bp1unknown00000000'])).body!.instances!.instance!;
   assert.is(inst.length, 1);
-  assert.equal([inst[0]!.cpu, inst[0]!.memory, inst[0]!.vpcAttributes!.vpcId, inst[0]!.vpcAttributes!.privateIpAddress!.ipAddress], [2, 8192, vpcId, ['172.16.0.1']]);
+  assert.equal(
+    [inst[0]!.cpu, inst[0]!.memory, inst[0]!.vpcAttributes!.vpcId, inst[0]!.vpcAttributes!.privateIpAddress!.ipAddress],
+    [2, 8192, vpcId, ['172.16.0.1']],
+  );
   assert.match(inst[0]!.publicIpAddress!.ipAddress![0]!, /^47\./);
-  assert.equal(inst[0]!.tags!.tag!.map((x) => [x.tagKey, x.tagValue]), [['fleet', 'srv-1']]);
+  assert.equal(
+    inst[0]!.tags!.tag!.map((x) => [x.tagKey, x.tagValue]),
+    [['fleet', 'srv-1']],
+  );
   const none = await describe(['i-bp1unknown00000000']);
   assert.equal([none.body!.totalCount, none.body!.instances!.instance], [0, []]);
   const disks = await ecs.describeDisks(new $Ecs.DescribeDisksRequest({ regionId: R, instanceId }));
-  assert.equal(disks.body!.disks!.disk!.map((d) => [d.type, d.category, d.size, d.status]), [['system', 'cloud_essd', 40, 'In_use']]);
+  assert.equal(
+    disks.body!.disks!.disk!.map((d) => [d.type, d.category, d.size, d.status]),
+    [['system', 'cloud_essd', 40, 'In_use']],
+  );
 });
 
 test('routes and EIPs via callApi: one route change at a time, RouteEntrys, EIP Associating → InUse', async () => {
-  const add = (cidr: string) => rpc.call('Vpc', 'CreateRouteEntry', { RegionId: R, RouteTableId: routeTableId, DestinationCidrBlock: cidr, NextHopType: 'Instance', NextHopId: instanceId });
+  const add = (cidr: string) =>
+    rpc.call('Vpc', 'CreateRouteEntry', {
+      RegionId: R,
+      RouteTableId: routeTableId,
+      DestinationCidrBlock: cidr,
+      NextHopType: 'Instance',
+      NextHopId: instanceId,
+    });
   const r1 = await add('10.0.0.0/16');
   const busy = await code(add('10.1.0.0/16'));
   assert.equal([busy.code, busy.statusCode], ['IncorrectRouteEntryStatus', 400]);
   await sleep(2_000);
-  const list = await rpc.call('Vpc', 'DescribeRouteEntryList', { RegionId: R, RouteTableId: routeTableId, RouteEntryType: 'Custom', MaxResult: 100 });
-  assert.equal(list.RouteEntrys.RouteEntry.map((e: any) => [e.RouteEntryId, e.Status, e.NextHops.NextHop[0].NextHopId]), [[r1.RouteEntryId, 'Available', instanceId]]);
+  const list = await rpc.call('Vpc', 'DescribeRouteEntryList', {
+    RegionId: R,
+    RouteTableId: routeTableId,
+    RouteEntryType: 'Custom',
+    MaxResult: 100,
+  });
+  assert.equal(
+    list.RouteEntrys.RouteEntry.map((e: any) => [e.RouteEntryId, e.Status, e.NextHops.NextHop[0].NextHopId]),
+    [[r1.RouteEntryId, 'Available', instanceId]],
+  );
   const dep = await code(ecs.deleteInstance(new $Ecs.DeleteInstanceRequest({ instanceId, force: true })));
   assert.equal([dep.code, dep.statusCode], ['DependencyViolation.RouteEntry', 400]);
   await rpc.call('Vpc', 'DeleteRouteEntry', { RegionId: R, RouteEntryId: r1.RouteEntryId });
-  const eip = await rpc.call('Vpc', 'AllocateEipAddress', { RegionId: R, Bandwidth: 5, InternetChargeType: 'PayByTraffic', ClientToken: 'eip-tok' });
-  const dup = await code(rpc.call('Vpc', 'AssociateEipAddress', { RegionId: R, AllocationId: eip.AllocationId, InstanceId: instanceId }));
+  const eip = await rpc.call('Vpc', 'AllocateEipAddress', {
+    RegionId: R,
+    Bandwidth: 5,
+    InternetChargeType: 'PayByTraffic',
+    ClientToken: 'eip-tok',
+  });
+  const dup = await code(
+    rpc.call('Vpc', 'AssociateEipAddress', { RegionId: R, AllocationId: eip.AllocationId, InstanceId: instanceId }),
+  );
   assert.is(dup.code, 'InvalidAssociation.Duplicated', 'the instance already has a public IP');
   const tooWide = await code(rpc.call('Vpc', 'AllocateEipAddress', { RegionId: R, Bandwidth: 201 }));
   assert.is(tooWide.code, 'InvalidParameter');
   const d = await rpc.call('Vpc', 'DescribeEipAddresses', { RegionId: R, AllocationId: eip.AllocationId });
-  assert.equal([d.TotalCount, d.EipAddresses.EipAddress[0].Status, d.EipAddresses.EipAddress[0].IpAddress], [1, 'Available', eip.EipAddress]);
+  assert.equal(
+    [d.TotalCount, d.EipAddresses.EipAddress[0].Status, d.EipAddresses.EipAddress[0].IpAddress],
+    [1, 'Available', eip.EipAddress],
+  );
 });
 
 test('Resource Center via callApi: Filter.N with Value.N, paging without NextToken at the end, ServiceNotEnabled', async () => {
   const status = await rpc.call('ResourceCenter', 'GetResourceCenterServiceStatus');
   assert.equal([status.ServiceStatus, status.InitialStatus], ['Enabled', 'Finished']);
-  const q = { Filter: [{ Key: 'ResourceType', MatchType: 'Equals', Value: ['ACS::ECS::Instance', 'ACS::VPC::VPC'] }, { Key: 'RegionId', Value: [R] }] };
+  const q = {
+    Filter: [
+      { Key: 'ResourceType', MatchType: 'Equals', Value: ['ACS::ECS::Instance', 'ACS::VPC::VPC'] },
+      { Key: 'RegionId', Value: [R] },
+    ],
+  };
   const found = await rpc.call('ResourceCenter', 'SearchResources', { ...q, MaxResults: 500 });
-  assert.equal(found.Resources.map((r: any) => r.ResourceType).sort(), ['ACS::ECS::Instance', 'ACS::VPC::VPC', 'ACS::VPC::VPC', 'ACS::VPC::VPC']);
+  assert.equal(found.Resources.map((r: any) => r.ResourceType).sort(), [
+    'ACS::ECS::Instance',
+    'ACS::VPC::VPC',
+    'ACS::VPC::VPC',
+    'ACS::VPC::VPC',
+  ]);
   assert.not.ok('NextToken' in found);
-  const tagged = await rpc.call('ResourceCenter', 'SearchResources', { Filter: [{ Key: 'Tag', Value: [JSON.stringify({ key: 'fleet', value: 'srv-1' })] }] });
-  assert.equal(tagged.Resources.map((r: any) => r.ResourceType).sort(), ['ACS::ECS::Disk', 'ACS::ECS::Instance', 'ACS::ECS::NetworkInterface']);
+  const tagged = await rpc.call('ResourceCenter', 'SearchResources', {
+    Filter: [{ Key: 'Tag', Value: [JSON.stringify({ key: 'fleet', value: 'srv-1' })] }],
+  });
+  assert.equal(tagged.Resources.map((r: any) => r.ResourceType).sort(), [
+    'ACS::ECS::Disk',
+    'ACS::ECS::Instance',
+    'ACS::ECS::NetworkInterface',
+  ]);
   const p1 = await rpc.call('ResourceCenter', 'SearchResources', { ...q, MaxResults: 3 });
   assert.ok(p1.NextToken);
   const p2 = await rpc.call('ResourceCenter', 'SearchResources', { ...q, MaxResults: 3, NextToken: p1.NextToken });
@@ -204,7 +332,11 @@ test('Resource Center via callApi: Filter.N with Value.N, paging without NextTok
   assert.not.ok('NextToken' in p2);
   const v1 = rpcClient(t.endpoint, k, { signature: 'v1' });
   const viaV1 = await v1.call('ResourceCenter', 'SearchResources', { ...q, MaxResults: 500 });
-  assert.equal(viaV1.Resources.map((r: any) => r.ResourceId).sort(), found.Resources.map((r: any) => r.ResourceId).sort(), 'V1 (HMAC-SHA1) requests carry Filter.N.Value.N the same way');
+  assert.equal(
+    viaV1.Resources.map((r: any) => r.ResourceId).sort(),
+    found.Resources.map((r: any) => r.ResourceId).sort(),
+    'V1 (HMAC-SHA1) requests carry Filter.N.Value.N the same way',
+  );
   assert.is((await v1.call('Vpc', 'DescribeVpcs', { RegionId: R, VpcId: vpcId })).Vpcs.Vpc[0].VpcId, vpcId);
   const bad = await code(rpc.call('ResourceCenter', 'SearchResources', { MaxResults: 501 }));
   assert.equal([bad.code, bad.statusCode], ['InvalidParameter.MaxResults', 400]);
@@ -215,7 +347,9 @@ test('Resource Center via callApi: Filter.N with Value.N, paging without NextTok
 });
 
 test('teardown order: dependency violations, then everything gone (admin resource dump)', async () => {
-  const sgDep = await code(ecs.deleteSecurityGroup(new $Ecs.DeleteSecurityGroupRequest({ regionId: R, securityGroupId: sgId })));
+  const sgDep = await code(
+    ecs.deleteSecurityGroup(new $Ecs.DeleteSecurityGroupRequest({ regionId: R, securityGroupId: sgId })),
+  );
   assert.equal([sgDep.code, sgDep.statusCode], ['DependencyViolation', 403]);
   const vpcDep = await code(rpc.call('Vpc', 'DeleteVpc', { RegionId: R, VpcId: vpcId }));
   assert.is(vpcDep.code, 'DependencyViolation.VSwitch');

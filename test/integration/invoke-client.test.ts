@@ -43,7 +43,8 @@ exports.handler = async (event, context) => {
 };`,
 );
 
-const flaky = (name: string, retries: number) => localFunction(name, { code: fixtures, maxAsyncRetryAttempts: retries, asyncTask: true });
+const flaky = (name: string, retries: number) =>
+  localFunction(name, { code: fixtures, maxAsyncRetryAttempts: retries, asyncTask: true });
 
 const until = async (what: string, cond: () => boolean, ms = 10_000) => {
   const end = Date.now() + ms;
@@ -57,7 +58,12 @@ test.before(async () => {
   const model = toDeploymentModel(await renderSYamlCached(findRoot()));
   model.functions.push(flaky('flaky', 2));
   host = await startTestHost({ timeScale: SCALE, model, timers: false });
-  invoker = createInvoker({ endpoint: host.url, credentials: { ...host.deploymentAccount }, functionPrefix: 'fleet', region: host.model.region });
+  invoker = createInvoker({
+    endpoint: host.url,
+    credentials: { ...host.deploymentAccount },
+    functionPrefix: 'fleet',
+    region: host.model.region,
+  });
 });
 
 test.after(async () => {
@@ -66,7 +72,10 @@ test.after(async () => {
 });
 
 test('sync invoke of a direct action through the SDK', async () => {
-  const out = await invoker.invokeSync<{ ok: boolean; result: { status: string; version: string } }>('console', { action: 'health', input: {} });
+  const out = await invoker.invokeSync<{ ok: boolean; result: { status: string; version: string } }>('console', {
+    action: 'health',
+    input: {},
+  });
   assert.equal(out, { ok: true, result: { status: 'ok', version: '0.1.0' } });
   const unknown = await invoker.invokeSync<{ ok: boolean; error: { code: string } }>('console', { action: 'nope' });
   assert.is(unknown.ok, false);
@@ -81,7 +90,11 @@ test('the function gets FC context: its name and the role credentials', async ()
 
 test('async with a delay runs once, after the (scaled) delay', async () => {
   const before = Date.now();
-  const { taskId, requestId } = await invoker.invokeAsync('flaky', { key: 'delayed' }, { delayMs: 2000, taskId: 'delayed-1' });
+  const { taskId, requestId } = await invoker.invokeAsync(
+    'flaky',
+    { key: 'delayed' },
+    { delayMs: 2000, taskId: 'delayed-1' },
+  );
   assert.is(taskId, 'delayed-1');
   assert.match(requestId, /^1-/);
   const task = host.asyncTask('delayed-1')!;
@@ -108,7 +121,10 @@ test('a failing async call is retried per maxAsyncRetryAttempts, then succeeds',
   assert.is(task.status, 'Succeeded');
   assert.is(task.attempts, 3);
   const runs = host.invocations.filter((i) => i.taskId === 'retry-ok');
-  assert.equal(runs.map((r) => r.ok), [false, false, true]);
+  assert.equal(
+    runs.map((r) => r.ok),
+    [false, false, true],
+  );
 });
 
 test('retries stop at maxAsyncRetryAttempts: the task fails with the last error', async () => {
@@ -121,24 +137,44 @@ test('retries stop at maxAsyncRetryAttempts: the task fails with the last error'
 });
 
 test('a wrong secret is refused with 403 SignatureNotMatch; an unknown key with InvalidAccessKeyID', async () => {
-  const bad = createInvoker({ endpoint: host.url, credentials: { ...host.deploymentAccount, accessKeySecret: 'not-the-secret' }, functionPrefix: 'fleet' });
-  const e1 = await bad.invokeSync('console', { action: 'health' }).then(() => undefined, (e: unknown) => e as { code: string; cloud?: { code: string; httpStatus?: number } });
+  const bad = createInvoker({
+    endpoint: host.url,
+    credentials: { ...host.deploymentAccount, accessKeySecret: 'not-the-secret' },
+    functionPrefix: 'fleet',
+  });
+  const e1 = await bad.invokeSync('console', { action: 'health' }).then(
+    () => undefined,
+    (e: unknown) => e as { code: string; cloud?: { code: string; httpStatus?: number } },
+  );
   assert.is(e1?.cloud?.code, 'SignatureNotMatch');
   assert.is(e1?.cloud?.httpStatus, 403);
-  const unknown = createInvoker({ endpoint: host.url, credentials: { accessKeyId: 'LTAInope', accessKeySecret: 'x' }, functionPrefix: 'fleet' });
-  const e2 = await unknown.invokeAsync('console', { action: 'health' }).then(() => undefined, (e: unknown) => e as { cloud?: { code: string; httpStatus?: number } });
+  const unknown = createInvoker({
+    endpoint: host.url,
+    credentials: { accessKeyId: 'LTAInope', accessKeySecret: 'x' },
+    functionPrefix: 'fleet',
+  });
+  const e2 = await unknown.invokeAsync('console', { action: 'health' }).then(
+    () => undefined,
+    (e: unknown) => e as { cloud?: { code: string; httpStatus?: number } },
+  );
   assert.is(e2?.cloud?.code, 'InvalidAccessKeyID');
   assert.is(e2?.cloud?.httpStatus, 403);
 });
 
 test('an unknown function is 404 FunctionNotFound', async () => {
-  const e = await invoker.invokeSync('ghost', {}).then(() => undefined, (err: unknown) => err as { cloud?: { code: string; httpStatus?: number } });
+  const e = await invoker.invokeSync('ghost', {}).then(
+    () => undefined,
+    (err: unknown) => err as { cloud?: { code: string; httpStatus?: number } },
+  );
   assert.is(e?.cloud?.code, 'FunctionNotFound');
   assert.is(e?.cloud?.httpStatus, 404);
 });
 
 test('a crashing instance fails only its call; the next call gets a fresh instance', async () => {
-  const e = await invoker.invokeSync('flaky', { crash: true }).then(() => undefined, (err: unknown) => err as { code: string; cloud?: { code: string } });
+  const e = await invoker.invokeSync('flaky', { crash: true }).then(
+    () => undefined,
+    (err: unknown) => err as { code: string; cloud?: { code: string } },
+  );
   assert.is(e?.code, 'Internal');
   assert.is(e?.cloud?.code, 'UnhandledInvocationError');
   const out = await invoker.invokeSync<{ attempts: number }>('flaky', { key: 'after-crash' });
@@ -146,8 +182,13 @@ test('a crashing instance fails only its call; the next call gets a fresh instan
 });
 
 test('like FC standard runtimes, an instance takes one request at a time; busy functions get more instances', async () => {
-  const answers = await Promise.all(Array.from({ length: 6 }, () => invoker.invokeSync<{ pid: number; concurrent: number }>('flaky', { sleepMs: 300 })));
-  assert.ok(answers.every((a) => a.concurrent === 1), JSON.stringify(answers));
+  const answers = await Promise.all(
+    Array.from({ length: 6 }, () => invoker.invokeSync<{ pid: number; concurrent: number }>('flaky', { sleepMs: 300 })),
+  );
+  assert.ok(
+    answers.every((a) => a.concurrent === 1),
+    JSON.stringify(answers),
+  );
   const pids = new Set(answers.map((a) => a.pid));
   assert.ok(pids.size >= 2 && pids.size <= 4, `instances used: ${pids.size} (local cap 4)`);
 });
@@ -169,7 +210,9 @@ export const handler = async (event: Buffer) => {
   const [probe] = await build({ root, outDir: join(root, 'dist') });
   assert.ok(probe!.bytes < 50 * 1024, `bundle is ${probe!.bytes} bytes: the SDK should be in lazy/`);
   assert.ok(readdirSync(join(root, 'dist', 'probe', 'lazy')).includes('fc20230330.js'));
-  const { handler } = createRequire(import.meta.url)(probe!.file) as { handler: (e: Buffer) => Promise<{ sync: unknown; queued: { taskId: string } }> };
+  const { handler } = createRequire(import.meta.url)(probe!.file) as {
+    handler: (e: Buffer) => Promise<{ sync: unknown; queued: { taskId: string } }>;
+  };
   const out = await handler(Buffer.from(JSON.stringify({ endpoint: host.url, credentials: host.deploymentAccount })));
   assert.equal(out.sync, { ok: true, result: { status: 'ok', version: '0.1.0' } });
   assert.is(out.queued.taskId, 'bundled-1');

@@ -10,7 +10,9 @@ let t: TestSandbox;
 let k: { accountId: string; accessKeyId: string; accessKeySecret: string };
 
 const ecsClient = (creds: { accessKeyId: string; accessKeySecret: string }, extra: Record<string, unknown> = {}) =>
-  new Ecs(new $OpenApiUtil.Config({ ...creds, endpoint: t.endpoint, protocol: 'http', regionId: 'cn-hangzhou', ...extra }));
+  new Ecs(
+    new $OpenApiUtil.Config({ ...creds, endpoint: t.endpoint, protocol: 'http', regionId: 'cn-hangzhou', ...extra }),
+  );
 
 test.before(async () => {
   t = await startTestSandbox();
@@ -42,7 +44,9 @@ test('a key limited to ecs:Describe* can describe but gets Forbidden.RAM on Impo
   const res = await ecs.describeRegions(new $Ecs.DescribeRegionsRequest({}));
   assert.ok((res.body?.regions?.region ?? []).length >= 3);
   try {
-    await ecs.importKeyPair(new $Ecs.ImportKeyPairRequest({ regionId: 'cn-hangzhou', keyPairName: 'x', publicKeyBody: 'ssh-ed25519 AAAA' }));
+    await ecs.importKeyPair(
+      new $Ecs.ImportKeyPairRequest({ regionId: 'cn-hangzhou', keyPairName: 'x', publicKeyBody: 'ssh-ed25519 AAAA' }),
+    );
     assert.unreachable('RAM denies the write');
   } catch (e: any) {
     assert.is(e.code, 'Forbidden.RAM');

@@ -24,7 +24,12 @@ async function outcome(p: Promise<unknown>): Promise<string> {
 }
 
 test('count: the first N matching calls fail with the injected code, rendered like a real error', async () => {
-  await t.admin(`/accounts/${k.accountId}/faults`, { action: 'GetCallerIdentity', code: 'ServiceUnavailable', httpStatus: 503, count: 2 });
+  await t.admin(`/accounts/${k.accountId}/faults`, {
+    action: 'GetCallerIdentity',
+    code: 'ServiceUnavailable',
+    httpStatus: 503,
+    count: 2,
+  });
   const c = rpcClient(t.endpoint, k);
   const results = [];
   for (let i = 0; i < 3; i++) results.push(await outcome(c.call('Sts', 'GetCallerIdentity')));
@@ -34,9 +39,15 @@ test('count: the first N matching calls fail with the injected code, rendered li
 });
 
 test('rate=1 on one action: that action always fails, other actions are untouched', async () => {
-  await t.admin(`/accounts/${k.accountId}/faults`, { action: 'GenerateDataKey', code: 'Throttling', httpStatus: 400, rate: 1 });
+  await t.admin(`/accounts/${k.accountId}/faults`, {
+    action: 'GenerateDataKey',
+    code: 'Throttling',
+    httpStatus: 400,
+    rate: 1,
+  });
   const c = rpcClient(t.endpoint, k);
-  for (let i = 0; i < 3; i++) assert.is(await outcome(c.call('Kms', 'GenerateDataKey', { KeyId: 'alias/fleet' })), 'Throttling/400');
+  for (let i = 0; i < 3; i++)
+    assert.is(await outcome(c.call('Kms', 'GenerateDataKey', { KeyId: 'alias/fleet' })), 'Throttling/400');
   assert.is(await outcome(c.call('Sts', 'GetCallerIdentity')), 'ok');
   try {
     await c.call('Kms', 'GenerateDataKey', { KeyId: 'alias/fleet' });
@@ -83,11 +94,18 @@ test('per-key rate limit answers Throttling.User (SDK ThrottlingError), then rec
   assert.is(ok + throttled, 12, results.join(','));
   let refused: any;
   for (let i = 0; i < 5 && !refused; i++) {
-    try { await c.call('Sts', 'GetCallerIdentity'); } catch (e) { refused = e; }
+    try {
+      await c.call('Sts', 'GetCallerIdentity');
+    } catch (e) {
+      refused = e;
+    }
   }
   assert.ok(refused, 'still throttled');
   assert.is(refused.name, 'ThrottlingError');
-  assert.ok(refused.retryAfter > 0 && refused.retryAfter <= 200, `retryAfter ${refused.retryAfter} ms (x-acs-retry-after)`);
+  assert.ok(
+    refused.retryAfter > 0 && refused.retryAfter <= 200,
+    `retryAfter ${refused.retryAfter} ms (x-acs-retry-after)`,
+  );
   // another key of the same account has its own bucket
   const other = await t.admin(`/accounts/${k.accountId}/access-keys`, { allow: ['*'] });
   assert.is(await outcome(rpcClient(t.endpoint, other).call('Sts', 'GetCallerIdentity')), 'ok');
@@ -97,7 +115,10 @@ test('per-key rate limit answers Throttling.User (SDK ThrottlingError), then rec
 
 test('faults are validated', async () => {
   for (const bad of [{}, { code: 'X', rate: 2 }, { code: 'X', httpStatus: 200 }, { code: 'X', count: 0 }]) {
-    const res = await fetch(`${t.url}/__sandbox/accounts/${k.accountId}/faults`, { method: 'POST', body: JSON.stringify(bad) });
+    const res = await fetch(`${t.url}/__sandbox/accounts/${k.accountId}/faults`, {
+      method: 'POST',
+      body: JSON.stringify(bad),
+    });
     assert.is(res.status, 400, JSON.stringify(bad));
   }
 });
@@ -106,12 +127,27 @@ test('balance flag: RunInstances answers InvalidAccountStatus.NotEnoughBalance (
   const c = rpcClient(t.endpoint, k);
   assert.equal(await t.admin(`/accounts/${k.accountId}/balance`, { enough: false }), { enough: false });
   assert.is((await t.admin(`/accounts/${k.accountId}`)).balanceEnough, false);
-  const run = { RegionId: 'cn-hangzhou', ImageId: 'aliyun_3_x64_20G_alibase_20210425.vhd', InstanceType: 'ecs.c6.large', VSwitchId: 'vsw-none', SecurityGroupId: 'sg-none' };
-  assert.is(await outcome(c.call('Ecs', 'RunInstances', run)), 'InvalidVSwitchId.NotFound/404', 'parameter checks come first');
+  const run = {
+    RegionId: 'cn-hangzhou',
+    ImageId: 'aliyun_3_x64_20G_alibase_20210425.vhd',
+    InstanceType: 'ecs.c6.large',
+    VSwitchId: 'vsw-none',
+    SecurityGroupId: 'sg-none',
+  };
+  assert.is(
+    await outcome(c.call('Ecs', 'RunInstances', run)),
+    'InvalidVSwitchId.NotFound/404',
+    'parameter checks come first',
+  );
   const vpc = await c.call('Vpc', 'CreateVpc', { RegionId: 'cn-hangzhou', CidrBlock: '10.0.0.0/16' });
   await new Promise((r) => setTimeout(r, 50));
   const zone = (await c.call('Ecs', 'DescribeZones', { RegionId: 'cn-hangzhou' })).Zones.Zone[1].ZoneId;
-  const vsw = await c.call('Vpc', 'CreateVSwitch', { RegionId: 'cn-hangzhou', VpcId: vpc.VpcId, ZoneId: zone, CidrBlock: '10.0.1.0/24' });
+  const vsw = await c.call('Vpc', 'CreateVSwitch', {
+    RegionId: 'cn-hangzhou',
+    VpcId: vpc.VpcId,
+    ZoneId: zone,
+    CidrBlock: '10.0.1.0/24',
+  });
   await new Promise((r) => setTimeout(r, 50));
   const sg = await c.call('Ecs', 'CreateSecurityGroup', { RegionId: 'cn-hangzhou', VpcId: vpc.VpcId });
   const ready = { ...run, VSwitchId: vsw.VSwitchId, SecurityGroupId: sg.SecurityGroupId };

@@ -34,17 +34,38 @@ test('GenerateDataKey / Decrypt round trip under alias/fleet (V3 and V1)', async
 
 test('tampered, foreign or context-mismatched ciphertext is refused', async () => {
   const kms = rpcClient(t.endpoint, a);
-  const dk = await kms.call('Kms', 'GenerateDataKey', { KeyId: 'alias/fleet', EncryptionContext: JSON.stringify({ record: 'acc-1' }) });
+  const dk = await kms.call('Kms', 'GenerateDataKey', {
+    KeyId: 'alias/fleet',
+    EncryptionContext: JSON.stringify({ record: 'acc-1' }),
+  });
   const raw = Buffer.from(dk.CiphertextBlob, 'base64');
   raw[raw.length - 1] = (raw[raw.length - 1]! ^ 1) & 0xff;
-  const tampered = await rejection(kms.call('Kms', 'Decrypt', { CiphertextBlob: raw.toString('base64'), EncryptionContext: JSON.stringify({ record: 'acc-1' }) }));
+  const tampered = await rejection(
+    kms.call('Kms', 'Decrypt', {
+      CiphertextBlob: raw.toString('base64'),
+      EncryptionContext: JSON.stringify({ record: 'acc-1' }),
+    }),
+  );
   assert.is(tampered.code, 'InvalidParameter');
   assert.is(tampered.statusCode, 400);
-  const wrongCtx = await rejection(kms.call('Kms', 'Decrypt', { CiphertextBlob: dk.CiphertextBlob, EncryptionContext: JSON.stringify({ record: 'acc-2' }) }));
+  const wrongCtx = await rejection(
+    kms.call('Kms', 'Decrypt', {
+      CiphertextBlob: dk.CiphertextBlob,
+      EncryptionContext: JSON.stringify({ record: 'acc-2' }),
+    }),
+  );
   assert.is(wrongCtx.code, 'InvalidParameter');
-  const ok = await kms.call('Kms', 'Decrypt', { CiphertextBlob: dk.CiphertextBlob, EncryptionContext: JSON.stringify({ record: 'acc-1' }) });
+  const ok = await kms.call('Kms', 'Decrypt', {
+    CiphertextBlob: dk.CiphertextBlob,
+    EncryptionContext: JSON.stringify({ record: 'acc-1' }),
+  });
   assert.is(ok.Plaintext, dk.Plaintext);
-  const foreign = await rejection(rpcClient(t.endpoint, b).call('Kms', 'Decrypt', { CiphertextBlob: dk.CiphertextBlob, EncryptionContext: JSON.stringify({ record: 'acc-1' }) }));
+  const foreign = await rejection(
+    rpcClient(t.endpoint, b).call('Kms', 'Decrypt', {
+      CiphertextBlob: dk.CiphertextBlob,
+      EncryptionContext: JSON.stringify({ record: 'acc-1' }),
+    }),
+  );
   assert.is(foreign.code, 'InvalidParameter');
   const garbage = await rejection(kms.call('Kms', 'Decrypt', { CiphertextBlob: 'bm90IGEgYmxvYg==' }));
   assert.is(garbage.code, 'InvalidParameter');

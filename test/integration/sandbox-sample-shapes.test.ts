@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateEd25519Public } from '../../lib/sandbox/cloud/ssh-keys';
-import { rpcClient, startTestSandbox, type TestSandbox, VERSIONS } from '../helpers/sandbox';
+import { rpcClient, startTestSandbox, type TestSandbox, type VERSIONS } from '../helpers/sandbox';
 
 const SAMPLES = join(import.meta.dirname, '../../lib/sandbox/seed/samples');
 const R = 'cn-hangzhou';
@@ -21,7 +21,11 @@ type JsonType = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'null';
 const typeOf = (v: unknown): JsonType => (v === null ? 'null' : Array.isArray(v) ? 'array' : (typeof v as JsonType));
 
 /** Every field path of a JSON value (`A.B[].C`) with the JSON types seen there (array elements merged). */
-export function fieldPaths(v: unknown, prefix = '', out = new Map<string, Set<JsonType>>()): Map<string, Set<JsonType>> {
+export function fieldPaths(
+  v: unknown,
+  prefix = '',
+  out = new Map<string, Set<JsonType>>(),
+): Map<string, Set<JsonType>> {
   if (Array.isArray(v)) {
     if (v.length > 0) out.set(`${prefix}[]`, new Set([...(out.get(`${prefix}[]`) ?? []), ...v.map(typeOf)]));
     for (const el of v) fieldPaths(el, `${prefix}[]`, out);
@@ -43,7 +47,10 @@ export function shapeDiff(sample: unknown, answer: unknown): string[] {
   const diffs: string[] = [];
   for (const [p, types] of want) {
     const g = got.get(p);
-    if (!g) { diffs.push(`missing ${p}`); continue; }
+    if (!g) {
+      diffs.push(`missing ${p}`);
+      continue;
+    }
     for (const t of types) if (t !== 'null' && !g.has(t)) diffs.push(`${p}: sample ${t}, sandbox ${[...g].join('|')}`);
   }
   return diffs;
@@ -55,25 +62,31 @@ export function shapeDiff(sample: unknown, answer: unknown): string[] {
  * be compared; a few fields Alibaba only returns in cases the sandbox never has.
  */
 const NOT_MODELLED: Record<string, string> = {
-  'ECS.DescribeAvailableResource: AvailableZones.AvailableZone[].AvailableResources.AvailableResource[].SupportedResources.SupportedResource[].M': 'Min/Max/Unit: disk resources only',
-  'ECS.DescribeAvailableResource: AvailableZones.AvailableZone[].AvailableResources.AvailableResource[].SupportedResources.SupportedResource[].Unit': 'disk resources only',
+  'ECS.DescribeAvailableResource: AvailableZones.AvailableZone[].AvailableResources.AvailableResource[].SupportedResources.SupportedResource[].M':
+    'Min/Max/Unit: disk resources only',
+  'ECS.DescribeAvailableResource: AvailableZones.AvailableZone[].AvailableResources.AvailableResource[].SupportedResources.SupportedResource[].Unit':
+    'disk resources only',
   'ECS.DescribeDisks: Disks.Disk[].OperationLocks.OperationLock[]': 'no locked disks',
   'ECS.DescribeDisks: Disks.Disk[].MountInstances.MountInstance[]': 'multi-attach disks only',
   'ECS.DescribeImages: Images.Image[].Tags.Tag[]': 'system images carry no tags',
   'ECS.DescribeImages: Images.Image[].DetectionOptions.Items.Item[]': 'no image check results',
   'ECS.DescribeInstances: Instances.Instance[].NetworkInterfaces.NetworkInterface[].Ipv6Sets.Ipv6Set[]': 'no IPv6',
-  'ECS.DescribeInstances: Instances.Instance[].NetworkInterfaces.NetworkInterface[].Ipv4PrefixSets.Ipv4PrefixSet[]': 'no IP prefixes',
-  'ECS.DescribeInstances: Instances.Instance[].NetworkInterfaces.NetworkInterface[].Ipv6PrefixSets.Ipv6PrefixSet[]': 'no IP prefixes',
+  'ECS.DescribeInstances: Instances.Instance[].NetworkInterfaces.NetworkInterface[].Ipv4PrefixSets.Ipv4PrefixSet[]':
+    'no IP prefixes',
+  'ECS.DescribeInstances: Instances.Instance[].NetworkInterfaces.NetworkInterface[].Ipv6PrefixSets.Ipv6PrefixSet[]':
+    'no IP prefixes',
   'ECS.DescribeInstances: Instances.Instance[].OperationLocks.LockReason[]': 'no locked instances',
   'ECS.DescribeInstances: Instances.Instance[].RdmaIpAddress.IpAddress[]': 'no RDMA',
   'ECS.DescribeInstances: Instances.Instance[].InnerIpAddress.IpAddress[]': 'classic network only',
   'ECS.DescribeSecurityGroups: SecurityGroups.SecurityGroup[].ServiceID': 'managed security groups only',
   'ECS.DescribeZones: Zones.Zone[].DedicatedHostGenerations.DedicatedHostGeneration[]': 'no dedicated hosts',
   'ECS.DescribeZones: Zones.Zone[].AvailableDedicatedHostTypes.DedicatedHostType[]': 'no dedicated hosts',
-  'ResourceCenter.SearchResources: Resources[].ExpireTime': 'subscription resources only; the sandbox has pay-as-you-go only',
+  'ResourceCenter.SearchResources: Resources[].ExpireTime':
+    'subscription resources only; the sandbox has pay-as-you-go only',
   'VPC.AllocateEipAddress: OrderId': 'subscription (PrePaid) EIPs only',
   'VPC.DescribeEipAddresses: EipAddresses.EipAddress[].OperationLocks.LockReason[]': 'no locked EIPs',
-  'VPC.DescribeEipAddresses: EipAddresses.EipAddress[].SecurityProtectionTypes.SecurityProtectionType[]': 'no Anti-DDoS editions',
+  'VPC.DescribeEipAddresses: EipAddresses.EipAddress[].SecurityProtectionTypes.SecurityProtectionType[]':
+    'no Anti-DDoS editions',
   'VPC.DescribeVpcs: Vpcs.Vpc[].Ipv6CidrBlocks.Ipv6CidrBlock[]': 'no IPv6',
   'VPC.DescribeVpcs: Vpcs.Vpc[].SecondaryCidrBlocks.SecondaryCidrBlock[]': 'no secondary CIDR blocks',
   'VPC.DescribeVpcs: Vpcs.Vpc[].UserCidrs.UserCidr[]': 'no user CIDR blocks',
@@ -90,7 +103,8 @@ const sleep = (simulatedMs: number) => new Promise((r) => setTimeout(r, simulate
 let t: TestSandbox;
 let rpc: ReturnType<typeof rpcClient>;
 const answers = new Map<string, unknown>();
-const product = (p: string) => (p === 'VPC' ? 'Vpc' : p === 'ECS' ? 'Ecs' : p === 'STS' ? 'Sts' : p) as keyof typeof VERSIONS;
+const product = (p: string) =>
+  (p === 'VPC' ? 'Vpc' : p === 'ECS' ? 'Ecs' : p === 'STS' ? 'Sts' : p) as keyof typeof VERSIONS;
 
 async function call(name: string, params: Record<string, unknown> = {}, client = rpc): Promise<any> {
   const [p, action] = name.split('.') as [string, string];
@@ -121,9 +135,15 @@ test('every sampled operation answers every sample field path with the sample JS
   const role = await t.admin(`/accounts/${acc.accountId}/roles`, { name: 'fleet-role', allow: ['*'] });
   const userRpc = rpcClient(t.endpoint, user);
   const ar = await call('STS.AssumeRole', { RoleArn: role.arn, RoleSessionName: 'shape-test' }, userRpc);
-  const asRole = await call('STS.GetCallerIdentity', {}, rpcClient(t.endpoint, {
-    accessKeyId: ar.Credentials.AccessKeyId, accessKeySecret: ar.Credentials.AccessKeySecret, securityToken: ar.Credentials.SecurityToken,
-  }));
+  const asRole = await call(
+    'STS.GetCallerIdentity',
+    {},
+    rpcClient(t.endpoint, {
+      accessKeyId: ar.Credentials.AccessKeyId,
+      accessKeySecret: ar.Credentials.AccessKeySecret,
+      securityToken: ar.Credentials.SecurityToken,
+    }),
+  );
   assert.is(asRole.IdentityType, 'AssumedRoleUser');
   // The sample mixes a RAM user's UserId with a role session's RoleId: compare with both answers.
   const asUser = await userRpc.call('Sts', 'GetCallerIdentity', {});
@@ -132,39 +152,80 @@ test('every sampled operation answers every sample field path with the sample JS
 
   await call('ECS.DescribeRegions');
   await call('ECS.DescribeZones', { RegionId: R });
-  const avail = await call('ECS.DescribeAvailableResource', { RegionId: R, DestinationResource: 'InstanceType', InstanceChargeType: 'PostPaid' });
+  const avail = await call('ECS.DescribeAvailableResource', {
+    RegionId: R,
+    DestinationResource: 'InstanceType',
+    InstanceChargeType: 'PostPaid',
+  });
   const zone = avail.AvailableZones.AvailableZone.find((z: any) => z.Status === 'Available').ZoneId as string;
   const images = await call('ECS.DescribeImages', { RegionId: R, ImageOwnerAlias: 'system' });
   const imageId = images.Images.Image[0].ImageId as string;
 
   const vpc = await call('VPC.CreateVpc', { RegionId: R, CidrBlock: '10.0.0.0/16', VpcName: 'shape' });
   await sleep(5_000);
-  const vsw = await call('VPC.CreateVSwitch', { RegionId: R, VpcId: vpc.VpcId, ZoneId: zone, CidrBlock: '10.0.1.0/24' });
+  const vsw = await call('VPC.CreateVSwitch', {
+    RegionId: R,
+    VpcId: vpc.VpcId,
+    ZoneId: zone,
+    CidrBlock: '10.0.1.0/24',
+  });
   await sleep(3_000);
 
   const sg = await call('ECS.CreateSecurityGroup', { RegionId: R, VpcId: vpc.VpcId, SecurityGroupName: 'shape' });
-  await call('ECS.ImportKeyPair', { RegionId: R, KeyPairName: 'shape', PublicKeyBody: generateEd25519Public('t').publicKey });
+  await call('ECS.ImportKeyPair', {
+    RegionId: R,
+    KeyPairName: 'shape',
+    PublicKeyBody: generateEd25519Public('t').publicKey,
+  });
   const tag = { 'Tag.1.Key': 'fleet', 'Tag.1.Value': 'shape' };
-  await rpc.call('Ecs', 'TagResources', { RegionId: R, ResourceType: 'securitygroup', 'ResourceId.1': sg.SecurityGroupId, ...tag });
+  await rpc.call('Ecs', 'TagResources', {
+    RegionId: R,
+    ResourceType: 'securitygroup',
+    'ResourceId.1': sg.SecurityGroupId,
+    ...tag,
+  });
   await rpc.call('Ecs', 'TagResources', { RegionId: R, ResourceType: 'keypair', 'ResourceId.1': 'shape', ...tag });
   await rpc.call('Vpc', 'TagResources', { RegionId: R, ResourceType: 'VPC', 'ResourceId.1': vpc.VpcId, ...tag });
-  await rpc.call('Vpc', 'TagResources', { RegionId: R, ResourceType: 'VSWITCH', 'ResourceId.1': vsw.VSwitchId, ...tag });
+  await rpc.call('Vpc', 'TagResources', {
+    RegionId: R,
+    ResourceType: 'VSWITCH',
+    'ResourceId.1': vsw.VSwitchId,
+    ...tag,
+  });
   await call('VPC.DescribeVpcs', { RegionId: R });
   await call('VPC.DescribeVSwitches', { RegionId: R, VpcId: vpc.VpcId });
   await call('ECS.DescribeSecurityGroups', { RegionId: R });
   await call('ECS.DescribeKeyPairs', { RegionId: R });
 
-  const types = await rpc.call('Ecs', 'DescribeAvailableResource', { RegionId: R, DestinationResource: 'InstanceType', ZoneId: zone });
-  const type = types.AvailableZones.AvailableZone[0].AvailableResources.AvailableResource[0].SupportedResources.SupportedResource
-    .find((s: any) => s.Status === 'Available').Value as string;
+  const types = await rpc.call('Ecs', 'DescribeAvailableResource', {
+    RegionId: R,
+    DestinationResource: 'InstanceType',
+    ZoneId: zone,
+  });
+  const type =
+    types.AvailableZones.AvailableZone[0].AvailableResources.AvailableResource[0].SupportedResources.SupportedResource.find(
+      (s: any) => s.Status === 'Available',
+    ).Value as string;
   const run = await call('ECS.RunInstances', {
-    RegionId: R, ImageId: imageId, InstanceType: type, SecurityGroupId: sg.SecurityGroupId, VSwitchId: vsw.VSwitchId,
-    KeyPairName: 'shape', 'Tag.1.Key': 'fleet', 'Tag.1.Value': 'shape',
+    RegionId: R,
+    ImageId: imageId,
+    InstanceType: type,
+    SecurityGroupId: sg.SecurityGroupId,
+    VSwitchId: vsw.VSwitchId,
+    KeyPairName: 'shape',
+    'Tag.1.Key': 'fleet',
+    'Tag.1.Value': 'shape',
   });
   const instanceId = run.InstanceIdSets.InstanceIdSet[0] as string;
   // A second instance with an ephemeral public IP: the answers then hold both kinds.
   await rpc.call('Ecs', 'RunInstances', {
-    RegionId: R, ImageId: imageId, InstanceType: type, SecurityGroupId: sg.SecurityGroupId, VSwitchId: vsw.VSwitchId, InternetMaxBandwidthOut: 5, ...tag,
+    RegionId: R,
+    ImageId: imageId,
+    InstanceType: type,
+    SecurityGroupId: sg.SecurityGroupId,
+    VSwitchId: vsw.VSwitchId,
+    InternetMaxBandwidthOut: 5,
+    ...tag,
   });
   await sleep(20_000);
   await call('ECS.DescribeInstances', { RegionId: R });
@@ -177,26 +238,46 @@ test('every sampled operation answers every sample field path with the sample JS
   await sleep(3_000);
   await call('VPC.DescribeEipAddresses', { RegionId: R });
   await call('VPC.CreateRouteEntry', {
-    RegionId: R, RouteTableId: vpc.RouteTableId, DestinationCidrBlock: '192.168.0.0/24', NextHopType: 'Instance', NextHopId: instanceId,
+    RegionId: R,
+    RouteTableId: vpc.RouteTableId,
+    DestinationCidrBlock: '192.168.0.0/24',
+    NextHopType: 'Instance',
+    NextHopId: instanceId,
   });
   await sleep(2_000);
   await call('VPC.DescribeRouteEntryList', { RegionId: R, RouteTableId: vpc.RouteTableId });
 
   await rpc.call('ResourceCenter', 'EnableResourceCenter', {});
   await call('ResourceCenter.GetResourceCenterServiceStatus');
-  await call('ResourceCenter.SearchResources', { MaxResults: 1, 'Filter.1.Key': 'ResourceType', 'Filter.1.MatchType': 'Equals', 'Filter.1.Value.1': 'ACS::ECS::Instance' });
+  await call('ResourceCenter.SearchResources', {
+    MaxResults: 1,
+    'Filter.1.Key': 'ResourceType',
+    'Filter.1.MatchType': 'Equals',
+    'Filter.1.Value.1': 'ACS::ECS::Instance',
+  });
 
   await rpc.call('Vpc', 'UnassociateEipAddress', { RegionId: R, AllocationId: eip.AllocationId });
   await sleep(3_000);
-  await rpc.call('Vpc', 'DeleteRouteEntry', { RegionId: R, RouteTableId: vpc.RouteTableId, DestinationCidrBlock: '192.168.0.0/24', NextHopId: instanceId });
+  await rpc.call('Vpc', 'DeleteRouteEntry', {
+    RegionId: R,
+    RouteTableId: vpc.RouteTableId,
+    DestinationCidrBlock: '192.168.0.0/24',
+    NextHopId: instanceId,
+  });
   await sleep(2_000);
   await call('ECS.DeleteInstance', { InstanceId: instanceId, Force: true });
 
   const problems: string[] = [];
-  const names = readdirSync(SAMPLES).filter((f) => f.endsWith('.json') && f !== 'Error.example.json').map((f) => f.slice(0, -5));
+  const names = readdirSync(SAMPLES)
+    .filter((f) => f.endsWith('.json') && f !== 'Error.example.json')
+    .map((f) => f.slice(0, -5));
   for (const name of names) {
-    if (!answers.has(name)) { problems.push(`${name}: not called`); continue; }
-    for (const d of shapeDiff(sample(name), answers.get(name))) if (!notModelled(name, d)) problems.push(`${name}: ${d}`);
+    if (!answers.has(name)) {
+      problems.push(`${name}: not called`);
+      continue;
+    }
+    for (const d of shapeDiff(sample(name), answers.get(name)))
+      if (!notModelled(name, d)) problems.push(`${name}: ${d}`);
   }
   if (process.env.SHAPE_EXTRAS) {
     // diagnostic: answer paths no sample has (extra fields are allowed, but worth a look)

@@ -10,7 +10,14 @@ import { rpcClient, startTestSandbox, type TestSandbox } from '../helpers/sandbo
 let t: TestSandbox;
 
 const ots = (id: string, secret: string, stsToken?: string): any =>
-  new (TableStore as any).Client({ accessKeyId: id, secretAccessKey: secret, stsToken, endpoint: t.url, instancename: 'fleet', maxRetries: 0 });
+  new (TableStore as any).Client({
+    accessKeyId: id,
+    secretAccessKey: secret,
+    stsToken,
+    endpoint: t.url,
+    instancename: 'fleet',
+    maxRetries: 0,
+  });
 
 test.before(async () => {
   t = await startTestSandbox({ stsTimeScale: 1 });
@@ -37,7 +44,11 @@ test('tablestore SDK works on the sandbox port with an account root key and with
   const viaSts = await ots(c.AccessKeyId, c.AccessKeySecret, c.SecurityToken).listTable({});
   assert.ok(viaSts.tableNames.includes('things'));
 
-  for (const [id, secret, token] of [[k.accessKeyId, 'wrong'], ['LTAInotakey0000000000000', 'x'], [c.AccessKeyId, c.AccessKeySecret, 'other-token']] as const) {
+  for (const [id, secret, token] of [
+    [k.accessKeyId, 'wrong'],
+    ['LTAInotakey0000000000000', 'x'],
+    [c.AccessKeyId, c.AccessKeySecret, 'other-token'],
+  ] as const) {
     try {
       await ots(id, secret, token).listTable({});
       assert.unreachable(`${id} must be refused`);

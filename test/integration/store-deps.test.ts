@@ -38,7 +38,14 @@ const event = (method: string, path: string, body?: unknown): FcHttpEvent => ({
   headers: { 'content-type': 'application/json' },
   ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   isBase64Encoded: false,
-  requestContext: { accountId: '1', domainName: 'd', requestId: 'EV', http: { method, path, sourceIp: '127.0.0.1', userAgent: 't' }, time: '', timeEpoch: '0' },
+  requestContext: {
+    accountId: '1',
+    domainName: 'd',
+    requestId: 'EV',
+    http: { method, path, sourceIp: '127.0.0.1', userAgent: 't' },
+    time: '',
+    timeEpoch: '0',
+  },
 });
 
 const actions: Action<Deps>[] = [
@@ -46,7 +53,8 @@ const actions: Action<Deps>[] = [
     name: 'things.create',
     http: { method: 'POST', path: '/v1/things', status: 201 },
     auth: false,
-    run: async (input, { deps }) => deps.store.create(accounts, { id: String(input.id), name: String(input.name), createdAtMs: deps.clock.now() }),
+    run: async (input, { deps }) =>
+      deps.store.create(accounts, { id: String(input.id), name: String(input.name), createdAtMs: deps.clock.now() }),
   },
   {
     name: 'things.get',
@@ -61,8 +69,15 @@ const actions: Action<Deps>[] = [
 ];
 
 test.before(async () => {
-  srv = await startTablestoreServer({ dataDir: dir, keys: { [STS.accessKeyId]: { secret: STS.accessKeySecret, securityToken: STS.securityToken } } });
-  config = loadConfig({ TABLESTORE_ENDPOINT: srv.endpoint, TABLESTORE_INSTANCE: 'fleet', TABLESTORE_TABLE_PREFIX: 'dp_' });
+  srv = await startTablestoreServer({
+    dataDir: dir,
+    keys: { [STS.accessKeyId]: { secret: STS.accessKeySecret, securityToken: STS.securityToken } },
+  });
+  config = loadConfig({
+    TABLESTORE_ENDPOINT: srv.endpoint,
+    TABLESTORE_INSTANCE: 'fleet',
+    TABLESTORE_TABLE_PREFIX: 'dp_',
+  });
   await ensureTables({ client: { endpoint: srv.endpoint, instance: 'fleet', credentials: STS }, tablePrefix: 'dp_' });
 });
 
@@ -72,7 +87,8 @@ test.after(async () => {
 });
 
 const handler = createFcHandler<Deps>({ actions, makeDeps: (ctx) => createDeps(ctx, config, { log }) });
-const call = async (ev: FcHttpEvent, ctx = context()) => (await handler(Buffer.from(JSON.stringify(ev)), ctx)) as FcHttpResult;
+const call = async (ev: FcHttpEvent, ctx = context()) =>
+  (await handler(Buffer.from(JSON.stringify(ev)), ctx)) as FcHttpResult;
 
 test('an HTTP event reaches Tablestore with the function role STS credentials', async () => {
   const created = await call(event('POST', '/v1/things', { id: 'acc-d1', name: 'one' }));
@@ -87,7 +103,12 @@ test('an HTTP event reaches Tablestore with the function role STS credentials', 
 test('store conflicts become 409 with the store reason', async () => {
   const dup = await call(event('POST', '/v1/things', { id: 'acc-d1', name: 'again' }));
   assert.is(dup.statusCode, 409);
-  assert.equal(JSON.parse(dup.body).error, { code: 'Conflict', message: 'accounts row already exists', requestId: 'REQ-D1', details: [{ reason: 'AlreadyExists' }] });
+  assert.equal(JSON.parse(dup.body).error, {
+    code: 'Conflict',
+    message: 'accounts row already exists',
+    requestId: 'REQ-D1',
+    details: [{ reason: 'AlreadyExists' }],
+  });
 });
 
 test('the store is reused while credentials stay the same and rebuilt when they rotate', () => {

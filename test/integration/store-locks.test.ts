@@ -21,7 +21,15 @@ const T0 = 1_700_000_000_000;
 
 test.before(async () => {
   srv = await startTablestoreServer({ dataDir: dir, keys: { AKL: 'locks-secret-1' } });
-  store = createStore({ tablePrefix: 'lk_', client: () => createTablestoreClient({ endpoint: srv.endpoint, instance: 'fleet', credentials: { accessKeyId: 'AKL', accessKeySecret: 'locks-secret-1' } }) });
+  store = createStore({
+    tablePrefix: 'lk_',
+    client: () =>
+      createTablestoreClient({
+        endpoint: srv.endpoint,
+        instance: 'fleet',
+        credentials: { accessKeyId: 'AKL', accessKeySecret: 'locks-secret-1' },
+      }),
+  });
   await ensureTables(store);
 });
 
@@ -31,7 +39,9 @@ test.after(async () => {
 });
 
 test('8 contenders for a free lock: exactly one holds it', async () => {
-  const got = await Promise.all(Array.from({ length: 8 }, (_, i) => tryLock(store, 'route#vpc-1', `h${i}`, 30_000, T0)));
+  const got = await Promise.all(
+    Array.from({ length: 8 }, (_, i) => tryLock(store, 'route#vpc-1', `h${i}`, 30_000, T0)),
+  );
   const winners = got.filter(Boolean);
   assert.is(winners.length, 1);
   const row = await store.get<{ holder: string; leaseUntilMs: number }>(locks, { name: 'route#vpc-1' });
@@ -47,7 +57,14 @@ test('held lock: others are refused, the holder re-enters, expiry lets a new hol
   const b = await tryLock(store, 'l2', 'B', 10_000, T0 + 15_000);
   assert.equal([b!.holder, b!.leaseUntilMs], ['B', T0 + 25_000]);
   // A's old lease is gone: renewing it is a lost race, releasing it does not free B's lock.
-  assert.ok(isVersionConflict(await renewLock(store, again!, 10_000, T0 + 16_000).then(() => null, (e) => e)));
+  assert.ok(
+    isVersionConflict(
+      await renewLock(store, again!, 10_000, T0 + 16_000).then(
+        () => null,
+        (e) => e,
+      ),
+    ),
+  );
   assert.is(await releaseLock(store, again!), false);
   assert.is((await store.get<{ holder: string }>(locks, { name: 'l2' }))!.holder, 'B');
   const renewed = await renewLock(store, b!, 10_000, T0 + 20_000);
@@ -58,24 +75,49 @@ test('held lock: others are refused, the holder re-enters, expiry lets a new hol
 
 test('idempotency: concurrent claims of one key agree on one object', async () => {
   const out = await Promise.all(
-    Array.from({ length: 6 }, (_, i) => claimIdempotencyKey(store, { scope: 'tok-1:servers.create', key: 'k-1', objectId: `srv-${i}`, fingerprint: 'f1', nowMs: T0 })),
+    Array.from({ length: 6 }, (_, i) =>
+      claimIdempotencyKey(store, {
+        scope: 'tok-1:servers.create',
+        key: 'k-1',
+        objectId: `srv-${i}`,
+        fingerprint: 'f1',
+        nowMs: T0,
+      }),
+    ),
   );
   assert.is(out.filter((o) => o.created).length, 1);
   const winner = out.find((o) => o.created)!.objectId;
   assert.ok(out.every((o) => o.objectId === winner));
   // Same key, other scope: independent.
-  const other = await claimIdempotencyKey(store, { scope: 'tok-2:servers.create', key: 'k-1', objectId: 'srv-x', nowMs: T0 });
+  const other = await claimIdempotencyKey(store, {
+    scope: 'tok-2:servers.create',
+    key: 'k-1',
+    objectId: 'srv-x',
+    nowMs: T0,
+  });
   assert.equal(other, { objectId: 'srv-x', created: true });
 });
 
 test('idempotency: different body is refused; expired keys are reclaimed', async () => {
-  const e = await claimIdempotencyKey(store, { scope: 'tok-1:servers.create', key: 'k-1', objectId: 'srv-9', fingerprint: 'f2', nowMs: T0 + 1 }).then(
+  const e = await claimIdempotencyKey(store, {
+    scope: 'tok-1:servers.create',
+    key: 'k-1',
+    objectId: 'srv-9',
+    fingerprint: 'f2',
+    nowMs: T0 + 1,
+  }).then(
     () => null,
     (err) => err,
   );
   assert.is(e?.code, 'Conflict');
   assert.equal(e?.details, [{ reason: 'IdempotencyKeyReused' }]);
-  const later = await claimIdempotencyKey(store, { scope: 'tok-1:servers.create', key: 'k-1', objectId: 'srv-new', fingerprint: 'f2', nowMs: T0 + 25 * 3600_000 });
+  const later = await claimIdempotencyKey(store, {
+    scope: 'tok-1:servers.create',
+    key: 'k-1',
+    objectId: 'srv-new',
+    fingerprint: 'f2',
+    nowMs: T0 + 25 * 3600_000,
+  });
   assert.equal(later, { objectId: 'srv-new', created: true });
 });
 

@@ -48,24 +48,48 @@ test('ensureTables creates every table once, then only lists', async () => {
 });
 
 test('wrong secret is not a silent success', async () => {
-  const bad = createStore({ tablePrefix: PREFIX, client: () => createTablestoreClient({ ...clientOpts(), credentials: { accessKeyId: 'AKSTORE', accessKeySecret: 'wrong-secret' } }) });
+  const bad = createStore({
+    tablePrefix: PREFIX,
+    client: () =>
+      createTablestoreClient({
+        ...clientOpts(),
+        credentials: { accessKeyId: 'AKSTORE', accessKeySecret: 'wrong-secret' },
+      }),
+  });
   const e = await rejection(bad.get(accounts, { id: 'x' }));
   assert.is(codeOf(e), 'Internal');
 });
 
 test('create / get / update / remove with versions', async () => {
-  const created = await store.create(accounts, { id: 'acc-1', name: 'prod', groups: ['ops'], createdAtMs: 1_700_000_000_000 });
+  const created = await store.create(accounts, {
+    id: 'acc-1',
+    name: 'prod',
+    groups: ['ops'],
+    createdAtMs: 1_700_000_000_000,
+  });
   assert.is(created.version, 1);
-  const got = await store.get<{ id: string; name: string; groups: string[]; createdAtMs: number }>(accounts, { id: 'acc-1' });
+  const got = await store.get<{ id: string; name: string; groups: string[]; createdAtMs: number }>(accounts, {
+    id: 'acc-1',
+  });
   assert.equal(got, { id: 'acc-1', name: 'prod', groups: ['ops'], createdAtMs: 1_700_000_000_000, version: 1 });
 
   const dup = await rejection(store.create(accounts, { id: 'acc-1', name: 'again' }));
   assert.is(codeOf(dup), 'Conflict');
   assert.equal((dup as { details?: unknown[] }).details, [{ reason: 'AlreadyExists' }]);
 
-  const v2 = await store.update(accounts, { id: 'acc-1' }, 1, { name: 'production', groups: undefined, note: { a: 1 } });
+  const v2 = await store.update(accounts, { id: 'acc-1' }, 1, {
+    name: 'production',
+    groups: undefined,
+    note: { a: 1 },
+  });
   assert.is(v2, 2);
-  assert.equal(await store.get(accounts, { id: 'acc-1' }), { id: 'acc-1', name: 'production', note: { a: 1 }, createdAtMs: 1_700_000_000_000, version: 2 });
+  assert.equal(await store.get(accounts, { id: 'acc-1' }), {
+    id: 'acc-1',
+    name: 'production',
+    note: { a: 1 },
+    createdAtMs: 1_700_000_000_000,
+    version: 2,
+  });
 
   const stale = await rejection(store.update(accounts, { id: 'acc-1' }, 1, { name: 'stale' }));
   assert.ok(isVersionConflict(stale));
@@ -88,7 +112,9 @@ test('create / get / update / remove with versions', async () => {
 test('8 parallel updates with the same expected version: exactly one wins', async () => {
   await store.create(servers, { id: 'srv-race', status: 'queued' });
   const results = await Promise.allSettled(
-    Array.from({ length: 8 }, (_, i) => store.update(servers, { id: 'srv-race' }, 1, { status: 'provisioning', winner: i })),
+    Array.from({ length: 8 }, (_, i) =>
+      store.update(servers, { id: 'srv-race' }, 1, { status: 'provisioning', winner: i }),
+    ),
   );
   const ok = results.filter((r) => r.status === 'fulfilled');
   const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -97,17 +123,27 @@ test('8 parallel updates with the same expected version: exactly one wins', asyn
   assert.ok(lost.every((r) => isVersionConflict(r.reason)));
   const row = await store.get<{ winner: number; version: number }>(servers, { id: 'srv-race' });
   assert.is(row!.version, 2);
-  assert.is(row!.winner, results.findIndex((r) => r.status === 'fulfilled'));
+  assert.is(
+    row!.winner,
+    results.findIndex((r) => r.status === 'fulfilled'),
+  );
 });
 
 test('mutate under contention: 20 concurrent increments all land', async () => {
   await store.create(servers, { id: 'srv-count', count: 0 });
   const out = await Promise.all(
-    Array.from({ length: 20 }, () => store.mutate<{ count: number }>(servers, { id: 'srv-count' }, (cur) => ({ count: cur.count + 1 }), { retries: 25 })),
+    Array.from({ length: 20 }, () =>
+      store.mutate<{ count: number }>(servers, { id: 'srv-count' }, (cur) => ({ count: cur.count + 1 }), {
+        retries: 25,
+      }),
+    ),
   );
   const row = await store.get<{ count: number }>(servers, { id: 'srv-count' });
   assert.equal([row!.count, row!.version], [20, 21]);
-  assert.equal(out.map((r) => r.count).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 1));
+  assert.equal(
+    out.map((r) => r.count).sort((a, b) => a - b),
+    Array.from({ length: 20 }, (_, i) => i + 1),
+  );
 });
 
 test('mutate: undefined answer writes nothing; missing row is NotFound; retries run out as Conflict', async () => {
@@ -116,10 +152,15 @@ test('mutate: undefined answer writes nothing; missing row is NotFound; retries 
   assert.is(codeOf(await rejection(store.mutate(servers, { id: 'srv-nope' }, () => ({ a: 1 })))), 'NotFound');
   // Every attempt loses: another write lands between our read and our write.
   const e = await rejection(
-    store.mutate<{ count: number }>(servers, { id: 'srv-count' }, async (cur) => {
-      await store.update(servers, { id: 'srv-count' }, cur.version, { count: cur.count });
-      return { count: -1 };
-    }, { retries: 2 }),
+    store.mutate<{ count: number }>(
+      servers,
+      { id: 'srv-count' },
+      async (cur) => {
+        await store.update(servers, { id: 'srv-count' }, cur.version, { count: cur.count });
+        return { count: -1 };
+      },
+      { retries: 2 },
+    ),
   );
   assert.ok(isVersionConflict(e));
   assert.is((await store.get<{ count: number }>(servers, { id: 'srv-count' }))!.count, 20);
@@ -133,7 +174,7 @@ test('codecs round-trip every type, including int64 beyond 2^53', async () => {
     empty: '',
     n: 42,
     neg: -7,
-    f: 3.14159,
+    f: Math.PI,
     ratio: 2,
     yes: true,
     no: false,
@@ -154,7 +195,13 @@ test('codecs round-trip every type, including int64 beyond 2^53', async () => {
 test('range pages 250 rows 100 at a time with cursors, both directions', async () => {
   const ops = Array.from({ length: 250 }, (_, i) => ({
     type: 'put' as const,
-    record: { accountId: 'acc-r', regionId: i % 2 ? 'cn-beijing' : 'cn-hangzhou', type: 'ACS::ECS::Instance', id: `i-${String(i).padStart(4, '0')}`, n: i },
+    record: {
+      accountId: 'acc-r',
+      regionId: i % 2 ? 'cn-beijing' : 'cn-hangzhou',
+      type: 'ACS::ECS::Instance',
+      id: `i-${String(i).padStart(4, '0')}`,
+      n: i,
+    },
   }));
   const res = await store.batchWrite(assets, ops);
   assert.is(res.filter((r) => r.ok).length, 250);
@@ -165,7 +212,11 @@ test('range pages 250 rows 100 at a time with cursors, both directions', async (
   let cursor: string | undefined;
   const sizes: number[] = [];
   do {
-    const page = await store.range<{ id: string; regionId: string }>(assets, { eq: { accountId: 'acc-r' }, limit: 100, ...(cursor ? { cursor } : {}) });
+    const page = await store.range<{ id: string; regionId: string }>(assets, {
+      eq: { accountId: 'acc-r' },
+      limit: 100,
+      ...(cursor ? { cursor } : {}),
+    });
     sizes.push(page.items.length);
     seen.push(...page.items.map((a) => `${a.regionId}/${a.id}`));
     cursor = page.nextCursor;
@@ -174,19 +225,40 @@ test('range pages 250 rows 100 at a time with cursors, both directions', async (
   assert.is(new Set(seen).size, 250);
   assert.equal(seen, [...seen].sort());
 
-  const back = await store.range<{ id: string; regionId: string }>(assets, { eq: { accountId: 'acc-r' }, direction: 'backward', limit: 100 });
+  const back = await store.range<{ id: string; regionId: string }>(assets, {
+    eq: { accountId: 'acc-r' },
+    direction: 'backward',
+    limit: 100,
+  });
   assert.is(back.items[0]!.id, 'i-0248'); // cn-hangzhou sorts last; highest even index first
-  const back2 = await store.range<{ id: string }>(assets, { eq: { accountId: 'acc-r' }, direction: 'backward', limit: 200, cursor: back.nextCursor! });
+  const back2 = await store.range<{ id: string }>(assets, {
+    eq: { accountId: 'acc-r' },
+    direction: 'backward',
+    limit: 200,
+    cursor: back.nextCursor!,
+  });
   assert.is(back2.items.length, 150);
   assert.not.ok(back2.nextCursor);
 
-  const region = await store.range<{ id: string }>(assets, { eq: { accountId: 'acc-r', regionId: 'cn-beijing' }, limit: 1000 });
+  const region = await store.range<{ id: string }>(assets, {
+    eq: { accountId: 'acc-r', regionId: 'cn-beijing' },
+    limit: 1000,
+  });
   assert.is(region.items.length, 125);
 
-  const filtered = await store.range<{ n: number }>(assets, { eq: { accountId: 'acc-r' }, filter: (a) => a.n % 10 === 0, limit: 10 });
+  const filtered = await store.range<{ n: number }>(assets, {
+    eq: { accountId: 'acc-r' },
+    filter: (a) => a.n % 10 === 0,
+    limit: 10,
+  });
   assert.is(filtered.items.length, 10);
   assert.ok(filtered.items.every((a) => a.n % 10 === 0));
-  const rest = await store.range<{ n: number }>(assets, { eq: { accountId: 'acc-r' }, filter: (a) => a.n % 10 === 0, limit: 100, cursor: filtered.nextCursor! });
+  const rest = await store.range<{ n: number }>(assets, {
+    eq: { accountId: 'acc-r' },
+    filter: (a) => a.n % 10 === 0,
+    limit: 100,
+    cursor: filtered.nextCursor!,
+  });
   assert.is(rest.items.length, 15);
 
   const foreign = await rejection(store.range(assets, { eq: { accountId: 'acc-s' }, cursor: filtered.nextCursor! }));
@@ -198,15 +270,29 @@ test('range pages 250 rows 100 at a time with cursors, both directions', async (
 });
 
 test('prefix ranges (cache clear by region)', async () => {
-  for (const key of ['_global/regions', 'cn-hangzhou/zones', 'cn-hangzhou/images?owner=system', 'cn-hangzhou2/zones', 'cn-beijing/zones']) {
+  for (const key of [
+    '_global/regions',
+    'cn-hangzhou/zones',
+    'cn-hangzhou/images?owner=system',
+    'cn-hangzhou2/zones',
+    'cn-beijing/zones',
+  ]) {
     await store.put(cache, { accountId: 'acc-c', key, expiresAtMs: 1 });
   }
   const hz = await store.range<{ key: string }>(cache, { eq: { accountId: 'acc-c' }, prefix: 'cn-hangzhou/' });
-  assert.equal(hz.items.map((r) => r.key), ['cn-hangzhou/images?owner=system', 'cn-hangzhou/zones']);
+  assert.equal(
+    hz.items.map((r) => r.key),
+    ['cn-hangzhou/images?owner=system', 'cn-hangzhou/zones'],
+  );
 });
 
 test('batchGet keeps the order asked, with holes, across chunks of 100', async () => {
-  const keys = Array.from({ length: 130 }, (_, i) => ({ accountId: 'acc-r', regionId: i % 2 ? 'cn-beijing' : 'cn-hangzhou', type: 'ACS::ECS::Instance', id: `i-${String(i).padStart(4, '0')}` }));
+  const keys = Array.from({ length: 130 }, (_, i) => ({
+    accountId: 'acc-r',
+    regionId: i % 2 ? 'cn-beijing' : 'cn-hangzhou',
+    type: 'ACS::ECS::Instance',
+    id: `i-${String(i).padStart(4, '0')}`,
+  }));
   keys.splice(5, 0, { accountId: 'acc-r', regionId: 'cn-hangzhou', type: 'ACS::ECS::Instance', id: 'i-missing' });
   keys.push(keys[0]!); // duplicates are fine
   const rows = await store.batchGet<{ n: number }>(assets, keys);
@@ -228,15 +314,22 @@ test('batchWrite reports per-row outcomes: conditional update, create conflict, 
     { type: 'update', key: { id: 'srv-count' }, changes: { touched: true } },
     { type: 'delete', key: { id: 'srv-race' } },
   ]);
-  assert.equal(res.map((r) => [r.ok, r.code, r.version]), [
-    [true, undefined, 2],
-    [false, 'Conflict', undefined],
-    [false, 'Conflict', undefined],
-    [true, undefined, undefined],
-    [true, undefined, undefined],
-  ]);
+  assert.equal(
+    res.map((r) => [r.ok, r.code, r.version]),
+    [
+      [true, undefined, 2],
+      [false, 'Conflict', undefined],
+      [false, 'Conflict', undefined],
+      [true, undefined, undefined],
+      [true, undefined, undefined],
+    ],
+  );
   assert.is((await store.get<{ status: string }>(servers, { id: 'srv-b1' }))!.status, 'b');
-  assert.is((await store.get(servers, { id: 'srv-count' }))!.version, countBefore + 1, 'version incremented without a known version');
+  assert.is(
+    (await store.get(servers, { id: 'srv-count' }))!.version,
+    countBefore + 1,
+    'version incremented without a known version',
+  );
   assert.is(await store.get(servers, { id: 'srv-race' }), undefined);
 });
 
@@ -244,7 +337,10 @@ test('time-ordered ids list newest first backward', async () => {
   const ids = [1000, 2000, 3000].map((ms) => timeOrderedId('scn', 1_700_000_000_000 + ms));
   for (const id of ids) await store.create(servers, { id, kind: 'order-test' });
   const page = await store.range<{ id: string }>(servers, { prefix: 'scn-', direction: 'backward' });
-  assert.equal(page.items.map((r) => r.id), [...ids].reverse());
+  assert.equal(
+    page.items.map((r) => r.id),
+    [...ids].reverse(),
+  );
 });
 
 test.run();

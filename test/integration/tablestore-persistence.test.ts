@@ -25,10 +25,18 @@ function tempDir(): string {
   dirs.push(d);
   return d;
 }
-function clientAt(endpoint: string): any { // eslint-disable-line @typescript-eslint/no-explicit-any
-  return new TS.Client({ accessKeyId: 'AKDUR', secretAccessKey: 'durable-secret', endpoint, instancename: 'fleet', maxRetries: 0 });
+function clientAt(endpoint: string): any {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
+  return new TS.Client({
+    accessKeyId: 'AKDUR',
+    secretAccessKey: 'durable-secret',
+    endpoint,
+    instancename: 'fleet',
+    maxRetries: 0,
+  });
 }
-async function createTable(client: any, name = 'items'): Promise<void> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function createTable(client: any, name = 'items'): Promise<void> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   await client.createTable({
     tableMeta: { tableName: name, primaryKey: [{ name: 'id', type: 'INTEGER' }] },
     reservedThroughput: { capacityUnit: { read: 0, write: 0 } },
@@ -75,12 +83,22 @@ test('1,000 sequential PutRows are fast, and everything survives a clean restart
   await createTable(c, 'spare');
   const t0 = Date.now();
   for (let i = 0; i < 1000; i++) {
-    await c.putRow({ tableName: 'items', condition: ignore(), primaryKey: [{ id: Long.fromNumber(i) }], attributeColumns: [{ v: `value-${i}` }, { big: Long.fromString(`${9007199254740993n + BigInt(i)}`) }] });
+    await c.putRow({
+      tableName: 'items',
+      condition: ignore(),
+      primaryKey: [{ id: Long.fromNumber(i) }],
+      attributeColumns: [{ v: `value-${i}` }, { big: Long.fromString(`${9007199254740993n + BigInt(i)}`) }],
+    });
   }
   const ms = Date.now() - t0;
   assert.ok(ms < 10_000, `1,000 PutRows took ${ms} ms`);
   console.log(`  1,000 sequential PutRows: ${ms} ms`);
-  await c.updateRow({ tableName: 'items', condition: ignore(), primaryKey: [{ id: Long.fromNumber(5) }], updateOfAttributeColumns: [{ DELETE_ALL: ['v'] }] });
+  await c.updateRow({
+    tableName: 'items',
+    condition: ignore(),
+    primaryKey: [{ id: Long.fromNumber(5) }],
+    updateOfAttributeColumns: [{ DELETE_ALL: ['v'] }],
+  });
   await c.deleteRow({ tableName: 'items', condition: ignore(), primaryKey: [{ id: Long.fromNumber(6) }] });
   await c.deleteTable({ tableName: 'spare' });
   await s.close();
@@ -92,16 +110,30 @@ test('1,000 sequential PutRows are fast, and everything survives a clean restart
   const rows: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
   let next: object[] | null = [{ id: TS.INF_MIN }];
   while (next) {
-    const r: any = await c.getRange({ tableName: 'items', direction: 'FORWARD', inclusiveStartPrimaryKey: next, exclusiveEndPrimaryKey: [{ id: TS.INF_MAX }], limit: 5000 }); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const r: any = await c.getRange({
+      tableName: 'items',
+      direction: 'FORWARD',
+      inclusiveStartPrimaryKey: next,
+      exclusiveEndPrimaryKey: [{ id: TS.INF_MAX }],
+      limit: 5000,
+    }); // eslint-disable-line @typescript-eslint/no-explicit-any
     rows.push(...r.rows);
-    next = r.nextStartPrimaryKey ? r.nextStartPrimaryKey.map((p: { name: string; value: unknown }) => ({ [p.name]: p.value })) : null;
+    next = r.nextStartPrimaryKey
+      ? r.nextStartPrimaryKey.map((p: { name: string; value: unknown }) => ({ [p.name]: p.value }))
+      : null;
   }
   assert.is(rows.length, 999);
   const byId = new Map(rows.map((r) => [Number(String(r.primaryKey[0].value)), r]));
   assert.not.ok(byId.has(6));
-  assert.equal(byId.get(5).attributes.map((a: { columnName: string }) => a.columnName), ['big']);
+  assert.equal(
+    byId.get(5).attributes.map((a: { columnName: string }) => a.columnName),
+    ['big'],
+  );
   const r999 = byId.get(999);
-  assert.equal(r999.attributes.map((a: { columnValue: unknown }) => String(a.columnValue)), [`${9007199254740993n + 999n}`, 'value-999']);
+  assert.equal(
+    r999.attributes.map((a: { columnValue: unknown }) => String(a.columnValue)),
+    [`${9007199254740993n + 999n}`, 'value-999'],
+  );
   // Compaction on close left one snapshot and an empty log.
   assert.equal(readdirSync(join(dataDir, 'tablestore')).sort(), ['snapshot-1.log', 'wal-1.log']);
 });
@@ -120,7 +152,12 @@ test('SIGKILL in the middle of a write stream: every acknowledged row is there a
       const id = nextId++;
       const value = `${id}:${payload}`;
       try {
-        await c.putRow({ tableName: 'items', condition: ignore(), primaryKey: [{ id: Long.fromNumber(id) }], attributeColumns: [{ v: value }, { n: Long.fromNumber(id) }] });
+        await c.putRow({
+          tableName: 'items',
+          condition: ignore(),
+          primaryKey: [{ id: Long.fromNumber(id) }],
+          attributeColumns: [{ v: value }, { n: Long.fromNumber(id) }],
+        });
         acked.set(id, value);
         if (acked.size >= 400 && !killed) {
           killed = true;
@@ -140,23 +177,41 @@ test('SIGKILL in the middle of a write stream: every acknowledged row is there a
   const seen = new Map<number, string>();
   let next: object[] | null = [{ id: TS.INF_MIN }];
   while (next) {
-    const r: any = await c2.getRange({ tableName: 'items', direction: 'FORWARD', inclusiveStartPrimaryKey: next, exclusiveEndPrimaryKey: [{ id: TS.INF_MAX }], limit: 1000 }); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const r: any = await c2.getRange({
+      tableName: 'items',
+      direction: 'FORWARD',
+      inclusiveStartPrimaryKey: next,
+      exclusiveEndPrimaryKey: [{ id: TS.INF_MAX }],
+      limit: 1000,
+    }); // eslint-disable-line @typescript-eslint/no-explicit-any
     for (const row of r.rows) {
       const id = Number(String(row.primaryKey[0].value));
-      const attrs = Object.fromEntries(row.attributes.map((a: { columnName: string; columnValue: unknown }) => [a.columnName, a.columnValue]));
+      const attrs = Object.fromEntries(
+        row.attributes.map((a: { columnName: string; columnValue: unknown }) => [a.columnName, a.columnValue]),
+      );
       assert.is(String(attrs.n), String(id), `row ${id} intact`);
       seen.set(id, attrs.v as string);
     }
-    next = r.nextStartPrimaryKey ? r.nextStartPrimaryKey.map((p: { name: string; value: unknown }) => ({ [p.name]: p.value })) : null;
+    next = r.nextStartPrimaryKey
+      ? r.nextStartPrimaryKey.map((p: { name: string; value: unknown }) => ({ [p.name]: p.value }))
+      : null;
   }
   for (const [id, value] of acked) assert.is(seen.get(id), value, `acknowledged row ${id} survived`);
   assert.ok(seen.size >= acked.size && seen.size <= nextId, `${seen.size} rows for ${acked.size} acks`);
   // The reopened store keeps working and persisting.
-  await c2.putRow({ tableName: 'items', condition: ignore(), primaryKey: [{ id: Long.fromNumber(1_000_000) }], attributeColumns: [{ v: 'after' }] });
+  await c2.putRow({
+    tableName: 'items',
+    condition: ignore(),
+    primaryKey: [{ id: Long.fromNumber(1_000_000) }],
+    attributeColumns: [{ v: 'after' }],
+  });
   await s.close();
   servers.pop();
   const s3 = await start(dataDir);
-  const again = await clientAt(s3.endpoint).getRow({ tableName: 'items', primaryKey: [{ id: Long.fromNumber(1_000_000) }] });
+  const again = await clientAt(s3.endpoint).getRow({
+    tableName: 'items',
+    primaryKey: [{ id: Long.fromNumber(1_000_000) }],
+  });
   assert.is(again.row.attributes[0].columnValue, 'after');
 });
 

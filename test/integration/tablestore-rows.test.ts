@@ -19,7 +19,8 @@ let client: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 const cond = (e: 'IGNORE' | 'EXPECT_EXIST' | 'EXPECT_NOT_EXIST', column: unknown = null) =>
   new TS.Condition(TS.RowExistenceExpectation[e], column);
 const pk = (id: string) => [{ id }];
-const attrs = (row: any): Record<string, unknown> => // eslint-disable-line @typescript-eslint/no-explicit-any
+const attrs = (row: any): Record<string, unknown> =>
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   Object.fromEntries((row.attributes ?? []).map((a: any) => [a.columnName, a.columnValue])); // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Runs an SDK call that must fail; returns the HTTP status and the OTS code in the message. */
@@ -43,7 +44,13 @@ async function get(id: string, extra: object = {}) {
 
 test.before(async () => {
   srv = await startTablestoreServer({ dataDir: dir, keys: { AKROWS: 'rows-secret' } });
-  client = new TS.Client({ accessKeyId: 'AKROWS', secretAccessKey: 'rows-secret', endpoint: srv.endpoint, instancename: 'fleet', maxRetries: 0 });
+  client = new TS.Client({
+    accessKeyId: 'AKROWS',
+    secretAccessKey: 'rows-secret',
+    endpoint: srv.endpoint,
+    instancename: 'fleet',
+    maxRetries: 0,
+  });
   await client.createTable({
     tableMeta: { tableName: 'rows', primaryKey: [{ name: 'id', type: 'STRING' }] },
     reservedThroughput: { capacityUnit: { read: 0, write: 0 } },
@@ -61,8 +68,14 @@ test('every value type round-trips exactly, int64 beyond 2^53 included', async (
   const neg = '-9007199254740993';
   const bin = Buffer.from([0, 255, 1, 128, 7]);
   await put('types', [
-    { s: 'héllo ✓ 世界' }, { d: -0.1 }, { t: true }, { f: false }, { big: Long.fromString(big) },
-    { neg: Long.fromString(neg) }, { bin }, { empty: '' },
+    { s: 'héllo ✓ 世界' },
+    { d: -0.1 },
+    { t: true },
+    { f: false },
+    { big: Long.fromString(big) },
+    { neg: Long.fromString(neg) },
+    { bin },
+    { empty: '' },
   ]);
   const row = await get('types');
   assert.equal(row.primaryKey, [{ name: 'id', value: 'types' }]);
@@ -101,31 +114,54 @@ test('putRow replaces the whole row; columnsToGet projects (primary key only whe
 test('versions: explicit timestamps, maxVersions on read, table maxVersions kept', async () => {
   const now = Date.now();
   await put('v', [{ x: 'v1', timestamp: now - 3000 }]);
-  for (const [i, ts] of [[2, now - 2000], [3, now - 1000], [4, now]] as const) {
+  for (const [i, ts] of [
+    [2, now - 2000],
+    [3, now - 1000],
+    [4, now],
+  ] as const) {
     await client.updateRow({
-      tableName: 'rows', condition: cond('EXPECT_EXIST'), primaryKey: pk('v'),
+      tableName: 'rows',
+      condition: cond('EXPECT_EXIST'),
+      primaryKey: pk('v'),
       updateOfAttributeColumns: [{ PUT: [{ x: `v${i}`, timestamp: ts }] }],
     });
   }
   const latest = await get('v');
-  assert.equal(latest.attributes.map((a: any) => a.columnValue), ['v4']); // eslint-disable-line @typescript-eslint/no-explicit-any
+  assert.equal(
+    latest.attributes.map((a: any) => a.columnValue),
+    ['v4'],
+  ); // eslint-disable-line @typescript-eslint/no-explicit-any
   assert.is(Number(String(latest.attributes[0].timestamp)), now);
   const all = await get('v', { maxVersions: 10 });
-  assert.equal(all.attributes.map((a: any) => a.columnValue), ['v4', 'v3', 'v2']); // eslint-disable-line @typescript-eslint/no-explicit-any
+  assert.equal(
+    all.attributes.map((a: any) => a.columnValue),
+    ['v4', 'v3', 'v2'],
+  ); // eslint-disable-line @typescript-eslint/no-explicit-any
   // DELETE removes exactly one version.
   await client.updateRow({
-    tableName: 'rows', condition: cond('IGNORE'), primaryKey: pk('v'),
+    tableName: 'rows',
+    condition: cond('IGNORE'),
+    primaryKey: pk('v'),
     updateOfAttributeColumns: [{ DELETE: [{ x: Long.fromNumber(now) }] }],
   });
   const after = await get('v', { maxVersions: 10 });
-  assert.equal(after.attributes.map((a: any) => a.columnValue), ['v3', 'v2']); // eslint-disable-line @typescript-eslint/no-explicit-any
+  assert.equal(
+    after.attributes.map((a: any) => a.columnValue),
+    ['v3', 'v2'],
+  ); // eslint-disable-line @typescript-eslint/no-explicit-any
 });
 
 test('updateRow PUT / DELETE_ALL / INCREMENT, and ReturnContent', async () => {
   await put('u', [{ keep: 'k' }, { gone: 'g' }, { n: Long.fromNumber(40) }]);
   const res = await client.updateRow({
-    tableName: 'rows', condition: cond('EXPECT_EXIST'), primaryKey: pk('u'),
-    updateOfAttributeColumns: [{ PUT: [{ added: 1.25 }] }, { DELETE_ALL: ['gone'] }, { INCREMENT: [{ n: Long.fromNumber(2) }] }],
+    tableName: 'rows',
+    condition: cond('EXPECT_EXIST'),
+    primaryKey: pk('u'),
+    updateOfAttributeColumns: [
+      { PUT: [{ added: 1.25 }] },
+      { DELETE_ALL: ['gone'] },
+      { INCREMENT: [{ n: Long.fromNumber(2) }] },
+    ],
     returnContent: { returnType: TS.ReturnType.AfterModify, returnColumns: ['n'] },
   });
   assert.is(String(attrs(res.row).n), '42');
@@ -135,28 +171,52 @@ test('updateRow PUT / DELETE_ALL / INCREMENT, and ReturnContent', async () => {
   assert.is(String(a.n), '42');
   // INCREMENT of a missing column starts from 0; beyond 2^53 stays exact.
   await client.updateRow({
-    tableName: 'rows', condition: cond('IGNORE'), primaryKey: pk('u'),
+    tableName: 'rows',
+    condition: cond('IGNORE'),
+    primaryKey: pk('u'),
     updateOfAttributeColumns: [{ INCREMENT: [{ c: Long.fromString('9007199254740993') }] }],
   });
   assert.is(String(attrs(await get('u')).c), '9007199254740993');
   // INCREMENT of a non-integer column is refused.
-  const bad = await failure(client.updateRow({
-    tableName: 'rows', condition: cond('IGNORE'), primaryKey: pk('u'),
-    updateOfAttributeColumns: [{ INCREMENT: [{ keep: Long.fromNumber(1) }] }],
-  }));
+  const bad = await failure(
+    client.updateRow({
+      tableName: 'rows',
+      condition: cond('IGNORE'),
+      primaryKey: pk('u'),
+      updateOfAttributeColumns: [{ INCREMENT: [{ keep: Long.fromNumber(1) }] }],
+    }),
+  );
   assert.is(bad.code, 'OTSParameterInvalid');
   // RT_PK returns the primary key.
   const pkRes = await client.putRow({
-    tableName: 'rows', condition: cond('IGNORE'), primaryKey: pk('rk'), attributeColumns: [{ a: 'x' }],
+    tableName: 'rows',
+    condition: cond('IGNORE'),
+    primaryKey: pk('rk'),
+    attributeColumns: [{ a: 'x' }],
     returnContent: { returnType: TS.ReturnType.Primarykey },
   });
   assert.equal(pkRes.row.primaryKey, [{ name: 'id', value: 'rk' }]);
   // updateRow inserts a missing row; deleting its last column leaves the row (only DeleteRow removes it).
-  await client.updateRow({ tableName: 'rows', condition: cond('IGNORE'), primaryKey: pk('tmp'), updateOfAttributeColumns: [{ PUT: [{ a: 'x' }] }] });
+  await client.updateRow({
+    tableName: 'rows',
+    condition: cond('IGNORE'),
+    primaryKey: pk('tmp'),
+    updateOfAttributeColumns: [{ PUT: [{ a: 'x' }] }],
+  });
   assert.equal(attrs(await get('tmp')), { a: 'x' });
-  await client.updateRow({ tableName: 'rows', condition: cond('IGNORE'), primaryKey: pk('tmp'), updateOfAttributeColumns: [{ DELETE_ALL: ['a'] }] });
+  await client.updateRow({
+    tableName: 'rows',
+    condition: cond('IGNORE'),
+    primaryKey: pk('tmp'),
+    updateOfAttributeColumns: [{ DELETE_ALL: ['a'] }],
+  });
   assert.equal(await get('tmp'), { primaryKey: [{ name: 'id', value: 'tmp' }], attributes: [] });
-  await client.updateRow({ tableName: 'rows', condition: cond('EXPECT_EXIST'), primaryKey: pk('tmp'), updateOfAttributeColumns: [{ PUT: [{ b: 'y' }] }] });
+  await client.updateRow({
+    tableName: 'rows',
+    condition: cond('EXPECT_EXIST'),
+    primaryKey: pk('tmp'),
+    updateOfAttributeColumns: [{ PUT: [{ b: 'y' }] }],
+  });
   assert.equal(attrs(await get('tmp')), { b: 'y' });
 });
 
@@ -168,11 +228,18 @@ test('deleteRow, and row existence conditions', async () => {
   assert.equal(attrs(await get('e')), { a: 'x' });
   await client.deleteRow({ tableName: 'rows', condition: cond('EXPECT_EXIST'), primaryKey: pk('e') });
   assert.equal(await get('e'), {});
-  const missing = await failure(client.deleteRow({ tableName: 'rows', condition: cond('EXPECT_EXIST'), primaryKey: pk('e') }));
+  const missing = await failure(
+    client.deleteRow({ tableName: 'rows', condition: cond('EXPECT_EXIST'), primaryKey: pk('e') }),
+  );
   assert.is(missing.code, 'OTSConditionCheckFail');
-  const upd = await failure(client.updateRow({
-    tableName: 'rows', condition: cond('EXPECT_EXIST'), primaryKey: pk('e'), updateOfAttributeColumns: [{ PUT: [{ a: 'z' }] }],
-  }));
+  const upd = await failure(
+    client.updateRow({
+      tableName: 'rows',
+      condition: cond('EXPECT_EXIST'),
+      primaryKey: pk('e'),
+      updateOfAttributeColumns: [{ PUT: [{ a: 'z' }] }],
+    }),
+  );
   assert.is(upd.code, 'OTSConditionCheckFail');
   assert.equal(await get('e'), {});
   await put('e', [{ a: 'new' }], cond('EXPECT_NOT_EXIST'));
@@ -187,7 +254,9 @@ test('single-column conditions: every relation, pass_if_missing, latest_version_
   const check = async (col: string, value: unknown, cmp: number, passIfMissing = true, latestOnly = true) => {
     try {
       await client.updateRow({
-        tableName: 'rows', primaryKey: pk('c'), updateOfAttributeColumns: [{ PUT: [{ touched: true }] }],
+        tableName: 'rows',
+        primaryKey: pk('c'),
+        updateOfAttributeColumns: [{ PUT: [{ touched: true }] }],
         condition: cond('EXPECT_EXIST', new TS.SingleColumnCondition(col, value, cmp, passIfMissing, latestOnly)),
       });
       return true;
@@ -217,18 +286,32 @@ test('single-column conditions: every relation, pass_if_missing, latest_version_
   assert.is(await check('absent', 'x', C.EQUAL, true), true);
   assert.is(await check('absent', 'x', C.EQUAL, false), false);
   // latest_version_only=false passes when any kept version matches.
-  await client.updateRow({ tableName: 'rows', condition: cond('IGNORE'), primaryKey: pk('c'), updateOfAttributeColumns: [{ PUT: [{ h: 'old', timestamp: Date.now() - 5000 }] }] });
-  await client.updateRow({ tableName: 'rows', condition: cond('IGNORE'), primaryKey: pk('c'), updateOfAttributeColumns: [{ PUT: [{ h: 'new' }] }] });
+  await client.updateRow({
+    tableName: 'rows',
+    condition: cond('IGNORE'),
+    primaryKey: pk('c'),
+    updateOfAttributeColumns: [{ PUT: [{ h: 'old', timestamp: Date.now() - 5000 }] }],
+  });
+  await client.updateRow({
+    tableName: 'rows',
+    condition: cond('IGNORE'),
+    primaryKey: pk('c'),
+    updateOfAttributeColumns: [{ PUT: [{ h: 'new' }] }],
+  });
   assert.is(await check('h', 'old', C.EQUAL, false, true), false);
   assert.is(await check('h', 'old', C.EQUAL, false, false), true);
   // Primary-key columns can be compared too.
   assert.is(await check('id', 'c', C.EQUAL, false), true);
   assert.is(await check('id', 'd', C.EQUAL, false), false);
   // A column condition with IGNORE on a missing row sees every column as missing.
-  const r = await failure(client.putRow({
-    tableName: 'rows', primaryKey: pk('ghost'), attributeColumns: [{ a: 'x' }],
-    condition: cond('IGNORE', new TS.SingleColumnCondition('a', 'x', C.EQUAL, false)),
-  }));
+  const r = await failure(
+    client.putRow({
+      tableName: 'rows',
+      primaryKey: pk('ghost'),
+      attributeColumns: [{ a: 'x' }],
+      condition: cond('IGNORE', new TS.SingleColumnCondition('a', 'x', C.EQUAL, false)),
+    }),
+  );
   assert.is(r.code, 'OTSConditionCheckFail');
   assert.equal(await get('ghost'), {});
 });
@@ -245,7 +328,12 @@ test('composite conditions AND / OR / NOT (nested)', async () => {
   };
   const passes = async (column: unknown) => {
     try {
-      await client.updateRow({ tableName: 'rows', primaryKey: pk('k'), condition: cond('EXPECT_EXIST', column), updateOfAttributeColumns: [{ PUT: [{ z: 1 }] }] });
+      await client.updateRow({
+        tableName: 'rows',
+        primaryKey: pk('k'),
+        condition: cond('EXPECT_EXIST', column),
+        updateOfAttributeColumns: [{ PUT: [{ z: 1 }] }],
+      });
       return true;
     } catch (e) {
       assert.match((e as Error).message, 'OTSConditionCheckFail');
@@ -267,16 +355,28 @@ test('composite conditions AND / OR / NOT (nested)', async () => {
 test('concurrent conditional updates on a version column: exactly one writer wins', async () => {
   await put('lock', [{ version: Long.fromNumber(7) }, { owner: 'none' }]);
   const writers = Array.from({ length: 10 }, (_, i) =>
-    client.updateRow({
-      tableName: 'rows', primaryKey: pk('lock'),
-      condition: cond('EXPECT_EXIST', new TS.SingleColumnCondition('version', Long.fromNumber(7), TS.ComparatorType.EQUAL, false)),
-      updateOfAttributeColumns: [{ PUT: [{ version: Long.fromNumber(8) }, { owner: `w${i}` }] }],
-    }).then(() => `w${i}`, (e: { code: number; message: string }) => `fail:${e.code}:${/OTS\w+/.exec(e.message)?.[0]}`),
+    client
+      .updateRow({
+        tableName: 'rows',
+        primaryKey: pk('lock'),
+        condition: cond(
+          'EXPECT_EXIST',
+          new TS.SingleColumnCondition('version', Long.fromNumber(7), TS.ComparatorType.EQUAL, false),
+        ),
+        updateOfAttributeColumns: [{ PUT: [{ version: Long.fromNumber(8) }, { owner: `w${i}` }] }],
+      })
+      .then(
+        () => `w${i}`,
+        (e: { code: number; message: string }) => `fail:${e.code}:${/OTS\w+/.exec(e.message)?.[0]}`,
+      ),
   );
   const results = await Promise.all(writers);
   const winners = results.filter((r) => !r.startsWith('fail'));
   assert.is(winners.length, 1, results.join(','));
-  assert.equal(results.filter((r) => r.startsWith('fail')), Array(9).fill('fail:403:OTSConditionCheckFail'));
+  assert.equal(
+    results.filter((r) => r.startsWith('fail')),
+    Array(9).fill('fail:403:OTSConditionCheckFail'),
+  );
   const a = attrs(await get('lock'));
   assert.is(String(a.version), '8');
   assert.is(a.owner, winners[0]);
@@ -299,7 +399,9 @@ test('time to live: cells older than the TTL are invisible and the row counts as
     tableOptions: { timeToLive: 60, maxVersions: 1 },
   });
   const row = (id: string, ts?: number) => ({
-    tableName: 'ttl', condition: cond('EXPECT_NOT_EXIST'), primaryKey: pk(id),
+    tableName: 'ttl',
+    condition: cond('EXPECT_NOT_EXIST'),
+    primaryKey: pk(id),
     attributeColumns: [ts === undefined ? { v: id } : { v: id, timestamp: ts }],
   });
   await client.putRow(row('old', Date.now() - 120_000));
@@ -314,11 +416,27 @@ test('primary key validated against the schema; unknown table is OTSObjectNotExi
   const wrongType = await failure(client.getRow({ tableName: 'rows', primaryKey: [{ id: Long.fromNumber(1) }] }));
   assert.is(wrongType.status, 400);
   assert.is(wrongType.code, 'OTSParameterInvalid');
-  const wrongName = await failure(put('x', []).then(() => client.putRow({ tableName: 'rows', condition: cond('IGNORE'), primaryKey: [{ other: 'x' }], attributeColumns: [] })));
+  const wrongName = await failure(
+    put('x', []).then(() =>
+      client.putRow({
+        tableName: 'rows',
+        condition: cond('IGNORE'),
+        primaryKey: [{ other: 'x' }],
+        attributeColumns: [],
+      }),
+    ),
+  );
   assert.is(wrongName.code, 'OTSParameterInvalid');
   const tooMany = await failure(client.getRow({ tableName: 'rows', primaryKey: [{ id: 'a' }, { b: 'c' }] }));
   assert.is(tooMany.code, 'OTSParameterInvalid');
-  const missing = await failure(client.putRow({ tableName: 'nosuch', condition: cond('IGNORE'), primaryKey: pk('a'), attributeColumns: [{ a: 1 }] }));
+  const missing = await failure(
+    client.putRow({
+      tableName: 'nosuch',
+      condition: cond('IGNORE'),
+      primaryKey: pk('a'),
+      attributeColumns: [{ a: 1 }],
+    }),
+  );
   assert.is(missing.status, 404);
   assert.is(missing.code, 'OTSObjectNotExist');
 });

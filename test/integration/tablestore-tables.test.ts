@@ -18,10 +18,15 @@ const dir = mkdtempSync(join(tmpdir(), 'ts-tables-'));
 let srv: Awaited<ReturnType<typeof startTablestoreServer>>;
 const keys = { AKTABLES: 'tables-secret', STSKEY: { secret: 'sts-secret', securityToken: 'token-123' } };
 
-function clientFor(opts: { id?: string; secret?: string; instance?: string; stsToken?: string } = {}): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+function clientFor(opts: { id?: string; secret?: string; instance?: string; stsToken?: string } = {}): any {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return new TS.Client({
-    accessKeyId: opts.id ?? 'AKTABLES', secretAccessKey: opts.secret ?? 'tables-secret', stsToken: opts.stsToken,
-    endpoint: srv.endpoint, instancename: opts.instance ?? 'fleet', maxRetries: 0,
+    accessKeyId: opts.id ?? 'AKTABLES',
+    secretAccessKey: opts.secret ?? 'tables-secret',
+    stsToken: opts.stsToken,
+    endpoint: srv.endpoint,
+    instancename: opts.instance ?? 'fleet',
+    maxRetries: 0,
   });
 }
 async function failure(p: Promise<unknown>): Promise<{ status: number; code: string; message: string }> {
@@ -40,12 +45,23 @@ const createParams = (tableName: string, primaryKey: object[]) => ({
 });
 
 /** A hand-made signed request (independent of the sandbox code), to tamper with. */
-function rawRequest(op: string, body: Buffer, tweak: (h: Record<string, string>) => void = () => {}, method = 'POST'): Promise<{ status: number; body: Buffer; headers: http.IncomingHttpHeaders }> {
+function rawRequest(
+  op: string,
+  body: Buffer,
+  tweak: (h: Record<string, string>) => void = () => {},
+  method = 'POST',
+): Promise<{ status: number; body: Buffer; headers: http.IncomingHttpHeaders }> {
   const h: Record<string, string> = {
-    'x-ots-apiversion': '2015-12-31', 'x-ots-instancename': 'fleet', 'x-ots-date': new Date().toISOString(),
-    'x-ots-accesskeyid': 'AKTABLES', 'x-ots-contentmd5': createHash('md5').update(body).digest('base64'),
+    'x-ots-apiversion': '2015-12-31',
+    'x-ots-instancename': 'fleet',
+    'x-ots-date': new Date().toISOString(),
+    'x-ots-accesskeyid': 'AKTABLES',
+    'x-ots-contentmd5': createHash('md5').update(body).digest('base64'),
   };
-  const canon = Object.keys(h).sort().map((k) => `${k}:${h[k]}`).join('\n');
+  const canon = Object.keys(h)
+    .sort()
+    .map((k) => `${k}:${h[k]}`)
+    .join('\n');
   h['x-ots-signature'] = createHmac('sha1', 'tables-secret').update(`/${op}\nPOST\n\n${canon}\n`).digest('base64');
   tweak(h);
   return new Promise((resolve, reject) => {
@@ -73,13 +89,21 @@ test.after(async () => {
 
 test('create, list, describe, update, delete a table', async () => {
   const c = clientFor();
-  await c.createTable(createParams('servers', [{ name: 'accountId', type: 'STRING' }, { name: 'serverId', type: 'STRING' }]));
+  await c.createTable(
+    createParams('servers', [
+      { name: 'accountId', type: 'STRING' },
+      { name: 'serverId', type: 'STRING' },
+    ]),
+  );
   await c.createTable(createParams('blobs', [{ name: 'k', type: 'BINARY' }]));
   assert.equal((await c.listTable({})).tableNames, ['blobs', 'servers']);
   const raw = await c.describeTable({ tableName: 'servers' });
   const d = JSON.parse(JSON.stringify(raw)); // enums by name, as the SDK's toJSON renders them
   assert.is(d.tableMeta.tableName, 'servers');
-  assert.equal(d.tableMeta.primaryKey.map((p: { name: string; type: string }) => `${p.name}:${p.type}`), ['accountId:STRING', 'serverId:STRING']);
+  assert.equal(
+    d.tableMeta.primaryKey.map((p: { name: string; type: string }) => `${p.name}:${p.type}`),
+    ['accountId:STRING', 'serverId:STRING'],
+  );
   assert.is(d.tableOptions.timeToLive, -1);
   assert.is(d.tableOptions.maxVersions, 1);
   assert.is(d.tableStatus, 'ACTIVE');
@@ -95,13 +119,24 @@ test('table errors: already exists (409), does not exist (404), bad schema (400)
   const c = clientFor();
   const dup = await failure(c.createTable(createParams('servers', [{ name: 'x', type: 'STRING' }])));
   assert.equal([dup.status, dup.code], [409, 'OTSObjectAlreadyExist']);
-  for (const p of [c.describeTable({ tableName: 'ghost' }), c.deleteTable({ tableName: 'ghost' }), c.getRow({ tableName: 'ghost', primaryKey: [{ a: 'b' }] })]) {
+  for (const p of [
+    c.describeTable({ tableName: 'ghost' }),
+    c.deleteTable({ tableName: 'ghost' }),
+    c.getRow({ tableName: 'ghost', primaryKey: [{ a: 'b' }] }),
+  ]) {
     const e = await failure(p);
     assert.equal([e.status, e.code], [404, 'OTSObjectNotExist']);
   }
   const noPk = await failure(c.createTable(createParams('nopk', [])));
   assert.equal([noPk.status, noPk.code], [400, 'OTSParameterInvalid']);
-  const fivePk = await failure(c.createTable(createParams('fivepk', ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name, type: 'STRING' })))));
+  const fivePk = await failure(
+    c.createTable(
+      createParams(
+        'fivepk',
+        ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name, type: 'STRING' })),
+      ),
+    ),
+  );
   assert.is(fivePk.code, 'OTSParameterInvalid');
   const badName = await failure(c.createTable(createParams('bad-name', [{ name: 'x', type: 'STRING' }])));
   assert.is(badName.code, 'OTSParameterInvalid');
@@ -113,24 +148,37 @@ test('an instance exists once used, and its tables are its own', async () => {
   await other.createTable(createParams('servers', [{ name: 'id', type: 'INTEGER' }]));
   assert.equal((await other.listTable({})).tableNames, ['servers']);
   const d = await other.describeTable({ tableName: 'servers' });
-  assert.equal(d.tableMeta.primaryKey.map((p: { name: string }) => p.name), ['id']);
+  assert.equal(
+    d.tableMeta.primaryKey.map((p: { name: string }) => p.name),
+    ['id'],
+  );
   assert.equal((await clientFor().describeTable({ tableName: 'servers' })).tableMeta.primaryKey.length, 2);
 });
 
 test('auto-increment primary key: generated, increasing, returned with RT_PK', async () => {
   const c = clientFor();
-  await c.createTable(createParams('auto', [{ name: 'part', type: 'STRING' }, { name: 'id', type: 'INTEGER', option: 'AUTO_INCREMENT' }]));
+  await c.createTable(
+    createParams('auto', [
+      { name: 'part', type: 'STRING' },
+      { name: 'id', type: 'INTEGER', option: 'AUTO_INCREMENT' },
+    ]),
+  );
   const ids: bigint[] = [];
   for (let i = 0; i < 3; i++) {
     const r = await c.putRow({
-      tableName: 'auto', condition: new TS.Condition(TS.RowExistenceExpectation.IGNORE, null),
-      primaryKey: [{ part: 'p' }, { id: TS.PK_AUTO_INCR }], attributeColumns: [{ i: TS.Long.fromNumber(i) }],
+      tableName: 'auto',
+      condition: new TS.Condition(TS.RowExistenceExpectation.IGNORE, null),
+      primaryKey: [{ part: 'p' }, { id: TS.PK_AUTO_INCR }],
+      attributeColumns: [{ i: TS.Long.fromNumber(i) }],
       returnContent: { returnType: TS.ReturnType.Primarykey },
     });
     ids.push(BigInt(String(r.row.primaryKey[1].value)));
   }
   assert.ok(ids[0]! < ids[1]! && ids[1]! < ids[2]!, ids.join(','));
-  const got = await c.getRow({ tableName: 'auto', primaryKey: [{ part: 'p' }, { id: TS.Long.fromString(ids[1]!.toString()) }] });
+  const got = await c.getRow({
+    tableName: 'auto',
+    primaryKey: [{ part: 'p' }, { id: TS.Long.fromString(ids[1]!.toString()) }],
+  });
   assert.is(String(got.row.attributes[0].columnValue), '1');
 });
 
@@ -158,21 +206,39 @@ test('raw protocol: body MD5 mismatch, missing header, GET, unknown operation', 
   assert.is(good.status, 200);
   assert.is(good.headers['x-ots-contentmd5'], createHash('md5').update(good.body).digest('base64'));
   assert.ok(good.headers['x-ots-requestid']);
-  const md5 = await rawRequest('ListTable', body, (h) => { h['x-ots-contentmd5'] = createHash('md5').update('other').digest('base64'); });
+  const md5 = await rawRequest('ListTable', body, (h) => {
+    h['x-ots-contentmd5'] = createHash('md5').update('other').digest('base64');
+  });
   // The signature covers the header, so re-sign to isolate the MD5 check.
   assert.is(md5.status, 403);
-  const md5Resigned = await rawRequest('DescribeTable', Buffer.from(pb.DescribeTableRequest!.encode({ tableName: 'servers' }).finish()), (h) => {
-    h['x-ots-contentmd5'] = createHash('md5').update('other').digest('base64');
-    delete h['x-ots-signature'];
-    const canon = Object.keys(h).sort().map((k) => `${k}:${h[k]}`).join('\n');
-    h['x-ots-signature'] = createHmac('sha1', 'tables-secret').update(`/DescribeTable\nPOST\n\n${canon}\n`).digest('base64');
-  });
+  const md5Resigned = await rawRequest(
+    'DescribeTable',
+    Buffer.from(pb.DescribeTableRequest!.encode({ tableName: 'servers' }).finish()),
+    (h) => {
+      h['x-ots-contentmd5'] = createHash('md5').update('other').digest('base64');
+      delete h['x-ots-signature'];
+      const canon = Object.keys(h)
+        .sort()
+        .map((k) => `${k}:${h[k]}`)
+        .join('\n');
+      h['x-ots-signature'] = createHmac('sha1', 'tables-secret')
+        .update(`/DescribeTable\nPOST\n\n${canon}\n`)
+        .digest('base64');
+    },
+  );
   assert.is(md5Resigned.status, 403);
-  assert.equal(decodeError(md5Resigned.body), { code: 'OTSAuthFailed', message: 'Mismatch between MD5 value of request body and x-ots-contentmd5 in header.' });
-  const missing = await rawRequest('ListTable', body, (h) => { delete h['x-ots-date']; });
+  assert.equal(decodeError(md5Resigned.body), {
+    code: 'OTSAuthFailed',
+    message: 'Mismatch between MD5 value of request body and x-ots-contentmd5 in header.',
+  });
+  const missing = await rawRequest('ListTable', body, (h) => {
+    delete h['x-ots-date'];
+  });
   assert.is(missing.status, 400);
   assert.is(decodeError(missing.body).code, 'OTSParameterInvalid');
-  const skewed = await rawRequest('ListTable', body, (h) => { h['x-ots-date'] = new Date(Date.now() - 3600_000).toISOString(); });
+  const skewed = await rawRequest('ListTable', body, (h) => {
+    h['x-ots-date'] = new Date(Date.now() - 3600_000).toISOString();
+  });
   assert.is(skewed.status, 403);
   assert.match(decodeError(skewed.body).message, 'Mismatch between system time and x-ots-date');
   const get = await rawRequest('ListTable', Buffer.alloc(0), () => {}, 'GET');

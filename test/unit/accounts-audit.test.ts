@@ -9,19 +9,30 @@ import { auditPermissions } from '../../lib/accounts/audit';
 import { classify, toCloudAppError } from '../../lib/cloud/errors';
 import type { CloudClient } from '../../lib/cloud/types';
 
-const refusal = (code: string, action: string, statusCode = 400) => toCloudAppError(classify({ code, statusCode, data: { Code: code } }, action));
+const refusal = (code: string, action: string, statusCode = 400) =>
+  toCloudAppError(classify({ code, statusCode, data: { Code: code } }, action));
 
 /** A client whose calls succeed, except those listed: `{'ecs.runInstances': 'InvalidParameter'}`. */
 function clientRefusing(codes: Record<string, string>): CloudClient {
   const api = (product: string) =>
-    new Proxy({}, {
-      get: (_t, method) => async () => {
-        const code = codes[`${product}.${String(method)}`];
-        if (code) throw refusal(code, `${product[0]!.toUpperCase()}${product.slice(1)}:${String(method)}`);
-        return [];
+    new Proxy(
+      {},
+      {
+        get: (_t, method) => async () => {
+          const code = codes[`${product}.${String(method)}`];
+          if (code) throw refusal(code, `${product[0]!.toUpperCase()}${product.slice(1)}:${String(method)}`);
+          return [];
+        },
       },
-    });
-  return { regionId: 'cn-hangzhou', sts: api('sts'), ecs: api('ecs'), vpc: api('vpc'), resourceCenter: api('resourceCenter'), kms: api('kms') } as unknown as CloudClient;
+    );
+  return {
+    regionId: 'cn-hangzhou',
+    sts: api('sts'),
+    ecs: api('ecs'),
+    vpc: api('vpc'),
+    resourceCenter: api('resourceCenter'),
+    kms: api('kms'),
+  } as unknown as CloudClient;
 }
 
 test('only success, DryRunOperation or a placeholder not-found prove a permission; other refusals are unknown', async () => {
@@ -37,7 +48,15 @@ test('only success, DryRunOperation or a placeholder not-found prove a permissio
   );
   const by = Object.fromEntries(out.map((p) => [p.action, p]));
   assert.equal(
-    ['ecs:RunInstances', 'ecs:DeleteInstance', 'vpc:CreateVpc', 'vpc:DescribeVpcs', 'vpc:DeleteVpc', 'resourcecenter:SearchResources', 'ecs:DescribeZones'].map((a) => by[a]?.allowed),
+    [
+      'ecs:RunInstances',
+      'ecs:DeleteInstance',
+      'vpc:CreateVpc',
+      'vpc:DescribeVpcs',
+      'vpc:DeleteVpc',
+      'resourcecenter:SearchResources',
+      'ecs:DescribeZones',
+    ].map((a) => by[a]?.allowed),
     [null, true, true, false, null, null, true],
   );
   assert.is(by['ecs:RunInstances']!.code, 'InvalidParameter');

@@ -73,8 +73,28 @@ test('actor and view: who (kind, token, name, role), the compatible fields kept'
   const actor = actorOf({ kind: 'token', role: 'operator', groups: ['blue'], tokenId: 'tok-1', name: 'ci' });
   assert.equal(actor, { kind: 'token', role: 'operator', tokenId: 'tok-1', name: 'ci' });
   assert.equal(actorOf({ kind: 'bootstrap', role: 'admin', groups: [] }), { kind: 'bootstrap', role: 'admin' });
-  const row: ChangeRow = { accountId: base.id, changeId: changeIdFor(3), accountVersion: 3, atMs: 99, what: 'verify', by: 'tok-1', actor, fields: ['verification'], diff: {}, outcome: { status: 'failed', code: 'SignatureDoesNotMatch' } };
-  assert.equal(changeView(row), { id: '000000000003', at: 99, by: 'tok-1', actor, what: 'verify', fields: ['verification'], changes: {}, outcome: { status: 'failed', code: 'SignatureDoesNotMatch' } });
+  const row: ChangeRow = {
+    accountId: base.id,
+    changeId: changeIdFor(3),
+    accountVersion: 3,
+    atMs: 99,
+    what: 'verify',
+    by: 'tok-1',
+    actor,
+    fields: ['verification'],
+    diff: {},
+    outcome: { status: 'failed', code: 'SignatureDoesNotMatch' },
+  };
+  assert.equal(changeView(row), {
+    id: '000000000003',
+    at: 99,
+    by: 'tok-1',
+    actor,
+    what: 'verify',
+    fields: ['verification'],
+    changes: {},
+    outcome: { status: 'failed', code: 'SignatureDoesNotMatch' },
+  });
 });
 
 test.run();

@@ -2,13 +2,36 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../../lib/core/clock';
 import type { Principal } from '../../lib/fc/types';
-import { authenticate, authorize, createToken, deleteToken, generateToken, hashToken, listTokens, safeEqual, tokenIdOf, type Access, type TokenRecord, type TokenRepo } from '../../lib/auth';
+import {
+  authenticate,
+  authorize,
+  createToken,
+  deleteToken,
+  generateToken,
+  hashToken,
+  listTokens,
+  safeEqual,
+  tokenIdOf,
+  type Access,
+  type TokenRecord,
+  type TokenRepo,
+} from '../../lib/auth';
 
 const code = (f: () => unknown) => {
-  try { f(); return 'ok'; } catch (e) { return (e as { code: string }).code; }
+  try {
+    f();
+    return 'ok';
+  } catch (e) {
+    return (e as { code: string }).code;
+  }
 };
 async function codeOf(p: Promise<unknown>) {
-  try { await p; return 'ok'; } catch (e) { return (e as { code: string }).code; }
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    return (e as { code: string }).code;
+  }
 }
 
 const P = (role: Principal['role'], groups: string[] = []): Principal => ({ kind: 'token', role, groups });
@@ -19,24 +42,60 @@ const noGroup = { groups: [] };
 test('the role × access × scope matrix', () => {
   const expect: Record<string, Record<Access, [string, string, string]>> = {
     // [in scope, out of scope, no account]
-    admin: { read: ['ok', 'ok', 'ok'], operate: ['ok', 'ok', 'ok'], write: ['ok', 'ok', 'ok'], admin: ['ok', 'ok', 'ok'] },
-    operator: { read: ['ok', 'NotFound', 'ok'], operate: ['ok', 'NotFound', 'ok'], write: ['Forbidden', 'NotFound', 'Forbidden'], admin: ['Forbidden', 'NotFound', 'Forbidden'] },
-    viewer: { read: ['ok', 'NotFound', 'ok'], operate: ['Forbidden', 'NotFound', 'Forbidden'], write: ['Forbidden', 'NotFound', 'Forbidden'], admin: ['Forbidden', 'NotFound', 'Forbidden'] },
+    admin: {
+      read: ['ok', 'ok', 'ok'],
+      operate: ['ok', 'ok', 'ok'],
+      write: ['ok', 'ok', 'ok'],
+      admin: ['ok', 'ok', 'ok'],
+    },
+    operator: {
+      read: ['ok', 'NotFound', 'ok'],
+      operate: ['ok', 'NotFound', 'ok'],
+      write: ['Forbidden', 'NotFound', 'Forbidden'],
+      admin: ['Forbidden', 'NotFound', 'Forbidden'],
+    },
+    viewer: {
+      read: ['ok', 'NotFound', 'ok'],
+      operate: ['Forbidden', 'NotFound', 'Forbidden'],
+      write: ['Forbidden', 'NotFound', 'Forbidden'],
+      admin: ['Forbidden', 'NotFound', 'Forbidden'],
+    },
   };
   for (const [role, row] of Object.entries(expect)) {
     const p = P(role as Principal['role'], ['green']);
     for (const [action, [i, o, n]] of Object.entries(row) as [Access, [string, string, string]][]) {
-      assert.is(code(() => authorize(p, { action, account: inGroup })), i, `${role} ${action} in`);
-      assert.is(code(() => authorize(p, { action, account: outGroup })), o, `${role} ${action} out`);
-      assert.is(code(() => authorize(p, { action })), n, `${role} ${action} none`);
+      assert.is(
+        code(() => authorize(p, { action, account: inGroup })),
+        i,
+        `${role} ${action} in`,
+      );
+      assert.is(
+        code(() => authorize(p, { action, account: outGroup })),
+        o,
+        `${role} ${action} out`,
+      );
+      assert.is(
+        code(() => authorize(p, { action })),
+        n,
+        `${role} ${action} none`,
+      );
     }
   }
 });
 
 test('an account without groups is visible only to admins; anonymous is Unauthenticated', () => {
-  assert.is(code(() => authorize(P('viewer', ['x']), { action: 'read', account: noGroup })), 'NotFound');
-  assert.is(code(() => authorize(P('admin'), { action: 'read', account: noGroup })), 'ok');
-  assert.is(code(() => authorize({ kind: 'anonymous', role: 'none', groups: [] }, { action: 'read' })), 'Unauthenticated');
+  assert.is(
+    code(() => authorize(P('viewer', ['x']), { action: 'read', account: noGroup })),
+    'NotFound',
+  );
+  assert.is(
+    code(() => authorize(P('admin'), { action: 'read', account: noGroup })),
+    'ok',
+  );
+  assert.is(
+    code(() => authorize({ kind: 'anonymous', role: 'none', groups: [] }, { action: 'read' })),
+    'Unauthenticated',
+  );
 });
 
 test('tokens: prefix, shape, id inside, hash only', () => {
@@ -56,10 +115,18 @@ function memRepo(): TokenRepo & { rows: Map<string, TokenRecord> } {
   const rows = new Map<string, TokenRecord>();
   return {
     rows,
-    async create(r) { rows.set(r.id, r); },
-    async get(id) { return rows.get(id); },
-    async list() { return [...rows.values()]; },
-    async remove(id) { return rows.delete(id); },
+    async create(r) {
+      rows.set(r.id, r);
+    },
+    async get(id) {
+      return rows.get(id);
+    },
+    async list() {
+      return [...rows.values()];
+    },
+    async remove(id) {
+      return rows.delete(id);
+    },
   };
 }
 
@@ -80,14 +147,25 @@ test('create, authenticate, list, revoke', async () => {
   assert.equal(p, { kind: 'token', role: 'operator', groups: ['blue'], tokenId: made.id, name: 'ci' });
 
   const listed = await listTokens(deps);
-  assert.equal(listed.items.map((t) => t.id), [made.id]);
+  assert.equal(
+    listed.items.map((t) => t.id),
+    [made.id],
+  );
   assert.not.ok(JSON.stringify(listed).includes(stored.tokenHash));
   assert.not.ok('token' in listed.items[0]!);
 
   // one changed character: same id, wrong hash
   const last = made.token.at(-1) === 'A' ? 'B' : 'A';
   assert.is(await codeOf(authenticate(`${made.token.slice(0, -1)}${last}`, deps)), 'Unauthenticated');
-  for (const h of [undefined, '', 'Bearer', 'nope', 'boot-strap-admin-toke', 'boot-strap-admin-tokenX', `${made.token}x`]) {
+  for (const h of [
+    undefined,
+    '',
+    'Bearer',
+    'nope',
+    'boot-strap-admin-toke',
+    'boot-strap-admin-tokenX',
+    `${made.token}x`,
+  ]) {
     assert.is(await codeOf(authenticate(h, deps)), 'Unauthenticated', String(h));
   }
   await deleteToken(made.id, deps);
@@ -98,7 +176,16 @@ test('create, authenticate, list, revoke', async () => {
 test('token input is validated with paths', async () => {
   const deps = { tokens: memRepo(), clock: new ManualClock() };
   const admin = P('admin');
-  for (const bad of [{}, { name: 'x', role: 'root' }, { name: '', role: 'viewer' }, { name: 'x', role: 'viewer', groups: ['a b'] }, { name: 'x', role: 'viewer', extra: 1 }, null, 'str', []]) {
+  for (const bad of [
+    {},
+    { name: 'x', role: 'root' },
+    { name: '', role: 'viewer' },
+    { name: 'x', role: 'viewer', groups: ['a b'] },
+    { name: 'x', role: 'viewer', extra: 1 },
+    null,
+    'str',
+    [],
+  ]) {
     try {
       await createToken(bad, admin, deps);
       assert.unreachable(JSON.stringify(bad));

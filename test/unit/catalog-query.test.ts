@@ -19,18 +19,29 @@ const details = (input: unknown) => {
 };
 
 test('good parameters pass; extras are ignored; optional may be absent or empty', () => {
-  assert.equal(parseQuery(rules, { accountId: 'acc-0123456789abcdef', regionId: 'cn-hangzhou', extra: '1' }), { accountId: 'acc-0123456789abcdef', regionId: 'cn-hangzhou' });
-  assert.equal(parseQuery(rules, { accountId: 'acc-0123456789abcdef', regionId: 'cn-hangzhou', zoneId: '' }).zoneId, undefined);
+  assert.equal(parseQuery(rules, { accountId: 'acc-0123456789abcdef', regionId: 'cn-hangzhou', extra: '1' }), {
+    accountId: 'acc-0123456789abcdef',
+    regionId: 'cn-hangzhou',
+  });
+  assert.equal(
+    parseQuery(rules, { accountId: 'acc-0123456789abcdef', regionId: 'cn-hangzhou', zoneId: '' }).zoneId,
+    undefined,
+  );
 });
 
 test('every bad parameter is reported with its path; values are not echoed', () => {
-  assert.equal(details({}), [{ path: 'accountId', problem: 'is required' }, { path: 'regionId', problem: 'is required' }]);
+  assert.equal(details({}), [
+    { path: 'accountId', problem: 'is required' },
+    { path: 'regionId', problem: 'is required' },
+  ]);
   assert.equal(details({ accountId: 'acc-X', regionId: 'CN', zoneId: 5 }), [
     { path: 'accountId', problem: 'bad account' },
     { path: 'regionId', problem: 'bad region' },
     { path: 'zoneId', problem: 'bad zone' },
   ]);
-  assert.equal(details({ accountId: 'acc-0123456789abcdef', regionId: 'cn-' + 'a'.repeat(200) }), [{ path: 'regionId', problem: 'bad region' }]);
+  assert.equal(details({ accountId: 'acc-0123456789abcdef', regionId: `cn-${'a'.repeat(200)}` }), [
+    { path: 'regionId', problem: 'bad region' },
+  ]);
   assert.equal(details(null).length, 2);
 });
 

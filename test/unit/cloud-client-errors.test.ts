@@ -47,7 +47,10 @@ const cases: [string, number, string, boolean, RegExp][] = [
 
 for (const [code, status, kind, retryable, hint] of cases) {
   test(`${code} → ${kind}${retryable ? ' (retryable)' : ''}`, () => {
-    const c = classify(sdkError(code, status), code === 'ServiceNotEnabled' ? 'ResourceCenter:SearchResources' : 'Vpc:CreateVpc');
+    const c = classify(
+      sdkError(code, status),
+      code === 'ServiceNotEnabled' ? 'ResourceCenter:SearchResources' : 'Vpc:CreateVpc',
+    );
     assert.is(c.kind, kind);
     assert.is(c.code, code);
     assert.is(c.retryable, retryable);
@@ -66,7 +69,10 @@ test('Forbidden.RAM names the missing action from AccessDeniedDetail, else from 
   const bare = classify(sdkError('Forbidden.RAM', 403), 'Vpc:DescribeVpcs');
   assert.match(bare.hint, 'vpc:DescribeVpcs');
   // The denied action is a field (callers never parse the hint), and it survives into AppError.cloud.
-  const other = classify(sdkError('Forbidden.RAM', 403, { accessDeniedDetail: { AuthAction: 'ecs:DescribeInstanceStatus' } }), 'Ecs:DescribeInstances');
+  const other = classify(
+    sdkError('Forbidden.RAM', 403, { accessDeniedDetail: { AuthAction: 'ecs:DescribeInstanceStatus' } }),
+    'Ecs:DescribeInstances',
+  );
   assert.equal([other.deniedAction, bare.deniedAction], ['ecs:DescribeInstanceStatus', 'vpc:DescribeVpcs']);
   assert.is((toCloudAppError(other).cloud as { deniedAction?: string }).deniedAction, 'ecs:DescribeInstanceStatus');
   assert.is(classify(sdkError('InvalidAccessKeyId.NotFound', 404), 'Ecs:DescribeRegions').deniedAction, undefined);
@@ -97,15 +103,18 @@ test('AppError mapping: 422 user-fixable, 429 throttled, 502 transient and busy-
   assert.is(auth.code, 'CloudRejected');
   assert.is(auth.status, 422);
   assert.is(auth.retryable, false);
-  assert.equal({ ...auth.cloud }, {
-    code: 'SignatureDoesNotMatch',
-    hint: 'the AccessKey secret is wrong',
-    kind: 'auth',
-    retryable: false,
-    requestId: 'REQ-SignatureDoesNotMatch',
-    httpStatus: 400,
-    action: 'Sts:GetCallerIdentity',
-  });
+  assert.equal(
+    { ...auth.cloud },
+    {
+      code: 'SignatureDoesNotMatch',
+      hint: 'the AccessKey secret is wrong',
+      kind: 'auth',
+      retryable: false,
+      requestId: 'REQ-SignatureDoesNotMatch',
+      httpStatus: 400,
+      action: 'Sts:GetCallerIdentity',
+    },
+  );
   assert.is(cloudErrorOf(auth)?.kind, 'auth');
   assert.ok(isCloudKind(auth, 'auth'));
   assert.not.ok(isCloudKind(auth, 'not-found'));
@@ -121,7 +130,13 @@ test('AppError mapping: 422 user-fixable, 429 throttled, 502 transient and busy-
   assert.is(busy.code, 'CloudUnavailable');
   assert.ok(busy.retryable);
   const body = errorBody(auth, 'R1');
-  assert.equal(body.error.details, [{ cloudCode: 'SignatureDoesNotMatch', cloudRequestId: 'REQ-SignatureDoesNotMatch', hint: 'the AccessKey secret is wrong' }]);
+  assert.equal(body.error.details, [
+    {
+      cloudCode: 'SignatureDoesNotMatch',
+      cloudRequestId: 'REQ-SignatureDoesNotMatch',
+      hint: 'the AccessKey secret is wrong',
+    },
+  ]);
 });
 
 test('a secret in the SDK message never reaches the AppError message or its cause', () => {

@@ -9,7 +9,12 @@ test('DescribeRegions lists the account regions with endpoints and sample field 
   const r = await h.call('Ecs', 'DescribeRegions');
   assert.equal(r.Regions.Region.map((x: any) => x.RegionId).sort(), ['ap-southeast-1', 'cn-beijing', 'cn-hangzhou']);
   const hz = r.Regions.Region.find((x: any) => x.RegionId === 'cn-hangzhou');
-  assert.equal(hz, { Status: 'available', RegionEndpoint: 'ecs-cn-hangzhou.aliyuncs.com', LocalName: 'China (Hangzhou)', RegionId: 'cn-hangzhou' });
+  assert.equal(hz, {
+    Status: 'available',
+    RegionEndpoint: 'ecs-cn-hangzhou.aliyuncs.com',
+    LocalName: 'China (Hangzhou)',
+    RegionId: 'cn-hangzhou',
+  });
 });
 
 test('DescribeZones lists zones with in-stock instance types; unknown region refused', async () => {
@@ -26,19 +31,32 @@ test('DescribeZones lists zones with in-stock instance types; unknown region ref
 
 test('DescribeAvailableResource reports SoldOut in the first zone and Available elsewhere', async () => {
   const h = harness();
-  const r = await h.call('Ecs', 'DescribeAvailableResource', { RegionId: 'cn-hangzhou', DestinationResource: 'InstanceType', InstanceType: 'ecs.g7.large', IoOptimized: 'optimized' });
+  const r = await h.call('Ecs', 'DescribeAvailableResource', {
+    RegionId: 'cn-hangzhou',
+    DestinationResource: 'InstanceType',
+    InstanceType: 'ecs.g7.large',
+    IoOptimized: 'optimized',
+  });
   const zs = r.AvailableZones.AvailableZone;
   assert.is(zs[0].Status, 'SoldOut');
   assert.is(zs[0].StatusCategory, 'WithoutStock');
   assert.is(zs[0].AvailableResources.AvailableResource[0].SupportedResources.SupportedResource[0].Status, 'SoldOut');
   assert.is(zs[1].Status, 'Available');
-  assert.equal(zs[1].AvailableResources.AvailableResource[0].SupportedResources.SupportedResource[0], { Value: 'ecs.g7.large', Status: 'Available', StatusCategory: 'WithStock' });
+  assert.equal(zs[1].AvailableResources.AvailableResource[0].SupportedResources.SupportedResource[0], {
+    Value: 'ecs.g7.large',
+    Status: 'Available',
+    StatusCategory: 'WithStock',
+  });
   await fails(h.call('Ecs', 'DescribeAvailableResource', { RegionId: 'cn-hangzhou' }), 'Invalid.Param');
 });
 
 test('DescribeImages and DescribeInstanceTypes come from the seed', async () => {
   const h = harness();
-  const img = await h.call('Ecs', 'DescribeImages', { RegionId: 'cn-hangzhou', ImageOwnerAlias: 'system', PageSize: 100 });
+  const img = await h.call('Ecs', 'DescribeImages', {
+    RegionId: 'cn-hangzhou',
+    ImageOwnerAlias: 'system',
+    PageSize: 100,
+  });
   assert.ok(img.TotalCount >= 8);
   const u = img.Images.Image.find((i: any) => i.ImageId === 'ubuntu_22_04_x64_20G_alibase_20250722.vhd');
   assert.is(u.OSType, 'linux');
@@ -47,7 +65,10 @@ test('DescribeImages and DescribeInstanceTypes come from the seed', async () => 
   const none = await h.call('Ecs', 'DescribeImages', { RegionId: 'cn-hangzhou', ImageId: 'm-nope' });
   assert.is(none.TotalCount, 0);
   const t = await h.call('Ecs', 'DescribeInstanceTypes', { 'InstanceTypes.1': 'ecs.g7.large' });
-  assert.equal(t.InstanceTypes.InstanceType.map((x: any) => [x.InstanceTypeId, x.CpuCoreCount, x.MemorySize]), [['ecs.g7.large', 2, 8]]);
+  assert.equal(
+    t.InstanceTypes.InstanceType.map((x: any) => [x.InstanceTypeId, x.CpuCoreCount, x.MemorySize]),
+    [['ecs.g7.large', 2, 8]],
+  );
 });
 
 test('seedAccount: two key pairs per region with fingerprints and unique names', async () => {

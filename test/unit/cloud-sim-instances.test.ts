@@ -11,19 +11,49 @@ async function network(h: Harness, zoneIndex = 1, cidr = '172.16.0.0/12') {
   const zones = (await h.call('Ecs', 'DescribeZones', R)).Zones.Zone.map((z: any) => z.ZoneId);
   const vpc = await h.call('Vpc', 'CreateVpc', { ...R, CidrBlock: cidr });
   advance(h, 5_000);
-  const vsw = await h.call('Vpc', 'CreateVSwitch', { ...R, VpcId: vpc.VpcId, ZoneId: zones[zoneIndex], CidrBlock: cidr.replace(/\/\d+$/, '/24') });
+  const vsw = await h.call('Vpc', 'CreateVSwitch', {
+    ...R,
+    VpcId: vpc.VpcId,
+    ZoneId: zones[zoneIndex],
+    CidrBlock: cidr.replace(/\/\d+$/, '/24'),
+  });
   advance(h, 3_000);
   const sg = await h.call('Ecs', 'CreateSecurityGroup', { ...R, VpcId: vpc.VpcId, SecurityGroupName: 'web' });
-  return { zones, vpcId: vpc.VpcId as string, vSwitchId: vsw.VSwitchId as string, sgId: sg.SecurityGroupId as string, routeTableId: vpc.RouteTableId as string };
+  return {
+    zones,
+    vpcId: vpc.VpcId as string,
+    vSwitchId: vsw.VSwitchId as string,
+    sgId: sg.SecurityGroupId as string,
+    routeTableId: vpc.RouteTableId as string,
+  };
 }
 
-const run = (h: Harness, n: Awaited<ReturnType<typeof network>>, extra: Record<string, string | number | boolean> = {}) =>
-  h.call('Ecs', 'RunInstances', { ...R, ImageId: IMAGE, InstanceType: 'ecs.g7.large', SecurityGroupId: n.sgId, VSwitchId: n.vSwitchId, KeyPairName: 'sandbox-cn-hangzhou-1', ...extra });
+const run = (
+  h: Harness,
+  n: Awaited<ReturnType<typeof network>>,
+  extra: Record<string, string | number | boolean> = {},
+) =>
+  h.call('Ecs', 'RunInstances', {
+    ...R,
+    ImageId: IMAGE,
+    InstanceType: 'ecs.g7.large',
+    SecurityGroupId: n.sgId,
+    VSwitchId: n.vSwitchId,
+    KeyPairName: 'sandbox-cn-hangzhou-1',
+    ...extra,
+  });
 
 test('RunInstances: Pending → Starting → Running, private IP from the VSwitch, public IP, system disk, tags', async () => {
   const h = harness({ timeScale: 0.01 });
   const n = await network(h);
-  const r = await run(h, n, { InternetMaxBandwidthOut: 5, InstanceName: 'web-1', 'Tag.1.Key': 'fleet', 'Tag.1.Value': 'srv-1', 'SystemDisk.Category': 'cloud_essd', 'SystemDisk.Size': 40 });
+  const r = await run(h, n, {
+    InternetMaxBandwidthOut: 5,
+    InstanceName: 'web-1',
+    'Tag.1.Key': 'fleet',
+    'Tag.1.Value': 'srv-1',
+    'SystemDisk.Category': 'cloud_essd',
+    'SystemDisk.Size': 40,
+  });
   const id = r.InstanceIdSets.InstanceIdSet[0];
   assert.match(id, /^i-bp1[0-9a-z]{17}$/);
   const statuses: string[] = [];
@@ -32,7 +62,8 @@ test('RunInstances: Pending → Starting → Running, private IP from the VSwitc
     statuses.push((await h.call('Ecs', 'DescribeInstanceStatus', R)).InstanceStatuses.InstanceStatus[0].Status);
   }
   assert.equal(statuses, ['Pending', 'Starting', 'Running']);
-  const inst = (await h.call('Ecs', 'DescribeInstances', { ...R, InstanceIds: JSON.stringify([id]) })).Instances.Instance[0];
+  const inst = (await h.call('Ecs', 'DescribeInstances', { ...R, InstanceIds: JSON.stringify([id]) })).Instances
+    .Instance[0];
   assert.is(inst.Status, 'Running');
   assert.is(inst.InstanceName, 'web-1');
   assert.is(inst.Cpu, 2);
@@ -47,7 +78,10 @@ test('RunInstances: Pending → Starting → Running, private IP from the VSwitc
   assert.is(inst.KeyPairName, 'sandbox-cn-hangzhou-1');
   assert.is(inst.OSType, 'linux');
   const disks = (await h.call('Ecs', 'DescribeDisks', { ...R, InstanceId: id })).Disks.Disk;
-  assert.equal(disks.map((d: any) => [d.Type, d.Category, d.Size, d.Status, d.InstanceId, d.DeleteWithInstance]), [['system', 'cloud_essd', 40, 'In_use', id, true]]);
+  assert.equal(
+    disks.map((d: any) => [d.Type, d.Category, d.Size, d.Status, d.InstanceId, d.DeleteWithInstance]),
+    [['system', 'cloud_essd', 40, 'In_use', id, true]],
+  );
   assert.match(disks[0].DiskId, /^d-bp1[0-9a-z]{17}$/);
   const vsw = (await h.call('Vpc', 'DescribeVSwitches', { ...R, VSwitchId: n.vSwitchId })).VSwitches.VSwitch[0];
   assert.is(vsw.AvailableIpAddressCount, 251);
@@ -91,7 +125,12 @@ test('RunInstances validations: mismatch of SG and VSwitch VPCs, unknown ids, pe
   await fails(run(h, a, { KeyPairName: 'nope' }), 'InvalidKeyPairName.NotFound');
   await fails(run(h, a, { 'SystemDisk.Size': 10 }), 'InvalidSystemDiskSize.LessThanImageSize');
   await fails(run(h, a, { ZoneId: a.zones[0] }), 'InvalidParameter.Mismatch');
-  const w = await h.call('Vpc', 'CreateVSwitch', { ...R, VpcId: a.vpcId, ZoneId: a.zones[1], CidrBlock: '10.0.9.0/24' });
+  const w = await h.call('Vpc', 'CreateVSwitch', {
+    ...R,
+    VpcId: a.vpcId,
+    ZoneId: a.zones[1],
+    CidrBlock: '10.0.9.0/24',
+  });
   await fails(run(h, a, { VSwitchId: w.VSwitchId }), 'IncorrectVSwitchStatus');
   const three = await run(h, a, { Amount: 3 });
   assert.is(three.InstanceIdSets.InstanceIdSet.length, 3);
@@ -101,9 +140,15 @@ test('DescribeInstances: JSON id list (unknown ids → empty), > 100 ids refused
   const h = harness({ timeScale: 0.01 });
   const n = await network(h);
   const ids = (await run(h, n, { Amount: 25 })).InstanceIdSets.InstanceIdSet as string[];
-  const some = await h.call('Ecs', 'DescribeInstances', { ...R, InstanceIds: JSON.stringify([ids[3], 'i-bp1doesnotexist000', ids[7]]) });
+  const some = await h.call('Ecs', 'DescribeInstances', {
+    ...R,
+    InstanceIds: JSON.stringify([ids[3], 'i-bp1doesnotexist000', ids[7]]),
+  });
   assert.equal(some.Instances.Instance.map((i: any) => i.InstanceId).sort(), [ids[3], ids[7]].sort());
-  const none = await h.call('Ecs', 'DescribeInstances', { ...R, InstanceIds: JSON.stringify(['i-bp1doesnotexist000']) });
+  const none = await h.call('Ecs', 'DescribeInstances', {
+    ...R,
+    InstanceIds: JSON.stringify(['i-bp1doesnotexist000']),
+  });
   assert.equal([none.TotalCount, none.Instances.Instance], [0, []]);
   const many = JSON.stringify(Array.from({ length: 101 }, (_, i) => `i-x${i}`));
   await fails(h.call('Ecs', 'DescribeInstances', { ...R, InstanceIds: many }), 'InvalidInstanceIds.Malformed');
@@ -113,7 +158,11 @@ test('DescribeInstances: JSON id list (unknown ids → empty), > 100 ids refused
   let token: string | undefined;
   let calls = 0;
   do {
-    const r = await h.call('Ecs', 'DescribeInstances', { ...R, MaxResults: 10, ...(token ? { NextToken: token } : {}) });
+    const r = await h.call('Ecs', 'DescribeInstances', {
+      ...R,
+      MaxResults: 10,
+      ...(token ? { NextToken: token } : {}),
+    });
     seen.push(...r.Instances.Instance.map((i: any) => i.InstanceId));
     token = r.NextToken || undefined;
     calls++;
@@ -143,7 +192,12 @@ test('dependencies: SG and VSwitch with instances → DependencyViolation; Delet
   await fails(h.call('Ecs', 'DeleteInstance', { InstanceId: id, Force: true }), 'InvalidInstanceId.NotFound');
   await h.call('Ecs', 'DeleteSecurityGroup', { ...R, SecurityGroupId: n.sgId });
   await h.call('Vpc', 'DeleteVSwitch', { ...R, VSwitchId: n.vSwitchId });
-  assert.equal(Object.keys(cloudModule.listResources(h.account, h.clock.ms, h.timeScale)).sort(), ['ACS::ECS::KeyPair', 'ACS::VPC::RouteTable', 'ACS::VPC::VPC', 'ACS::VPC::VSwitch']);
+  assert.equal(Object.keys(cloudModule.listResources(h.account, h.clock.ms, h.timeScale)).sort(), [
+    'ACS::ECS::KeyPair',
+    'ACS::VPC::RouteTable',
+    'ACS::VPC::VPC',
+    'ACS::VPC::VSwitch',
+  ]);
 });
 
 test('StopInstance / StartInstance and AllocatePublicIpAddress', async () => {
@@ -156,7 +210,11 @@ test('StopInstance / StartInstance and AllocatePublicIpAddress', async () => {
   await fails(h.call('Ecs', 'AllocatePublicIpAddress', { InstanceId: id }), 'AllocateIpInvalidInstanceBandwidth');
   await fails(h.call('Ecs', 'AllocatePublicIpAddress', { InstanceId: withIp }), 'AllocatedAlready');
   await h.call('Ecs', 'StopInstance', { InstanceId: id });
-  assert.is((await h.call('Ecs', 'DescribeInstances', { ...R, InstanceIds: JSON.stringify([id]) })).Instances.Instance[0].Status, 'Stopping');
+  assert.is(
+    (await h.call('Ecs', 'DescribeInstances', { ...R, InstanceIds: JSON.stringify([id]) })).Instances.Instance[0]
+      .Status,
+    'Stopping',
+  );
   advance(h, 6_000);
   assert.is((await h.call('Ecs', 'DescribeInstances', { ...R, Status: 'Stopped' })).TotalCount, 1);
   await h.call('Ecs', 'DeleteInstance', { InstanceId: id });

@@ -7,7 +7,11 @@ import { generateEd25519Public } from '../../lib/sandbox/cloud/ssh-keys';
 test('120 key pairs page 50 at a time with TotalCount; PageSize 51 refused', async () => {
   const h = harness();
   for (let i = 0; i < 118; i++) {
-    await h.call('Ecs', 'ImportKeyPair', { RegionId: 'cn-hangzhou', KeyPairName: `k${String(i).padStart(3, '0')}`, PublicKeyBody: generateEd25519Public('x').publicKey });
+    await h.call('Ecs', 'ImportKeyPair', {
+      RegionId: 'cn-hangzhou',
+      KeyPairName: `k${String(i).padStart(3, '0')}`,
+      PublicKeyBody: generateEd25519Public('x').publicKey,
+    });
   }
   const names: string[] = [];
   const sizes: number[] = [];
@@ -29,10 +33,20 @@ test('120 key pairs page 50 at a time with TotalCount; PageSize 51 refused', asy
 test('ImportKeyPair validates body, name uniqueness; CreateKeyPair returns a private key; DeleteKeyPairs', async () => {
   const h = harness();
   const key = generateEd25519Public('me');
-  const r = await h.call('Ecs', 'ImportKeyPair', { RegionId: 'cn-beijing', KeyPairName: 'mine', PublicKeyBody: key.publicKey });
+  const r = await h.call('Ecs', 'ImportKeyPair', {
+    RegionId: 'cn-beijing',
+    KeyPairName: 'mine',
+    PublicKeyBody: key.publicKey,
+  });
   assert.match(r.KeyPairFingerPrint, /^[0-9a-f]{2}(:[0-9a-f]{2}){15}$/);
-  await fails(h.call('Ecs', 'ImportKeyPair', { RegionId: 'cn-beijing', KeyPairName: 'mine', PublicKeyBody: key.publicKey }), 'KeyPair.AlreadyExist');
-  await fails(h.call('Ecs', 'ImportKeyPair', { RegionId: 'cn-beijing', KeyPairName: 'bad', PublicKeyBody: 'ssh-rsa notbase64!' }), 'InvalidPublicKeyBody.Malformed');
+  await fails(
+    h.call('Ecs', 'ImportKeyPair', { RegionId: 'cn-beijing', KeyPairName: 'mine', PublicKeyBody: key.publicKey }),
+    'KeyPair.AlreadyExist',
+  );
+  await fails(
+    h.call('Ecs', 'ImportKeyPair', { RegionId: 'cn-beijing', KeyPairName: 'bad', PublicKeyBody: 'ssh-rsa notbase64!' }),
+    'InvalidPublicKeyBody.Malformed',
+  );
   await fails(h.call('Ecs', 'ImportKeyPair', { RegionId: 'cn-beijing', KeyPairName: 'x' }), 'MissingParameter');
   const c = await h.call('Ecs', 'CreateKeyPair', { RegionId: 'cn-beijing', KeyPairName: 'made' });
   assert.match(c.PrivateKeyBody, /^-----BEGIN RSA PRIVATE KEY-----/);

@@ -24,7 +24,11 @@ test('unknown errors become Internal without their message', () => {
 test('redact masks secret-looking fields, registered values and PEM blocks', () => {
   registerSecret('s3cr3tValue9');
   const out = JSON.stringify(
-    redact({ accessKeySecret: 'abc', nested: { note: 'value s3cr3tValue9 leaked', privateKey: 'x' }, pem: '-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----' }),
+    redact({
+      accessKeySecret: 'abc',
+      nested: { note: 'value s3cr3tValue9 leaked', privateKey: 'x' },
+      pem: '-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----',
+    }),
   );
   assert.not.match(out, 's3cr3tValue9');
   assert.not.match(out, 'MIIE');

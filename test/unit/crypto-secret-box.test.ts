@@ -1,7 +1,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { createKmsSecretBox, createLocalSecretBox, createSecretBox, secretAad, type KmsPort, type SealedSecret } from '../../lib/crypto';
+import {
+  createKmsSecretBox,
+  createLocalSecretBox,
+  createSecretBox,
+  secretAad,
+  type KmsPort,
+  type SealedSecret,
+} from '../../lib/crypto';
 
 const master = randomBytes(32).toString('base64');
 const aad = secretAad('accounts', 'acc-1', 'credential.accessKeySecret');
@@ -10,7 +17,8 @@ const aad = secretAad('accounts', 'acc-1', 'credential.accessKeySecret');
 function fakeKms() {
   const key = randomBytes(32);
   const calls = { generate: 0, decrypt: 0, contexts: [] as Array<Readonly<Record<string, string>> | undefined> };
-  const ctxAad = (c: Readonly<Record<string, string>> | undefined) => Buffer.from(JSON.stringify(Object.entries(c ?? {}).sort()));
+  const ctxAad = (c: Readonly<Record<string, string>> | undefined) =>
+    Buffer.from(JSON.stringify(Object.entries(c ?? {}).sort()));
   const kms: KmsPort = {
     async generateDataKey({ keyId, encryptionContext }) {
       calls.generate++;
@@ -56,7 +64,13 @@ async function rejects(p: Promise<unknown>, code = 'Internal') {
 
 for (const [name, make] of [
   ['local', () => ({ box: createLocalSecretBox(master), calls: undefined })],
-  ['kms', () => { const f = fakeKms(); return { box: createKmsSecretBox(f.kms, 'key-1'), calls: f.calls }; }],
+  [
+    'kms',
+    () => {
+      const f = fakeKms();
+      return { box: createKmsSecretBox(f.kms, 'key-1'), calls: f.calls };
+    },
+  ],
 ] as const) {
   test(`${name}: round trip, and the ciphertext does not contain the plaintext`, async () => {
     const { box } = make();
@@ -125,10 +139,20 @@ test('kms: a data key wrapped without a context does not open (no context-less p
   const c = createCipheriv('aes-256-gcm', key, iv);
   c.setAAD(Buffer.from(aad, 'utf8'));
   const ct = Buffer.concat([c.update('old-secret'), c.final()]);
-  const legacy: SealedSecret = { v: 1, kind: 'kms', keyId: 'k', wrappedKey: dk.ciphertextBlob, iv: iv.toString('base64'), tag: c.getAuthTag().toString('base64'), ct: ct.toString('base64') };
+  const legacy: SealedSecret = {
+    v: 1,
+    kind: 'kms',
+    keyId: 'k',
+    wrappedKey: dk.ciphertextBlob,
+    iv: iv.toString('base64'),
+    tag: c.getAuthTag().toString('base64'),
+    ct: ct.toString('base64'),
+  };
   await rejects(createKmsSecretBox(f.kms, 'k').open(legacy, aad));
   assert.equal(f.calls.contexts.at(-1), { aad });
-  await rejects(createKmsSecretBox(f.kms, 'k').open(legacy, secretAad('accounts', 'acc-2', 'credential.accessKeySecret')));
+  await rejects(
+    createKmsSecretBox(f.kms, 'k').open(legacy, secretAad('accounts', 'acc-2', 'credential.accessKeySecret')),
+  );
 });
 
 test('kinds do not mix: a local box will not open a kms record', async () => {

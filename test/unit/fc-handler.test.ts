@@ -7,7 +7,10 @@ import type { Action, CallContext, FcContext, FcHttpEvent, FcHttpResult, Princip
 
 const lines: string[] = [];
 const log = createLogger({}, { level: 'debug', write: (l) => lines.push(l) });
-interface D { log: typeof log; tag: string }
+interface D {
+  log: typeof log;
+  tag: string;
+}
 
 const context = (requestId = 'CTX-REQ-1'): FcContext => ({
   requestId,
@@ -17,7 +20,17 @@ const context = (requestId = 'CTX-REQ-1'): FcContext => ({
   accountId: '123',
 });
 
-function httpEvent(method: string, path: string, opts: { body?: string; b64?: boolean; headers?: Record<string, string>; query?: Record<string, string>; reqId?: string } = {}): FcHttpEvent {
+function httpEvent(
+  method: string,
+  path: string,
+  opts: {
+    body?: string;
+    b64?: boolean;
+    headers?: Record<string, string>;
+    query?: Record<string, string>;
+    reqId?: string;
+  } = {},
+): FcHttpEvent {
   return {
     version: 'v1',
     rawPath: path,
@@ -38,7 +51,12 @@ function httpEvent(method: string, path: string, opts: { body?: string; b64?: bo
 
 const seen: Array<{ input: Record<string, unknown>; ctx: CallContext<D> }> = [];
 const actions: Action<D>[] = [
-  { name: 'health', http: { method: 'GET', path: '/healthz' }, auth: false, run: async (_i, ctx) => ({ status: 'ok', tag: ctx.deps.tag }) },
+  {
+    name: 'health',
+    http: { method: 'GET', path: '/healthz' },
+    auth: false,
+    run: async (_i, ctx) => ({ status: 'ok', tag: ctx.deps.tag }),
+  },
   {
     name: 'things.create',
     http: { method: 'POST', path: '/v1/things/:id', status: 201 },
@@ -48,17 +66,89 @@ const actions: Action<D>[] = [
     },
   },
   { name: 'things.delete', http: { method: 'DELETE', path: '/v1/things/:id' }, run: async () => undefined },
-  { name: 'things.put', http: { method: 'PUT', path: '/v1/things/:id' }, run: async (input, ctx) => { seen.push({ input, ctx }); return {}; } },
-  { name: 'things.patch', http: { method: 'PATCH', path: '/v1/things/:id' }, run: async (input, ctx) => { seen.push({ input, ctx }); return {}; } },
-  { name: 'look.get', http: { method: 'GET', path: '/v1/look/:id' }, run: async (input, ctx) => { seen.push({ input, ctx }); return {}; } },
-  { name: 'look.delete', http: { method: 'DELETE', path: '/v1/look/:id' }, run: async (input, ctx) => { seen.push({ input, ctx }); return {}; } },
-  { name: 'declared', http: { method: 'POST', path: '/v1/declared', query: ['dryRun'] }, run: async (input, ctx) => { seen.push({ input, ctx }); return {}; } },
-  { name: 'boom', http: { method: 'GET', path: '/v1/boom' }, auth: false, run: async () => { throw new Error('db password=hunter2 leaked'); } },
-  { name: 'conflict', http: { method: 'GET', path: '/v1/conflict' }, auth: false, run: async () => { throw new AppError('Conflict', 'busy', { details: [{ reason: 'x' }] }); } },
-  { name: 'page', http: { method: 'GET', path: '/' }, auth: false, run: async () => ({ rawHttp: true, statusCode: 200, headers: { 'content-type': 'text/html' }, body: '<html></html>' }) },
+  {
+    name: 'things.put',
+    http: { method: 'PUT', path: '/v1/things/:id' },
+    run: async (input, ctx) => {
+      seen.push({ input, ctx });
+      return {};
+    },
+  },
+  {
+    name: 'things.patch',
+    http: { method: 'PATCH', path: '/v1/things/:id' },
+    run: async (input, ctx) => {
+      seen.push({ input, ctx });
+      return {};
+    },
+  },
+  {
+    name: 'look.get',
+    http: { method: 'GET', path: '/v1/look/:id' },
+    run: async (input, ctx) => {
+      seen.push({ input, ctx });
+      return {};
+    },
+  },
+  {
+    name: 'look.delete',
+    http: { method: 'DELETE', path: '/v1/look/:id' },
+    run: async (input, ctx) => {
+      seen.push({ input, ctx });
+      return {};
+    },
+  },
+  {
+    name: 'declared',
+    http: { method: 'POST', path: '/v1/declared', query: ['dryRun'] },
+    run: async (input, ctx) => {
+      seen.push({ input, ctx });
+      return {};
+    },
+  },
+  {
+    name: 'boom',
+    http: { method: 'GET', path: '/v1/boom' },
+    auth: false,
+    run: async () => {
+      throw new Error('db password=hunter2 leaked');
+    },
+  },
+  {
+    name: 'conflict',
+    http: { method: 'GET', path: '/v1/conflict' },
+    auth: false,
+    run: async () => {
+      throw new AppError('Conflict', 'busy', { details: [{ reason: 'x' }] });
+    },
+  },
+  {
+    name: 'page',
+    http: { method: 'GET', path: '/' },
+    auth: false,
+    run: async () => ({
+      rawHttp: true,
+      statusCode: 200,
+      headers: { 'content-type': 'text/html' },
+      body: '<html></html>',
+    }),
+  },
   { name: 'echo', run: async (input, ctx) => ({ input, principal: ctx.principal }) },
-  { name: 'step', throwRetryable: true, run: async (input) => { throw new AppError(input.kind === 'retry' ? 'CloudUnavailable' : 'CloudRejected', 'cloud said no', { retryable: input.kind === 'retry' }); } },
-  { name: 'step.sync', run: async () => { throw new AppError('CloudUnavailable', 'down', { retryable: true }); } },
+  {
+    name: 'step',
+    throwRetryable: true,
+    run: async (input) => {
+      throw new AppError(input.kind === 'retry' ? 'CloudUnavailable' : 'CloudRejected', 'cloud said no', {
+        retryable: input.kind === 'retry',
+      });
+    },
+  },
+  {
+    name: 'step.sync',
+    run: async () => {
+      throw new AppError('CloudUnavailable', 'down', { retryable: true });
+    },
+  },
 ];
 
 const authenticate = async (token: string | undefined): Promise<Principal> => {
@@ -78,12 +168,16 @@ const handler = createFcHandler<D>({
 });
 const noAuth = createFcHandler<D>({ actions, makeDeps: () => ({ log, tag: 'x' }) });
 
-const call = async (ev: unknown, ctx = context()) => (await handler(Buffer.from(JSON.stringify(ev)), ctx)) as FcHttpResult;
+const call = async (ev: unknown, ctx = context()) =>
+  (await handler(Buffer.from(JSON.stringify(ev)), ctx)) as FcHttpResult;
 const json = (r: FcHttpResult) => JSON.parse(r.body);
 
 test('classifyEvent tells the three shapes apart', () => {
   assert.is(classifyEvent(httpEvent('GET', '/')).kind, 'http');
-  assert.is(classifyEvent(Buffer.from(JSON.stringify({ triggerTime: 't', triggerName: 'n', payload: '' }))).kind, 'timer');
+  assert.is(
+    classifyEvent(Buffer.from(JSON.stringify({ triggerTime: 't', triggerName: 'n', payload: '' }))).kind,
+    'timer',
+  );
   assert.is(classifyEvent('{"action":"a"}').kind, 'invoke');
   assert.is(classifyEvent('nope').kind, 'invalid');
   assert.is(classifyEvent('[1]').kind, 'invalid');
@@ -110,7 +204,10 @@ test('request id falls back to the event when the context has none', async () =>
 test('input merges body and path params (later wins); route status used', async () => {
   seen.length = 0;
   const r = await call(
-    httpEvent('POST', '/v1/things/a%2Fb', { headers: { Authorization: 'Bearer good', 'Content-Type': 'application/json' }, body: '{"name":"n","id":"fromBody"}' }),
+    httpEvent('POST', '/v1/things/a%2Fb', {
+      headers: { Authorization: 'Bearer good', 'Content-Type': 'application/json' },
+      body: '{"name":"n","id":"fromBody"}',
+    }),
   );
   assert.is(r.statusCode, 201);
   assert.equal(json(r), { created: 'a/b', principal: 'token' });
@@ -121,37 +218,69 @@ test('input merges body and path params (later wins); route status used', async 
 
 test('GET and DELETE merge the query into the input (path params win)', async () => {
   seen.length = 0;
-  const r = await call(httpEvent('GET', '/v1/look/a', { headers: { authorization: 'Bearer good' }, query: { q: '1', id: 'fromQuery' } }));
+  const r = await call(
+    httpEvent('GET', '/v1/look/a', { headers: { authorization: 'Bearer good' }, query: { q: '1', id: 'fromQuery' } }),
+  );
   assert.is(r.statusCode, 200);
-  const d = await call(httpEvent('DELETE', '/v1/look/b', { headers: { authorization: 'Bearer good' }, query: { force: 'true' } }));
+  const d = await call(
+    httpEvent('DELETE', '/v1/look/b', { headers: { authorization: 'Bearer good' }, query: { force: 'true' } }),
+  );
   assert.is(d.statusCode, 200);
-  assert.equal(seen.map((s) => s.input), [{ q: '1', id: 'a' }, { force: 'true', id: 'b' }]);
+  assert.equal(
+    seen.map((s) => s.input),
+    [
+      { q: '1', id: 'a' },
+      { force: 'true', id: 'b' },
+    ],
+  );
 });
 
 test('writes refuse undeclared query parameters (URLs get logged) and never run the action', async () => {
   seen.length = 0;
   for (const method of ['POST', 'PUT', 'PATCH']) {
     const r = await call(
-      httpEvent(method, '/v1/things/x', { headers: { authorization: 'Bearer good' }, query: { accessKeySecret: 'Sup3rSecretValue' }, body: '{"name":"n"}' }),
+      httpEvent(method, '/v1/things/x', {
+        headers: { authorization: 'Bearer good' },
+        query: { accessKeySecret: 'Sup3rSecretValue' },
+        body: '{"name":"n"}',
+      }),
     );
     assert.is(r.statusCode, 400, method);
     const e = json(r).error;
     assert.is(e.code, 'ValidationFailed');
-    assert.equal(e.details, [{ path: 'accessKeySecret', problem: 'is not accepted as a query parameter on this route; send it in the body' }]);
+    assert.equal(e.details, [
+      { path: 'accessKeySecret', problem: 'is not accepted as a query parameter on this route; send it in the body' },
+    ]);
     assert.not.match(r.body, 'Sup3rSecretValue');
   }
   assert.is(seen.length, 0);
-  const ok = await call(httpEvent('POST', '/v1/declared', { headers: { authorization: 'Bearer good' }, query: { dryRun: 'true' }, body: '{"a":1}' }));
+  const ok = await call(
+    httpEvent('POST', '/v1/declared', {
+      headers: { authorization: 'Bearer good' },
+      query: { dryRun: 'true' },
+      body: '{"a":1}',
+    }),
+  );
   assert.is(ok.statusCode, 200);
   assert.equal(seen[0]!.input, { dryRun: 'true', a: 1 });
-  const bad = await call(httpEvent('POST', '/v1/declared', { headers: { authorization: 'Bearer good' }, query: { dryRun: 'true', other: 'x' } }));
+  const bad = await call(
+    httpEvent('POST', '/v1/declared', {
+      headers: { authorization: 'Bearer good' },
+      query: { dryRun: 'true', other: 'x' },
+    }),
+  );
   assert.is(bad.statusCode, 400);
-  assert.equal(json(bad).error.details.map((d: { path: string }) => d.path), ['other']);
+  assert.equal(
+    json(bad).error.details.map((d: { path: string }) => d.path),
+    ['other'],
+  );
 });
 
 test('base64 bodies are decoded', async () => {
   seen.length = 0;
-  const r = await call(httpEvent('POST', '/v1/things/x', { headers: { authorization: 'bearer good' }, body: '{"name":"ü"}', b64: true }));
+  const r = await call(
+    httpEvent('POST', '/v1/things/x', { headers: { authorization: 'bearer good' }, body: '{"name":"ü"}', b64: true }),
+  );
   assert.is(r.statusCode, 201);
   assert.is(seen[0]!.input.name, 'ü');
 });
@@ -164,12 +293,17 @@ test('authentication comes before body validation', async () => {
 test('missing or bad token → 401 with the API error body', async () => {
   const r = await call(httpEvent('POST', '/v1/things/x', { body: '{}' }));
   assert.is(r.statusCode, 401);
-  assert.equal(json(r), { error: { code: 'Unauthenticated', message: 'missing or unknown token', requestId: 'CTX-REQ-1' } });
+  assert.equal(json(r), {
+    error: { code: 'Unauthenticated', message: 'missing or unknown token', requestId: 'CTX-REQ-1' },
+  });
   assert.is(r.headers['x-request-id'], 'CTX-REQ-1');
 });
 
 test('no authenticate configured → auth-needing route is 401, open route still works', async () => {
-  const r = (await noAuth(httpEvent('POST', '/v1/things/x', { headers: { authorization: 'Bearer good' } }), context())) as FcHttpResult;
+  const r = (await noAuth(
+    httpEvent('POST', '/v1/things/x', { headers: { authorization: 'Bearer good' } }),
+    context(),
+  )) as FcHttpResult;
   assert.is(r.statusCode, 401);
   assert.is(json(r).error.code, 'Unauthenticated');
   const h = (await noAuth(httpEvent('GET', '/healthz'), context())) as FcHttpResult;
@@ -187,11 +321,17 @@ test('malformed JSON → 400 ValidationFailed, never 500', async () => {
 
 test('malformed JSON answer never quotes the body: a fixed text plus at most the position', async () => {
   const secret = 'Abcdefghij0123456789XyZ';
-  const bodies = [`{"accessKeySecret":${secret}}`, `{"accessKeySecret":"${secret}" "x":1}`, `{"k":"v","accessKeySecret":${secret}`, `{"accessKeySecret":"${secret}`];
+  const bodies = [
+    `{"accessKeySecret":${secret}}`,
+    `{"accessKeySecret":"${secret}" "x":1}`,
+    `{"k":"v","accessKeySecret":${secret}`,
+    `{"accessKeySecret":"${secret}`,
+  ];
   for (const body of bodies) {
     const r = await call(httpEvent('POST', '/v1/things/x', { headers: { authorization: 'Bearer good' }, body }));
     assert.is(r.statusCode, 400, body);
-    for (let i = 0; i + 6 <= secret.length; i++) assert.not.ok(r.body.includes(secret.slice(i, i + 6)), `${body} leaked ${secret.slice(i, i + 6)}: ${r.body}`);
+    for (let i = 0; i + 6 <= secret.length; i++)
+      assert.not.ok(r.body.includes(secret.slice(i, i + 6)), `${body} leaked ${secret.slice(i, i + 6)}: ${r.body}`);
     assert.match(json(r).error.details[0].problem, /^is not valid JSON( \(at position \d+\))?$/);
   }
 });
@@ -199,13 +339,17 @@ test('malformed JSON answer never quotes the body: a fixed text plus at most the
 test('body over 64 KiB → 413 PayloadTooLarge (plain and base64); exactly 64 KiB passes', async () => {
   const big = JSON.stringify({ x: 'a'.repeat(64 * 1024) });
   for (const b64 of [false, true]) {
-    const r = await call(httpEvent('POST', '/v1/things/x', { headers: { authorization: 'Bearer good' }, body: big, b64 }));
+    const r = await call(
+      httpEvent('POST', '/v1/things/x', { headers: { authorization: 'Bearer good' }, body: big, b64 }),
+    );
     assert.is(r.statusCode, 413);
     assert.is(json(r).error.code, 'PayloadTooLarge');
   }
   const exact = JSON.stringify({ x: 'a'.repeat(64 * 1024 - 8) });
   assert.is(Buffer.byteLength(exact), 64 * 1024);
-  const ok = await call(httpEvent('POST', '/v1/things/x', { headers: { authorization: 'Bearer good' }, body: exact, b64: true }));
+  const ok = await call(
+    httpEvent('POST', '/v1/things/x', { headers: { authorization: 'Bearer good' }, body: exact, b64: true }),
+  );
   assert.is(ok.statusCode, 201);
 });
 
@@ -266,28 +410,51 @@ test('raw responses pass through with the request id', async () => {
 
 test('one log line per request with method, path, status, ms, requestId and no body', async () => {
   lines.length = 0;
-  await call(httpEvent('POST', '/v1/things/x', { headers: { authorization: 'Bearer good' }, body: '{"secretish":"BODY-MARKER"}' }));
+  await call(
+    httpEvent('POST', '/v1/things/x', {
+      headers: { authorization: 'Bearer good' },
+      body: '{"secretish":"BODY-MARKER"}',
+    }),
+  );
   const reqLines = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
   assert.is(reqLines.length, 1);
   const l = reqLines[0];
-  assert.equal([l.method, l.path, l.status, l.requestId, typeof l.ms], ['POST', '/v1/things/x', 201, 'CTX-REQ-1', 'number']);
+  assert.equal(
+    [l.method, l.path, l.status, l.requestId, typeof l.ms],
+    ['POST', '/v1/things/x', 201, 'CTX-REQ-1', 'number'],
+  );
   assert.not.match(lines.join('\n'), 'BODY-MARKER');
 });
 
 test('direct invoke runs the action as admin and answers {ok, result}', async () => {
-  const r = (await handler(Buffer.from(JSON.stringify({ action: 'echo', input: { a: 1 } })), context())) as { ok: boolean; result: { input: unknown; principal: Principal } };
+  const r = (await handler(Buffer.from(JSON.stringify({ action: 'echo', input: { a: 1 } })), context())) as {
+    ok: boolean;
+    result: { input: unknown; principal: Principal };
+  };
   assert.equal(r, { ok: true, result: { input: { a: 1 }, principal: { kind: 'invoke', role: 'admin', groups: [] } } });
 });
 
 test('direct invoke errors answer {ok:false, error:{code, message}}', async () => {
-  const unknown = (await handler({ action: 'nope' }, context())) as { ok: boolean; error: { code: string; message: string } };
+  const unknown = (await handler({ action: 'nope' }, context())) as {
+    ok: boolean;
+    error: { code: string; message: string };
+  };
   assert.is(unknown.ok, false);
   assert.is(unknown.error.code, 'NotFound');
-  const conflict = (await handler({ action: 'conflict' }, context())) as { ok: boolean; error: { code: string; message: string } };
+  const conflict = (await handler({ action: 'conflict' }, context())) as {
+    ok: boolean;
+    error: { code: string; message: string };
+  };
   assert.equal([conflict.ok, conflict.error.code, conflict.error.message], [false, 'Conflict', 'busy']);
-  const boom = (await handler({ action: 'boom' }, context())) as { ok: boolean; error: { code: string; message: string } };
+  const boom = (await handler({ action: 'boom' }, context())) as {
+    ok: boolean;
+    error: { code: string; message: string };
+  };
   assert.equal([boom.error.code, boom.error.message], ['Internal', 'internal error']);
-  const badInput = (await handler({ action: 'echo', input: [1] }, context())) as { ok: boolean; error: { code: string } };
+  const badInput = (await handler({ action: 'echo', input: [1] }, context())) as {
+    ok: boolean;
+    error: { code: string };
+  };
   assert.is(badInput.error.code, 'ValidationFailed');
   const garbage = (await handler(Buffer.from('{not json'), context())) as { ok: boolean; error: { code: string } };
   assert.equal([garbage.ok, garbage.error.code], [false, 'ValidationFailed']);
@@ -300,23 +467,41 @@ test('throwRetryable actions throw retryable errors (FC async retry) and answer 
   } catch (e) {
     assert.is((e as { code?: string }).code, 'CloudUnavailable');
   }
-  const final = (await handler({ action: 'step', input: { kind: 'final' } }, context())) as { ok: boolean; error: { code: string } };
+  const final = (await handler({ action: 'step', input: { kind: 'final' } }, context())) as {
+    ok: boolean;
+    error: { code: string };
+  };
   assert.equal([final.ok, final.error.code], [false, 'CloudRejected']);
-  const sync = (await handler({ action: 'step.sync' }, context())) as { ok: boolean; error: { code: string; retryable?: boolean } };
+  const sync = (await handler({ action: 'step.sync' }, context())) as {
+    ok: boolean;
+    error: { code: string; retryable?: boolean };
+  };
   assert.equal([sync.ok, sync.error.code, sync.error.retryable], [false, 'CloudUnavailable', true]);
 });
 
 test('timer events reach onTimer as the timer principal', async () => {
   timerCalls = 0;
-  const r = await handler(Buffer.from(JSON.stringify({ triggerTime: '2026-01-01T00:00:00Z', triggerName: 'every-minute', payload: '' })), context());
+  const r = await handler(
+    Buffer.from(JSON.stringify({ triggerTime: '2026-01-01T00:00:00Z', triggerName: 'every-minute', payload: '' })),
+    context(),
+  );
   assert.equal(r, { ok: true, result: { trigger: 'every-minute', principal: 'timer' } });
   assert.is(timerCalls, 1);
-  const none = (await noAuth({ triggerTime: 't', triggerName: 'n', payload: '' }, context())) as { ok: boolean; error: { code: string } };
+  const none = (await noAuth({ triggerTime: 't', triggerName: 'n', payload: '' }, context())) as {
+    ok: boolean;
+    error: { code: string };
+  };
   assert.equal([none.ok, none.error.code], [false, 'NotFound']);
 });
 
 test('makeDeps failing → 500 for HTTP, ok:false for invoke', async () => {
-  const broken = createFcHandler<D>({ actions, makeDeps: () => { throw new Error('config: LOG_LEVEL bad'); }, log });
+  const broken = createFcHandler<D>({
+    actions,
+    makeDeps: () => {
+      throw new Error('config: LOG_LEVEL bad');
+    },
+    log,
+  });
   const r = (await broken(httpEvent('GET', '/healthz'), context())) as FcHttpResult;
   assert.is(r.statusCode, 500);
   assert.is(JSON.parse(r.body).error.code, 'Internal');

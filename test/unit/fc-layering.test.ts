@@ -33,7 +33,13 @@ const libFolders = readdirSync(join(root, 'lib')).filter((d) => statSync(join(ro
 
 test('domain and lower folders never import lib/fc', () => {
   const guarded = libFolders.filter((d) => !ABOVE_DOMAINS.has(d));
-  assert.ok(guarded.includes('accounts') && guarded.includes('auth') && guarded.includes('catalog') && guarded.includes('console'), guarded.join());
+  assert.ok(
+    guarded.includes('accounts') &&
+      guarded.includes('auth') &&
+      guarded.includes('catalog') &&
+      guarded.includes('console'),
+    guarded.join(),
+  );
   const offenders: string[] = [];
   for (const d of guarded) {
     for (const f of tsFiles(join(root, 'lib', d))) {
@@ -45,7 +51,9 @@ test('domain and lower folders never import lib/fc', () => {
 
 test('lib/core imports only lib/core', () => {
   const offenders = tsFiles(join(root, 'lib/core')).flatMap((f) =>
-    importedLibFolders(f).filter((i) => i.folder !== 'core').map((i) => `${relative(root, f)} → ${i.spec}`),
+    importedLibFolders(f)
+      .filter((i) => i.folder !== 'core')
+      .map((i) => `${relative(root, f)} → ${i.spec}`),
   );
   assert.equal(offenders, []);
 });

@@ -1,7 +1,7 @@
 /** Placeholder routes check access like the real ones will: 403 for a weak role before the 501. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AppError } from '../../lib/core/errors';
+import type { AppError } from '../../lib/core/errors';
 import { createLogger } from '../../lib/core/log';
 import { notBuiltActions } from '../../lib/fc/not-built';
 import type { CallContext, Principal } from '../../lib/fc/types';
@@ -13,8 +13,12 @@ const actions = notBuiltActions('server provisioning', [
   ['provision.step'],
 ]);
 const log = createLogger({}, { level: 'error', write: () => {} });
-const as = (role: Principal['role']): CallContext<never> =>
-  ({ requestId: 'r', principal: { kind: role === 'none' ? 'anonymous' : 'token', role, groups: [] }, deps: undefined as never, log });
+const as = (role: Principal['role']): CallContext<never> => ({
+  requestId: 'r',
+  principal: { kind: role === 'none' ? 'anonymous' : 'token', role, groups: [] },
+  deps: undefined as never,
+  log,
+});
 
 async function code(name: string, role: Principal['role']): Promise<string> {
   const a = actions.find((x) => x.name === name)!;
@@ -28,16 +32,31 @@ async function code(name: string, role: Principal['role']): Promise<string> {
 
 test('writes need operate: viewer → Forbidden, operator and admin → NotImplemented', async () => {
   for (const name of ['servers.create', 'servers.delete']) {
-    assert.equal([await code(name, 'viewer'), await code(name, 'operator'), await code(name, 'admin'), await code(name, 'none')], ['Forbidden', 'NotImplemented', 'NotImplemented', 'Unauthenticated'], name);
+    assert.equal(
+      [await code(name, 'viewer'), await code(name, 'operator'), await code(name, 'admin'), await code(name, 'none')],
+      ['Forbidden', 'NotImplemented', 'NotImplemented', 'Unauthenticated'],
+      name,
+    );
   }
 });
 
 test('reads need read: viewer → NotImplemented; no role → Unauthenticated', async () => {
-  assert.equal([await code('servers.list', 'viewer'), await code('servers.list', 'none')], ['NotImplemented', 'Unauthenticated']);
+  assert.equal(
+    [await code('servers.list', 'viewer'), await code('servers.list', 'none')],
+    ['NotImplemented', 'Unauthenticated'],
+  );
 });
 
 test('routes keep their HTTP shape; invoke-only actions have none', () => {
-  assert.equal(actions.map((a) => a.http ?? null), [{ method: 'POST', path: '/v1/servers' }, { method: 'GET', path: '/v1/servers' }, { method: 'DELETE', path: '/v1/servers/:id' }, null]);
+  assert.equal(
+    actions.map((a) => a.http ?? null),
+    [
+      { method: 'POST', path: '/v1/servers' },
+      { method: 'GET', path: '/v1/servers' },
+      { method: 'DELETE', path: '/v1/servers/:id' },
+      null,
+    ],
+  );
 });
 
 test.run();

@@ -37,7 +37,10 @@ test('matches literal routes and fills params', () => {
 
 test('multiple params and literal beats param at the same position', () => {
   const m = router.match('GET', '/v1/catalog/acc-1/regions/cn-hangzhou/zones');
-  assert.equal(m.kind === 'found' && [m.action.name, m.params], ['catalog.zones', { accountId: 'acc-1', regionId: 'cn-hangzhou' }]);
+  assert.equal(m.kind === 'found' && [m.action.name, m.params], [
+    'catalog.zones',
+    { accountId: 'acc-1', regionId: 'cn-hangzhou' },
+  ]);
   const s = router.match('GET', '/v1/catalog/acc-1/regions/special/zones');
   assert.is(s.kind === 'found' && s.action.name, 'catalog.special');
 });
@@ -59,7 +62,10 @@ test('HEAD is served by the GET route', () => {
 });
 
 test('two actions on the same method and shape is refused at startup', () => {
-  assert.throws(() => createRouter([act('a', 'GET', '/v1/x/:id'), act('b', 'GET', '/v1/x/:other')]), /two actions serve GET \/v1\/x\/:/);
+  assert.throws(
+    () => createRouter([act('a', 'GET', '/v1/x/:id'), act('b', 'GET', '/v1/x/:other')]),
+    /two actions serve GET \/v1\/x\/:/,
+  );
 });
 
 test.run();

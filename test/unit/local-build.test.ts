@@ -22,7 +22,10 @@ test.before(async () => {
 test.after(() => rmSync(outDir, { recursive: true, force: true }));
 
 test('one bundle per function folder, minified CommonJS exporting handler', () => {
-  assert.equal(built.map((b) => b.name), listFunctions(root));
+  assert.equal(
+    built.map((b) => b.name),
+    listFunctions(root),
+  );
   for (const b of built) {
     const code = readFileSync(b.file, 'utf8');
     // Minified: no doc comments survive, and lines are long (template literals keep their newlines).
@@ -31,19 +34,33 @@ test('one bundle per function folder, minified CommonJS exporting handler', () =
     assert.not.match(code, /\bimport\.meta\b/, `${b.name} uses import.meta`);
     assert.equal(JSON.parse(readFileSync(join(outDir, b.name, 'package.json'), 'utf8')), { type: 'commonjs' });
     const files = readdirSync(join(outDir, b.name)).sort();
-    assert.ok(files.every((f) => ['index.js', 'package.json', 'lazy'].includes(f)), `${b.name}: ${files}`);
+    assert.ok(
+      files.every((f) => ['index.js', 'package.json', 'lazy'].includes(f)),
+      `${b.name}: ${files}`,
+    );
   }
-  const kind = execFileSync(process.execPath, ['-e', `process.stdout.write(typeof require(${JSON.stringify(join(outDir, 'console', 'index.js'))}).handler)`]).toString();
+  const kind = execFileSync(process.execPath, [
+    '-e',
+    `process.stdout.write(typeof require(${JSON.stringify(join(outDir, 'console', 'index.js'))}).handler)`,
+  ]).toString();
   assert.is(kind, 'function');
 });
 
 test('a bundle answers an FC event on its own (console health by direct invoke)', () => {
-  const out = execFileSync(process.execPath, [
-    '-e',
-    `require(${JSON.stringify(join(outDir, 'console', 'index.js'))}).handler(Buffer.from('{"action":"health"}'), {requestId:'r', credentials:{}, function:{name:'c'}})
+  const out = execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `require(${JSON.stringify(join(outDir, 'console', 'index.js'))}).handler(Buffer.from('{"action":"health"}'), {requestId:'r', credentials:{}, function:{name:'c'}})
       .then((r) => process.stdout.write(JSON.stringify(r)))`,
-  ], { env: { PATH: process.env.PATH, FLEET_VERSION: '9.9.9', LOG_LEVEL: 'error' } }).toString();
-  assert.equal(JSON.parse(out), { ok: true, result: { status: 'ok', version: '9.9.9' } }, 'LOG_LEVEL=error keeps stdout to the answer');
+    ],
+    { env: { PATH: process.env.PATH, FLEET_VERSION: '9.9.9', LOG_LEVEL: 'error' } },
+  ).toString();
+  assert.equal(
+    JSON.parse(out),
+    { ok: true, result: { status: 'ok', version: '9.9.9' } },
+    'LOG_LEVEL=error keeps stdout to the answer',
+  );
 });
 
 test('no bundle contains the local host, the sandbox, scripts or tests', () => {
@@ -58,14 +75,20 @@ test('heavy SDKs are never in a bundle: they sit in lazy/ and load on first use'
   for (const b of built) {
     const inBundle = b.inputs.filter((i) => lazyPkgs.some((p) => i.includes(`node_modules/${p}/`)));
     assert.equal(inBundle, [], `${b.name} bundles ${inBundle.slice(0, 3).join(', ')}`);
-    const meta = JSON.parse(readFileSync(b.metafile, 'utf8')) as { outputs: Record<string, { imports: Array<{ path: string; external?: boolean }> }> };
+    const meta = JSON.parse(readFileSync(b.metafile, 'utf8')) as {
+      outputs: Record<string, { imports: Array<{ path: string; external?: boolean }> }>;
+    };
     for (const imp of Object.values(meta.outputs)[0]!.imports) {
-      if (imp.path.startsWith('./lazy/')) assert.ok(existsSync(join(outDir, b.name, imp.path)), `${b.name} lacks ${imp.path}`);
+      if (imp.path.startsWith('./lazy/'))
+        assert.ok(existsSync(join(outDir, b.name, imp.path)), `${b.name} lacks ${imp.path}`);
     }
   }
   const consoleBundle = built.find((b) => b.name === 'console')!;
   assert.ok(consoleBundle.bytes < 100 * 1024, `console is ${consoleBundle.bytes} bytes`);
-  assert.not.ok(consoleBundle.inputs.some((i) => i.includes('node_modules/tablestore/')), 'console needs no Tablestore');
+  assert.not.ok(
+    consoleBundle.inputs.some((i) => i.includes('node_modules/tablestore/')),
+    'console needs no Tablestore',
+  );
 });
 
 function sources(dir: string): string[] {
@@ -77,13 +100,19 @@ function sources(dir: string): string[] {
 }
 
 test('functions/ and the domain folders never import lib/local or lib/sandbox (sources)', () => {
-  const guarded = ['functions', ...readdirSync(join(root, 'lib')).filter((d) => !['local', 'sandbox'].includes(d)).map((d) => `lib/${d}`)];
+  const guarded = [
+    'functions',
+    ...readdirSync(join(root, 'lib'))
+      .filter((d) => !['local', 'sandbox'].includes(d))
+      .map((d) => `lib/${d}`),
+  ];
   const offenders: string[] = [];
   for (const dir of guarded) {
     for (const file of sources(join(root, dir))) {
       const text = readFileSync(file, 'utf8');
       for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"]([^'"]+)['"]/g)) {
-        if (/(^|\/)(local|sandbox)(\/|$)/.test(m[1]!) && m[1]!.startsWith('.')) offenders.push(`${relative(root, file)} → ${m[1]}`);
+        if (/(^|\/)(local|sandbox)(\/|$)/.test(m[1]!) && m[1]!.startsWith('.'))
+          offenders.push(`${relative(root, file)} → ${m[1]}`);
       }
     }
   }

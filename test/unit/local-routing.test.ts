@@ -32,8 +32,14 @@ test('exact paths beat wildcards; the longest wildcard wins; methods filter', ()
 test('deployment model defaults follow FC (3 async retries, timeout 3 s)', () => {
   const m = toDeploymentModel({
     resources: {
-      f: { component: 'fc3', props: { region: 'cn-beijing', functionName: 'p-f', code: './dist/f', runtime: 'nodejs20' } },
-      d: { component: 'fc3-domain', props: { routeConfig: { routes: [{ path: '/*', functionName: 'p-f', methods: ['get'] }] } } },
+      f: {
+        component: 'fc3',
+        props: { region: 'cn-beijing', functionName: 'p-f', code: './dist/f', runtime: 'nodejs20' },
+      },
+      d: {
+        component: 'fc3-domain',
+        props: { routeConfig: { routes: [{ path: '/*', functionName: 'p-f', methods: ['get'] }] } },
+      },
     },
   });
   assert.is(m.region, 'cn-beijing');
@@ -57,7 +63,11 @@ function fakeRequest(method: string, url: string, headers: Record<string, string
 
 test('HTTP event: canonical header names, joined query values, text vs base64 bodies', () => {
   assert.is(canonicalHeaderName('x-fc-request-id'), 'X-Fc-Request-Id');
-  const req = fakeRequest('POST', '/v1/servers?a=1&a=2&b=x%20y', { 'content-type': 'application/json', authorization: 'Bearer t', host: 'h:1' });
+  const req = fakeRequest('POST', '/v1/servers?a=1&a=2&b=x%20y', {
+    'content-type': 'application/json',
+    authorization: 'Bearer t',
+    host: 'h:1',
+  });
   const ev = toHttpEvent(req, Buffer.from('{"x":1}'), 'req-1', '123', new Date(Date.UTC(2026, 2, 4, 5, 6, 7)));
   assert.is(ev.version, 'v1');
   assert.is(ev.rawPath, '/v1/servers');
@@ -71,13 +81,31 @@ test('HTTP event: canonical header names, joined query values, text vs base64 bo
   assert.is(ev.requestContext.http.method, 'POST');
   assert.is(ev.requestContext.time, '04/Mar/2026:05:06:07 +0000');
   assert.is(ev.requestContext.timeEpoch, String(Date.UTC(2026, 2, 4, 5, 6, 7)));
-  const bin = toHttpEvent(fakeRequest('PUT', '/f', { 'content-type': 'application/octet-stream' }), Buffer.from([0, 255, 1]), 'r', '1');
+  const bin = toHttpEvent(
+    fakeRequest('PUT', '/f', { 'content-type': 'application/octet-stream' }),
+    Buffer.from([0, 255, 1]),
+    'r',
+    '1',
+  );
   assert.is(bin.isBase64Encoded, true);
   assert.is(bin.body, Buffer.from([0, 255, 1]).toString('base64'));
 });
 
 test('results: HTTP-shaped objects are unpacked, other values are a 200 body, errors a 502', () => {
-  const http = fromOutcome({ ok: true, kind: 'json', data: JSON.stringify({ statusCode: 201, headers: { 'Content-Type': 'text/plain' }, body: 'aGk=', isBase64Encoded: true }), durationMs: 1 }, 'r');
+  const http = fromOutcome(
+    {
+      ok: true,
+      kind: 'json',
+      data: JSON.stringify({
+        statusCode: 201,
+        headers: { 'Content-Type': 'text/plain' },
+        body: 'aGk=',
+        isBase64Encoded: true,
+      }),
+      durationMs: 1,
+    },
+    'r',
+  );
   assert.is(http.statusCode, 201);
   assert.is(http.headers['content-type'], 'text/plain');
   assert.is(http.body.toString(), 'hi');
@@ -87,7 +115,10 @@ test('results: HTTP-shaped objects are unpacked, other values are a 200 body, er
   const err = fromOutcome({ ok: false, errorType: 'TypeError', errorMessage: 'boom', durationMs: 1 }, 'r');
   assert.is(err.statusCode, 502);
   assert.is(JSON.parse(err.body.toString()).errorType, 'TypeError');
-  assert.is(fromOutcome({ ok: false, errorType: 'FunctionTimeout', errorMessage: 't', durationMs: 1 }, 'r').statusCode, 504);
+  assert.is(
+    fromOutcome({ ok: false, errorType: 'FunctionTimeout', errorMessage: 't', durationMs: 1 }, 'r').statusCode,
+    504,
+  );
 });
 
 function signed(secret: string, body: string, tamper?: (h: Record<string, string>) => void) {
@@ -104,7 +135,13 @@ function signed(secret: string, body: string, tamper?: (h: Record<string, string
   };
   const pathname = '/2023-03-30/functions/fleet-console/invocations';
   const query = { qualifier: 'LATEST' };
-  headers.authorization = OpenApiUtil.getAuthorization({ pathname, method: 'POST', query, headers } as never, 'ACS3-HMAC-SHA256', hash, 'AKID', secret);
+  headers.authorization = OpenApiUtil.getAuthorization(
+    { pathname, method: 'POST', query, headers } as never,
+    'ACS3-HMAC-SHA256',
+    hash,
+    'AKID',
+    secret,
+  );
   tamper?.(headers);
   return { method: 'POST', rawPath: pathname, query: new URLSearchParams(query), headers, body: Buffer.from(body) };
 }
@@ -119,9 +156,15 @@ test('ACS3: the SDK signature verifies; wrong secret, unknown key and tampering 
   const body = signed('right-secret', '{"a":1}');
   const tamperedBody = verifyAcs3({ ...body, body: Buffer.from('{"a":2}') }, secrets);
   assert.is(!tamperedBody.ok && tamperedBody.code, 'SignatureNotMatch');
-  const tamperedHeader = verifyAcs3(signed('right-secret', '{}', (h) => (h['x-acs-date'] = '2000-01-01T00:00:00Z')), secrets);
+  const tamperedHeader = verifyAcs3(
+    signed('right-secret', '{}', (h) => (h['x-acs-date'] = '2000-01-01T00:00:00Z')),
+    secrets,
+  );
   assert.is(!tamperedHeader.ok && tamperedHeader.code, 'SignatureNotMatch');
-  const missing = verifyAcs3(signed('right-secret', '{}', (h) => delete h.authorization), secrets);
+  const missing = verifyAcs3(
+    signed('right-secret', '{}', (h) => delete h.authorization),
+    secrets,
+  );
   assert.is(!missing.ok && missing.code, 'MissingRequiredHeader');
 });
 

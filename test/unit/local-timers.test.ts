@@ -28,14 +28,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test('a scaled @every timer fires on period, never twice for one due time', async () => {
   const fires: number[] = [];
   const events: Array<{ triggerName: string; payload: string; triggerTime: string }> = [];
-  const stop = startTimers([fn({ timers: [{ name: 'tick', cronExpression: '@every 1m', payload: '{"k":1}', enable: true }] })], {
-    timeScale: 0.001, // 1 min → 60 ms
-    minIntervalMs: 1,
-    fire: (_f, _t, event) => {
-      fires.push(Date.now());
-      events.push(JSON.parse(event.toString()));
+  const stop = startTimers(
+    [fn({ timers: [{ name: 'tick', cronExpression: '@every 1m', payload: '{"k":1}', enable: true }] })],
+    {
+      timeScale: 0.001, // 1 min → 60 ms
+      minIntervalMs: 1,
+      fire: (_f, _t, event) => {
+        fires.push(Date.now());
+        events.push(JSON.parse(event.toString()));
+      },
     },
-  });
+  );
   await sleep(700);
   stop();
   const n = fires.length;
@@ -43,7 +46,10 @@ test('a scaled @every timer fires on period, never twice for one due time', asyn
   assert.is(fires.length, n, 'stop() stops it');
   assert.ok(n >= 3 && n <= 12, `${n} firings in 700 ms`); // ~11 on a quiet machine
   const gaps = fires.slice(1).map((t, i) => t - fires[i]!);
-  assert.ok(gaps.every((g) => g >= 30), `gaps ${gaps}`);
+  assert.ok(
+    gaps.every((g) => g >= 30),
+    `gaps ${gaps}`,
+  );
   assert.equal(events[0]!.triggerName, 'tick');
   assert.is(events[0]!.payload, '{"k":1}');
   assert.match(events[0]!.triggerTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -52,7 +58,14 @@ test('a scaled @every timer fires on period, never twice for one due time', asyn
 test('the floor between firings holds when the clock is very fast; disabled timers never fire', async () => {
   const fired: string[] = [];
   const stop = startTimers(
-    [fn({ timers: [{ name: 'fast', cronExpression: '* * * * * *', payload: '', enable: true }, { name: 'off', cronExpression: '* * * * * *', payload: '', enable: false }] })],
+    [
+      fn({
+        timers: [
+          { name: 'fast', cronExpression: '* * * * * *', payload: '', enable: true },
+          { name: 'off', cronExpression: '* * * * * *', payload: '', enable: false },
+        ],
+      }),
+    ],
     { timeScale: 0.0001, minIntervalMs: 100, fire: (_f, t) => fired.push(t.name) },
   );
   await sleep(450);
@@ -81,7 +94,10 @@ test('async queue: delays are scaled, task ids dedupe, failures retry with back-
   // attempt: back-off is checked on those numbers, not on wall-time gaps a loaded machine stretches.
   const PINNED = 1_000_000;
   const runs: Array<{ taskId: string; at: number; attempt: number; scheduledMs: number }> = [];
-  const plan = new Map<string, number>([['flaky', 2], ['doomed', 99]]);
+  const plan = new Map<string, number>([
+    ['flaky', 2],
+    ['doomed', 99],
+  ]);
   const q = new AsyncQueue({
     timeScale: 0.01,
     retryBaseMs: 1000, // 10 ms, 20 ms, … after scaling
@@ -103,17 +119,30 @@ test('async queue: delays are scaled, task ids dedupe, failures retry with back-
   const delayed = runs.filter((r) => r.taskId === 'delayed');
   assert.is(delayed.length, 1);
   assert.ok(delayed[0]!.at - t0 >= 45, `ran after ${delayed[0]!.at - t0} ms (5 s × 0.01)`);
-  assert.equal(runs.filter((r) => r.taskId === 'flaky').map((r) => r.attempt), [1, 2, 3]);
+  assert.equal(
+    runs.filter((r) => r.taskId === 'flaky').map((r) => r.attempt),
+    [1, 2, 3],
+  );
   assert.is(q.get('flaky')!.status, 'Succeeded');
   const doomed = q.get('doomed')!;
   assert.equal([doomed.status, doomed.attempts, doomed.lastError?.errorMessage], ['Failed', 3, 'attempt 3']);
   const flakyRuns = runs.filter((r) => r.taskId === 'flaky');
-  assert.equal(flakyRuns.map((r) => r.scheduledMs), [0, 10, 20], 'back-off grows: 1 s then 2 s, scaled by 0.01');
-  assert.equal(runs.filter((r) => r.taskId === 'doomed').map((r) => r.scheduledMs), [0, 10, 20]);
+  assert.equal(
+    flakyRuns.map((r) => r.scheduledMs),
+    [0, 10, 20],
+    'back-off grows: 1 s then 2 s, scaled by 0.01',
+  );
+  assert.equal(
+    runs.filter((r) => r.taskId === 'doomed').map((r) => r.scheduledMs),
+    [0, 10, 20],
+  );
   // Timers never fire before their delay (a slow machine only makes gaps longer): 1 ms for timer rounding.
   for (const i of [1, 2]) {
     const gap = flakyRuns[i]!.at - flakyRuns[i - 1]!.at;
-    assert.ok(gap >= flakyRuns[i]!.scheduledMs - 1, `retry ${i} ran ${gap} ms after the previous attempt, scheduled ${flakyRuns[i]!.scheduledMs} ms`);
+    assert.ok(
+      gap >= flakyRuns[i]!.scheduledMs - 1,
+      `retry ${i} ran ${gap} ms after the previous attempt, scheduled ${flakyRuns[i]!.scheduledMs} ms`,
+    );
   }
 });
 

@@ -39,7 +39,14 @@ test('action filter, default status 400 and messages of known codes', async () =
 });
 
 test('invalid faults are refused', () => {
-  for (const bad of [{}, { code: '' }, { code: 'X', rate: -0.1 }, { code: 'X', httpStatus: 302 }, { code: 'X', count: 1.5 }, { latencyMs: -1 }]) {
+  for (const bad of [
+    {},
+    { code: '' },
+    { code: 'X', rate: -0.1 },
+    { code: 'X', httpStatus: 302 },
+    { code: 'X', count: 1.5 },
+    { latencyMs: -1 },
+  ]) {
     assert.throws(() => newFault(bad as never, 0), undefined, JSON.stringify(bad));
   }
 });

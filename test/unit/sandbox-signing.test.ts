@@ -62,7 +62,14 @@ test('V3 canonical request and signature match the SDK (getAuthorization)', () =
   const auth = OpenApiUtil.getAuthorization(request as never, 'ACS3-HMAC-SHA256', payload, 'LTAIkey', 'secret');
   const parsed = parseV3Authorization(auth)!;
   assert.is(parsed.accessKeyId, 'LTAIkey');
-  assert.equal(parsed.signedHeaders, ['host', 'x-acs-action', 'x-acs-content-sha256', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-version']);
+  assert.equal(parsed.signedHeaders, [
+    'host',
+    'x-acs-action',
+    'x-acs-content-sha256',
+    'x-acs-date',
+    'x-acs-signature-nonce',
+    'x-acs-version',
+  ]);
   const canonical = v3CanonicalRequest({ ...request, signedHeaders: parsed.signedHeaders, hashedPayload: payload });
   assert.is(v3Signature(canonical, 'secret'), parsed.signature);
   assert.is.not(v3Signature(canonical, 'other'), parsed.signature);

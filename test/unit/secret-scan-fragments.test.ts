@@ -21,11 +21,18 @@ test.after(() => {
 function corpus(secrets: string[], records: unknown[]) {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-scan-frag-'));
   dirs.push(dir);
-  writeFileSync(join(dir, '1-1.secrets.jsonl'), secrets.map((v) => JSON.stringify({ v, src: 'test' }) + '\n').join(''));
-  writeFileSync(join(dir, '1-1.traffic.jsonl'), records.map((r) => JSON.stringify(r) + '\n').join(''));
+  writeFileSync(join(dir, '1-1.secrets.jsonl'), secrets.map((v) => `${JSON.stringify({ v, src: 'test' })}\n`).join(''));
+  writeFileSync(join(dir, '1-1.traffic.jsonl'), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
   return dir;
 }
-const answer = (b: string, s = 200) => ({ k: 'res', m: 'POST', p: '/v1/accounts', s, h: { 'content-type': 'application/json' }, b });
+const answer = (b: string, s = 200) => ({
+  k: 'res',
+  m: 'POST',
+  p: '/v1/accounts',
+  s,
+  h: { 'content-type': 'application/json' },
+  b,
+});
 const log = (l: string) => ({ k: 'log', fn: 'settings', l });
 const alnum = (n: number) => {
   const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -37,7 +44,11 @@ test('a 10-char fragment in a log line is found, at the start, middle and end of
   for (const at of [0, 11, SECRET.length - FRAGMENT]) {
     const frag = SECRET.slice(at, at + FRAGMENT);
     const r = scanCapture(corpus([SECRET], [log(`{"msg":"bad input near ${frag}…"}`)]));
-    assert.equal(r.leaks.map((l) => [l.form, l.where]), [['fragment', '1-1.traffic.jsonl:1 (log line of settings)']], `at ${at}`);
+    assert.equal(
+      r.leaks.map((l) => [l.form, l.where]),
+      [['fragment', '1-1.traffic.jsonl:1 (log line of settings)']],
+      `at ${at}`,
+    );
     assert.not.ok(r.leaks[0]!.secret.includes(frag));
   }
   // 9 chars are not enough to count
@@ -52,32 +63,47 @@ test('the V8 JSON.parse message of an unquoted secret is a leak (the 400 this gu
     message = (e as Error).message;
   }
   assert.not.ok(message.includes(SECRET), 'V8 quotes only part of it');
-  const r = scanCapture(corpus([SECRET], [answer(JSON.stringify({ error: { code: 'ValidationFailed', message } }), 400)]));
-  assert.equal(r.leaks.map((l) => l.form), ['fragment']);
+  const r = scanCapture(
+    corpus([SECRET], [answer(JSON.stringify({ error: { code: 'ValidationFailed', message } }), 400)]),
+  );
+  assert.equal(
+    r.leaks.map((l) => l.form),
+    ['fragment'],
+  );
   assert.match(r.leaks[0]!.where, /answer 400 to POST \/v1\/accounts/);
 });
 
 test('a JSON-escaped fragment (a secret with quotes or backslashes) is found in its escaped form', () => {
-  const odd = 'p"q\\r' + SECRET;
+  const odd = `p"q\\r${SECRET}`;
   const r = scanCapture(corpus([odd], [answer(JSON.stringify({ e: odd.slice(0, 12) }))]));
-  assert.equal(r.leaks.map((l) => l.form), ['json-fragment']);
+  assert.equal(
+    r.leaks.map((l) => l.form),
+    ['json-fragment'],
+  );
 });
 
 test('a whole secret is reported once as a whole, not again as its fragments', () => {
   const r = scanCapture(corpus([SECRET], [answer(`{"s":"${SECRET}"}`)]));
-  assert.equal(r.leaks.map((l) => l.form), ['plain']);
+  assert.equal(
+    r.leaks.map((l) => l.form),
+    ['plain'],
+  );
 });
 
 test('masked ids and secrets, filler runs, short secrets, token ids and public keys are not leaks', () => {
-  const wrong = 'W'.repeat(10) + 'rongSecret' + 'X'.repeat(10);
+  const wrong = `${'W'.repeat(10)}rongSecret${'X'.repeat(10)}`;
   const token = `fleet_${'ab12cd34ef56gh78'}_${randomBytes(32).toString('base64url')}`;
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-  const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const other = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ type: 'pkcs1', format: 'pem' })
+    .toString();
   const spki = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const jwk = publicKey.export({ format: 'jwk' });
   const records = [
-    answer(JSON.stringify({ accessKeyId: 'LTAI****0A1b', accessKeySecret: `${SECRET.slice(0, 4)}****${SECRET.slice(-4)}` })),
+    answer(
+      JSON.stringify({ accessKeyId: 'LTAI****0A1b', accessKeySecret: `${SECRET.slice(0, 4)}****${SECRET.slice(-4)}` }),
+    ),
     answer(JSON.stringify({ note: 'W'.repeat(40) + 'X'.repeat(40) })),
     answer(JSON.stringify({ tokens: [{ id: 'tok-ab12cd34ef56gh78', name: 'ci' }] })),
     answer(JSON.stringify({ publicKey: spki, n: jwk.n, e: jwk.e })),
@@ -87,19 +113,36 @@ test('masked ids and secrets, filler runs, short secrets, token ids and public k
   assert.equal(r.leaks, []);
   assert.ok(fragmentsOf(wrong).every((f) => new Set(f.text).size > FRAGMENT / 2));
   assert.equal(fragmentsOf('short1234567'), []);
-  assert.ok(fragmentsOf(token).every((f) => !f.text.includes('ab12cd34ef')), 'the token record id is public');
+  assert.ok(
+    fragmentsOf(token).every((f) => !f.text.includes('ab12cd34ef')),
+    'the token record id is public',
+  );
   // the private half is still searched: a window of a body line past the header is a leak
-  const line = pem.split('\n').filter((l) => l && !l.startsWith('-----')).at(-2)!;
+  const line = pem
+    .split('\n')
+    .filter((l) => l && !l.startsWith('-----'))
+    .at(-2)!;
   const leaked = scanCapture(corpus([pem], [log(`key ${line.slice(20, 31)}`)]));
-  assert.equal(leaked.leaks.map((l) => l.form), ['pem-fragment']);
+  assert.equal(
+    leaked.leaks.map((l) => l.form),
+    ['pem-fragment'],
+  );
 });
 
 test('3 MiB with 200 secrets: one pass per text, time printed and bounded', () => {
-  const secrets = Array.from({ length: 200 }, (_, i) => (i % 4 === 3 ? `CAIS${randomBytes(180).toString('base64')}` : alnum(30)));
+  const secrets = Array.from({ length: 200 }, (_, i) =>
+    i % 4 === 3 ? `CAIS${randomBytes(180).toString('base64')}` : alnum(30),
+  );
   const records: unknown[] = [];
   let bytes = 0;
   for (let i = 0; bytes < 3 * 1024 * 1024; i++) {
-    const b = JSON.stringify({ id: `acc-${i}`, name: `account ${i}`, accessKeyId: 'LTAI****' + alnum(4), note: alnum(400), at: i * 1000 });
+    const b = JSON.stringify({
+      id: `acc-${i}`,
+      name: `account ${i}`,
+      accessKeyId: `LTAI****${alnum(4)}`,
+      note: alnum(400),
+      at: i * 1000,
+    });
     records.push(i % 3 ? answer(b) : log(b));
     bytes += b.length;
   }
@@ -109,10 +152,15 @@ test('3 MiB with 200 secrets: one pass per text, time printed and bounded', () =
   const started = performance.now();
   const r = scanCapture(dir);
   const ms = Math.round(performance.now() - started);
-  console.log(`    scan: ${r.secrets} secrets, ${r.needles} needles, ${(r.bytes / 1024 / 1024).toFixed(2)} MiB, ${r.responses + r.logLines} texts in ${ms} ms`);
+  console.log(
+    `    scan: ${r.secrets} secrets, ${r.needles} needles, ${(r.bytes / 1024 / 1024).toFixed(2)} MiB, ${r.responses + r.logLines} texts in ${ms} ms`,
+  );
   assert.is(r.secrets, 200);
   assert.ok(r.bytes >= 3 * 1024 * 1024);
-  assert.equal(r.leaks.map((l) => [l.form, l.where]), [['fragment', `1-1.traffic.jsonl:${records.length} (log line of settings)`]]);
+  assert.equal(
+    r.leaks.map((l) => [l.form, l.where]),
+    [['fragment', `1-1.traffic.jsonl:${records.length} (log line of settings)`]],
+  );
   assert.ok(ms < 3000, `scan took ${ms} ms (budget 3000 ms on a shared machine; ~0.3 s unloaded)`);
 });
 

@@ -87,7 +87,10 @@ test('reserved and invalid field names are refused', () => {
 
 test('encodeChanges: PUT defined, DELETE_ALL undefined and the stale alternate column', () => {
   const ops = encodeChanges(t, { name: 'x', spec: { a: 1 }, gone: undefined }, sdk);
-  assert.equal(ops, [{ PUT: [{ name: 'x' }, { specJson: '{"a":1}' }] }, { DELETE_ALL: ['nameJson', 'spec', 'gone', 'goneJson'] }]);
+  assert.equal(ops, [
+    { PUT: [{ name: 'x' }, { specJson: '{"a":1}' }] },
+    { DELETE_ALL: ['nameJson', 'spec', 'gone', 'goneJson'] },
+  ]);
   assert.throws(() => encodeChanges(t, { accountId: 'b' }, sdk), /cannot change/);
 });
 
@@ -105,7 +108,10 @@ test('keyOf picks the key fields; decodeRow of an empty row is undefined', () =>
 
 test('invalid JSON in a Json column is an Internal error, not a crash', () => {
   try {
-    decodeRow(t, { primaryKey: [{ name: 'accountId', value: 'a' }], attributes: [{ columnName: 'specJson', columnValue: '{' }] });
+    decodeRow(t, {
+      primaryKey: [{ name: 'accountId', value: 'a' }],
+      attributes: [{ columnName: 'specJson', columnValue: '{' }],
+    });
     assert.unreachable();
   } catch (e) {
     assert.is((e as { code?: string }).code, 'Internal');

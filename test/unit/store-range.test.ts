@@ -19,7 +19,7 @@ test('eq fixes leading columns; the rest span everything', () => {
 test('prefix bounds the next column; columns after a bounded high end start at INF_MIN', () => {
   assert.equal(rangeBounds(cache, { eq: { accountId: 'a' }, prefix: 'cn-hangzhou/' }), {
     low: ['a', 'cn-hangzhou/'],
-    high: ['a', 'cn-hangzhou/' + PREFIX_END],
+    high: ['a', `cn-hangzhou/${PREFIX_END}`],
   });
   assert.equal(rangeBounds(assets, { eq: { accountId: 'a' }, gte: 'cn-a', lt: 'cn-z' }), {
     low: ['a', 'cn-a', MIN, MIN],
@@ -56,18 +56,26 @@ test('cursor round-trips and is bound to its query', () => {
 });
 
 test('otsCode reads the code from SDK errors of every shape', () => {
-  assert.is(otsCode({ code: 403, message: '\n\u0015OTSConditionCheckFail\u0012\u001aCondition check failed. requestId:x' }), 'OTSConditionCheckFail');
+  assert.is(
+    otsCode({ code: 403, message: '\n\u0015OTSConditionCheckFail\u0012\u001aCondition check failed. requestId:x' }),
+    'OTSConditionCheckFail',
+  );
   assert.is(otsCode({ code: 'NetworkingError', message: 'connect ECONNREFUSED' }), 'NetworkingError');
   assert.is(otsCode({ code: 'OTSObjectNotExist', message: '' }), 'OTSObjectNotExist');
   assert.is(otsCode(new Error('plain')), undefined);
 });
 
 test('mapStoreError: condition → caller conflict, missing table → Internal hint, transient → retryable', () => {
-  const c = mapStoreError({ code: 403, message: 'OTSConditionCheckFail' }, 'fleet_x', () => storeConflict('VersionMismatch', 'lost'));
+  const c = mapStoreError({ code: 403, message: 'OTSConditionCheckFail' }, 'fleet_x', () =>
+    storeConflict('VersionMismatch', 'lost'),
+  );
   assert.ok(isVersionConflict(c));
   assert.is(c.status, 409);
   const missing = mapStoreError({ code: 404, message: 'OTSObjectNotExist Requested table does not exist.' }, 'fleet_x');
-  assert.equal([missing.code, missing.message], ['Internal', 'Tablestore table fleet_x does not exist: run ensureTables']);
+  assert.equal(
+    [missing.code, missing.message],
+    ['Internal', 'Tablestore table fleet_x does not exist: run ensureTables'],
+  );
   const net = mapStoreError({ code: 'NetworkingError', message: 'ECONNREFUSED' }, 'fleet_x');
   assert.equal([net.code, net.retryable], ['CloudUnavailable', true]);
   const busy = mapStoreError({ code: 503, message: 'OTSServerBusy' }, 'fleet_x');

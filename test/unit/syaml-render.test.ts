@@ -50,10 +50,21 @@ test('the schema check can fail: a wrong memory size is refused', () => {
 });
 
 test('every functions/<fn> has a resource and every resource has a function', () => {
-  const dirs = readdirSync(join(root, 'functions')).filter((d) => existsSync(join(root, 'functions', d, 'index.ts'))).sort();
+  const dirs = readdirSync(join(root, 'functions'))
+    .filter((d) => existsSync(join(root, 'functions', d, 'index.ts')))
+    .sort();
   const model = toDeploymentModel(doc);
   const resources = model.functions.map((f) => f.resource).sort();
-  assert.equal(resources, ['catalog', 'console', 'inventory', 'provision', 'scan-region', 'servers', 'settings', 'sweeper']);
+  assert.equal(resources, [
+    'catalog',
+    'console',
+    'inventory',
+    'provision',
+    'scan-region',
+    'servers',
+    'settings',
+    'sweeper',
+  ]);
   for (const fn of model.functions) {
     assert.is(fn.code, `./dist/${fn.resource}`);
     assert.is(fn.functionName, `fleet-${fn.resource}`);
@@ -74,8 +85,13 @@ test('runtime, role, log config and environment on every function', () => {
   }
 });
 
-test('${env()} variables come from the environment at render time', async () => {
-  const other = await renderSYaml(root, { PATH: process.env.PATH, HOME: process.env.HOME, FLEET_FUNCTION_PREFIX: 'acme', FLEET_REGION: 'cn-shanghai' });
+test('env() variables come from the environment at render time', async () => {
+  const other = await renderSYaml(root, {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    FLEET_FUNCTION_PREFIX: 'acme',
+    FLEET_REGION: 'cn-shanghai',
+  });
   const m = toDeploymentModel(other);
   assert.is(m.region, 'cn-shanghai');
   assert.ok(m.functions.every((f) => f.functionName.startsWith('acme-')));
@@ -85,13 +101,22 @@ test('${env()} variables come from the environment at render time', async () => 
 test('timers, async retries and HTTP triggers', () => {
   const m = toDeploymentModel(doc);
   const fn = (n: string) => m.functions.find((f) => f.resource === n)!;
-  assert.equal(fn('sweeper').timers.map((t) => t.cronExpression), ['@every 1m']);
-  assert.equal(fn('inventory').timers.map((t) => t.cronExpression), ['0 0 * * * *']);
+  assert.equal(
+    fn('sweeper').timers.map((t) => t.cronExpression),
+    ['@every 1m'],
+  );
+  assert.equal(
+    fn('inventory').timers.map((t) => t.cronExpression),
+    ['0 0 * * * *'],
+  );
   for (const n of ['provision', 'scan-region']) {
     assert.ok(fn(n).maxAsyncRetryAttempts >= 1, n);
     assert.is(fn(n).asyncTask, true);
   }
-  const http = m.functions.filter((f) => f.http).map((f) => f.resource).sort();
+  const http = m.functions
+    .filter((f) => f.http)
+    .map((f) => f.resource)
+    .sort();
   assert.equal(http, ['catalog', 'console', 'inventory', 'servers', 'settings']);
 });
 
@@ -111,7 +136,8 @@ test('the custom domain routes each API prefix to its function', () => {
 });
 
 test('TABLESTORE_TABLE_PREFIX reaches every function (README: functions honour it)', async () => {
-  for (const r of Object.values<any>(doc.resources)) if (r.component === 'fc3') assert.is(r.props.environmentVariables.TABLESTORE_TABLE_PREFIX, 'fleet_');
+  for (const r of Object.values<any>(doc.resources))
+    if (r.component === 'fc3') assert.is(r.props.environmentVariables.TABLESTORE_TABLE_PREFIX, 'fleet_');
   const other: Record<string, any> = await renderSYaml(root, {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -125,19 +151,31 @@ test('TABLESTORE_TABLE_PREFIX reaches every function (README: functions honour i
     FLEET_CERT_KEY: '-----BEGIN PRIVATE KEY-----y',
   });
   const env = (n: string) => other.resources[n].props.environmentVariables as Record<string, string>;
-  for (const n of ['settings', 'catalog', 'servers', 'provision', 'inventory', 'scan-region', 'sweeper', 'console']) assert.is(env(n).TABLESTORE_TABLE_PREFIX, 'acme_', n);
+  for (const n of ['settings', 'catalog', 'servers', 'provision', 'inventory', 'scan-region', 'sweeper', 'console'])
+    assert.is(env(n).TABLESTORE_TABLE_PREFIX, 'acme_', n);
   // Secrets only where used: the token where HTTP callers are authenticated, the master key where secrets are sealed or opened.
-  const withToken = Object.keys(other.resources).filter((n) => other.resources[n].component === 'fc3' && 'FLEET_ADMIN_TOKEN' in env(n)).sort();
-  const withHash = Object.keys(other.resources).filter((n) => other.resources[n].component === 'fc3' && env(n).FLEET_ADMIN_TOKEN_SHA256 === 'ab'.repeat(32)).sort();
-  const withKey = Object.keys(other.resources).filter((n) => other.resources[n].component === 'fc3' && 'FLEET_MASTER_KEY' in env(n)).sort();
+  const withToken = Object.keys(other.resources)
+    .filter((n) => other.resources[n].component === 'fc3' && 'FLEET_ADMIN_TOKEN' in env(n))
+    .sort();
+  const withHash = Object.keys(other.resources)
+    .filter((n) => other.resources[n].component === 'fc3' && env(n).FLEET_ADMIN_TOKEN_SHA256 === 'ab'.repeat(32))
+    .sort();
+  const withKey = Object.keys(other.resources)
+    .filter((n) => other.resources[n].component === 'fc3' && 'FLEET_MASTER_KEY' in env(n))
+    .sort();
   assert.equal(withToken, ['catalog', 'inventory', 'servers', 'settings']);
   assert.equal(withHash, withToken);
   assert.equal(withKey, ['catalog', 'inventory', 'provision', 'scan-region', 'servers', 'settings']);
   assert.is(env('settings').FLEET_ADMIN_TOKEN, 'plain-admin-token-value');
-  for (const n of ['console', 'sweeper']) assert.not.match(JSON.stringify(other.resources[n]), /plain-admin-token-value|bWFzdGVyLWtleS1/, n);
+  for (const n of ['console', 'sweeper'])
+    assert.not.match(JSON.stringify(other.resources[n]), /plain-admin-token-value|bWFzdGVyLWtleS1/, n);
   const dom = other.resources.domain.props;
   assert.is(dom.protocol, 'HTTP,HTTPS');
-  assert.equal(dom.certConfig, { certName: 'fleet-cert', certificate: '-----BEGIN CERTIFICATE-----x', privateKey: '-----BEGIN PRIVATE KEY-----y' });
+  assert.equal(dom.certConfig, {
+    certName: 'fleet-cert',
+    certificate: '-----BEGIN CERTIFICATE-----x',
+    privateKey: '-----BEGIN PRIVATE KEY-----y',
+  });
   const ajv = new Ajv({ strict: false, allErrors: true });
   const check = ajv.compile(schema('fc3-domain-props.schema.json'));
   assert.ok(check(dom), JSON.stringify(check.errors));
@@ -146,7 +184,12 @@ test('TABLESTORE_TABLE_PREFIX reaches every function (README: functions honour i
 test('the custom domain is HTTPS by default: tokens and AccessKey secrets never travel in clear text', () => {
   assert.is(doc.resources.domain.props.protocol, 'HTTPS');
   assert.ok(doc.resources.domain.props.certConfig, 'certConfig');
-  for (const r of Object.values<any>(doc.resources)) if (r.component === 'fc3') assert.not.ok('FLEET_ADMIN_TOKEN' in r.props.environmentVariables && ['console', 'sweeper'].includes(r.props.functionName.replace(/^fleet-/, '')));
+  for (const r of Object.values<any>(doc.resources))
+    if (r.component === 'fc3')
+      assert.not.ok(
+        'FLEET_ADMIN_TOKEN' in r.props.environmentVariables &&
+          ['console', 'sweeper'].includes(r.props.functionName.replace(/^fleet-/, '')),
+      );
 });
 
 test('the render cache keys on the variables s.yaml reads', async () => {

@@ -12,7 +12,11 @@ const TS = TableStore;
 const B = TS.PlainBufferBuilder;
 
 function sdkRead(buf: Buffer, many = false) {
-  const input = new TS.PlainBufferInputStream({ buffer: buf.buffer, offset: buf.byteOffset, limit: buf.byteOffset + buf.length });
+  const input = new TS.PlainBufferInputStream({
+    buffer: buf.buffer,
+    offset: buf.byteOffset,
+    limit: buf.byteOffset + buf.length,
+  });
   const coded = new TS.PlainBufferCodedInputStream(input);
   return many ? coded.readRows() : coded.readRow();
 }
@@ -20,10 +24,21 @@ function sdkRead(buf: Buffer, many = false) {
 test('reads a put row written by the SDK: every type, timestamps, checksums', () => {
   const buf: Buffer = B.serializeForPutRow(
     [{ s: 'key' }, { i: TS.Long.fromString('-9223372036854775808') }, { b: Buffer.from([9, 8]) }],
-    [{ str: 'värde' }, { dbl: 2.5 }, { yes: true }, { no: false }, { int: TS.Long.fromString('9007199254740993') }, { bin: Buffer.from([0, 1]) }, { old: 'x', timestamp: 1700000000123 }],
+    [
+      { str: 'värde' },
+      { dbl: 2.5 },
+      { yes: true },
+      { no: false },
+      { int: TS.Long.fromString('9007199254740993') },
+      { bin: Buffer.from([0, 1]) },
+      { old: 'x', timestamp: 1700000000123 },
+    ],
   );
   const row = readRow(buf);
-  assert.equal(row.pk.map((c) => c.name), ['s', 'i', 'b']);
+  assert.equal(
+    row.pk.map((c) => c.name),
+    ['s', 'i', 'b'],
+  );
   assert.equal(row.pk[0]!.value, { t: 'str', v: 'key' });
   assert.equal(row.pk[1]!.value, { t: 'int', v: -9223372036854775808n });
   assert.equal(row.pk[2]!.value, { t: 'bin', v: Buffer.from([9, 8]) });
@@ -40,12 +55,15 @@ test('reads a put row written by the SDK: every type, timestamps, checksums', ()
 });
 
 test('reads update cells (PUT with timestamp, DELETE one version, DELETE_ALL, INCREMENT) and delete rows', () => {
-  const buf: Buffer = B.serializeForUpdateRow([{ id: 'k' }], [
-    { PUT: [{ a: 'v', timestamp: 1700000000000 }] },
-    { DELETE: [{ b: 1700000000001 }] },
-    { DELETE_ALL: ['c'] },
-    { INCREMENT: [{ n: TS.Long.fromNumber(3) }] },
-  ]);
+  const buf: Buffer = B.serializeForUpdateRow(
+    [{ id: 'k' }],
+    [
+      { PUT: [{ a: 'v', timestamp: 1700000000000 }] },
+      { DELETE: [{ b: 1700000000001 }] },
+      { DELETE_ALL: ['c'] },
+      { INCREMENT: [{ n: TS.Long.fromNumber(3) }] },
+    ],
+  );
   const row = readRow(buf);
   assert.equal(row.cells, [
     { name: 'a', value: { t: 'str', v: 'v' }, ts: 1700000000000 },
@@ -56,7 +74,10 @@ test('reads update cells (PUT with timestamp, DELETE one version, DELETE_ALL, IN
   const del = readRow(B.serializeForDeleteRow([{ id: 'k' }]));
   assert.is(del.deleteMarker, true);
   const range = readRow(B.serializePrimaryKey([{ id: TS.INF_MIN }, { n: TS.INF_MAX }]));
-  assert.equal(range.pk.map((c) => c.value.t), ['min', 'max']);
+  assert.equal(
+    range.pk.map((c) => c.value.t),
+    ['min', 'max'],
+  );
 });
 
 test('a flipped byte fails the checksum with OTSParameterInvalid', () => {
@@ -83,7 +104,10 @@ test('condition operands (serialised column values) parse', () => {
 test('rows written by the sandbox are read by the SDK, checksums and all', () => {
   const rows = writeRows([
     {
-      pk: [{ name: 'id', value: { t: 'str', v: 'ünï' } }, { name: 'n', value: { t: 'int', v: 9223372036854775807n } }],
+      pk: [
+        { name: 'id', value: { t: 'str', v: 'ünï' } },
+        { name: 'n', value: { t: 'int', v: 9223372036854775807n } },
+      ],
       cells: [
         { name: 'a', value: { t: 'str', v: 'x' }, ts: 1700000000000 },
         { name: 'b', value: { t: 'double', v: -1.25 }, ts: 1700000000001 },
@@ -98,14 +122,25 @@ test('rows written by the sandbox are read by the SDK, checksums and all', () =>
   const [r1, r2, r3] = sdkRead(rows, true);
   assert.is(r1.primaryKey[0].value, 'ünï');
   assert.is(String(r1.primaryKey[1].value), '9223372036854775807');
-  assert.equal(r1.attributes.map((a: { columnValue: unknown }) => (typeof a.columnValue === 'object' ? String(a.columnValue) : a.columnValue)), ['x', -1.25, true, '\x01\x02\x03', '-42']);
-  assert.equal(r1.attributes.map((a: { timestamp: unknown }) => Number(String(a.timestamp))), [1700000000000, 1700000000001, 1700000000002, 1700000000003, 1700000000004]);
+  assert.equal(
+    r1.attributes.map((a: { columnValue: unknown }) =>
+      typeof a.columnValue === 'object' ? String(a.columnValue) : a.columnValue,
+    ),
+    ['x', -1.25, true, '\x01\x02\x03', '-42'],
+  );
+  assert.equal(
+    r1.attributes.map((a: { timestamp: unknown }) => Number(String(a.timestamp))),
+    [1700000000000, 1700000000001, 1700000000002, 1700000000003, 1700000000004],
+  );
   assert.equal(r2.primaryKey[0].value, Buffer.from([255]));
   assert.equal(r2.attributes, []);
   assert.equal(r3.primaryKey, []);
   assert.is(r3.attributes[0].columnValue, 'attr');
   assert.is(writeRow(undefined).length, 0);
-  assert.is(sdkRead(writeRow({ pk: [{ name: 'k', value: { t: 'str', v: 'v' } }], cells: [] })).primaryKey[0].value, 'v');
+  assert.is(
+    sdkRead(writeRow({ pk: [{ name: 'k', value: { t: 'str', v: 'v' } }], cells: [] })).primaryKey[0].value,
+    'v',
+  );
 });
 
 test.run();

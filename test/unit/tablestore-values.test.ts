@@ -1,14 +1,26 @@
 /** Value order and persisted form of the Tablestore sandbox (primary-key order drives GetRange). */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compareCell, comparePk, decValue, encValue, type CellValue, type PkValue } from '../../lib/sandbox/tablestore/values';
+import {
+  compareCell,
+  comparePk,
+  decValue,
+  encValue,
+  type CellValue,
+  type PkValue,
+} from '../../lib/sandbox/tablestore/values';
 
 const s = (v: string): PkValue => ({ t: 'str', v });
 const i = (v: bigint): PkValue => ({ t: 'int', v });
 
 test('primary keys order column by column; INF_MIN/INF_MAX bound every value', () => {
   const keys: PkValue[][] = [
-    [s('b'), i(1n)], [s('a'), i(2n)], [s('a'), i(-9223372036854775808n)], [s('a'), { t: 'max' }], [s('a'), { t: 'min' }], [s('a'), i(10n)],
+    [s('b'), i(1n)],
+    [s('a'), i(2n)],
+    [s('a'), i(-9223372036854775808n)],
+    [s('a'), { t: 'max' }],
+    [s('a'), { t: 'min' }],
+    [s('a'), i(10n)],
   ];
   const sorted = [...keys].sort(comparePk).map((k) => k.map((v) => ('v' in v ? String(v.v) : v.t)).join('/'));
   assert.equal(sorted, ['a/min', 'a/-9223372036854775808', 'a/2', 'a/10', 'a/max', 'b/1']);
@@ -28,9 +40,15 @@ test('cell comparison: same type compares, different types do not', () => {
 
 test('persisted form is exact for int64 extremes, special doubles and bytes', () => {
   const values: CellValue[] = [
-    { t: 'int', v: 9223372036854775807n }, { t: 'int', v: -9223372036854775808n },
-    { t: 'double', v: -0 }, { t: 'double', v: Number.NaN }, { t: 'double', v: Infinity }, { t: 'double', v: 0.1 + 0.2 },
-    { t: 'bool', v: false }, { t: 'str', v: 'ü😀' }, { t: 'bin', v: Buffer.from([0, 255]) },
+    { t: 'int', v: 9223372036854775807n },
+    { t: 'int', v: -9223372036854775808n },
+    { t: 'double', v: -0 },
+    { t: 'double', v: Number.NaN },
+    { t: 'double', v: Infinity },
+    { t: 'double', v: 0.1 + 0.2 },
+    { t: 'bool', v: false },
+    { t: 'str', v: 'ü😀' },
+    { t: 'bin', v: Buffer.from([0, 255]) },
   ];
   const back = values.map((v) => decValue(JSON.parse(JSON.stringify(encValue(v)))));
   assert.equal(back, values);

@@ -23,7 +23,10 @@ test('records appended are replayed in order after reopening', () => {
   for (let i = 0; i < 50; i++) wal.append({ i, s: `r${i}` });
   wal.close();
   const again = Wal.open(dir);
-  assert.equal(again.records, Array.from({ length: 50 }, (_, i) => ({ i, s: `r${i}` })));
+  assert.equal(
+    again.records,
+    Array.from({ length: 50 }, (_, i) => ({ i, s: `r${i}` })),
+  );
   again.wal.close();
 });
 

@@ -5,15 +5,44 @@
 import type { OpContext, SandboxAccount } from '../openapi/types';
 import { missing, regionNotFound } from './errors';
 
-export interface RegionInfo { regionId: string; localName: string; ecsEndpoint: string; vpcEndpoint: string }
-export interface ZoneInfo { zoneId: string; regionId: string; localName: string }
-export interface InstanceTypeInfo { instanceTypeId: string; cpuCoreCount: number; memorySizeGiB: number; instanceTypeFamily: string }
-export interface ImageInfo {
-  imageId: string; imageName: string; osName: string; osNameEn?: string; osType: string; platform: string;
-  architecture: string; size?: number; bootMode?: string; imageFamily?: string; description?: string;
-  creationTime?: string; releaseDate?: string;
+export interface RegionInfo {
+  regionId: string;
+  localName: string;
+  ecsEndpoint: string;
+  vpcEndpoint: string;
 }
-export interface Catalog { regions: RegionInfo[]; zones: ZoneInfo[]; instanceTypes: InstanceTypeInfo[]; images: ImageInfo[] }
+export interface ZoneInfo {
+  zoneId: string;
+  regionId: string;
+  localName: string;
+}
+export interface InstanceTypeInfo {
+  instanceTypeId: string;
+  cpuCoreCount: number;
+  memorySizeGiB: number;
+  instanceTypeFamily: string;
+}
+export interface ImageInfo {
+  imageId: string;
+  imageName: string;
+  osName: string;
+  osNameEn?: string;
+  osType: string;
+  platform: string;
+  architecture: string;
+  size?: number;
+  bootMode?: string;
+  imageFamily?: string;
+  description?: string;
+  creationTime?: string;
+  releaseDate?: string;
+}
+export interface Catalog {
+  regions: RegionInfo[];
+  zones: ZoneInfo[];
+  instanceTypes: InstanceTypeInfo[];
+  images: ImageInfo[];
+}
 
 const cache = new WeakMap<object, Catalog>();
 
@@ -30,7 +59,9 @@ export function catalogOf(seed: unknown): Catalog {
   const s = seed as Record<string, unknown>;
   const cat: Catalog = {
     regions: items<RegionInfo>(s, 'regions'),
-    zones: items<ZoneInfo>(s, 'zones').slice().sort((a, b) => a.zoneId.localeCompare(b.zoneId)),
+    zones: items<ZoneInfo>(s, 'zones')
+      .slice()
+      .sort((a, b) => a.zoneId.localeCompare(b.zoneId)),
     instanceTypes: items<InstanceTypeInfo>(s, 'instanceTypes'),
     images: items<ImageInfo>(s, 'images'),
   };

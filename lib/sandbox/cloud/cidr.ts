@@ -1,6 +1,9 @@
 /** IPv4 CIDR arithmetic for VPC/VSwitch validation and private IP allocation. */
 
-export interface Cidr { base: number; prefix: number }
+export interface Cidr {
+  base: number;
+  prefix: number;
+}
 
 export function parseIp(ip: string): number | null {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);

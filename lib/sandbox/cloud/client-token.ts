@@ -10,13 +10,29 @@ import { bool, opt } from './params';
 import { stateOf } from './state';
 
 /** Signature and transport parameters (V1) that are not part of "the request". */
-const COMMON = new Set(['Action', 'Version', 'Format', 'AccessKeyId', 'Signature', 'SignatureMethod', 'SignatureVersion',
-  'SignatureNonce', 'SignatureType', 'Timestamp', 'SecurityToken', 'ClientToken', 'RequestId', 'callback']);
+const COMMON = new Set([
+  'Action',
+  'Version',
+  'Format',
+  'AccessKeyId',
+  'Signature',
+  'SignatureMethod',
+  'SignatureVersion',
+  'SignatureNonce',
+  'SignatureType',
+  'Timestamp',
+  'SecurityToken',
+  'ClientToken',
+  'RequestId',
+  'callback',
+]);
 
 const MAX_TOKENS = 10_000;
 
 export function paramsHash(params: Record<string, string>): string {
-  const entries = Object.entries(params).filter(([k]) => !COMMON.has(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = Object.entries(params)
+    .filter(([k]) => !COMMON.has(k))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return createHash('sha256').update(JSON.stringify(entries)).digest('hex');
 }
 
@@ -33,7 +49,11 @@ export function idempotent(ctx: OpContext, create: () => Record<string, unknown>
   const prior = s.tokens[key];
   if (prior) {
     if (prior.hash !== hash) {
-      throw apiError('IdempotentParameterMismatch', 400, 'The specified parameters are different from before with the same ClientToken.');
+      throw apiError(
+        'IdempotentParameterMismatch',
+        400,
+        'The specified parameters are different from before with the same ClientToken.',
+      );
     }
     return structuredClone(prior.result);
   }
@@ -41,7 +61,12 @@ export function idempotent(ctx: OpContext, create: () => Record<string, unknown>
   s.tokens[key] = { action: ctx.action, hash, result: structuredClone(result), atMs: ctx.now() };
   const keys = Object.keys(s.tokens);
   if (keys.length > MAX_TOKENS) {
-    keys.sort((a, b) => s.tokens[a]!.atMs - s.tokens[b]!.atMs).slice(0, keys.length - MAX_TOKENS).forEach((k) => delete s.tokens[k]);
+    keys
+      .sort((a, b) => s.tokens[a]!.atMs - s.tokens[b]!.atMs)
+      .slice(0, keys.length - MAX_TOKENS)
+      .forEach((k) => {
+        delete s.tokens[k];
+      });
   }
   return result;
 }

@@ -38,12 +38,17 @@ export function findSecurityGroup(s: CloudState, regionId: string | undefined, i
 /** A live instance (in `regionId` when given); a deleting one still counts until it is gone. */
 export function findInstance(s: CloudState, c: Clock, regionId: string | undefined, id: string): Instance {
   const i = s.instances.find((x) => x.id === id && (!regionId || x.regionId === regionId));
-  if (!i || instanceStatus(i, c) === null) throw notFound('InvalidInstanceId.NotFound', 'The specified InstanceId does not exist.');
+  if (!i || instanceStatus(i, c) === null)
+    throw notFound('InvalidInstanceId.NotFound', 'The specified InstanceId does not exist.');
   return i;
 }
 
-export const vpcTags = (tags: { Key: string; Value: string }[]) => ({ Tag: tags.map((t) => ({ Key: t.Key, Value: t.Value })) });
-export const ecsTags = (tags: { Key: string; Value: string }[]) => ({ Tag: tags.map((t) => ({ TagValue: t.Value, TagKey: t.Key })) });
+export const vpcTags = (tags: { Key: string; Value: string }[]) => ({
+  Tag: tags.map((t) => ({ Key: t.Key, Value: t.Value })),
+});
+export const ecsTags = (tags: { Key: string; Value: string }[]) => ({
+  Tag: tags.map((t) => ({ TagValue: t.Value, TagKey: t.Key })),
+});
 
 /** Name/description checks shared by VPC and ECS (2–128 chars, no http:// prefix). */
 export function checkName(value: string | undefined, code: string, message: string): void {

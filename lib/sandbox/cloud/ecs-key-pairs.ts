@@ -8,7 +8,9 @@ import { stateOf, type KeyPair } from './state';
 
 export const KEY_PAIRS_PER_REGION = 500;
 
-const ecsTags = (tags: { Key: string; Value: string }[]) => ({ Tag: tags.map((t) => ({ TagValue: t.Value, TagKey: t.Key })) });
+const ecsTags = (tags: { Key: string; Value: string }[]) => ({
+  Tag: tags.map((t) => ({ TagValue: t.Value, TagKey: t.Key })),
+});
 
 function checkName(name: string) {
   if (!/^[A-Za-z][A-Za-z0-9._:-]{1,127}$/.test(name) || /^https?:\/\//.test(name)) {
@@ -20,10 +22,16 @@ function addKeyPair(ctx: OpContext, regionId: string, name: string, publicKey: s
   const s = stateOf(ctx.account);
   const inRegion = s.keyPairs.filter((k) => k.regionId === regionId);
   if (inRegion.some((k) => k.name === name)) throw apiError('KeyPair.AlreadyExist', 400, 'The key pair already exist.');
-  if (inRegion.length >= KEY_PAIRS_PER_REGION) throw apiError('QuotaExceed.KeyPair', 403, 'The key pair quota exceeds.');
+  if (inRegion.length >= KEY_PAIRS_PER_REGION)
+    throw apiError('QuotaExceed.KeyPair', 403, 'The key pair quota exceeds.');
   const kp: KeyPair = {
-    name, regionId, fingerprint: fingerprint(blob), publicKey, createdAtMs: ctx.now(),
-    tags: tagsToSet(ctx.params), resourceGroupId: opt(ctx.params, 'ResourceGroupId') ?? s.resourceGroupId,
+    name,
+    regionId,
+    fingerprint: fingerprint(blob),
+    publicKey,
+    createdAtMs: ctx.now(),
+    tags: tagsToSet(ctx.params),
+    resourceGroupId: opt(ctx.params, 'ResourceGroupId') ?? s.resourceGroupId,
   };
   s.keyPairs.push(kp);
   return kp;
@@ -36,15 +44,27 @@ export function describeKeyPairs(ctx: OpContext) {
   const fp = opt(p, 'KeyPairFingerPrint');
   const rg = opt(p, 'ResourceGroupId');
   const tagOk = tagFilter(p);
-  const all = stateOf(ctx.account).keyPairs.filter((k) => k.regionId === regionId && nameMatch(k.name)
-    && (!fp || k.fingerprint === fp) && (!rg || k.resourceGroupId === rg) && tagOk(k.tags));
+  const all = stateOf(ctx.account).keyPairs.filter(
+    (k) =>
+      k.regionId === regionId &&
+      nameMatch(k.name) &&
+      (!fp || k.fingerprint === fp) &&
+      (!rg || k.resourceGroupId === rg) &&
+      tagOk(k.tags),
+  );
   const page = pageByNumber(p, all, 50);
   return {
-    PageSize: page.pageSize, PageNumber: page.pageNumber, TotalCount: page.totalCount,
+    PageSize: page.pageSize,
+    PageNumber: page.pageNumber,
+    TotalCount: page.totalCount,
     KeyPairs: {
       KeyPair: page.items.map((k) => ({
-        CreationTime: isoMinutes(k.createdAtMs), KeyPairName: k.name, KeyPairFingerPrint: k.fingerprint,
-        ResourceGroupId: k.resourceGroupId, PublicKey: k.publicKey, Tags: ecsTags(k.tags),
+        CreationTime: isoMinutes(k.createdAtMs),
+        KeyPairName: k.name,
+        KeyPairFingerPrint: k.fingerprint,
+        ResourceGroupId: k.resourceGroupId,
+        PublicKey: k.publicKey,
+        Tags: ecsTags(k.tags),
       })),
     },
   };
@@ -66,7 +86,8 @@ export function createKeyPair(ctx: OpContext) {
   const name = req(ctx.params, 'KeyPairName');
   checkName(name);
   const s = stateOf(ctx.account);
-  if (s.keyPairs.some((k) => k.regionId === regionId && k.name === name)) throw apiError('KeyPair.AlreadyExist', 400, 'The key pair already exist.');
+  if (s.keyPairs.some((k) => k.regionId === regionId && k.name === name))
+    throw apiError('KeyPair.AlreadyExist', 400, 'The key pair already exist.');
   const gen = generateRsa(name);
   const kp = addKeyPair(ctx, regionId, name, gen.publicKey, gen.blob);
   return { KeyPairName: kp.name, KeyPairFingerPrint: kp.fingerprint, PrivateKeyBody: gen.privateKeyPem };
@@ -75,7 +96,12 @@ export function createKeyPair(ctx: OpContext) {
 export function deleteKeyPairs(ctx: OpContext) {
   const regionId = requireRegion(ctx);
   const names = jsonList(ctx.params, 'KeyPairNames', 100, 'InvalidKeyPairNames.ValueNotSupported');
-  if (!names || names.length === 0) throw apiError('MissingParameter', 400, 'The input parameter "KeyPairNames" that is mandatory for processing this request is not supplied.');
+  if (!names || names.length === 0)
+    throw apiError(
+      'MissingParameter',
+      400,
+      'The input parameter "KeyPairNames" that is mandatory for processing this request is not supplied.',
+    );
   if (names.some((n) => !n)) throw invalidParam('KeyPairNames', 'InvalidKeyPairNames.ValueNotSupported');
   const s = stateOf(ctx.account);
   s.keyPairs = s.keyPairs.filter((k) => !(k.regionId === regionId && names.includes(k.name)));

@@ -9,7 +9,11 @@ export const apiError = (code: string, status: number, message: string) => new S
 
 /** A mandatory parameter is missing (POP gateway wording). */
 export const missing = (name: string) =>
-  apiError('MissingParameter', 400, `The input parameter "${name}" that is mandatory for processing this request is not supplied.`);
+  apiError(
+    'MissingParameter',
+    400,
+    `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
+  );
 
 /** A parameter value is outside its documented range or malformed. */
 export const invalidParam = (name: string, code = 'InvalidParameter') =>

@@ -7,11 +7,28 @@ import { randomId } from '../../core/ids';
 
 /** Region stems as they appear in public resource ids; other regions get a stable hashed stem. */
 const STEMS: Record<string, string> = {
-  'cn-hangzhou': 'bp1', 'cn-beijing': '2ze', 'cn-shanghai': 'uf6', 'cn-shenzhen': 'wz9', 'cn-qingdao': 'm5e',
-  'cn-zhangjiakou': '8vb', 'cn-huhehaote': 'hp3', 'cn-wulanchabu': '0jl', 'cn-hongkong': 'j6c', 'cn-chengdu': '2vc',
-  'cn-heyuan': 'f8z', 'cn-guangzhou': '7xv', 'ap-southeast-1': 't4n', 'ap-southeast-3': '8ps', 'ap-southeast-5': 'k1a',
-  'ap-northeast-1': '6we', 'ap-northeast-2': 'mj7', 'us-west-1': 'rj9', 'us-east-1': '0xi', 'eu-central-1': 'gw8',
-  'eu-west-1': 'd7o', 'me-east-1': 'eb3',
+  'cn-hangzhou': 'bp1',
+  'cn-beijing': '2ze',
+  'cn-shanghai': 'uf6',
+  'cn-shenzhen': 'wz9',
+  'cn-qingdao': 'm5e',
+  'cn-zhangjiakou': '8vb',
+  'cn-huhehaote': 'hp3',
+  'cn-wulanchabu': '0jl',
+  'cn-hongkong': 'j6c',
+  'cn-chengdu': '2vc',
+  'cn-heyuan': 'f8z',
+  'cn-guangzhou': '7xv',
+  'ap-southeast-1': 't4n',
+  'ap-southeast-3': '8ps',
+  'ap-southeast-5': 'k1a',
+  'ap-northeast-1': '6we',
+  'ap-northeast-2': 'mj7',
+  'us-west-1': 'rj9',
+  'us-east-1': '0xi',
+  'eu-central-1': 'gw8',
+  'eu-west-1': 'd7o',
+  'me-east-1': 'eb3',
 };
 
 export function regionStem(regionId: string): string {

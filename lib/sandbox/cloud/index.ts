@@ -3,20 +3,47 @@
  * ResourceCenter 2022-12-01), for the sandbox front door (lib/sandbox/openapi).
  */
 import type { CloudModule, OpHandler, ProductModule } from '../openapi/types';
-import { describeAvailableResource, describeImages, describeInstanceTypes, describeRegions, describeZones } from './ecs-catalog';
 import {
-  allocatePublicIpAddress, deleteInstance, describeDisks, describeInstances, describeInstanceStatus, startInstance, stopInstance,
+  describeAvailableResource,
+  describeImages,
+  describeInstanceTypes,
+  describeRegions,
+  describeZones,
+} from './ecs-catalog';
+import {
+  allocatePublicIpAddress,
+  deleteInstance,
+  describeDisks,
+  describeInstances,
+  describeInstanceStatus,
+  startInstance,
+  stopInstance,
 } from './ecs-instances';
 import { createKeyPair, deleteKeyPairs, describeKeyPairs, importKeyPair } from './ecs-key-pairs';
 import { runInstances } from './ecs-run-instances';
 import {
-  authorizeSecurityGroup, createSecurityGroup, deleteSecurityGroup, describeSecurityGroupAttribute, describeSecurityGroups,
+  authorizeSecurityGroup,
+  createSecurityGroup,
+  deleteSecurityGroup,
+  describeSecurityGroupAttribute,
+  describeSecurityGroups,
 } from './ecs-security-groups';
 import { listResources } from './inventory';
-import { enableResourceCenter, getResourceCenterServiceStatus, listResourceTypes, searchResources } from './resource-center';
+import {
+  enableResourceCenter,
+  getResourceCenterServiceStatus,
+  listResourceTypes,
+  searchResources,
+} from './resource-center';
 import { seedAccount } from './seed';
 import { listTagResources, tagResources, untagResources } from './tags';
-import { allocateEipAddress, associateEipAddress, describeEipAddresses, releaseEipAddress, unassociateEipAddress } from './vpc-eips';
+import {
+  allocateEipAddress,
+  associateEipAddress,
+  describeEipAddresses,
+  releaseEipAddress,
+  unassociateEipAddress,
+} from './vpc-eips';
 import { createRouteEntry, deleteRouteEntry, describeRouteEntryList, describeRouteTableList } from './vpc-routes';
 import { createVpc, deleteVpc, describeVpcs } from './vpc-vpcs';
 import { createVSwitch, deleteVSwitch, describeVSwitches } from './vpc-vswitches';
@@ -79,7 +106,11 @@ const resourceCenterOps: Record<string, OpHandler> = {
 
 export const ecsProduct: ProductModule = { product: 'Ecs', version: '2014-05-26', ops: ecsOps };
 export const vpcProduct: ProductModule = { product: 'Vpc', version: '2016-04-28', ops: vpcOps };
-export const resourceCenterProduct: ProductModule = { product: 'ResourceCenter', version: '2022-12-01', ops: resourceCenterOps };
+export const resourceCenterProduct: ProductModule = {
+  product: 'ResourceCenter',
+  version: '2022-12-01',
+  ops: resourceCenterOps,
+};
 
 /** What the front door imports. */
 export const cloudModule: CloudModule = {

@@ -6,20 +6,33 @@
 import type { CloudState, Eip, Instance, RouteEntry, VSwitch, Vpc } from './state';
 
 export const WAIT_MS = {
-  vpcCreate: 4_000, vpcDelete: 2_000,
-  vSwitchCreate: 2_500, vSwitchDelete: 1_500,
-  instancePending: 6_000, instanceStarting: 18_000, instanceStop: 5_000, instanceStart: 8_000,
-  instanceDelete: 5_000, instanceDeleteStopped: 2_000,
-  eipAssociate: 2_000, eipUnassociate: 2_000, eipRelease: 1_000,
-  routeCreate: 1_500, routeDelete: 1_500,
+  vpcCreate: 4_000,
+  vpcDelete: 2_000,
+  vSwitchCreate: 2_500,
+  vSwitchDelete: 1_500,
+  instancePending: 6_000,
+  instanceStarting: 18_000,
+  instanceStop: 5_000,
+  instanceStart: 8_000,
+  instanceDelete: 5_000,
+  instanceDeleteStopped: 2_000,
+  eipAssociate: 2_000,
+  eipUnassociate: 2_000,
+  eipRelease: 1_000,
+  routeCreate: 1_500,
+  routeDelete: 1_500,
 } as const;
 
-export interface Clock { now: number; scale: number }
+export interface Clock {
+  now: number;
+  scale: number;
+}
 
 /** Simulated milliseconds since `atMs` (scale 0 or less: everything already done). */
 export const since = (c: Clock, atMs: number) => (c.scale <= 0 ? Number.POSITIVE_INFINITY : (c.now - atMs) / c.scale);
 
-const gone = (c: Clock, deletedAtMs: number | undefined, waitMs: number) => deletedAtMs !== undefined && since(c, deletedAtMs) >= waitMs;
+const gone = (c: Clock, deletedAtMs: number | undefined, waitMs: number) =>
+  deletedAtMs !== undefined && since(c, deletedAtMs) >= waitMs;
 
 export function vpcStatus(v: Vpc, c: Clock): 'Pending' | 'Available' | null {
   if (v.deletedAtMs !== undefined) return gone(c, v.deletedAtMs, WAIT_MS.vpcDelete) ? null : 'Pending';
@@ -43,9 +56,12 @@ export type InstanceStatus = 'Pending' | 'Starting' | 'Running' | 'Stopping' | '
 export function instanceStatus(i: Instance, c: Clock): InstanceStatus | null {
   const t = since(c, i.op.atMs);
   switch (i.op.kind) {
-    case 'run': return t < WAIT_MS.instancePending ? 'Pending' : t < WAIT_MS.instanceStarting ? 'Starting' : 'Running';
-    case 'start': return t < WAIT_MS.instanceStart ? 'Starting' : 'Running';
-    case 'stop': return t < WAIT_MS.instanceStop ? 'Stopping' : 'Stopped';
+    case 'run':
+      return t < WAIT_MS.instancePending ? 'Pending' : t < WAIT_MS.instanceStarting ? 'Starting' : 'Running';
+    case 'start':
+      return t < WAIT_MS.instanceStart ? 'Starting' : 'Running';
+    case 'stop':
+      return t < WAIT_MS.instanceStop ? 'Stopping' : 'Stopped';
     case 'delete': {
       const wait = i.op.fromStopped ? WAIT_MS.instanceDeleteStopped : WAIT_MS.instanceDelete;
       return t >= wait ? null : i.op.fromStopped ? 'Stopped' : 'Stopping';
@@ -54,13 +70,22 @@ export function instanceStatus(i: Instance, c: Clock): InstanceStatus | null {
 }
 
 /** EIP status and the instance it is bound to (Associating → InUse; Unassociating → Available; Releasing → gone). */
-export function eipView(e: Eip, c: Clock): { status: 'Available' | 'Associating' | 'InUse' | 'Unassociating' | 'Releasing'; instanceId: string } | null {
-  if (e.deletedAtMs !== undefined) return gone(c, e.deletedAtMs, WAIT_MS.eipRelease) ? null : { status: 'Releasing', instanceId: '' };
+export function eipView(
+  e: Eip,
+  c: Clock,
+): { status: 'Available' | 'Associating' | 'InUse' | 'Unassociating' | 'Releasing'; instanceId: string } | null {
+  if (e.deletedAtMs !== undefined)
+    return gone(c, e.deletedAtMs, WAIT_MS.eipRelease) ? null : { status: 'Releasing', instanceId: '' };
   if (e.unassociatedAtMs !== undefined) {
-    return since(c, e.unassociatedAtMs) >= WAIT_MS.eipUnassociate ? { status: 'Available', instanceId: '' } : { status: 'Unassociating', instanceId: e.instanceId };
+    return since(c, e.unassociatedAtMs) >= WAIT_MS.eipUnassociate
+      ? { status: 'Available', instanceId: '' }
+      : { status: 'Unassociating', instanceId: e.instanceId };
   }
   if (e.associatedAtMs !== undefined && e.instanceId) {
-    return { status: since(c, e.associatedAtMs) >= WAIT_MS.eipAssociate ? 'InUse' : 'Associating', instanceId: e.instanceId };
+    return {
+      status: since(c, e.associatedAtMs) >= WAIT_MS.eipAssociate ? 'InUse' : 'Associating',
+      instanceId: e.instanceId,
+    };
   }
   return { status: 'Available', instanceId: '' };
 }

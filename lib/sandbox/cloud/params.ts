@@ -59,10 +59,12 @@ export function structN(p: Params, prefix: string): Record<string, string | stri
       g[m[2]!] = arr;
     } else g[m[2]!] = v;
   }
-  return [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([, g]) => {
-    for (const [k, v] of Object.entries(g)) if (Array.isArray(v)) g[k] = v.filter((x) => x !== undefined);
-    return g;
-  });
+  return [...groups.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([, g]) => {
+      for (const [k, v] of Object.entries(g)) if (Array.isArray(v)) g[k] = v.filter((x) => x !== undefined);
+      return g;
+    });
 }
 
 /** A JSON array of strings (`'["a","b"]'`), at most `max` items; malformed → `code`. */
@@ -70,17 +72,30 @@ export function jsonList(p: Params, name: string, max: number, code = 'InvalidPa
   const v = opt(p, name);
   if (v === undefined) return undefined;
   let arr: unknown;
-  try { arr = JSON.parse(v); } catch { throw invalidParam(name, code); }
+  try {
+    arr = JSON.parse(v);
+  } catch {
+    throw invalidParam(name, code);
+  }
   if (!Array.isArray(arr) || arr.some((x) => typeof x !== 'string')) throw invalidParam(name, code);
-  if (arr.length > max) throw apiError(code, 400, `The specified parameter "${name}" exceeds the limit of ${max} items.`);
+  if (arr.length > max)
+    throw apiError(code, 400, `The specified parameter "${name}" exceeds the limit of ${max} items.`);
   return arr as string[];
 }
 
 /** Comma-separated ids, at most `max` (more → `tooMany()`, by default `InvalidParameter`). */
-export function commaList(p: Params, name: string, max: number, tooMany: () => Error = () => invalidParam(name)): string[] | undefined {
+export function commaList(
+  p: Params,
+  name: string,
+  max: number,
+  tooMany: () => Error = () => invalidParam(name),
+): string[] | undefined {
   const v = opt(p, name);
   if (v === undefined) return undefined;
-  const ids = v.split(',').map((x) => x.trim()).filter(Boolean);
+  const ids = v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   if (ids.length > max) throw tooMany();
   return ids;
 }
@@ -94,7 +109,8 @@ export function tagsToSet(p: Params): Tag[] {
     if (!t.Key || t.Key.length > 128 || /^(aliyun|acs:)/i.test(t.Key) || /^https?:\/\//.test(t.Key)) {
       throw apiError('InvalidTagKey.Malformed', 400, 'The specified Tag.n.Key is not valid.');
     }
-    if (t.Value.length > 128 || /^(aliyun|acs:)/i.test(t.Value)) throw apiError('InvalidTagValue.Malformed', 400, 'The specified Tag.n.Value is not valid.');
+    if (t.Value.length > 128 || /^(aliyun|acs:)/i.test(t.Value))
+      throw apiError('InvalidTagValue.Malformed', 400, 'The specified Tag.n.Value is not valid.');
     if (seen.has(t.Key)) throw apiError('Duplicate.TagKey', 400, 'The Tag.N.Key contain duplicate key.');
     seen.add(t.Key);
   }
@@ -105,7 +121,8 @@ export function tagsToSet(p: Params): Tag[] {
 export function tagFilter(p: Params): (tags: Tag[]) => boolean {
   const want = structN(p, 'Tag').filter((g) => g.Key);
   if (want.length > 20) throw apiError('InvalidTagCount', 400, 'The specified tags are beyond the permitted range.');
-  return (tags) => want.every((w) => tags.some((t) => t.Key === w.Key && (w.Value === undefined || t.Value === w.Value)));
+  return (tags) =>
+    want.every((w) => tags.some((t) => t.Key === w.Key && (w.Value === undefined || t.Value === w.Value)));
 }
 
 /** `PageNumber`/`PageSize` paging: page size 1..max (default 10). */
@@ -122,7 +139,10 @@ const salt = (offset: number) => createHash('md5').update(`nt:${offset}`).digest
 export const encodeToken = (offset: number) => salt(offset) + offset.toString(16).padStart(8, '0');
 
 /** A NextToken this sandbox did not hand out → `bad()` (the code differs per operation; ECS default below). */
-export function decodeToken(token: string | undefined, bad: () => Error = () => invalidParam('NextToken', 'InvalidParameter.NextToken')): number {
+export function decodeToken(
+  token: string | undefined,
+  bad: () => Error = () => invalidParam('NextToken', 'InvalidParameter.NextToken'),
+): number {
   if (!token) return 0;
   const off = /^[0-9a-f]{32}$/.test(token) ? parseInt(token.slice(24), 16) : NaN;
   if (!Number.isFinite(off) || salt(off) !== token.slice(0, 24)) throw bad();
@@ -130,7 +150,11 @@ export function decodeToken(token: string | undefined, bad: () => Error = () => 
 }
 
 /** `NextToken`/`MaxResults` paging (the size parameter name varies: `MaxResult` in VPC). */
-export function pageByToken<T>(p: Params, all: T[], o: { max: number; def: number; min?: number; sizeName?: string; badToken?: () => Error }) {
+export function pageByToken<T>(
+  p: Params,
+  all: T[],
+  o: { max: number; def: number; min?: number; sizeName?: string; badToken?: () => Error },
+) {
   const size = int(p, o.sizeName ?? 'MaxResults', { def: o.def, min: o.min ?? 1, max: o.max });
   const offset = decodeToken(opt(p, 'NextToken'), o.badToken);
   const items = all.slice(offset, offset + size);
@@ -141,7 +165,12 @@ export function pageByToken<T>(p: Params, all: T[], o: { max: number; def: numbe
 /** `*` wildcards as in DescribeKeyPairs' KeyPairName. */
 export function wildcard(pattern: string): (s: string) => boolean {
   if (!pattern.includes('*')) return (s) => s === pattern;
-  const re = new RegExp(`^${pattern.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return (s) => re.test(s);
 }
 

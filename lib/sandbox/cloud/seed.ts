@@ -15,8 +15,13 @@ export function seedAccount(account: SandboxAccount, seed: unknown, now: number)
     for (const name of seededKeyPairNames(region.regionId)) {
       const key = generateEd25519Public(name);
       state.keyPairs.push({
-        name, regionId: region.regionId, fingerprint: fingerprint(key.blob), publicKey: key.publicKey,
-        createdAtMs: now, tags: [], resourceGroupId: state.resourceGroupId,
+        name,
+        regionId: region.regionId,
+        fingerprint: fingerprint(key.blob),
+        publicKey: key.publicKey,
+        createdAtMs: now,
+        tags: [],
+        resourceGroupId: state.resourceGroupId,
       });
     }
   }

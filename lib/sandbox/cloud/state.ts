@@ -5,7 +5,10 @@
  */
 import type { SandboxAccount } from '../openapi/types';
 
-export interface Tag { Key: string; Value: string }
+export interface Tag {
+  Key: string;
+  Value: string;
+}
 
 interface Owned {
   id: string;
@@ -78,7 +81,11 @@ export interface SecurityGroup extends Owned {
 }
 
 /** The last lifecycle operation of an instance; its status follows from `kind` and `atMs`. */
-export interface InstanceOp { kind: 'run' | 'stop' | 'start' | 'delete'; atMs: number; fromStopped?: boolean }
+export interface InstanceOp {
+  kind: 'run' | 'stop' | 'start' | 'delete';
+  atMs: number;
+  fromStopped?: boolean;
+}
 
 export interface Instance extends Owned {
   zoneId: string;
@@ -125,7 +132,12 @@ export interface Eip extends Owned {
   unassociatedAtMs?: number;
 }
 
-export interface IdempotencyRecord { action: string; hash: string; result: Record<string, unknown>; atMs: number }
+export interface IdempotencyRecord {
+  action: string;
+  hash: string;
+  result: Record<string, unknown>;
+  atMs: number;
+}
 
 export interface CloudState {
   version: 1;
@@ -144,8 +156,17 @@ export interface CloudState {
 
 export function emptyState(resourceGroupId: string): CloudState {
   return {
-    version: 1, resourceGroupId, keyPairs: [], vpcs: [], vSwitches: [], routeEntries: [],
-    securityGroups: [], instances: [], disks: [], eips: [], tokens: {},
+    version: 1,
+    resourceGroupId,
+    keyPairs: [],
+    vpcs: [],
+    vSwitches: [],
+    routeEntries: [],
+    securityGroups: [],
+    instances: [],
+    disks: [],
+    eips: [],
+    tokens: {},
   };
 }
 

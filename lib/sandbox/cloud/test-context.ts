@@ -18,10 +18,17 @@ export interface Harness {
   /** Simulated now; tests advance it. */
   clock: { ms: number };
   timeScale: number;
-  call(product: 'Ecs' | 'Vpc' | 'ResourceCenter', action: string, params?: Record<string, string | number | boolean>): Promise<Record<string, any>>;
+  call(
+    product: 'Ecs' | 'Vpc' | 'ResourceCenter',
+    action: string,
+    params?: Record<string, string | number | boolean>,
+    // biome-ignore lint/suspicious/noExplicitAny: sandbox answers are read field by field in tests
+  ): Promise<Record<string, any>>;
 }
 
-export function harness(o: { regions?: string[]; quotas?: Partial<SandboxQuotas>; timeScale?: number; resourceCenterEnabled?: boolean } = {}): Harness {
+export function harness(
+  o: { regions?: string[]; quotas?: Partial<SandboxQuotas>; timeScale?: number; resourceCenterEnabled?: boolean } = {},
+): Harness {
   const seed = loadSeed();
   const clock = { ms: Date.UTC(2026, 0, 1) };
   const account: SandboxAccount = {
@@ -34,16 +41,26 @@ export function harness(o: { regions?: string[]; quotas?: Partial<SandboxQuotas>
   };
   cloudModule.seedAccount(account, seed, clock.ms);
   const h: Harness = {
-    account, seed, clock, timeScale: o.timeScale ?? 1,
+    account,
+    seed,
+    clock,
+    timeScale: o.timeScale ?? 1,
     async call(product, action, params = {}) {
       const mod = cloudModule.products.find((m) => m.product === product);
       const op: OpHandler | undefined = mod?.ops[action];
       if (!op) throw new Error(`no op ${product}.${action}`);
       const flat = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)]));
       const ctx: OpContext = {
-        account, caller: { accessKeyId: 'LTAItest', kind: 'root', arn: `acs:ram::${account.accountId}:root` },
-        product, version: mod!.version, action, params: flat, requestId: 'REQ', now: () => clock.ms,
-        timeScale: h.timeScale, seed,
+        account,
+        caller: { accessKeyId: 'LTAItest', kind: 'root', arn: `acs:ram::${account.accountId}:root` },
+        product,
+        version: mod!.version,
+        action,
+        params: flat,
+        requestId: 'REQ',
+        now: () => clock.ms,
+        timeScale: h.timeScale,
+        seed,
       };
       const out = await op(ctx);
       return JSON.parse(JSON.stringify(out));

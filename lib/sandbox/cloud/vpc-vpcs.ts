@@ -17,7 +17,8 @@ export function createVpc(ctx: OpContext) {
     const regionId = requireRegion(ctx);
     const cidrBlock = opt(p, 'CidrBlock') ?? '172.16.0.0/12';
     const cidr = parseCidr(cidrBlock);
-    if (!cidr || cidr.prefix < 8 || cidr.prefix > 28 || !isPrivateRange(cidr)) throw apiError('InvalidParameter', 400, 'Specified CIDR block is not valid');
+    if (!cidr || cidr.prefix < 8 || cidr.prefix > 28 || !isPrivateRange(cidr))
+      throw apiError('InvalidParameter', 400, 'Specified CIDR block is not valid');
     checkName(opt(p, 'VpcName'), 'InvalidVpcName.Malformed', 'Specified VPC name is not valid.');
     checkName(opt(p, 'Description'), 'InvalidVpcDiscription.Malformed', 'Specified VPC description is not valid.');
     const tags = tagsToSet(p);
@@ -25,31 +26,67 @@ export function createVpc(ctx: OpContext) {
     if (count >= ctx.account.quotas.vpcsPerRegion) throw apiError('QuotaExceeded.Vpc', 400, 'VPC quota exceeded.');
     dryRunGate(ctx);
     const vpc: Vpc = {
-      id: newResourceId('vpc', regionId), regionId, createdAtMs: c.now, tags,
+      id: newResourceId('vpc', regionId),
+      regionId,
+      createdAtMs: c.now,
+      tags,
       resourceGroupId: opt(p, 'ResourceGroupId') ?? s.resourceGroupId,
-      name: opt(p, 'VpcName') ?? '', description: opt(p, 'Description') ?? '', cidrBlock,
-      vRouterId: newResourceId('vrt', regionId), routeTableId: newResourceId('vtb', regionId),
+      name: opt(p, 'VpcName') ?? '',
+      description: opt(p, 'Description') ?? '',
+      cidrBlock,
+      vRouterId: newResourceId('vrt', regionId),
+      routeTableId: newResourceId('vtb', regionId),
     };
     s.vpcs.push(vpc);
     s.routeEntries.push({
-      id: newResourceId('rte', regionId), regionId, vpcId: vpc.id, routeTableId: vpc.routeTableId,
-      destinationCidrBlock: '100.64.0.0/10', type: 'System', nextHopType: 'service', nextHopId: '',
-      name: '', description: '', createdAtMs: c.now,
+      id: newResourceId('rte', regionId),
+      regionId,
+      vpcId: vpc.id,
+      routeTableId: vpc.routeTableId,
+      destinationCidrBlock: '100.64.0.0/10',
+      type: 'System',
+      nextHopType: 'service',
+      nextHopId: '',
+      name: '',
+      description: '',
+      createdAtMs: c.now,
     });
-    return { VpcId: vpc.id, VRouterId: vpc.vRouterId, RouteTableId: vpc.routeTableId, ResourceGroupId: vpc.resourceGroupId };
+    return {
+      VpcId: vpc.id,
+      VRouterId: vpc.vRouterId,
+      RouteTableId: vpc.routeTableId,
+      ResourceGroupId: vpc.resourceGroupId,
+    };
   });
 }
 
 function vpcView(ctx: OpContext, s: CloudState, c: Clock, v: Vpc) {
   return {
-    CreationTime: iso(v.createdAtMs), Status: vpcStatus(v, c), VpcId: v.id, IsDefault: false,
-    OwnerId: Number(ctx.account.accountId), RegionId: v.regionId, VpcName: v.name, VRouterId: v.vRouterId,
-    DhcpOptionsSetStatus: '', CidrBlock: v.cidrBlock, Description: v.description, ResourceGroupId: v.resourceGroupId,
-    DhcpOptionsSetId: '', Ipv6CidrBlock: '', CenStatus: 'Detached', Tags: vpcTags(v.tags),
+    CreationTime: iso(v.createdAtMs),
+    Status: vpcStatus(v, c),
+    VpcId: v.id,
+    IsDefault: false,
+    OwnerId: Number(ctx.account.accountId),
+    RegionId: v.regionId,
+    VpcName: v.name,
+    VRouterId: v.vRouterId,
+    DhcpOptionsSetStatus: '',
+    CidrBlock: v.cidrBlock,
+    Description: v.description,
+    ResourceGroupId: v.resourceGroupId,
+    DhcpOptionsSetId: '',
+    Ipv6CidrBlock: '',
+    CenStatus: 'Detached',
+    Tags: vpcTags(v.tags),
     Ipv6CidrBlocks: { Ipv6CidrBlock: [] },
-    VSwitchIds: { VSwitchId: s.vSwitches.filter((w) => w.vpcId === v.id && vSwitchStatus(w, c) !== null).map((w) => w.id) },
-    SecondaryCidrBlocks: { SecondaryCidrBlock: [] }, UserCidrs: { UserCidr: [] },
-    NatGatewayIds: { NatGatewayIds: [] }, RouterTableIds: { RouterTableIds: [v.routeTableId] }, EnabledIpv6: false,
+    VSwitchIds: {
+      VSwitchId: s.vSwitches.filter((w) => w.vpcId === v.id && vSwitchStatus(w, c) !== null).map((w) => w.id),
+    },
+    SecondaryCidrBlocks: { SecondaryCidrBlock: [] },
+    UserCidrs: { UserCidr: [] },
+    NatGatewayIds: { NatGatewayIds: [] },
+    RouterTableIds: { RouterTableIds: [v.routeTableId] },
+    EnabledIpv6: false,
   };
 }
 
@@ -57,17 +94,28 @@ export function describeVpcs(ctx: OpContext) {
   const { s, c } = begin(ctx);
   const p = ctx.params;
   const regionId = requireRegion(ctx);
-  const ids = commaList(p, 'VpcId', 20, () => apiError('InvalidVpcIdNumber.NotSupported', 400, 'The number of vpcIds exceeds the limit.'));
+  const ids = commaList(p, 'VpcId', 20, () =>
+    apiError('InvalidVpcIdNumber.NotSupported', 400, 'The number of vpcIds exceeds the limit.'),
+  );
   const name = opt(p, 'VpcName');
   const rg = opt(p, 'ResourceGroupId');
   const isDefault = opt(p, 'IsDefault');
   const tagOk = tagFilter(p);
-  const all = s.vpcs.filter((v) => v.regionId === regionId && (!ids || ids.includes(v.id)) && (!name || v.name === name)
-    && (!rg || v.resourceGroupId === rg) && isDefault !== 'true' && tagOk(v.tags));
+  const all = s.vpcs.filter(
+    (v) =>
+      v.regionId === regionId &&
+      (!ids || ids.includes(v.id)) &&
+      (!name || v.name === name) &&
+      (!rg || v.resourceGroupId === rg) &&
+      isDefault !== 'true' &&
+      tagOk(v.tags),
+  );
   const page = pageByNumber(p, all, 50);
   dryRunGate(ctx);
   return {
-    PageSize: page.pageSize, PageNumber: page.pageNumber, TotalCount: page.totalCount,
+    PageSize: page.pageSize,
+    PageNumber: page.pageNumber,
+    TotalCount: page.totalCount,
     Vpcs: { Vpc: page.items.map((v) => vpcView(ctx, s, c, v)) },
   };
 }
@@ -86,7 +134,11 @@ export function deleteVpc(ctx: OpContext) {
       throw apiError('DependencyViolation.VSwitch', 400, 'Specified object has dependent resources');
     }
     if (s.securityGroups.some((g) => g.vpcId === vpc.id)) {
-      throw apiError('DependencyViolation.SecurityGroup', 400, 'Specified object has dependent resources SecurityGroup.');
+      throw apiError(
+        'DependencyViolation.SecurityGroup',
+        400,
+        'Specified object has dependent resources SecurityGroup.',
+      );
     }
     if (s.routeEntries.some((r) => r.vpcId === vpc.id && r.type === 'Custom' && routeStatus(r, c) !== null)) {
       throw apiError('DependencyViolation.RouteEntry', 400, 'Specified object has dependent resources');

@@ -14,7 +14,9 @@ export const VSWITCHES_PER_VPC = 150;
 
 /** Whether a route entry of the VPC is mid-change (Pending or Modifying). */
 export const routeChangePending = (s: CloudState, c: Clock, vpcId: string) =>
-  s.routeEntries.some((r) => r.vpcId === vpcId && (routeStatus(r, c) === 'Pending' || routeStatus(r, c) === 'Modifying'));
+  s.routeEntries.some(
+    (r) => r.vpcId === vpcId && (routeStatus(r, c) === 'Pending' || routeStatus(r, c) === 'Modifying'),
+  );
 
 export function createVSwitch(ctx: OpContext) {
   const { s, c } = begin(ctx);
@@ -30,10 +32,16 @@ export function createVSwitch(ctx: OpContext) {
     }
     const cidr = parseCidr(cidrBlock);
     if (!cidr) throw apiError('InvalidCidrBlock.Malformed', 400, 'Specified CIDR block is not valid.');
-    if (cidr.prefix < 16 || cidr.prefix > 29) throw apiError('InvalidCirdrBlock.MaskLength', 400, 'Specified CIDR block is not valid .');
-    if (!contains(parseCidr(vpc.cidrBlock)!, cidr)) throw apiError('InvalidParameter', 400, 'Specified CIDR block is not valid in VPC.');
+    if (cidr.prefix < 16 || cidr.prefix > 29)
+      throw apiError('InvalidCirdrBlock.MaskLength', 400, 'Specified CIDR block is not valid .');
+    if (!contains(parseCidr(vpc.cidrBlock)!, cidr))
+      throw apiError('InvalidParameter', 400, 'Specified CIDR block is not valid in VPC.');
     checkName(opt(p, 'VSwitchName'), 'InvalidVSwitchName.Malformed', 'Specified virtual switch name is not valid.');
-    checkName(opt(p, 'Description'), 'InvalidVSwitchDiscription.Malformed', 'Specified virtual switch description is not valid.');
+    checkName(
+      opt(p, 'Description'),
+      'InvalidVSwitchDiscription.Malformed',
+      'Specified virtual switch description is not valid.',
+    );
     const tags = tagsToSet(p);
     if (vpcStatus(vpc, c) !== 'Available' || vpc.deletedAtMs !== undefined) {
       throw apiError('IncorrectVpcStatus', 400, 'Current VPC status does not support this operation.');
@@ -42,24 +50,46 @@ export function createVSwitch(ctx: OpContext) {
     if (siblings.some((w) => vSwitchStatus(w, c) === 'Pending')) {
       throw apiError('IncorrectVSwitchStatus', 400, 'Some virtual switch is modifying within the same VPC.');
     }
-    if (routeChangePending(s, c, vpc.id)) throw apiError('IncorrectRouteEntryStatus', 400, 'Some route entry status blocked this operation.');
+    if (routeChangePending(s, c, vpc.id))
+      throw apiError('IncorrectRouteEntryStatus', 400, 'Some route entry status blocked this operation.');
     if (siblings.some((w) => overlaps(parseCidr(w.cidrBlock)!, cidr))) {
       throw apiError('InvalidCidrBlock.Overlapped', 400, 'Specified CIDR block overlapped with other subnets.');
     }
-    if (s.routeEntries.some((r) => r.vpcId === vpc.id && r.type === 'Custom' && overlaps(parseCidr(r.destinationCidrBlock)!, cidr))) {
+    if (
+      s.routeEntries.some(
+        (r) => r.vpcId === vpc.id && r.type === 'Custom' && overlaps(parseCidr(r.destinationCidrBlock)!, cidr),
+      )
+    ) {
       throw apiError('InvalidCidrBlock.Overlapped', 400, 'Specified CIDR block overlapped with other subnets.');
     }
-    if (siblings.length >= VSWITCHES_PER_VPC) throw apiError('QuotaExceeded.VSwitch', 400, 'Virtual switch quota exceeded.');
+    if (siblings.length >= VSWITCHES_PER_VPC)
+      throw apiError('QuotaExceeded.VSwitch', 400, 'Virtual switch quota exceeded.');
     dryRunGate(ctx);
     const vsw: VSwitch = {
-      id: newResourceId('vsw', regionId), regionId, createdAtMs: c.now, tags,
-      resourceGroupId: opt(p, 'ResourceGroupId') ?? vpc.resourceGroupId, vpcId: vpc.id, zoneId, cidrBlock,
-      name: opt(p, 'VSwitchName') ?? '', description: opt(p, 'Description') ?? '',
+      id: newResourceId('vsw', regionId),
+      regionId,
+      createdAtMs: c.now,
+      tags,
+      resourceGroupId: opt(p, 'ResourceGroupId') ?? vpc.resourceGroupId,
+      vpcId: vpc.id,
+      zoneId,
+      cidrBlock,
+      name: opt(p, 'VSwitchName') ?? '',
+      description: opt(p, 'Description') ?? '',
     };
     s.vSwitches.push(vsw);
     s.routeEntries.push({
-      id: newResourceId('rte', regionId), regionId, vpcId: vpc.id, routeTableId: vpc.routeTableId,
-      destinationCidrBlock: cidrBlock, type: 'System', nextHopType: 'local', nextHopId: vsw.id, name: '', description: '', createdAtMs: c.now,
+      id: newResourceId('rte', regionId),
+      regionId,
+      vpcId: vpc.id,
+      routeTableId: vpc.routeTableId,
+      destinationCidrBlock: cidrBlock,
+      type: 'System',
+      nextHopType: 'local',
+      nextHopId: vsw.id,
+      name: '',
+      description: '',
+      createdAtMs: c.now,
     });
     return { VSwitchId: vsw.id };
   });
@@ -69,26 +99,51 @@ export function describeVSwitches(ctx: OpContext) {
   const { s, c } = begin(ctx);
   const p = ctx.params;
   const regionId = requireRegion(ctx);
-  const ids = commaList(p, 'VSwitchId', 50, () => apiError('InvalidVSwitchIdNumber.NotSupported', 404, 'The number of vSwitchIds exceeds the limit.'));
+  const ids = commaList(p, 'VSwitchId', 50, () =>
+    apiError('InvalidVSwitchIdNumber.NotSupported', 404, 'The number of vSwitchIds exceeds the limit.'),
+  );
   const tagOk = tagFilter(p);
   const f = (name: string) => opt(p, name);
-  const all = s.vSwitches.filter((w) => w.regionId === regionId && (!ids || ids.includes(w.id)) && (!f('VpcId') || w.vpcId === f('VpcId'))
-    && (!f('ZoneId') || w.zoneId === f('ZoneId')) && (!f('VSwitchName') || w.name === f('VSwitchName'))
-    && (!f('ResourceGroupId') || w.resourceGroupId === f('ResourceGroupId')) && f('IsDefault') !== 'true' && tagOk(w.tags));
+  const all = s.vSwitches.filter(
+    (w) =>
+      w.regionId === regionId &&
+      (!ids || ids.includes(w.id)) &&
+      (!f('VpcId') || w.vpcId === f('VpcId')) &&
+      (!f('ZoneId') || w.zoneId === f('ZoneId')) &&
+      (!f('VSwitchName') || w.name === f('VSwitchName')) &&
+      (!f('ResourceGroupId') || w.resourceGroupId === f('ResourceGroupId')) &&
+      f('IsDefault') !== 'true' &&
+      tagOk(w.tags),
+  );
   const page = pageByNumber(p, all, 50);
   dryRunGate(ctx);
   return {
-    PageSize: page.pageSize, PageNumber: page.pageNumber, TotalCount: page.totalCount,
+    PageSize: page.pageSize,
+    PageNumber: page.pageNumber,
+    TotalCount: page.totalCount,
     VSwitches: {
       VSwitch: page.items.map((w) => {
         const used = s.instances.filter((i) => i.vSwitchId === w.id && instanceStatus(i, c) !== null).length;
         const vpc = s.vpcs.find((v) => v.id === w.vpcId);
         return {
-          VpcId: w.vpcId, Status: vSwitchStatus(w, c), CreationTime: iso(w.createdAtMs), IsDefault: false,
-          AvailableIpAddressCount: usableCount(parseCidr(w.cidrBlock)!) - used, NetworkAclId: '',
-          OwnerId: Number(ctx.account.accountId), VSwitchId: w.id, CidrBlock: w.cidrBlock, Description: w.description,
-          ResourceGroupId: w.resourceGroupId, ZoneId: w.zoneId, Ipv6CidrBlock: '', VSwitchName: w.name, ShareType: '',
-          EnabledIpv6: false, Tags: vpcTags(w.tags), RouteTable: { RouteTableId: vpc?.routeTableId ?? '', RouteTableType: 'System' },
+          VpcId: w.vpcId,
+          Status: vSwitchStatus(w, c),
+          CreationTime: iso(w.createdAtMs),
+          IsDefault: false,
+          AvailableIpAddressCount: usableCount(parseCidr(w.cidrBlock)!) - used,
+          NetworkAclId: '',
+          OwnerId: Number(ctx.account.accountId),
+          VSwitchId: w.id,
+          CidrBlock: w.cidrBlock,
+          Description: w.description,
+          ResourceGroupId: w.resourceGroupId,
+          ZoneId: w.zoneId,
+          Ipv6CidrBlock: '',
+          VSwitchName: w.name,
+          ShareType: '',
+          EnabledIpv6: false,
+          Tags: vpcTags(w.tags),
+          RouteTable: { RouteTableId: vpc?.routeTableId ?? '', RouteTableType: 'System' },
         };
       }),
     },
@@ -104,8 +159,10 @@ export function deleteVSwitch(ctx: OpContext) {
   if (vSwitchStatus(vsw, c) !== 'Available' || vsw.deletedAtMs !== undefined) {
     throw apiError('IncorrectVSwitchStatus', 400, 'The current virtual switch status does not support this operation.');
   }
-  if (s.instances.some((i) => i.vSwitchId === vsw.id)) throw apiError('DependencyViolation', 400, 'Resources deployed in the vSwitch have not been deleted.');
-  if (routeChangePending(s, c, vsw.vpcId)) throw apiError('IncorrectRouteEntryStatus', 400, 'Some route entry status blocked this operation.');
+  if (s.instances.some((i) => i.vSwitchId === vsw.id))
+    throw apiError('DependencyViolation', 400, 'Resources deployed in the vSwitch have not been deleted.');
+  if (routeChangePending(s, c, vsw.vpcId))
+    throw apiError('IncorrectRouteEntryStatus', 400, 'Some route entry status blocked this operation.');
   dryRunGate(ctx);
   vsw.deletedAtMs = c.now;
   for (const r of s.routeEntries) if (r.type === 'System' && r.nextHopId === vsw.id) r.deletedAtMs = c.now;

@@ -4,7 +4,15 @@
  * (unknown key, wrong signature, replayed nonce, stale timestamp, STS token problems).
  */
 import { Errors } from './errors';
-import { parseV3Authorization, safeEqual, sha256Hex, v1Signature, v1StringToSign, v3CanonicalRequest, v3Signature } from './signing';
+import {
+  parseV3Authorization,
+  safeEqual,
+  sha256Hex,
+  v1Signature,
+  v1StringToSign,
+  v3CanonicalRequest,
+  v3Signature,
+} from './signing';
 import type { AccessKeyRecord } from './state';
 import type { Caller } from './types';
 
@@ -32,7 +40,10 @@ export const MAX_SKEW_MS = 15 * 60 * 1000;
 /** Remembers nonces per key for twice the skew window; bounded per key. */
 export class NonceCache {
   private readonly byKey = new Map<string, Map<string, number>>();
-  constructor(private readonly ttlMs = 2 * MAX_SKEW_MS, private readonly maxPerKey = 100_000) {}
+  constructor(
+    private readonly ttlMs = 2 * MAX_SKEW_MS,
+    private readonly maxPerKey = 100_000,
+  ) {}
 
   /** True when the nonce is new (and records it), false when it was seen before. */
   claim(accessKeyId: string, nonce: string, now: number): boolean {
@@ -84,7 +95,15 @@ export function callerOf(key: AccessKeyRecord): Caller {
 }
 
 /** Headers that must be covered by a V3 signature when present (else they could be swapped). */
-const MUST_SIGN = ['host', 'x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256', 'x-acs-security-token'];
+const MUST_SIGN = [
+  'host',
+  'x-acs-action',
+  'x-acs-version',
+  'x-acs-date',
+  'x-acs-signature-nonce',
+  'x-acs-content-sha256',
+  'x-acs-security-token',
+];
 
 /**
  * Verifies the request and returns the key that signed it.
@@ -96,7 +115,7 @@ export function authenticate(
   nonces: NonceCache,
   now: number,
 ): Authenticated {
-  const v3 = parseV3Authorization(req.headers['authorization']);
+  const v3 = parseV3Authorization(req.headers.authorization);
   if (v3) {
     if (v3.algorithm !== 'ACS3-HMAC-SHA256') throw Errors.signatureMethod();
     const key = lookup(v3.accessKeyId);
@@ -107,9 +126,12 @@ export function authenticate(
     if (!nonce) throw Errors.missingParameter('x-acs-signature-nonce');
     const bodyHash = sha256Hex(req.body);
     const claimed = req.headers['x-acs-content-sha256'];
-    if (claimed !== undefined && claimed.toLowerCase() !== bodyHash) throw Errors.signatureMismatch(' (x-acs-content-sha256 does not match the body)');
+    if (claimed !== undefined && claimed.toLowerCase() !== bodyHash)
+      throw Errors.signatureMismatch(' (x-acs-content-sha256 does not match the body)');
     const signed = new Set(v3.signedHeaders.map((h) => h.toLowerCase()));
-    for (const h of MUST_SIGN) if (req.headers[h] !== undefined && !signed.has(h)) throw Errors.signatureMismatch(` (header ${h} is not signed)`);
+    for (const h of MUST_SIGN)
+      if (req.headers[h] !== undefined && !signed.has(h))
+        throw Errors.signatureMismatch(` (header ${h} is not signed)`);
     const canonical = v3CanonicalRequest({
       method: req.method,
       pathname: req.pathname,

@@ -4,7 +4,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { newAccessKeyId, newAccessKeySecret, newAccountId, newKmsKeyId, newPrincipalId } from './ids';
-import { createSaver, loadState, type AccessKeyRecord, type AccountRecord, type RoleRecord, type SandboxState } from './state';
+import {
+  createSaver,
+  loadState,
+  type AccessKeyRecord,
+  type AccountRecord,
+  type RoleRecord,
+  type SandboxState,
+} from './state';
 import type { CloudModule, ProductModule, SandboxAccount, SandboxQuotas } from './types';
 import { SandboxApiError } from './types';
 
@@ -37,7 +44,10 @@ export interface NewRoleOptions {
 
 /** Admin-level input mistakes: the admin API answers 400 with the message. */
 export class AdminError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -104,7 +114,8 @@ export class SandboxCore {
     for (const r of regions) if (!known.has(r)) throw new AdminError(400, `unknown region ${r}`);
     const quotas = { ...DEFAULT_QUOTAS, ...(o.quotas ?? {}) };
     for (const [k, v] of Object.entries(quotas)) {
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new AdminError(400, `quotas.${k} must be a non-negative integer`);
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+        throw new AdminError(400, `quotas.${k} must be a non-negative integer`);
     }
     let accountId = newAccountId();
     while (this.state.accounts[accountId]) accountId = newAccountId();
@@ -129,7 +140,8 @@ export class SandboxCore {
   /** A RAM user's AccessKey allowed only `allow` (RAM action patterns). */
   createLimitedKey(accountId: string, allow: string[], userName?: string) {
     this.account(accountId);
-    if (!Array.isArray(allow) || allow.some((a) => typeof a !== 'string')) throw new AdminError(400, 'allow must be an array of strings');
+    if (!Array.isArray(allow) || allow.some((a) => typeof a !== 'string'))
+      throw new AdminError(400, 'allow must be an array of strings');
     const key = this.addKey({
       accountId,
       kind: 'limited',
@@ -138,10 +150,18 @@ export class SandboxCore {
       userId: newPrincipalId(),
     });
     this.changed();
-    return { accountId, accessKeyId: key.accessKeyId, accessKeySecret: key.secret, userName: key.userName!, allow: key.allow! };
+    return {
+      accountId,
+      accessKeyId: key.accessKeyId,
+      accessKeySecret: key.secret,
+      userName: key.userName!,
+      allow: key.allow!,
+    };
   }
 
-  addKey(k: Omit<AccessKeyRecord, 'accessKeyId' | 'secret' | 'createdAtMs'> & Partial<AccessKeyRecord>): AccessKeyRecord {
+  addKey(
+    k: Omit<AccessKeyRecord, 'accessKeyId' | 'secret' | 'createdAtMs'> & Partial<AccessKeyRecord>,
+  ): AccessKeyRecord {
     const rec: AccessKeyRecord = {
       ...k,
       accessKeyId: k.accessKeyId ?? newAccessKeyId(),
@@ -158,9 +178,11 @@ export class SandboxCore {
       throw new AdminError(400, 'name must be 1-64 letters, digits, periods or hyphens');
     }
     const trusted = o.trustedAccountIds ?? [];
-    if (!Array.isArray(trusted) || trusted.some((t) => typeof t !== 'string')) throw new AdminError(400, 'trustedAccountIds must be strings');
+    if (!Array.isArray(trusted) || trusted.some((t) => typeof t !== 'string'))
+      throw new AdminError(400, 'trustedAccountIds must be strings');
     const max = o.maxSessionDuration ?? 43200;
-    if (!Number.isInteger(max) || max < 3600 || max > 43200) throw new AdminError(400, 'maxSessionDuration must be 3600..43200');
+    if (!Number.isInteger(max) || max < 3600 || max > 43200)
+      throw new AdminError(400, 'maxSessionDuration must be 3600..43200');
     const role: RoleRecord = {
       name: o.name,
       roleId: rec.roles[o.name]?.roleId ?? newPrincipalId(),

@@ -8,17 +8,27 @@ import { SandboxApiError } from './types';
 /** `ecs.aliyuncs.com`-style HostId of a product's public endpoint. */
 export function hostIdOf(product: string | undefined): string {
   switch (product) {
-    case 'Ecs': return 'ecs.aliyuncs.com';
-    case 'Vpc': return 'vpc.aliyuncs.com';
-    case 'ResourceCenter': return 'resourcecenter.aliyuncs.com';
-    case 'Sts': return 'sts.aliyuncs.com';
-    case 'Kms': return 'kms.aliyuncs.com';
-    default: return 'aliyuncs.com';
+    case 'Ecs':
+      return 'ecs.aliyuncs.com';
+    case 'Vpc':
+      return 'vpc.aliyuncs.com';
+    case 'ResourceCenter':
+      return 'resourcecenter.aliyuncs.com';
+    case 'Sts':
+      return 'sts.aliyuncs.com';
+    case 'Kms':
+      return 'kms.aliyuncs.com';
+    default:
+      return 'aliyuncs.com';
   }
 }
 
 /** The JSON body of an error response: `{RequestId, HostId, Code, Message, Recommend}` (+ extras like AccessDeniedDetail). */
-export function errorBody(err: SandboxApiError, requestId: string, product: string | undefined): Record<string, unknown> {
+export function errorBody(
+  err: SandboxApiError,
+  requestId: string,
+  product: string | undefined,
+): Record<string, unknown> {
   const body: Record<string, unknown> = {
     RequestId: requestId,
     HostId: hostIdOf(product),
@@ -34,7 +44,12 @@ export function errorBody(err: SandboxApiError, requestId: string, product: stri
 }
 
 /** A SandboxApiError carrying extra body fields (e.g. `AccessDeniedDetail`). */
-export function apiError(code: string, httpStatus: number, message: string, extra?: Record<string, unknown>): SandboxApiError {
+export function apiError(
+  code: string,
+  httpStatus: number,
+  message: string,
+  extra?: Record<string, unknown>,
+): SandboxApiError {
   const e = new SandboxApiError(code, httpStatus, message);
   if (extra) (e as SandboxApiError & { extra?: Record<string, unknown> }).extra = extra;
   return e;
@@ -45,10 +60,16 @@ export const Errors = {
   signatureMismatch: (detail = '') =>
     apiError('SignatureDoesNotMatch', 400, `Specified signature is not matched with our calculation.${detail}`),
   nonceUsed: () => apiError('SignatureNonceUsed', 400, 'Specified signature nonce was used already.'),
-  timestampExpired: (_ts: string) => apiError('InvalidTimeStamp.Expired', 400, 'Specified time stamp or date value is expired.'),
-  timestampFormat: () => apiError('InvalidTimeStamp.Format', 400, 'Specified time stamp or date value is not well formatted.'),
+  timestampExpired: (_ts: string) =>
+    apiError('InvalidTimeStamp.Expired', 400, 'Specified time stamp or date value is expired.'),
+  timestampFormat: () =>
+    apiError('InvalidTimeStamp.Format', 400, 'Specified time stamp or date value is not well formatted.'),
   missingParameter: (name: string) =>
-    apiError('MissingParameter', 400, `The input parameter "${name}" that is mandatory for processing this request is not supplied.`),
+    apiError(
+      'MissingParameter',
+      400,
+      `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
+    ),
   invalidParameter: (name: string, code = `InvalidParameter`) =>
     apiError(code, 400, `The specified parameter "${name}" is not valid.`),
   tokenExpired: () => apiError('InvalidSecurityToken.Expired', 400, 'Specified SecurityToken is expired.'),
@@ -56,9 +77,15 @@ export const Errors = {
   tokenMismatch: () =>
     apiError('InvalidSecurityToken.MismatchWithAccessKey', 400, 'Specified SecurityToken mismatch with the AccessKey.'),
   tokenMalformed: () => apiError('InvalidSecurityToken.Malformed', 400, 'Specified SecurityToken is malformed.'),
-  actionNotFound: () => apiError('InvalidAction.NotFound', 404, 'Specified api is not found, please check your url and method.'),
+  actionNotFound: () =>
+    apiError('InvalidAction.NotFound', 404, 'Specified api is not found, please check your url and method.'),
   versionNotFound: (_v: string) => apiError('InvalidVersion', 400, 'Specified parameter Version is not valid.'),
   signatureMethod: () => apiError('InvalidSignatureMethod', 400, 'Specified signature method is not supported.'),
   throttlingUser: () => apiError('Throttling.User', 400, 'Request was denied due to user flow control.'),
-  internal: () => apiError('InternalError', 500, 'The request processing has failed due to some unknown error, exception or failure.'),
+  internal: () =>
+    apiError(
+      'InternalError',
+      500,
+      'The request processing has failed due to some unknown error, exception or failure.',
+    ),
 };

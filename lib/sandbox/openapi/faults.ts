@@ -22,14 +22,19 @@ export interface FaultInput {
 /** Validates an admin fault request into a stored fault. */
 export function newFault(input: FaultInput, now: number): FaultRecord {
   const { action, code, httpStatus, message, rate = 1, count, latencyMs = 0 } = input ?? {};
-  if (action !== undefined && (typeof action !== 'string' || !action)) throw new AdminError(400, 'action must be a non-empty string');
+  if (action !== undefined && (typeof action !== 'string' || !action))
+    throw new AdminError(400, 'action must be a non-empty string');
   if (code === undefined && !latencyMs) throw new AdminError(400, 'a fault needs a code or latencyMs');
-  if (code !== undefined && (typeof code !== 'string' || !code)) throw new AdminError(400, 'code must be a non-empty string');
+  if (code !== undefined && (typeof code !== 'string' || !code))
+    throw new AdminError(400, 'code must be a non-empty string');
   const status = httpStatus ?? (code ? 400 : undefined);
-  if (status !== undefined && (!Number.isInteger(status) || status < 400 || status > 599)) throw new AdminError(400, 'httpStatus must be 400..599');
+  if (status !== undefined && (!Number.isInteger(status) || status < 400 || status > 599))
+    throw new AdminError(400, 'httpStatus must be 400..599');
   if (typeof rate !== 'number' || rate < 0 || rate > 1) throw new AdminError(400, 'rate must be within 0..1');
-  if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw new AdminError(400, 'count must be a positive integer');
-  if (typeof latencyMs !== 'number' || latencyMs < 0 || latencyMs > 120_000) throw new AdminError(400, 'latencyMs must be within 0..120000');
+  if (count !== undefined && (!Number.isInteger(count) || count < 1))
+    throw new AdminError(400, 'count must be a positive integer');
+  if (typeof latencyMs !== 'number' || latencyMs < 0 || latencyMs > 120_000)
+    throw new AdminError(400, 'latencyMs must be within 0..120000');
   return {
     id: randomUUID(),
     rate,
@@ -64,7 +69,11 @@ export async function applyFaults(rec: AccountRecord, action: string, random = M
     if (f.rate < 1 && random() >= f.rate) continue;
     delay = Math.max(delay, f.latencyMs);
     if (f.code && !error) {
-      error = apiError(f.code, f.httpStatus ?? 400, f.message ?? DEFAULT_MESSAGES[f.code] ?? `Injected fault ${f.code}.`);
+      error = apiError(
+        f.code,
+        f.httpStatus ?? 400,
+        f.message ?? DEFAULT_MESSAGES[f.code] ?? `Injected fault ${f.code}.`,
+      );
     }
     if (f.remaining !== undefined) {
       f.remaining -= 1;
@@ -97,4 +106,3 @@ export class RateLimiter {
     b.tokens -= 1;
   }
 }
-

@@ -31,7 +31,13 @@ function contextAad(raw: string | undefined): Buffer {
     throw apiError('InvalidParameter', 400, 'The specified parameter EncryptionContext is not valid.');
   }
   const rec = obj as Record<string, unknown>;
-  return Buffer.from(JSON.stringify(Object.keys(rec).sort().map((k) => [k, String(rec[k])])));
+  return Buffer.from(
+    JSON.stringify(
+      Object.keys(rec)
+        .sort()
+        .map((k) => [k, String(rec[k])]),
+    ),
+  );
 }
 
 function resolveKey(core: SandboxCore, accountId: string, keyIdOrAlias: string): KmsKeyRecord {
@@ -55,7 +61,12 @@ function wrap(accountId: string, key: KmsKeyRecord, plaintext: Buffer, aad: Buff
   return Buffer.concat([MAGIC, Buffer.from(key.keyId), iv, c.getAuthTag(), ct]).toString('base64');
 }
 
-function unwrap(core: SandboxCore, accountId: string, blob: string, aad: Buffer): { key: KmsKeyRecord; plaintext: Buffer } {
+function unwrap(
+  core: SandboxCore,
+  accountId: string,
+  blob: string,
+  aad: Buffer,
+): { key: KmsKeyRecord; plaintext: Buffer } {
   const raw = Buffer.from(blob, 'base64');
   if (raw.length < 4 + KEY_ID_LEN + 12 + 16 || !raw.subarray(0, 4).equals(MAGIC)) throw invalidBlob();
   const keyId = raw.subarray(4, 4 + KEY_ID_LEN).toString('latin1');
@@ -77,7 +88,8 @@ function unwrap(core: SandboxCore, accountId: string, blob: string, aad: Buffer)
 function dataKeyBytes(params: Record<string, string>): number {
   if (params.NumberOfBytes !== undefined && params.NumberOfBytes !== '') {
     const n = Number(params.NumberOfBytes);
-    if (!Number.isInteger(n) || n < 1 || n > 1024) throw apiError('InvalidParameter', 400, 'The specified parameter NumberOfBytes is not valid.');
+    if (!Number.isInteger(n) || n < 1 || n > 1024)
+      throw apiError('InvalidParameter', 400, 'The specified parameter NumberOfBytes is not valid.');
     return n;
   }
   const spec = params.KeySpec || 'AES_256';
@@ -101,13 +113,19 @@ export function createKmsModule(core: SandboxCore): ProductModule {
           KeyId: key.keyId,
           KeyVersionId: key.keyVersionId,
           Plaintext: plaintext,
-          CiphertextBlob: wrap(accountOf(ctx), key, Buffer.from(plaintext, 'utf8'), contextAad(ctx.params.EncryptionContext)),
+          CiphertextBlob: wrap(
+            accountOf(ctx),
+            key,
+            Buffer.from(plaintext, 'utf8'),
+            contextAad(ctx.params.EncryptionContext),
+          ),
         };
       },
       Encrypt(ctx) {
         const key = resolveKey(core, accountOf(ctx), requireParam(ctx.params, 'KeyId'));
         const plaintext = Buffer.from(requireParam(ctx.params, 'Plaintext'), 'utf8');
-        if (plaintext.length > 6144) throw apiError('InvalidParameter', 400, 'The specified parameter Plaintext is not valid.');
+        if (plaintext.length > 6144)
+          throw apiError('InvalidParameter', 400, 'The specified parameter Plaintext is not valid.');
         return {
           KeyId: key.keyId,
           KeyVersionId: key.keyVersionId,
@@ -115,7 +133,12 @@ export function createKmsModule(core: SandboxCore): ProductModule {
         };
       },
       Decrypt(ctx) {
-        const { key, plaintext } = unwrap(core, accountOf(ctx), requireParam(ctx.params, 'CiphertextBlob'), contextAad(ctx.params.EncryptionContext));
+        const { key, plaintext } = unwrap(
+          core,
+          accountOf(ctx),
+          requireParam(ctx.params, 'CiphertextBlob'),
+          contextAad(ctx.params.EncryptionContext),
+        );
         return { KeyId: key.keyId, KeyVersionId: key.keyVersionId, Plaintext: plaintext.toString('utf8') };
       },
       CreateKey(ctx) {

@@ -14,7 +14,13 @@ export const ramService = (product: string) => product.toLowerCase();
 const ALWAYS_ALLOWED = new Set(['sts:GetCallerIdentity']);
 
 function matches(pattern: string, action: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    'i',
+  );
   return re.test(action);
 }
 
@@ -31,7 +37,11 @@ export function isAllowed(allow: string[] | undefined, ramAction: string): boole
  * `NoPermission` 400 "You are not authorized to perform this operation." instead.
  */
 const DENIAL: Record<string, { code: string; status: number; message: string }> = {
-  default: { code: 'Forbidden.RAM', status: 403, message: "User not authorized to operate on the specified resource, or this API doesn't support RAM." },
+  default: {
+    code: 'Forbidden.RAM',
+    status: 403,
+    message: "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
+  },
   ResourceCenter: { code: 'NoPermission', status: 400, message: 'You are not authorized to perform this operation.' },
 };
 
@@ -42,23 +52,22 @@ export function authorize(key: AccessKeyRecord, product: string, action: string)
   throw forbidden(key, ramAction, DENIAL[product] ?? DENIAL.default!);
 }
 
-function forbidden(key: AccessKeyRecord, ramAction: string, denial: { code: string; status: number; message: string }): SandboxApiError {
+function forbidden(
+  key: AccessKeyRecord,
+  ramAction: string,
+  denial: { code: string; status: number; message: string },
+): SandboxApiError {
   const principalType = key.kind === 'sts' ? 'AssumedRoleUser' : 'SubUser';
   const display = key.kind === 'sts' ? `${key.roleName}:${key.sessionName}` : (key.userName ?? key.accessKeyId);
-  return apiError(
-    denial.code,
-    denial.status,
-    denial.message,
-    {
-      AccessDeniedDetail: {
-        AuthAction: ramAction,
-        AuthPrincipalType: principalType,
-        AuthPrincipalDisplayName: display,
-        AuthPrincipalOwnerId: key.accountId,
-        PolicyType: 'AccountLevelIdentityBasedPolicy',
-        NoPermissionType: 'ImplicitDeny',
-        EncodedDiagnosticMessage: Buffer.from(JSON.stringify({ action: ramAction })).toString('base64'),
-      },
+  return apiError(denial.code, denial.status, denial.message, {
+    AccessDeniedDetail: {
+      AuthAction: ramAction,
+      AuthPrincipalType: principalType,
+      AuthPrincipalDisplayName: display,
+      AuthPrincipalOwnerId: key.accountId,
+      PolicyType: 'AccountLevelIdentityBasedPolicy',
+      NoPermissionType: 'ImplicitDeny',
+      EncodedDiagnosticMessage: Buffer.from(JSON.stringify({ action: ramAction })).toString('base64'),
     },
-  );
+  });
 }

@@ -14,13 +14,25 @@ import { SandboxApiError, type OpContext } from './types';
 
 /** Signing and envelope parameters, not passed to operations. */
 const ENVELOPE = new Set([
-  'Signature', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce', 'SignatureType',
-  'AccessKeyId', 'SecurityToken', 'Timestamp', 'Format', 'Action', 'Version',
+  'Signature',
+  'SignatureMethod',
+  'SignatureVersion',
+  'SignatureNonce',
+  'SignatureType',
+  'AccessKeyId',
+  'SecurityToken',
+  'Timestamp',
+  'Format',
+  'Action',
+  'Version',
 ]);
 
 const isApiError = (e: unknown): e is SandboxApiError =>
   e instanceof SandboxApiError ||
-  (typeof e === 'object' && e !== null && typeof (e as SandboxApiError).code === 'string' && typeof (e as SandboxApiError).httpStatus === 'number');
+  (typeof e === 'object' &&
+    e !== null &&
+    typeof (e as SandboxApiError).code === 'string' &&
+    typeof (e as SandboxApiError).httpStatus === 'number');
 
 /** Read-only by Alibaba's naming; anything else may change state and is persisted. */
 export const isMutating = (action: string) => !/^(Describe|Get|List|Search|Query|Check)/.test(action);
@@ -31,7 +43,13 @@ function toRecord(sp: URLSearchParams): Record<string, string> {
   return out;
 }
 
-function send(res: ServerResponse, status: number, requestId: string, body: Record<string, unknown>, extra: Record<string, string> = {}) {
+function send(
+  res: ServerResponse,
+  status: number,
+  requestId: string,
+  body: Record<string, unknown>,
+  extra: Record<string, string> = {},
+) {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     ...extra,
@@ -54,21 +72,31 @@ export class RpcFrontDoor {
     try {
       const url = new URL(req.url ?? '/', 'http://sandbox');
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+      for (const [k, v] of Object.entries(req.headers))
+        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
       const form = (headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')
         ? toRecord(new URLSearchParams(body.toString('utf8')))
         : {};
-      const rpc: IncomingRpc = { method: req.method ?? 'POST', pathname: url.pathname, query: toRecord(url.searchParams), form, headers, body };
+      const rpc: IncomingRpc = {
+        method: req.method ?? 'POST',
+        pathname: url.pathname,
+        query: toRecord(url.searchParams),
+        form,
+        headers,
+        body,
+      };
       const params = { ...form, ...rpc.query };
-      const v3 = (headers['authorization'] ?? '').startsWith('ACS3-');
-      const version = (v3 ? headers['x-acs-version'] ?? params.Version : params.Version ?? headers['x-acs-version']) ?? '';
-      const action = (v3 ? headers['x-acs-action'] ?? params.Action : params.Action ?? headers['x-acs-action']) ?? '';
+      const v3 = (headers.authorization ?? '').startsWith('ACS3-');
+      const version =
+        (v3 ? (headers['x-acs-version'] ?? params.Version) : (params.Version ?? headers['x-acs-version'])) ?? '';
+      const action =
+        (v3 ? (headers['x-acs-action'] ?? params.Action) : (params.Action ?? headers['x-acs-action'])) ?? '';
       if (!version) throw Errors.missingParameter('Version');
       if (!action) throw Errors.missingParameter('Action');
       const mod = this.core.products.get(version);
       if (!mod) throw Errors.versionNotFound(version);
       product = mod.product;
-      const op = Object.prototype.hasOwnProperty.call(mod.ops, action) ? mod.ops[action] : undefined;
+      const op = Object.hasOwn(mod.ops, action) ? mod.ops[action] : undefined;
       if (!op) throw Errors.actionNotFound();
 
       const now = this.core.now();
@@ -104,7 +132,13 @@ export class RpcFrontDoor {
       send(res, 200, requestId, { RequestId: requestId, ...result });
     } catch (e) {
       if (isApiError(e)) {
-        send(res, e.httpStatus, requestId, errorBody(e, requestId, product), (e as { headers?: Record<string, string> }).headers);
+        send(
+          res,
+          e.httpStatus,
+          requestId,
+          errorBody(e, requestId, product),
+          (e as { headers?: Record<string, string> }).headers,
+        );
         return;
       }
       console.error(`[sandbox] ${requestId} internal error`, e);

@@ -33,7 +33,9 @@ export function createStsModule(core: SandboxCore): ProductModule {
         const ownerId = m[1]!;
         const roleName = m[2]!;
         const owner = core.state.accounts[ownerId];
-        const role = owner?.roles[roleName] ?? Object.values(owner?.roles ?? {}).find((r) => r.name.toLowerCase() === roleName.toLowerCase());
+        const role =
+          owner?.roles[roleName] ??
+          Object.values(owner?.roles ?? {}).find((r) => r.name.toLowerCase() === roleName.toLowerCase());
         if (!owner || !role) throw apiError('EntityNotExist.Role', 404, 'The specified Role not exists.');
         const raw = ctx.params.DurationSeconds;
         const duration = raw === undefined || raw === '' ? 3600 : Number(raw);
@@ -90,10 +92,22 @@ export function createStsModule(core: SandboxCore): ProductModule {
         const key = core.state.keys[ctx.caller.accessKeyId]!;
         const accountId = key.accountId;
         if (key.kind === 'root') {
-          return { IdentityType: 'Account', AccountId: accountId, PrincipalId: accountId, UserId: accountId, Arn: ctx.caller.arn };
+          return {
+            IdentityType: 'Account',
+            AccountId: accountId,
+            PrincipalId: accountId,
+            UserId: accountId,
+            Arn: ctx.caller.arn,
+          };
         }
         if (key.kind === 'limited') {
-          return { IdentityType: 'RAMUser', AccountId: accountId, PrincipalId: key.userId!, UserId: key.userId!, Arn: ctx.caller.arn };
+          return {
+            IdentityType: 'RAMUser',
+            AccountId: accountId,
+            PrincipalId: key.userId!,
+            UserId: key.userId!,
+            Arn: ctx.caller.arn,
+          };
         }
         return {
           IdentityType: 'AssumedRoleUser',

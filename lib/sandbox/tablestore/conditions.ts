@@ -10,7 +10,14 @@ import { compareCell, type CellValue } from './values';
 export type Comparator = 1 | 2 | 3 | 4 | 5 | 6; // EQUAL, NOT_EQUAL, GT, GE, LT, LE
 
 export type ColumnFilter =
-  | { kind: 'single'; column: string; comparator: Comparator; value: CellValue; filterIfMissing: boolean; latestVersionOnly: boolean }
+  | {
+      kind: 'single';
+      column: string;
+      comparator: Comparator;
+      value: CellValue;
+      filterIfMissing: boolean;
+      latestVersionOnly: boolean;
+    }
   | { kind: 'composite'; op: 1 | 2 | 3; subs: ColumnFilter[] } // NOT, AND, OR
   | { kind: 'pagination'; offset: number; limit: number };
 
@@ -19,7 +26,8 @@ export type ColumnVersions = { ts: number; value: CellValue }[];
 /** What a filter needs from a row: column lookup by name (undefined = no such column / no row). */
 export type RowView = (column: string) => ColumnVersions | undefined;
 
-function decode(typeName: string, bytes: Buffer): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a decoded protobuf message of any type
+function decode(typeName: string, bytes: Buffer): any {
   try {
     return pbFilter[typeName]!.decode(bytes);
   } catch (e) {
@@ -50,7 +58,8 @@ function fromFilterMsg(f: { type: number; filter: Uint8Array }): ColumnFilter {
     case 2: {
       const c = decode('CompositeColumnValueFilter', inner);
       const subs: ColumnFilter[] = (c.subFilters ?? []).map(fromFilterMsg);
-      if (c.combinator === 1 && subs.length !== 1) throw ots.parameterInvalid('NOT condition must have exactly one sub condition.');
+      if (c.combinator === 1 && subs.length !== 1)
+        throw ots.parameterInvalid('NOT condition must have exactly one sub condition.');
       if ((c.combinator === 2 || c.combinator === 3) && subs.length < 2) {
         throw ots.parameterInvalid('AND/OR condition must have at least two sub conditions.');
       }
@@ -70,12 +79,18 @@ function relationHolds(cmp: Comparator, a: CellValue, b: CellValue): boolean {
   const c = compareCell(a, b);
   if (c === undefined) return false;
   switch (cmp) {
-    case 1: return c === 0;
-    case 2: return c !== 0;
-    case 3: return c > 0;
-    case 4: return c >= 0;
-    case 5: return c < 0;
-    case 6: return c <= 0;
+    case 1:
+      return c === 0;
+    case 2:
+      return c !== 0;
+    case 3:
+      return c > 0;
+    case 4:
+      return c >= 0;
+    case 5:
+      return c < 0;
+    case 6:
+      return c <= 0;
   }
 }
 

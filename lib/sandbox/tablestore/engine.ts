@@ -7,15 +7,38 @@ import { evaluate, type ColumnFilter, type ColumnVersions, type RowView } from '
 import { ots } from './errors';
 import { CELL_OP, type OutRow, type ParsedCell } from './plain-buffer';
 import {
-  comparePk, decValue, encValue, pkKey, pkTypeName, PK_TYPE,
-  type CellValue, type EncValue, type PkColumn, type PkValue,
+  comparePk,
+  decValue,
+  encValue,
+  pkKey,
+  pkTypeName,
+  PK_TYPE,
+  type CellValue,
+  type EncValue,
+  type PkColumn,
+  type PkValue,
 } from './values';
 
-export interface PkSchema { name: string; type: number; autoIncrement?: boolean }
-export interface DefinedColumn { name: string; type: number }
-export interface TableOptions { timeToLive: number; maxVersions: number; deviationCellVersionInSec: number; allowUpdate: boolean }
+export interface PkSchema {
+  name: string;
+  type: number;
+  autoIncrement?: boolean;
+}
+export interface DefinedColumn {
+  name: string;
+  type: number;
+}
+export interface TableOptions {
+  timeToLive: number;
+  maxVersions: number;
+  deviationCellVersionInSec: number;
+  allowUpdate: boolean;
+}
 
-export interface Row { pk: PkValue[]; cols: Map<string, ColumnVersions> }
+export interface Row {
+  pk: PkValue[];
+  cols: Map<string, ColumnVersions>;
+}
 
 export interface Table {
   name: string;
@@ -31,12 +54,24 @@ export interface Table {
 
 /** Persisted records: table create / update / delete, and a row's full state (null = deleted). */
 export type Rec =
-  | { k: 'ct'; i: string; t: string; pk: PkSchema[]; d: DefinedColumn[]; o: TableOptions; r: { read: number; write: number }; at: number }
+  | {
+      k: 'ct';
+      i: string;
+      t: string;
+      pk: PkSchema[];
+      d: DefinedColumn[];
+      o: TableOptions;
+      r: { read: number; write: number };
+      at: number;
+    }
   | { k: 'ut'; i: string; t: string; o: TableOptions; r: { read: number; write: number } }
   | { k: 'dt'; i: string; t: string }
   | { k: 'r'; i: string; t: string; pk: EncValue[]; c: [string, [number, EncValue][]][] | null };
 
-export interface Condition { existence: number; column?: ColumnFilter }
+export interface Condition {
+  existence: number;
+  column?: ColumnFilter;
+}
 export interface ReadSpec {
   columnsToGet: string[];
   maxVersions?: number;
@@ -46,7 +81,10 @@ export interface ReadSpec {
   endColumn?: string;
 }
 /** ReturnContent: 1 = RT_PK, 2 = RT_AFTER_MODIFY (with column names). */
-export interface ReturnSpec { type: number; columns: string[] }
+export interface ReturnSpec {
+  type: number;
+  columns: string[];
+}
 
 const RANGE_MAX_ROWS = 5000;
 /** Tablestore also ends a GetRange page at about 4 MB of row data. */
@@ -83,23 +121,48 @@ export class Engine {
     return t;
   }
 
-  createTable(instance: string, spec: { name: string; pk: PkSchema[]; defined: DefinedColumn[]; options: TableOptions; reserved: { read: number; write: number } }): void {
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(spec.name)) throw ots.parameterInvalid(`Invalid table name: '${spec.name}'.`);
+  createTable(
+    instance: string,
+    spec: {
+      name: string;
+      pk: PkSchema[];
+      defined: DefinedColumn[];
+      options: TableOptions;
+      reserved: { read: number; write: number };
+    },
+  ): void {
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(spec.name))
+      throw ots.parameterInvalid(`Invalid table name: '${spec.name}'.`);
     if (spec.pk.length < 1 || spec.pk.length > 4) {
-      throw ots.parameterInvalid(`The number of primary key columns must be in range: [1, 4]. Input: ${spec.pk.length}.`);
+      throw ots.parameterInvalid(
+        `The number of primary key columns must be in range: [1, 4]. Input: ${spec.pk.length}.`,
+      );
     }
     const seen = new Set<string>();
     for (const c of spec.pk) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(c.name)) throw ots.parameterInvalid(`Invalid column name: '${c.name}'.`);
+      if (!/^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(c.name))
+        throw ots.parameterInvalid(`Invalid column name: '${c.name}'.`);
       if (seen.has(c.name)) throw ots.parameterInvalid(`Duplicated primary key name: '${c.name}'.`);
-      if (![PK_TYPE.INTEGER, PK_TYPE.STRING, PK_TYPE.BINARY].includes(c.type as 1)) throw ots.parameterInvalid(`Invalid primary key type of '${c.name}'.`);
-      if (c.autoIncrement && c.type !== PK_TYPE.INTEGER) throw ots.parameterInvalid('AUTO_INCREMENT primary key must be INTEGER.');
+      if (![PK_TYPE.INTEGER, PK_TYPE.STRING, PK_TYPE.BINARY].includes(c.type as 1))
+        throw ots.parameterInvalid(`Invalid primary key type of '${c.name}'.`);
+      if (c.autoIncrement && c.type !== PK_TYPE.INTEGER)
+        throw ots.parameterInvalid('AUTO_INCREMENT primary key must be INTEGER.');
       seen.add(c.name);
     }
-    if (spec.pk[0]?.autoIncrement) throw ots.parameterInvalid('The first primary key column can not be AUTO_INCREMENT.');
+    if (spec.pk[0]?.autoIncrement)
+      throw ots.parameterInvalid('The first primary key column can not be AUTO_INCREMENT.');
     if (spec.options.maxVersions < 1) throw ots.parameterInvalid('max_versions must be greater than 0.');
     if (this.tables(instance).has(spec.name)) throw ots.objectAlreadyExist();
-    const rec: Rec = { k: 'ct', i: instance, t: spec.name, pk: spec.pk, d: spec.defined, o: spec.options, r: spec.reserved, at: this.now() };
+    const rec: Rec = {
+      k: 'ct',
+      i: instance,
+      t: spec.name,
+      pk: spec.pk,
+      d: spec.defined,
+      o: spec.options,
+      r: spec.reserved,
+      at: this.now(),
+    };
     this.persist(rec);
     this.apply(rec);
   }
@@ -115,10 +178,16 @@ export class Engine {
     this.apply(rec);
   }
 
-  updateTable(instance: string, name: string, options: Partial<TableOptions>, reserved?: Partial<{ read: number; write: number }>): Table {
+  updateTable(
+    instance: string,
+    name: string,
+    options: Partial<TableOptions>,
+    reserved?: Partial<{ read: number; write: number }>,
+  ): Table {
     const t = this.table(instance, name);
     const o: TableOptions = { ...t.options };
-    for (const [k, v] of Object.entries(options)) if (v !== undefined && v !== null) (o as unknown as Record<string, unknown>)[k] = v;
+    for (const [k, v] of Object.entries(options))
+      if (v !== undefined && v !== null) (o as unknown as Record<string, unknown>)[k] = v;
     if (o.maxVersions < 1) throw ots.parameterInvalid('max_versions must be greater than 0.');
     const r = { read: reserved?.read ?? t.reserved.read, write: reserved?.write ?? t.reserved.write };
     const rec: Rec = { k: 'ut', i: instance, t: name, o, r };
@@ -135,8 +204,15 @@ export class Engine {
     switch (rec.k) {
       case 'ct':
         tables.set(rec.t, {
-          name: rec.t, pk: rec.pk, defined: rec.d, options: rec.o, reserved: rec.r, createdAtMs: rec.at,
-          rows: [], byKey: new Map(), autoSeq: 0n,
+          name: rec.t,
+          pk: rec.pk,
+          defined: rec.d,
+          options: rec.o,
+          reserved: rec.r,
+          createdAtMs: rec.at,
+          rows: [],
+          byKey: new Map(),
+          autoSeq: 0n,
         });
         return;
       case 'ut': {
@@ -154,7 +230,9 @@ export class Engine {
         const t = tables.get(rec.t);
         if (!t) return;
         const pk = rec.pk.map(decValue) as PkValue[];
-        const row = rec.c ? { pk, cols: new Map(rec.c.map(([n, vs]) => [n, vs.map(([ts, v]) => ({ ts, value: decValue(v) }))])) } : null;
+        const row = rec.c
+          ? { pk, cols: new Map(rec.c.map(([n, vs]) => [n, vs.map(([ts, v]) => ({ ts, value: decValue(v) }))])) }
+          : null;
         this.install(t, pk, row);
       }
     }
@@ -202,21 +280,27 @@ export class Engine {
 
   /** Validates a written or read primary key against the schema (auto-increment allowed on puts). */
   checkPk(t: Table, pk: PkColumn[], mode: 'read' | 'put' | 'write' | 'range'): PkValue[] {
-    if (pk.length !== t.pk.length) throw ots.parameterInvalid(`Validate PK size fail. Input: ${pk.length}, Meta: ${t.pk.length}.`);
+    if (pk.length !== t.pk.length)
+      throw ots.parameterInvalid(`Validate PK size fail. Input: ${pk.length}, Meta: ${t.pk.length}.`);
     return pk.map((c, i) => {
       const s = t.pk[i]!;
       if (c.name !== s.name) throw ots.parameterInvalid(`Validate PK name fail. Input: ${c.name}, Meta: ${s.name}.`);
       const v = c.value;
       if (v.t === 'min' || v.t === 'max') {
-        if (mode !== 'range') throw ots.parameterInvalid(`INF_MIN or INF_MAX is not allowed in primary key of this operation: ${c.name}.`);
+        if (mode !== 'range')
+          throw ots.parameterInvalid(`INF_MIN or INF_MAX is not allowed in primary key of this operation: ${c.name}.`);
         return v;
       }
       if (v.t === 'auto') {
-        if (mode !== 'put' || !s.autoIncrement) throw ots.parameterInvalid(`Validate PK type fail. Input: AUTO_INCREMENT, Meta: ${schemaTypeName(s.type)}.`);
+        if (mode !== 'put' || !s.autoIncrement)
+          throw ots.parameterInvalid(`Validate PK type fail. Input: AUTO_INCREMENT, Meta: ${schemaTypeName(s.type)}.`);
         return v;
       }
       const want = s.type === PK_TYPE.INTEGER ? 'int' : s.type === PK_TYPE.STRING ? 'str' : 'bin';
-      if (v.t !== want) throw ots.parameterInvalid(`Validate PK type fail. Input: ${pkTypeName(v.t)}, Meta: ${schemaTypeName(s.type)}.`);
+      if (v.t !== want)
+        throw ots.parameterInvalid(
+          `Validate PK type fail. Input: ${pkTypeName(v.t)}, Meta: ${schemaTypeName(s.type)}.`,
+        );
       return v;
     });
   }
@@ -275,10 +359,14 @@ export class Engine {
     for (const name of names) {
       let vs = this.versions(t, row, name) ?? [];
       if (tr?.specific !== undefined) vs = vs.filter((v) => v.ts === tr.specific);
-      else if (tr) vs = vs.filter((v) => (tr.start === undefined || v.ts >= tr.start) && (tr.end === undefined || v.ts < tr.end));
+      else if (tr)
+        vs = vs.filter((v) => (tr.start === undefined || v.ts >= tr.start) && (tr.end === undefined || v.ts < tr.end));
       if (vs.length) perColumn.push(vs.slice(0, max).map((v) => ({ name, value: v.value, ts: v.ts })));
     }
-    const page = spec.filter?.kind === 'pagination' ? perColumn.slice(spec.filter.offset, spec.filter.offset + spec.filter.limit) : perColumn;
+    const page =
+      spec.filter?.kind === 'pagination'
+        ? perColumn.slice(spec.filter.offset, spec.filter.offset + spec.filter.limit)
+        : perColumn;
     for (const c of page) cells.push(...c);
     const pk = wanted ? this.pkColumns(t, row.pk).filter((c) => wanted.has(c.name)) : this.pkColumns(t, row.pk);
     if (wanted && pk.length === 0 && cells.length === 0) return undefined;
@@ -286,7 +374,7 @@ export class Engine {
   }
 
   private returned(t: Table, pk: PkValue[], row: Row | null, ret: ReturnSpec | undefined): OutRow | undefined {
-    if (!ret || !ret.type) return undefined;
+    if (!ret?.type) return undefined;
     const out: OutRow = { pk: this.pkColumns(t, pk), cells: [] };
     if (ret.type === 2 && row) {
       for (const name of ret.columns) {
@@ -329,7 +417,14 @@ export class Engine {
     return pk.map((v) => (v.t === 'auto' ? { t: 'int', v: t.autoSeq } : v));
   }
 
-  putRow(instance: string, table: string, pkIn: PkColumn[], cells: ParsedCell[], cond: Condition, ret?: ReturnSpec): OutRow | undefined {
+  putRow(
+    instance: string,
+    table: string,
+    pkIn: PkColumn[],
+    cells: ParsedCell[],
+    cond: Condition,
+    ret?: ReturnSpec,
+  ): OutRow | undefined {
     const t = this.table(instance, table);
     const pk = this.resolveAuto(t, this.checkPk(t, pkIn, 'put'));
     const existing = t.byKey.get(pkKey(pk));
@@ -338,7 +433,8 @@ export class Engine {
     const cols = new Map<string, ColumnVersions>();
     for (const c of cells) {
       if (c.op !== undefined || !c.value) throw ots.parameterInvalid(`Invalid cell of column ${c.name} in PutRow.`);
-      if (t.pk.some((p) => p.name === c.name)) throw ots.parameterInvalid(`Attribute column name conflicts with primary key: ${c.name}.`);
+      if (t.pk.some((p) => p.name === c.name))
+        throw ots.parameterInvalid(`Attribute column name conflicts with primary key: ${c.name}.`);
       cols.set(c.name, this.addVersion(t, cols.get(c.name) ?? [], this.stamp(t, c.ts, now), c.value));
     }
     const row: Row = { pk, cols };
@@ -346,7 +442,14 @@ export class Engine {
     return this.returned(t, pk, row, ret);
   }
 
-  updateRow(instance: string, table: string, pkIn: PkColumn[], cells: ParsedCell[], cond: Condition, ret?: ReturnSpec): OutRow | undefined {
+  updateRow(
+    instance: string,
+    table: string,
+    pkIn: PkColumn[],
+    cells: ParsedCell[],
+    cond: Condition,
+    ret?: ReturnSpec,
+  ): OutRow | undefined {
     const t = this.table(instance, table);
     const pk = this.checkPk(t, pkIn, 'write');
     const existing = t.byKey.get(pkKey(pk));
@@ -354,7 +457,8 @@ export class Engine {
     const now = this.now();
     const cols = new Map(existing?.cols ?? []);
     for (const c of cells) {
-      if (t.pk.some((p) => p.name === c.name)) throw ots.parameterInvalid(`Attribute column name conflicts with primary key: ${c.name}.`);
+      if (t.pk.some((p) => p.name === c.name))
+        throw ots.parameterInvalid(`Attribute column name conflicts with primary key: ${c.name}.`);
       switch (c.op) {
         case undefined:
           if (!c.value) throw ots.parameterInvalid(`Missing value of column ${c.name}.`);
@@ -364,16 +468,19 @@ export class Engine {
           cols.delete(c.name);
           break;
         case CELL_OP.DELETE_ONE_VERSION: {
-          if (c.ts === undefined) throw ots.parameterInvalid(`Timestamp is required to delete one version of ${c.name}.`);
+          if (c.ts === undefined)
+            throw ots.parameterInvalid(`Timestamp is required to delete one version of ${c.name}.`);
           const vs = (cols.get(c.name) ?? []).filter((v) => v.ts !== c.ts);
           if (vs.length) cols.set(c.name, vs);
           else cols.delete(c.name);
           break;
         }
         case CELL_OP.INCREMENT: {
-          if (c.value?.t !== 'int') throw ots.parameterInvalid(`The increment value of column ${c.name} must be INTEGER.`);
+          if (c.value?.t !== 'int')
+            throw ots.parameterInvalid(`The increment value of column ${c.name} must be INTEGER.`);
           const latest = this.versions(t, existing, c.name)?.[0];
-          if (latest && latest.value.t !== 'int') throw ots.parameterInvalid(`The type of column ${c.name} is not INTEGER.`);
+          if (latest && latest.value.t !== 'int')
+            throw ots.parameterInvalid(`The type of column ${c.name} is not INTEGER.`);
           const base = latest?.value.t === 'int' ? latest.value.v : 0n;
           const sum = BigInt.asIntN(64, base + c.value.v);
           cols.set(c.name, this.addVersion(t, cols.get(c.name) ?? [], now, { t: 'int', v: sum }));
@@ -441,7 +548,9 @@ function schemaTypeName(type: number): string {
 
 function rowRec(i: string, t: string, pk: PkValue[], row: Row | null): Rec {
   return {
-    k: 'r', i, t,
+    k: 'r',
+    i,
+    t,
     pk: pk.map(encValue),
     c: row ? [...row.cols].map(([n, vs]) => [n, vs.map((v) => [v.ts, encValue(v.value)] as [number, EncValue])]) : null,
   };

@@ -9,7 +9,8 @@ import { readRow, writeRow, writeRows, type OutRow } from './plain-buffer';
 import { asBuffer, encodeMsg, longToNumber, msgType } from './proto';
 import { pkKey } from './values';
 
-type Msg = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: protobuf messages are decoded without generated types
+type Msg = any;
 export type OperationHandler = (engine: Engine, instance: string, body: Buffer) => Buffer;
 
 const BATCH_GET_MAX = 100;
@@ -24,7 +25,7 @@ function decode(name: string, body: Buffer): Msg {
   }
 }
 
-const has = (m: Msg, field: string): boolean => Object.prototype.hasOwnProperty.call(m, field) && m[field] !== null;
+const has = (m: Msg, field: string): boolean => Object.hasOwn(m, field) && m[field] !== null;
 
 function readSpec(m: Msg): ReadSpec {
   const spec: ReadSpec = { columnsToGet: m.columnsToGet ?? [] };
@@ -54,7 +55,7 @@ function condition(m: Msg): Condition {
 
 function returnSpec(m: Msg): ReturnSpec | undefined {
   const r = m.returnContent;
-  if (!r || !r.returnType) return undefined;
+  if (!r?.returnType) return undefined;
   return { type: r.returnType, columns: r.returnColumnNames ?? [] };
 }
 
@@ -63,13 +64,20 @@ function tableOptions(o: Msg | undefined): Partial<TableOptions> {
   return {
     timeToLive: has(o, 'timeToLive') ? o.timeToLive : undefined,
     maxVersions: has(o, 'maxVersions') ? o.maxVersions : undefined,
-    deviationCellVersionInSec: has(o, 'deviationCellVersionInSec') ? longToNumber(o.deviationCellVersionInSec) : undefined,
+    deviationCellVersionInSec: has(o, 'deviationCellVersionInSec')
+      ? longToNumber(o.deviationCellVersionInSec)
+      : undefined,
     allowUpdate: has(o, 'allowUpdate') ? o.allowUpdate : undefined,
   };
 }
 
 function describeTableOptions(o: TableOptions): object {
-  return { timeToLive: o.timeToLive, maxVersions: o.maxVersions, deviationCellVersionInSec: o.deviationCellVersionInSec, allowUpdate: o.allowUpdate };
+  return {
+    timeToLive: o.timeToLive,
+    maxVersions: o.maxVersions,
+    deviationCellVersionInSec: o.deviationCellVersionInSec,
+    allowUpdate: o.allowUpdate,
+  };
 }
 
 function tableError(e: unknown): { isOk: false; error: { code: string; message: string } } {
@@ -77,7 +85,14 @@ function tableError(e: unknown): { isOk: false; error: { code: string; message: 
   return { isOk: false, error: { code: e.code, message: e.message } };
 }
 
-function writeOne(engine: Engine, instance: string, table: string, type: number, rowChange: Buffer, m: Msg): OutRow | undefined {
+function writeOne(
+  engine: Engine,
+  instance: string,
+  table: string,
+  type: number,
+  rowChange: Buffer,
+  m: Msg,
+): OutRow | undefined {
   const row = readRow(rowChange);
   const cond = condition(m);
   const ret = returnSpec(m);
@@ -119,7 +134,11 @@ export const operations: Record<string, OperationHandler> = {
     const o = tableOptions(m.tableOptions);
     engine.createTable(instance, {
       name: m.tableMeta.tableName,
-      pk: (m.tableMeta.primaryKey ?? []).map((p: Msg) => ({ name: p.name, type: p.type, ...(has(p, 'option') && p.option === 1 ? { autoIncrement: true } : {}) })),
+      pk: (m.tableMeta.primaryKey ?? []).map((p: Msg) => ({
+        name: p.name,
+        type: p.type,
+        ...(has(p, 'option') && p.option === 1 ? { autoIncrement: true } : {}),
+      })),
       defined: (m.tableMeta.definedColumn ?? []).map((d: Msg) => ({ name: d.name, type: d.type })),
       options: {
         timeToLive: o.timeToLive ?? -1,
@@ -127,7 +146,10 @@ export const operations: Record<string, OperationHandler> = {
         deviationCellVersionInSec: o.deviationCellVersionInSec ?? 86400,
         allowUpdate: o.allowUpdate ?? true,
       },
-      reserved: { read: m.reservedThroughput?.capacityUnit?.read ?? 0, write: m.reservedThroughput?.capacityUnit?.write ?? 0 },
+      reserved: {
+        read: m.reservedThroughput?.capacityUnit?.read ?? 0,
+        write: m.reservedThroughput?.capacityUnit?.write ?? 0,
+      },
     });
     return encodeMsg('CreateTableResponse', {});
   },
@@ -161,7 +183,12 @@ export const operations: Record<string, OperationHandler> = {
   UpdateTable(engine, instance, body) {
     const m = decode('UpdateTableRequest', body);
     const cu = m.reservedThroughput?.capacityUnit;
-    const t = engine.updateTable(instance, m.tableName, tableOptions(m.tableOptions), cu ? { read: cu.read, write: cu.write } : undefined);
+    const t = engine.updateTable(
+      instance,
+      m.tableName,
+      tableOptions(m.tableOptions),
+      cu ? { read: cu.read, write: cu.write } : undefined,
+    );
     return encodeMsg('UpdateTableResponse', {
       reservedThroughputDetails: { capacityUnit: t.reserved, lastIncreaseTime: Math.floor(t.createdAtMs / 1000) },
       tableOptions: describeTableOptions(t.options),
@@ -239,7 +266,9 @@ export const operations: Record<string, OperationHandler> = {
     const count = tables.reduce((n, t) => n + (t.rows?.length ?? 0), 0);
     if (count > BATCH_WRITE_MAX) throw ots.parameterInvalid(`Rows count exceeds the upper limit: ${BATCH_WRITE_MAX}.`);
     if (count === 0) throw ots.parameterInvalid('No row specified in the request of BatchWriteRow.');
-    rejectDuplicates(tables.map((t) => ({ table: t.tableName, rows: (t.rows ?? []).map((r: Msg) => r.rowChange as Uint8Array) })));
+    rejectDuplicates(
+      tables.map((t) => ({ table: t.tableName, rows: (t.rows ?? []).map((r: Msg) => r.rowChange as Uint8Array) })),
+    );
     return encodeMsg('BatchWriteRowResponse', {
       tables: tables.map((t) => ({
         tableName: t.tableName,

@@ -49,7 +49,10 @@ function send(res: ServerResponse, status: number, body: Buffer, requestId: stri
 
 /** Opens (replaying) the data under `${dataDir}/tablestore/` and returns the request handler. */
 export async function createTablestoreService(opts: TablestoreServiceOptions): Promise<TablestoreService> {
-  const { wal, records } = Wal.open(path.join(opts.dataDir, 'tablestore'), { fsync: opts.fsync, compactBytes: opts.compactBytes });
+  const { wal, records } = Wal.open(path.join(opts.dataDir, 'tablestore'), {
+    fsync: opts.fsync,
+    compactBytes: opts.compactBytes,
+  });
   const engine = new Engine((rec) => wal.append(rec), opts.now);
   for (const rec of records) engine.apply(rec as Rec);
   let closed = false;
@@ -62,14 +65,15 @@ export async function createTablestoreService(opts: TablestoreServiceOptions): P
         if (body.length > MAX_BODY) throw ots.tooLarge();
         const { instance } = verifyRequest(req, body, opts.resolveSecret);
         const op = (req.url ?? '/').split('?', 1)[0]!.replace(/^\//, '');
-        const handler = Object.prototype.hasOwnProperty.call(operations, op) ? operations[op] : undefined;
+        const handler = Object.hasOwn(operations, op) ? operations[op] : undefined;
         if (!handler) throw ots.parameterInvalid(`Unsupported operation: '${op}'.`);
         const out = handler(engine, instance, body);
         if (wal.wantsCompaction()) wal.compact(engine.dump());
         send(res, 200, out, requestId);
       } catch (e) {
         const err = e instanceof OtsError ? e : ots.internal();
-        if (!(e instanceof OtsError)) log.error('internal error', { requestId, error: String((e as Error)?.stack ?? e) });
+        if (!(e instanceof OtsError))
+          log.error('internal error', { requestId, error: String((e as Error)?.stack ?? e) });
         send(res, err.httpStatus, errorBody(err), requestId);
       }
     },

@@ -7,10 +7,27 @@ import { ots } from './errors';
 import type { CellValue, PkColumn, PkValue } from './values';
 
 export const TAG = {
-  ROW_PK: 0x1, ROW_DATA: 0x2, CELL: 0x3, CELL_NAME: 0x4, CELL_VALUE: 0x5, CELL_TYPE: 0x6,
-  CELL_TIMESTAMP: 0x7, DELETE_ROW_MARKER: 0x8, ROW_CHECKSUM: 0x9, CELL_CHECKSUM: 0x0a,
+  ROW_PK: 0x1,
+  ROW_DATA: 0x2,
+  CELL: 0x3,
+  CELL_NAME: 0x4,
+  CELL_VALUE: 0x5,
+  CELL_TYPE: 0x6,
+  CELL_TIMESTAMP: 0x7,
+  DELETE_ROW_MARKER: 0x8,
+  ROW_CHECKSUM: 0x9,
+  CELL_CHECKSUM: 0x0a,
 } as const;
-export const VT = { INTEGER: 0, DOUBLE: 1, BOOLEAN: 2, STRING: 3, BLOB: 7, INF_MIN: 9, INF_MAX: 0xa, AUTO_INCREMENT: 0xb } as const;
+export const VT = {
+  INTEGER: 0,
+  DOUBLE: 1,
+  BOOLEAN: 2,
+  STRING: 3,
+  BLOB: 7,
+  INF_MIN: 9,
+  INF_MAX: 0xa,
+  AUTO_INCREMENT: 0xb,
+} as const;
 /** Cell operation types of UpdateRow. */
 export const CELL_OP = { DELETE_ALL_VERSION: 0x1, DELETE_ONE_VERSION: 0x3, INCREMENT: 0x4 } as const;
 const HEADER = 0x75;
@@ -109,7 +126,8 @@ function readVariant(r: Reader, crc: number): { value: CellValue | PkValue; crc:
       const len = r.u32();
       const b = r.bytes(len);
       crc = crc8Bytes(crc8Int32(crc, len), b);
-      const value: CellValue = type === VT.STRING ? { t: 'str', v: b.toString('utf8') } : { t: 'bin', v: Buffer.from(b) };
+      const value: CellValue =
+        type === VT.STRING ? { t: 'str', v: b.toString('utf8') } : { t: 'bin', v: Buffer.from(b) };
       return { value, crc };
     }
     case VT.INF_MIN:
@@ -158,7 +176,8 @@ export function readRow(buf: Buffer): ParsedRow {
       r.nextTag();
       r.expect(TAG.CELL_VALUE, 'TAG_CELL_VALUE');
       const { value, crc } = readCellValue(r, c0);
-      if (value.t === 'double' || value.t === 'bool') throw ots.parameterInvalid(`Invalid primary key type of ${name}.`);
+      if (value.t === 'double' || value.t === 'bool')
+        throw ots.parameterInvalid(`Invalid primary key type of ${name}.`);
       r.nextTag();
       checkCellCrc(r, crc);
       rowCrc = crc8Byte(rowCrc, crc);

@@ -8,11 +8,12 @@ const require = createRequire(import.meta.url);
 
 /** A generated protobufjs message class: only what the sandbox uses. */
 export interface PbType {
-  decode(buf: Uint8Array): any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: protobufjs messages are untyped here
+  decode(buf: Uint8Array): any;
   encode(msg: object): { finish(): Uint8Array };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the SDK's compiled proto root has no types
 const root: any = require('tablestore/lib/protocol/tablestore_compiled_proto.js');
 
 /** `main.proto.*` message types, by name (`GetRowRequest`, `Error`, ...). */

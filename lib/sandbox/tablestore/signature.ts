@@ -9,7 +9,14 @@ import { ots } from './errors';
 export type ResolveSecret = (accessKeyId: string) => { secret: string; securityToken?: string } | undefined;
 
 const MAX_SKEW_MS = 15 * 60 * 1000;
-const REQUIRED = ['x-ots-date', 'x-ots-apiversion', 'x-ots-accesskeyid', 'x-ots-instancename', 'x-ots-contentmd5', 'x-ots-signature'];
+const REQUIRED = [
+  'x-ots-date',
+  'x-ots-apiversion',
+  'x-ots-accesskeyid',
+  'x-ots-instancename',
+  'x-ots-contentmd5',
+  'x-ots-signature',
+];
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
@@ -37,14 +44,19 @@ function same(a: string, b: string): boolean {
 }
 
 /** Checks a request's credentials and body digest; throws the OtsError Tablestore would answer. */
-export function verifyRequest(req: IncomingMessage, body: Buffer, resolve: ResolveSecret): { accessKeyId: string; instance: string } {
+export function verifyRequest(
+  req: IncomingMessage,
+  body: Buffer,
+  resolve: ResolveSecret,
+): { accessKeyId: string; instance: string } {
   if (req.method !== 'POST') throw ots.methodNotAllowed();
   for (const h of REQUIRED) if (!header(req, h)) throw ots.parameterInvalid(`Missing header: '${h}'.`);
   const date = header(req, 'x-ots-date')!;
   const at = Date.parse(date);
   if (Number.isNaN(at)) throw ots.parameterInvalid(`Invalid date format: ${date}.`);
   // Real time, not a simulated clock: the SDK stamps requests with the machine's clock.
-  if (Math.abs(Date.now() - at) > MAX_SKEW_MS) throw ots.authFailed(`Mismatch between system time and x-ots-date: ${date}.`);
+  if (Math.abs(Date.now() - at) > MAX_SKEW_MS)
+    throw ots.authFailed(`Mismatch between system time and x-ots-date: ${date}.`);
   const accessKeyId = header(req, 'x-ots-accesskeyid')!;
   const key = resolve(accessKeyId);
   if (!key) throw ots.authFailed('The AccessKeyID does not exist.');

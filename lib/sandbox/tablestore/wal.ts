@@ -30,7 +30,7 @@ export function readFrames(buf: Buffer): { records: unknown[]; validBytes: numbe
     const sum = buf.readUInt32LE(pos + 4);
     if (pos + FRAME_HEAD + len > buf.length) break;
     const payload = buf.subarray(pos + FRAME_HEAD, pos + FRAME_HEAD + len);
-    if ((crc32(payload) >>> 0) !== sum) break;
+    if (crc32(payload) >>> 0 !== sum) break;
     try {
       records.push(JSON.parse(payload.toString('utf8')));
     } catch {

@@ -399,7 +399,9 @@ export async function deleteAccount(id: unknown, p: Principal, deps: AccountsDep
 /** A verification of `checked`'s credential would be stale on `cur`: 409, the client retries. */
 function assertSameCredential(cur: AccountRecord, checked: AccountRecord) {
   if (cur.credentialRev !== checked.credentialRev || cur.alibabaAccountId !== checked.alibabaAccountId) {
-    throw new AppError('Conflict', 'the account credential changed while it was being verified; retry');
+    throw new AppError('Conflict', 'the account credential changed while it was being verified; retry', {
+      reason: 'CredentialChanged',
+    });
   }
 }
 

@@ -3,6 +3,7 @@
  * when many requests arrive at once: in-process single-flight, plus a short lease row in `locks`
  * so other warm instances wait for the winner's answer instead of calling the cloud too.
  */
+import { BACKOFF, backoffDelay, realSleep } from '../core/backoff';
 import type { Clock } from '../core/clock';
 import type { Store } from '../store/types';
 import * as T from '../store/tables';
@@ -40,10 +41,6 @@ const processInflight = new Map<string, Promise<Cached<unknown>>>();
 
 const fresh = <V>(row: CacheRow<V> | undefined, rev: number, now: number): row is CacheRow<V> =>
   !!row && row.credentialRev === rev && row.expiresAtMs > now && row.value !== undefined;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Longest pause between two looks at a lease someone else holds. */
-const MAX_POLL_MS = 250;
 
 interface LockRow {
   name: string;
@@ -100,12 +97,13 @@ async function loadShared<V>(
   const leaseMs = deps.leaseMs ?? 5000;
   const deadline = deps.clock.now() + 2 * leaseMs;
   const realDeadline = performance.now() + 2 * leaseMs;
-  let pollMs = deps.pollMs ?? 25;
+  const poll = deps.pollMs
+    ? { ...BACKOFF.leasePoll, baseMs: deps.pollMs, maxMs: Math.max(BACKOFF.leasePoll.maxMs, deps.pollMs) }
+    : BACKOFF.leasePoll;
   let lease = await tryLock(deps.store, lockName, holder, leaseMs, deps.clock.now());
-  while (!lease) {
+  for (let retry = 1; !lease; retry++) {
     // Another instance is fetching: wait for its answer, or for its lease to lapse.
-    await sleep(pollMs);
-    pollMs = Math.min(pollMs * 2, Math.max(MAX_POLL_MS, deps.pollMs ?? 0));
+    await realSleep(backoffDelay(poll, retry, Math.random));
     const row = await deps.store.get<CacheRow<V>>(T.cache, { accountId, key });
     const now = deps.clock.now();
     if (fresh(row, rev, now)) return { value: row.value, cached: true, fetchedAtMs: row.fetchedAtMs };

@@ -7,8 +7,15 @@
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log';
 import { isAppError } from '../core/errors';
+import { BACKOFF, backoffDelay, retrying, type BackoffPolicy } from '../core/backoff';
 import { classify, isCloudError, toCloudAppError, type Classified } from './errors';
 
+export { realSleep } from '../core/backoff';
+
+/**
+ * The cloud layer's knobs over the `cloudTransient` / `cloudThrottled` back-off policies; a
+ * caller with a latency budget (an HTTP request, a stage) asks for fewer or shorter retries.
+ */
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
   maxAttempts: number;
@@ -22,11 +29,11 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 5,
-  baseDelayMs: 200,
-  throttledBaseDelayMs: 1000,
-  maxDelayMs: 8000,
-  maxTotalMs: 20_000,
+  maxAttempts: BACKOFF.cloudTransient.maxAttempts,
+  baseDelayMs: BACKOFF.cloudTransient.baseMs,
+  throttledBaseDelayMs: BACKOFF.cloudThrottled.baseMs,
+  maxDelayMs: BACKOFF.cloudTransient.maxMs,
+  maxTotalMs: BACKOFF.cloudTransient.maxTotalMs,
 };
 
 export interface RetryDeps {
@@ -37,7 +44,16 @@ export interface RetryDeps {
   log?: Logger;
 }
 
-export const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** The back-off policy of one failure kind under `policy`. */
+function policyOf(policy: RetryPolicy, kind: Classified['kind']): BackoffPolicy {
+  return {
+    baseMs: kind === 'throttled' ? policy.throttledBaseDelayMs : policy.baseDelayMs,
+    maxMs: policy.maxDelayMs,
+    jitter: 'full',
+    maxAttempts: policy.maxAttempts,
+    maxTotalMs: policy.maxTotalMs,
+  };
+}
 
 /**
  * Full-jitter back-off before retry number `retry` (1 = the first retry); never sooner than a
@@ -49,9 +65,7 @@ export function backoffMs(
   retry: number,
   random: () => number,
 ): number {
-  const base = c.kind === 'throttled' ? policy.throttledBaseDelayMs : policy.baseDelayMs;
-  const cap = Math.min(policy.maxDelayMs, base * 2 ** (retry - 1));
-  return Math.min(policy.maxDelayMs, Math.max(Math.floor(random() * cap), c.retryAfterMs ?? 0));
+  return backoffDelay(policyOf(policy, c.kind), retry, random, c.retryAfterMs ?? 0);
 }
 
 /**
@@ -65,36 +79,46 @@ export async function withRetry<T>(
   policy: RetryPolicy,
   deps: RetryDeps,
 ): Promise<T> {
-  const startedAtMs = deps.clock.now();
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn(attempt);
-    } catch (e) {
-      // Already classified (e.g. the AssumeRole behind a ram_role credential), or not a cloud error.
-      if (isAppError(e) || !isCloudError(e)) throw e;
-      const c = classify(e, action);
-      const delay = c.retryable ? backoffMs(policy, c, attempt, deps.random) : 0;
-      const exhausted = attempt >= policy.maxAttempts || deps.clock.now() + delay - startedAtMs > policy.maxTotalMs;
-      if (!c.retryable || exhausted) {
-        deps.log?.warn('cloud call failed', {
+  const seen = new WeakMap<object, Classified>();
+  const classified = (e: unknown) => {
+    let c = seen.get(e as object);
+    if (!c) seen.set(e as object, (c = classify(e, action)));
+    return c;
+  };
+  try {
+    return await retrying(fn, {
+      policy: policyOf(policy, 'transient'),
+      retryable: (e) => {
+        // Already classified (e.g. the AssumeRole behind a ram_role credential), or not a cloud error.
+        if (isAppError(e) || !isCloudError(e)) return false;
+        const c = classified(e);
+        return c.retryable && { policy: policyOf(policy, c.kind), floorMs: c.retryAfterMs ?? 0 };
+      },
+      now: () => deps.clock.now(),
+      sleep: deps.sleep,
+      random: deps.random,
+      onRetry: (e, attempt, delayMs) => {
+        const c = classified(e);
+        deps.log?.info('cloud call retried', {
           action,
           attempt,
           code: c.code,
           kind: c.kind,
           cloudRequestId: c.requestId,
-          httpStatus: c.httpStatus,
+          delayMs,
         });
-        throw toCloudAppError(c, e);
-      }
-      deps.log?.info('cloud call retried', {
-        action,
-        attempt,
-        code: c.code,
-        kind: c.kind,
-        cloudRequestId: c.requestId,
-        delayMs: delay,
-      });
-      await deps.sleep(delay);
-    }
+      },
+    });
+  } catch (e) {
+    if (isAppError(e) || !isCloudError(e)) throw e;
+    const c = classified(e);
+    deps.log?.warn('cloud call failed', {
+      action,
+      code: c.code,
+      kind: c.kind,
+      cloudRequestId: c.requestId,
+      httpStatus: c.httpStatus,
+    });
+    throw toCloudAppError(c, e);
   }
 }

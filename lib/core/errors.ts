@@ -44,8 +44,22 @@ export interface CloudErrorInfo {
   hint?: string;
 }
 
+/**
+ * Why a `Conflict` (or another code) happened, when callers must tell cases apart: a lost
+ * optimistic-concurrency race, a row that already exists, a reused idempotency key, a lease
+ * held elsewhere. Typed, so a match is checked by the compiler instead of parsed from details.
+ */
+export type ErrorReason =
+  | 'VersionMismatch'
+  | 'AlreadyExists'
+  | 'IdempotencyKeyReused'
+  | 'IdempotencyKeyBusy'
+  | 'CredentialChanged'
+  | 'LeaseHeld';
+
 export interface AppErrorOptions {
   status?: number;
+  reason?: ErrorReason;
   retryable?: boolean;
   details?: unknown[];
   cloud?: CloudErrorInfo;
@@ -56,6 +70,7 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly retryable: boolean;
+  readonly reason?: ErrorReason;
   readonly details?: unknown[];
   readonly cloud?: CloudErrorInfo;
   readonly isAppError = true;
@@ -66,6 +81,7 @@ export class AppError extends Error {
     this.code = code;
     this.status = opts.status ?? STATUS_OF[code];
     this.retryable = opts.retryable ?? false;
+    if (opts.reason !== undefined) this.reason = opts.reason;
     if (opts.details !== undefined) this.details = opts.details;
     if (opts.cloud !== undefined) this.cloud = opts.cloud;
   }
@@ -74,6 +90,11 @@ export class AppError extends Error {
 /** True for an AppError from any bundle (duck-typed on purpose: bundles each have their own class). */
 export function isAppError(e: unknown): e is AppError {
   return typeof e === 'object' && e !== null && (e as { isAppError?: unknown }).isAppError === true;
+}
+
+/** True for an AppError of `code` with `reason` (e.g. a lost race: `Conflict`, `VersionMismatch`). */
+export function hasReason(e: unknown, code: ErrorCode, reason: ErrorReason): e is AppError {
+  return isAppError(e) && e.code === code && e.reason === reason;
 }
 
 export const validationFailed = (problems: FieldProblem[], message = 'the request does not match the schema') =>
@@ -98,6 +119,7 @@ export function errorBody(e: AppError, requestId: string) {
   };
   const details =
     e.details ??
+    (e.reason ? [{ reason: e.reason }] : undefined) ??
     (e.cloud ? [{ cloudCode: e.cloud.code, cloudRequestId: e.cloud.requestId, hint: e.cloud.hint }] : undefined);
   if (details !== undefined) error.details = details;
   return { error };

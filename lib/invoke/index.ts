@@ -4,7 +4,8 @@
  * jobs wait without paying for it (DESIGN principle 4). The SDK loads on first use only.
  */
 import { Readable } from 'node:stream';
-import { AppError } from '../core/errors';
+import { BACKOFF, retrying } from '../core/backoff';
+import { AppError, isAppError } from '../core/errors';
 
 export interface InvokeCredentials {
   accessKeyId: string;
@@ -22,6 +23,8 @@ export interface InvokerOptions {
   region?: string;
   /** Sync read timeout. Default 60 s. */
   timeoutMs?: number;
+  /** Waits between tries (tests pass a fake). Default real time. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface AsyncInvokeOptions {
@@ -90,7 +93,8 @@ function invokeError(fn: string, e: unknown): AppError {
   const requestId = err.data?.RequestId ?? err.requestId;
   const transient =
     httpStatus === undefined || httpStatus >= 500 || httpStatus === 429 || /Throttl|ResourceExhausted/.test(code);
-  return new AppError(transient ? 'CloudUnavailable' : 'Internal', `invoking ${fn} failed: ${code}`, {
+  const refused = httpStatus === 429 || /Throttl|ResourceExhausted|ECONNREFUSED/.test(code);
+  const out = new AppError(transient ? 'CloudUnavailable' : 'Internal', `invoking ${fn} failed: ${code}`, {
     retryable: transient,
     cloud: {
       code,
@@ -99,7 +103,14 @@ function invokeError(fn: string, e: unknown): AppError {
     },
     cause: e,
   });
+  // FC refused before running anything: safe to send again even when it is not idempotent.
+  if (refused) notRunErrors.add(out);
+  return out;
 }
+
+/** Failures where FC surely ran nothing (throttled before admission, connection refused). */
+const notRunErrors = new WeakSet<object>();
+const notRun = (e: unknown) => typeof e === 'object' && e !== null && notRunErrors.has(e);
 
 /** Builds an invoker; nothing is loaded or connected until the first call. */
 export function createInvoker(opts: InvokerOptions): Invoker {
@@ -127,7 +138,22 @@ export function createInvoker(opts: InvokerOptions): Invoker {
     return client;
   };
 
-  const call = async (fn: string, event: unknown, headers: Record<string, string>) => {
+  /**
+   * One invocation, retried with the `invoke` back-off when FC failed transiently: any transient
+   * failure of an async call with a task id (FC runs one task per id), else only failures where
+   * FC surely ran nothing — a sync call or an id-less async call must not run twice.
+   */
+  const call = (fn: string, event: unknown, headers: Record<string, string>) =>
+    retrying(() => callOnce(fn, event, headers), {
+      policy: BACKOFF.invoke,
+      retryable: (e) =>
+        isAppError(e) &&
+        e.retryable &&
+        (notRun(e) || (headers['x-fc-invocation-type'] === 'Async' && !!headers['x-fc-async-task-id'])),
+      ...(opts.sleep ? { sleep: opts.sleep } : {}),
+    });
+
+  const callOnce = async (fn: string, event: unknown, headers: Record<string, string>) => {
     const name = `${opts.functionPrefix}-${fn}`;
     const { fc } = await loadSdk();
     const client = await clientFor();
@@ -154,7 +180,7 @@ export function createInvoker(opts: InvokerOptions): Invoker {
       if (!Number.isFinite(delayMs) || delayMs < 0)
         throw new AppError('Internal', `invoke delay must be >= 0 ms, got ${delayMs}`);
       const headers: Record<string, string> = { 'x-fc-invocation-type': 'Async' };
-      if (delayMs > 0) headers['x-fc-async-delay'] = String(Math.min(3600, Math.ceil(delayMs / 1000)));
+      if (delayMs > 0) headers['x-fc-async-delay'] = String(Math.ceil(Math.min(delayMs, MAX_ASYNC_DELAY_MS) / 1000));
       if (o.taskId) headers['x-fc-async-task-id'] = o.taskId;
       const res = await call(fn, event, headers);
       await readAll(res.body);

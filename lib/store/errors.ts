@@ -3,9 +3,9 @@
  * status and `err.message` = the raw protobuf Error bytes as text (alibaba-cloud-api.md), so the
  * OTS code is found by searching the text; batch rows carry a proper `errorCode`.
  */
-import { AppError, isAppError } from '../core/errors';
+import { AppError, hasReason, isAppError } from '../core/errors';
 
-/** Details of a Conflict the store raises; domains match on `reason`. */
+/** Why the store raised a Conflict; domains match on `AppError.reason`. */
 export type ConflictReason = 'VersionMismatch' | 'AlreadyExists';
 
 const OTS_CODE = /OTS[A-Za-z]+/;
@@ -41,19 +41,16 @@ export function otsCode(e: unknown): string | undefined {
   return undefined;
 }
 
-/** The store's Conflict: `details: [{reason}]` so callers can tell a lost race from a duplicate. */
+/** The store's Conflict, with a `reason` so callers can tell a lost race from a duplicate. */
 export function storeConflict(reason: ConflictReason, message: string, cause?: unknown): AppError {
-  return new AppError('Conflict', message, { details: [{ reason }], cause });
+  return new AppError('Conflict', message, { reason, cause });
 }
 
 /** True for the Conflict a lost optimistic-concurrency race raises. */
-export function isVersionConflict(e: unknown): boolean {
-  return (
-    isAppError(e) &&
-    e.code === 'Conflict' &&
-    (e.details?.[0] as { reason?: unknown } | undefined)?.reason === 'VersionMismatch'
-  );
-}
+export const isVersionConflict = (e: unknown): boolean => hasReason(e, 'Conflict', 'VersionMismatch');
+
+/** True for the Conflict of a `create` whose row already exists. */
+export const isAlreadyExists = (e: unknown): boolean => hasReason(e, 'Conflict', 'AlreadyExists');
 
 /**
  * Maps an SDK error. `onConditionFail` decides what a failed condition means for this call.

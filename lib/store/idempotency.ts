@@ -2,8 +2,9 @@
  * Idempotency keys (`Idempotency-Key` on POST /v1/servers): the first request claims the key for
  * the object it is about to create; a repeat learns that object's id and starts nothing new.
  */
-import { AppError, isAppError } from '../core/errors';
-import { isVersionConflict } from './errors';
+import { BACKOFF, retrying } from '../core/backoff';
+import { AppError, hasReason } from '../core/errors';
+import { isAlreadyExists, isVersionConflict } from './errors';
 import { idempotency } from './tables';
 import type { Store } from './types';
 
@@ -30,7 +31,14 @@ interface Row {
 
 const mismatch = () =>
   new AppError('Conflict', 'this Idempotency-Key was already used with a different request', {
-    details: [{ reason: 'IdempotencyKeyReused' }],
+    reason: 'IdempotencyKeyReused',
+  });
+
+/** Another request is claiming the same expired key right now: retryable. */
+const busy = () =>
+  new AppError('Conflict', 'this Idempotency-Key is being claimed by a concurrent request; retry', {
+    retryable: true,
+    reason: 'IdempotencyKeyBusy',
   });
 
 /**
@@ -49,32 +57,31 @@ export async function claimIdempotencyKey(
     expiresAtMs,
     ...(c.fingerprint ? { fingerprint: c.fingerprint } : {}),
   };
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      await store.create(idempotency, row);
-      return { objectId: c.objectId, created: true };
-    } catch (e) {
-      if (!(isAppError(e) && e.code === 'Conflict')) throw e;
-    }
-    const cur = await store.get<Row>(idempotency, { scope: c.scope, key: c.key });
-    if (!cur) continue;
-    if (cur.expiresAtMs > c.nowMs) {
-      if (c.fingerprint && cur.fingerprint && cur.fingerprint !== c.fingerprint) throw mismatch();
-      return { objectId: cur.objectId, created: false };
-    }
-    try {
-      await store.update(idempotency, { scope: c.scope, key: c.key }, cur.version, {
-        objectId: c.objectId,
-        expiresAtMs,
-        fingerprint: c.fingerprint,
-      });
-      return { objectId: c.objectId, created: true };
-    } catch (e) {
-      if (!isVersionConflict(e)) throw e;
-    }
-  }
-  throw new AppError('Conflict', 'this Idempotency-Key is being claimed by a concurrent request; retry', {
-    retryable: true,
-    details: [{ reason: 'VersionMismatch' }],
-  });
+  return retrying(
+    async () => {
+      try {
+        await store.create(idempotency, row);
+        return { objectId: c.objectId, created: true };
+      } catch (e) {
+        if (!isAlreadyExists(e)) throw e;
+      }
+      const cur = await store.get<Row>(idempotency, { scope: c.scope, key: c.key });
+      if (!cur) throw busy(); // expired and removed meanwhile: claim again
+      if (cur.expiresAtMs > c.nowMs) {
+        if (c.fingerprint && cur.fingerprint && cur.fingerprint !== c.fingerprint) throw mismatch();
+        return { objectId: cur.objectId, created: false };
+      }
+      try {
+        await store.update(idempotency, { scope: c.scope, key: c.key }, cur.version, {
+          objectId: c.objectId,
+          expiresAtMs,
+          fingerprint: c.fingerprint,
+        });
+        return { objectId: c.objectId, created: true };
+      } catch (e) {
+        throw isVersionConflict(e) ? busy() : e;
+      }
+    },
+    { policy: BACKOFF.claimRace, retryable: (e) => hasReason(e, 'Conflict', 'IdempotencyKeyBusy') },
+  );
 }

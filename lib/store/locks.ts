@@ -3,10 +3,13 @@
  * holder never blocks for long (route changes per VPC, shared-VPC creation, catalog refresh).
  * Built only from `create` / `update` on `version`, so exactly one contender wins.
  */
-import { isAppError } from '../core/errors';
-import { isVersionConflict } from './errors';
+import { BACKOFF, retrying } from '../core/backoff';
+import { isAlreadyExists, isVersionConflict } from './errors';
 import { locks } from './tables';
 import type { Store } from './types';
+
+/** A claim that raced with a release: worth another try. */
+const RELEASED = Symbol('released');
 
 export interface Lease {
   name: string;
@@ -14,11 +17,6 @@ export interface Lease {
   leaseUntilMs: number;
   version: number;
 }
-
-const isAlreadyExists = (e: unknown) =>
-  isAppError(e) &&
-  e.code === 'Conflict' &&
-  (e.details?.[0] as { reason?: unknown } | undefined)?.reason === 'AlreadyExists';
 
 /**
  * Takes `name` for `holder` until `nowMs + ttlMs` if it is free, expired, or already this
@@ -32,25 +30,30 @@ export async function tryLock(
   nowMs: number,
 ): Promise<Lease | undefined> {
   const leaseUntilMs = nowMs + ttlMs;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const rec = await store.create(locks, { name, holder, leaseUntilMs });
-      return { name, holder, leaseUntilMs, version: rec.version };
-    } catch (e) {
-      if (!isAlreadyExists(e)) throw e;
-    }
-    const cur = await store.get<Omit<Lease, 'version'>>(locks, { name });
-    if (!cur) continue; // released between our create and get: try again
-    if (cur.holder !== holder && cur.leaseUntilMs > nowMs) return undefined;
-    try {
-      const version = await store.update(locks, { name }, cur.version, { holder, leaseUntilMs });
-      return { name, holder, leaseUntilMs, version };
-    } catch (e) {
-      if (isVersionConflict(e)) return undefined; // another contender took it first
-      throw e;
-    }
-  }
-  return undefined;
+  return retrying(
+    async () => {
+      try {
+        const rec = await store.create(locks, { name, holder, leaseUntilMs });
+        return { name, holder, leaseUntilMs, version: rec.version };
+      } catch (e) {
+        if (!isAlreadyExists(e)) throw e;
+      }
+      const cur = await store.get<Omit<Lease, 'version'>>(locks, { name });
+      if (!cur) throw RELEASED; // released between our create and get: try again
+      if (cur.holder !== holder && cur.leaseUntilMs > nowMs) return undefined;
+      try {
+        const version = await store.update(locks, { name }, cur.version, { holder, leaseUntilMs });
+        return { name, holder, leaseUntilMs, version };
+      } catch (e) {
+        if (isVersionConflict(e)) return undefined; // another contender took it first
+        throw e;
+      }
+    },
+    { policy: BACKOFF.claimRace, retryable: (e) => e === RELEASED },
+  ).catch((e) => {
+    if (e === RELEASED) return undefined; // it kept changing hands: someone else has it
+    throw e;
+  });
 }
 
 /** Extends a held lease; `Conflict` (VersionMismatch) when it was lost meanwhile. */

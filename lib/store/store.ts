@@ -3,6 +3,7 @@
  * a `version` column. Every domain writes through `update`/`mutate` so lost races surface as
  * `Conflict {reason: 'VersionMismatch'}` and are retried or reported — never silently lost.
  */
+import { BACKOFF, retrying } from '../core/backoff';
 import { AppError, notFound } from '../core/errors';
 import { decodeRow, encodeChanges, encodeKey, encodeRecord, keyOf } from './codec';
 import { decodeCursor, encodeCursor, queryFingerprint } from './cursor';
@@ -28,8 +29,6 @@ export interface StoreOptions {
   client: SdkClient | (() => Promise<SdkClient>);
   /** Physical table name prefix (`config.tablestore.tablePrefix`, e.g. `fleet_`). */
   tablePrefix: string;
-  /** Waits between mutate retries; tests may pass a deterministic one. */
-  backoffMs?: (attempt: number) => number;
 }
 
 /** Where a store built by `createStore` keeps its SDK client (used by `ensureTables(store)`). */
@@ -46,9 +45,6 @@ const BATCH_GET_MAX = 100;
 const BATCH_WRITE_MAX = 200;
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
-
-const defaultBackoff = (attempt: number) => Math.random() * Math.min(200, 5 * 2 ** attempt);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Drops `version` and unchanged key fields from a change set; a changed key field is a bug. */
 function cleanChanges(table: TableDef, key: Key, changes: object): Record<string, unknown> {
@@ -84,7 +80,6 @@ export function createStore(opts: StoreOptions): Store {
     );
     return ready;
   };
-  const backoff = opts.backoffMs ?? defaultBackoff;
   const tableName = (t: TableDef) => opts.tablePrefix + t.name;
 
   const versionCondition = (sdk: Sdk, expected: number | undefined, existence: 'exist' | 'not-exist' | 'ignore') => {
@@ -193,23 +188,21 @@ export function createStore(opts: StoreOptions): Store {
       fn: Mutator<R>,
       mopts: MutateOptions = {},
     ): Promise<R & Versioned> {
-      const retries = mopts.retries ?? 10;
-      for (let attempt = 0; ; attempt++) {
-        const cur = await store.get<R>(table, key);
-        if (!cur) throw notFound(`${table.name} row`);
-        const changes = await fn(cur);
-        if (changes === undefined) return cur;
-        const clean = cleanChanges(table, key, changes);
-        try {
+      const policy = { ...BACKOFF.storeConflict, maxAttempts: (mopts.retries ?? 10) + 1 };
+      return retrying(
+        async () => {
+          const cur = await store.get<R>(table, key);
+          if (!cur) throw notFound(`${table.name} row`);
+          const changes = await fn(cur);
+          if (changes === undefined) return cur;
+          const clean = cleanChanges(table, key, changes);
           const version = await store.update<R>(table, key, cur.version, clean as Partial<R>);
           const merged: Record<string, unknown> = { ...cur, ...clean, version };
           for (const [f, v] of Object.entries(clean)) if (v === undefined) delete merged[f];
           return merged as R & Versioned;
-        } catch (e) {
-          if (!isVersionConflict(e) || attempt >= retries) throw e;
-          await sleep(backoff(attempt));
-        }
-      }
+        },
+        { policy, retryable: isVersionConflict },
+      );
     },
 
     async remove(table: TableDef, key: Key, expectedVersion?: number): Promise<void> {

@@ -75,7 +75,7 @@ test('create / get / update / remove with versions', async () => {
 
   const dup = await rejection(store.create(accounts, { id: 'acc-1', name: 'again' }));
   assert.is(codeOf(dup), 'Conflict');
-  assert.equal((dup as { details?: unknown[] }).details, [{ reason: 'AlreadyExists' }]);
+  assert.is((dup as { reason?: string }).reason, 'AlreadyExists');
 
   const v2 = await store.update(accounts, { id: 'acc-1' }, 1, {
     name: 'production',

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ensureTables } from '../lib/store';
 import { functionEnv, median, root, runIfMain, runProbe, withBenchSandbox } from './bench-common';
-import { build } from './build';
+import { build } from '../lib/build';
 
 /** The child: one cold start, then warm requests; prints timings as JSON. */
 const probe = `

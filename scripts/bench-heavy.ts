@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setUpFunctionRole } from '../lib/local/function-role';
 import { ensureTables } from '../lib/store';
 import { functionEnv, median, root, runIfMain, runProbe, withBenchSandbox } from './bench-common';
-import { build } from './build';
+import { build } from '../lib/build';
 
 /** FC memory of settings and catalog in s.yaml: peak RSS must stay under it. */
 const LIMIT_MIB = 256;

@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { median, root } from './bench-common';
-import { build } from './build';
+import { build } from '../lib/build';
 
 const runs = Number(process.env.BENCH_RUNS) || 5;
 const HTTP_FACING = new Set(['settings', 'catalog', 'servers', 'inventory', 'console']);

@@ -1,11 +1,11 @@
-/** catalog: regions, zones, key pairs, images, instance types (API.md §1). Thin wiring; the domain is lib/catalog. */
-import { createFcHandler } from '../../lib/fc/handler';
-import { authenticateBearer } from '../../lib/accounts';
-import { createDeps, type Deps } from '../../lib/fc/deps';
+/** catalog: regions, zones, key pairs, images, instance types (API.md §1). Wiring only; the domain is lib/catalog. */
+import { authenticateBearer } from '../../lib/auth';
 import { catalogActions } from '../../lib/catalog';
+import { createDeps, type Deps } from '../../lib/fc/deps';
+import { createFcHandler } from '../../lib/fc/handler';
 
 export const handler = createFcHandler<Deps>({
-  actions: catalogActions<Deps>(),
+  actions: catalogActions(),
   makeDeps: createDeps,
   authenticate: authenticateBearer,
 });

@@ -9,5 +9,6 @@ export {
 } from './model';
 export { auditPermissions, type PermissionCheck } from './audit';
 export { verifyCredential, verificationError } from './verify';
-export { settingsActions, authenticateBearer, serviceDeps, type DomainDeps } from './actions';
+export { accountActions } from './actions';
+export { loadAccount, openCredential, openPrivateKey, isAccountId, accountNotFound } from './read';
 export { changeIdFor, type ChangeRow, type FieldDiff, type Actor } from './changes';

@@ -5,17 +5,18 @@
 import { AppError } from '../core/errors';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log';
-import { registerSecret } from '../core/log';
-import { ACCOUNT_ID_RE, newId } from '../core/ids';
+import type { Config } from '../core/config';
+import { newId } from '../core/ids';
 import { parseInput } from '../core/validate';
 import { authorize, inScope, who } from '../auth';
 import type { Principal } from '../core/principal';
-import { secretAad, type SecretBox } from '../crypto';
+import type { SecretBox } from '../crypto';
 import type { AccountCredential, CloudFactory } from '../cloud/types';
 import type { Store, Versioned } from '../store/types';
 import * as T from '../store/tables';
-import type { CredentialInput } from './schema';
-import { accountView, type AccountRecord, type StoredCredential } from './model';
+import { accountView, type AccountRecord } from './model';
+import { accountNotFound, isAccountId, loadAccount } from './read';
+import { openCredential, plainCredential, sealCredential, sealPrivateKey } from './secrets';
 import {
   actorOf,
   changeIdFor,
@@ -29,86 +30,22 @@ import {
 import { verificationError, verifyCredential, type ProbedActions } from './verify';
 import { auditPermissions, probedChecks, resourceCenterStatus, type PermissionCheck } from './audit';
 
+/** What the accounts domain needs; the composition root's wide `Deps` provides it as is. */
 export interface AccountsDeps {
-  store: Store;
-  secrets: SecretBox;
-  cloud: CloudFactory;
+  readonly store: Store;
+  readonly secrets: SecretBox;
+  readonly cloud: CloudFactory;
   clock: Clock;
   log: Logger;
-  /** Region used to reach global APIs (STS) when an account has no default region. */
-  homeRegion: string;
+  /** `region`: used to reach global APIs (STS) when an account has no default region. */
+  config: Pick<Config, 'region'>;
+  /** What other domains do when an account changes (wired by the function, e.g. dropping its catalog cache). */
+  hooks?: AccountHooks;
 }
 
-const SECRET_FIELD = 'credential.accessKeySecret';
-const sshAad = (region: string) => `sshKeys.${region}.privateKey`;
-const aad = (id: string, field: string) => secretAad('accounts', id, field);
-
-async function sealCredential(id: string, c: CredentialInput, deps: AccountsDeps): Promise<StoredCredential> {
-  if (c.type === 'ram_role')
-    return c.externalId
-      ? { type: c.type, roleArn: c.roleArn, externalId: c.externalId }
-      : { type: c.type, roleArn: c.roleArn };
-  registerSecret(c.accessKeySecret);
-  return {
-    type: c.type,
-    accessKeyId: c.accessKeyId,
-    accessKeySecret: await deps.secrets.seal(c.accessKeySecret, aad(id, SECRET_FIELD)),
-  };
-}
-
-/** The credential ready to sign with. The only caller of `SecretBox.open` for account keys. */
-export async function openCredential(rec: AccountRecord, secrets: SecretBox): Promise<AccountCredential> {
-  const c = rec.credential;
-  if (c.type === 'ram_role')
-    return c.externalId
-      ? { type: c.type, roleArn: c.roleArn, externalId: c.externalId }
-      : { type: c.type, roleArn: c.roleArn };
-  const accessKeySecret = await secrets.open(c.accessKeySecret, aad(rec.id, SECRET_FIELD));
-  registerSecret(accessKeySecret);
-  return { type: c.type, accessKeyId: c.accessKeyId, accessKeySecret };
-}
-
-/** An SSH private key, for the provisioning stages that log in. */
-export async function openPrivateKey(
-  rec: AccountRecord,
-  regionId: string,
-  secrets: SecretBox,
-): Promise<string | undefined> {
-  const k = rec.sshKeys[regionId]?.privateKey;
-  if (!k) return undefined;
-  const pem = await secrets.open(k, aad(rec.id, sshAad(regionId)));
-  registerSecret(pem);
-  return pem;
-}
-
-const plainCredential = (c: CredentialInput): AccountCredential =>
-  c.type === 'access_key'
-    ? c
-    : c.externalId
-      ? { type: c.type, roleArn: c.roleArn, externalId: c.externalId }
-      : { type: c.type, roleArn: c.roleArn };
-
-const notFound = () => new AppError('NotFound', 'the account was not found');
-const isAccountId = (id: unknown): id is string => typeof id === 'string' && ACCOUNT_ID_RE.test(id);
-
-/**
- * Loads an account the caller may see, or answers 404 as if it did not exist. An account being
- * deleted (`deletedAtMs`) is gone too, except to DELETE itself (`includeDeleting`), which finishes it.
- */
-export async function loadAccount(
-  store: Store,
-  id: unknown,
-  principal: Principal,
-  access: 'read' | 'operate' | 'write' | 'admin' = 'read',
-  opts: { includeDeleting?: boolean } = {},
-) {
-  const rec = isAccountId(id) ? await store.get<AccountRecord>(T.accounts, { id }) : undefined;
-  if (!rec || (rec.deletedAtMs !== undefined && !opts.includeDeleting)) {
-    // 404 whatever the role: a 403 here would tell a viewer which ids exist out of its scope.
-    throw notFound();
-  }
-  authorize(principal, { action: access, account: rec });
-  return rec;
+export interface AccountHooks {
+  /** After the account row is gone; a failure here fails the DELETE, which is safe to retry. */
+  afterDelete?: (accountId: string) => Promise<unknown>;
 }
 
 function audit(deps: AccountsDeps, change: ChangeRow) {
@@ -146,7 +83,7 @@ async function editAccount(
 ) {
   const now = deps.clock.now();
   const written = await deps.store.mutate<AccountRecord>(T.accounts, { id: accountId }, async (cur) => {
-    if (cur.deletedAtMs !== undefined) throw notFound();
+    if (cur.deletedAtMs !== undefined) throw accountNotFound();
     await recordChange(deps.store, cur.lastChange);
     const e = edit(cur, now);
     const v = cur.version + 1;
@@ -176,14 +113,13 @@ export async function createAccount(input: unknown, p: Principal, deps: Accounts
   const now = deps.clock.now();
   const sshKeys: AccountRecord['sshKeys'] = {};
   for (const [region, k] of Object.entries(body.sshKeys ?? {})) {
-    if (k.privateKey) registerSecret(k.privateKey);
     sshKeys[region] = k.privateKey
-      ? { keyPairName: k.keyPairName, privateKey: await deps.secrets.seal(k.privateKey, aad(id, sshAad(region))) }
+      ? { keyPairName: k.keyPairName, privateKey: await sealPrivateKey(id, region, k.privateKey, deps.secrets) }
       : { keyPairName: k.keyPairName };
   }
-  const credential = await sealCredential(id, body.credential, deps);
+  const credential = await sealCredential(id, body.credential, deps.secrets);
   const client = deps.cloud.forAccount(plainCredential(body.credential), {
-    regionId: body.defaultRegion ?? deps.homeRegion,
+    regionId: body.defaultRegion ?? deps.config.region,
   });
   const verification = await verifyCredential(client, body.alibabaAccountId, deps.clock);
   const rec: AccountRecord = {
@@ -242,7 +178,7 @@ export async function accountChanges(input: unknown, p: Principal, deps: Pick<Ac
   if (live) authorize(p, { action: 'read', account: rec });
   else {
     authorize(p, { action: 'read' });
-    if (p.role !== 'admin' || !isAccountId(id)) throw notFound();
+    if (p.role !== 'admin' || !isAccountId(id)) throw accountNotFound();
   }
   const q = parseInput((await import('./schema')).CHANGES_QUERY, input);
   const query = {
@@ -258,7 +194,7 @@ export async function accountChanges(input: unknown, p: Principal, deps: Pick<Ac
     await recordChange(deps.store, pending);
     page = await deps.store.range<ChangeRow>(T.accountChanges, query);
   }
-  if (!live && !q.cursor && page.items.length === 0) throw notFound();
+  if (!live && !q.cursor && page.items.length === 0) throw accountNotFound();
   return { items: page.items.map(changeView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }
 
@@ -267,7 +203,7 @@ export async function updateAccount(id: unknown, input: unknown, p: Principal, d
   const body = parseInput((await import('./schema')).UPDATE_ACCOUNT, input);
   const accountId = current.id;
   // Secrets are sealed before the conditional write so a retry does not call KMS again.
-  const credential = body.credential ? await sealCredential(accountId, body.credential, deps) : undefined;
+  const credential = body.credential ? await sealCredential(accountId, body.credential, deps.secrets) : undefined;
   const sealedSsh: Record<
     string,
     { keyPairName: string; privateKey?: AccountRecord['sshKeys'][string]['privateKey'] } | null
@@ -275,11 +211,10 @@ export async function updateAccount(id: unknown, input: unknown, p: Principal, d
   for (const [region, k] of Object.entries(body.sshKeys ?? {})) {
     if (k === null) sealedSsh[region] = null;
     else {
-      if (k.privateKey) registerSecret(k.privateKey);
       sealedSsh[region] = k.privateKey
         ? {
             keyPairName: k.keyPairName,
-            privateKey: await deps.secrets.seal(k.privateKey, aad(accountId, sshAad(region))),
+            privateKey: await sealPrivateKey(accountId, region, k.privateKey, deps.secrets),
           }
         : { keyPairName: k.keyPairName };
     }
@@ -293,7 +228,8 @@ export async function updateAccount(id: unknown, input: unknown, p: Principal, d
   if (reverify) {
     const plain = body.credential ? plainCredential(body.credential) : await openCredential(current, deps.secrets);
     const region =
-      (body.defaultRegion === undefined ? current.defaultRegion : (body.defaultRegion ?? undefined)) ?? deps.homeRegion;
+      (body.defaultRegion === undefined ? current.defaultRegion : (body.defaultRegion ?? undefined)) ??
+      deps.config.region;
     if (body.credential && current.credential.type === 'ram_role')
       deps.cloud.forgetRole(current.credential.roleArn, current.credential.externalId);
     verification = await verifyCredential(deps.cloud.forAccount(plain, { regionId: region }), expected, deps.clock);
@@ -331,23 +267,6 @@ export async function updateAccount(id: unknown, input: unknown, p: Principal, d
   // No cache clearing here: cached answers carry the credentialRev they were fetched with, and the
   // new rev makes them misses (crash-safe: nothing is left to do after the write).
   return accountView(written);
-}
-
-/** Drops every cached catalog answer of an account (or one region): the next listing asks the cloud. */
-export async function clearAccountCache(store: Store, accountId: string, regionId?: string): Promise<number> {
-  const keys: { accountId: string; key: string }[] = [];
-  for await (const row of store.scan<{ accountId: string; key: string }>(
-    T.cache,
-    regionId ? { eq: { accountId }, prefix: `${regionId}/` } : { eq: { accountId } },
-  )) {
-    keys.push({ accountId, key: row.key });
-  }
-  if (keys.length)
-    await store.batchWrite(
-      T.cache,
-      keys.map((key) => ({ type: 'delete' as const, key })),
-    );
-  return keys.length;
 }
 
 const LIVE = new Set(['queued', 'provisioning', 'ready', 'failed', 'deleting']);
@@ -392,7 +311,7 @@ export async function deleteAccount(id: unknown, p: Principal, deps: AccountsDep
   }
   // The mark stops every other writer (editAccount refuses it), so no version is needed here.
   await deps.store.remove(T.accounts, { id: rec.id });
-  await clearAccountCache(deps.store, rec.id);
+  await deps.hooks?.afterDelete?.(rec.id);
   if (rec.credential.type === 'ram_role') deps.cloud.forgetRole(rec.credential.roleArn, rec.credential.externalId);
 }
 
@@ -412,7 +331,7 @@ export async function verifyAccount(id: unknown, p: Principal, deps: AccountsDep
   if (rec.credential.type === 'ram_role') deps.cloud.forgetRole(rec.credential.roleArn, rec.credential.externalId);
   // One Decrypt per verify: the key-pair checks sign with the same opened credential.
   const cred = await openCredential(rec, deps.secrets);
-  const client = deps.cloud.forAccount(cred, { regionId: rec.defaultRegion ?? deps.homeRegion });
+  const client = deps.cloud.forAccount(cred, { regionId: rec.defaultRegion ?? deps.config.region });
   const probed: ProbedActions = {};
   const verification = await verifyCredential(client, rec.alibabaAccountId, deps.clock, probed);
   const verified = verification.status === 'verified';

@@ -13,3 +13,4 @@ export {
 } from './service';
 export { storeTokenRepo } from './repo';
 export { authenticateBearer, authDepsOf, type BearerDeps } from './bearer';
+export { tokenActions } from './actions';

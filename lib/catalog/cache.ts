@@ -143,3 +143,18 @@ export async function readThrough<V>(
   }
   return p;
 }
+
+/** Drops every cached answer of an account (or one region): the next listing asks the cloud. */
+export async function clearAccountCache(store: Store, accountId: string, regionId?: string): Promise<number> {
+  const keys: { accountId: string; key: string }[] = [];
+  const range = regionId ? { eq: { accountId }, prefix: `${regionId}/` } : { eq: { accountId } };
+  for await (const row of store.scan<{ accountId: string; key: string }>(T.cache, range)) {
+    keys.push({ accountId, key: row.key });
+  }
+  if (keys.length)
+    await store.batchWrite(
+      T.cache,
+      keys.map((key) => ({ type: 'delete' as const, key })),
+    );
+  return keys.length;
+}

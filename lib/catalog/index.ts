@@ -7,5 +7,5 @@ export {
   clearCache,
   type CatalogDeps,
 } from './service';
-export { readThrough, type Cached, type CacheRow, type CacheDeps } from './cache';
+export { readThrough, clearAccountCache, type Cached, type CacheRow, type CacheDeps } from './cache';
 export { catalogActions } from './actions';

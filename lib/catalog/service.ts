@@ -9,19 +9,20 @@ import type { Principal } from '../core/principal';
 import type { SecretBox } from '../crypto';
 import type { AccountCredential, CloudClient, CloudFactory } from '../cloud/types';
 import type { Store } from '../store/types';
-import { clearAccountCache, loadAccount, openCredential, type AccountRecord } from '../accounts';
+import { loadAccount, openCredential, type AccountRecord } from '../accounts/read';
+import type { Config } from '../core/config';
 import { parseQuery, type Rules } from './query';
 import * as T from '../store/tables';
-import { readThrough, type Cached } from './cache';
+import { clearAccountCache, readThrough, type Cached } from './cache';
 
+/** What the catalog needs; the composition root's wide `Deps` provides it as is. */
 export interface CatalogDeps {
-  store: Store;
-  secrets: SecretBox;
-  cloud: CloudFactory;
+  readonly store: Store;
+  readonly secrets: SecretBox;
+  readonly cloud: CloudFactory;
   clock: Clock;
-  /** Region for account-wide calls (DescribeRegions) when the account has no default region. */
-  homeRegion: string;
-  ttlMs: number;
+  /** `region`: for account-wide calls (DescribeRegions) when the account has no default region; `catalogTtlMs`: cache TTL. */
+  config: Pick<Config, 'region' | 'catalogTtlMs'>;
 }
 
 const ACCOUNT_ID = { re: ACCOUNT_ID_RE, problem: 'an account id looks like "acc-" and 16 letters or digits' };
@@ -82,7 +83,7 @@ function cachedList<V>(c: Ctx, key: string, regionId: string, load: (client: Clo
   const pre = c.pre.get(key);
   c.pre.delete(key); // a prefetched row serves once
   return readThrough(
-    { store: c.deps.store, clock: c.deps.clock, ttlMs: c.deps.ttlMs },
+    { store: c.deps.store, clock: c.deps.clock, ttlMs: c.deps.config.catalogTtlMs },
     c.rec.id,
     key,
     c.rec.credentialRev,
@@ -96,7 +97,7 @@ type RegionItem = { regionId: string; localName: string; endpoint: string };
 const REGIONS_KEY = '_global/regions';
 
 function regionsOf(c: Ctx) {
-  return cachedList<RegionItem>(c, REGIONS_KEY, c.rec.defaultRegion ?? c.deps.homeRegion, async (client) =>
+  return cachedList<RegionItem>(c, REGIONS_KEY, c.rec.defaultRegion ?? c.deps.config.region, async (client) =>
     (await client.ecs.describeRegions())
       .map((r) => ({ regionId: r.regionId, localName: r.localName, endpoint: r.regionEndpoint }))
       .sort((a, b) => a.regionId.localeCompare(b.regionId)),

@@ -10,6 +10,11 @@ export interface CallContext<D = unknown> {
   principal: Principal;
   deps: D;
   log: Logger;
+  /**
+   * When FC stops this invocation (start + the function's timeout), epoch ms of the real clock:
+   * long work (a stage, a scan page) commits what it has before it and continues in a new one.
+   */
+  deadlineAtMs: number;
   /** Present for HTTP calls: lower-cased header names. */
   http?: { method: string; path: string; headers: Record<string, string> };
 }

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'Unauthenticated'
   | 'Forbidden'
   | 'NotFound'
+  | 'MethodNotAllowed'
   | 'Conflict'
   | 'PayloadTooLarge'
   | 'CloudRejected'
@@ -21,6 +22,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   Unauthenticated: 401,
   Forbidden: 403,
   NotFound: 404,
+  MethodNotAllowed: 405,
   Conflict: 409,
   PayloadTooLarge: 413,
   CloudRejected: 422,

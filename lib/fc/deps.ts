@@ -1,6 +1,8 @@
 /**
  * The composition root (DESIGN principle 7): the one place that turns config and the FC context
- * into clients. Domains receive `Deps` and never build clients; tests pass their own objects.
+ * into clients. It owns the wide `Deps`; each domain declares the narrow deps it needs
+ * (`AccountsDeps`, `CatalogDeps`, `BearerDeps`, …) and `Deps` satisfies them as is, so domains
+ * never build clients and tests pass their own small objects.
  *
  * Adding a client: add a field to `Deps` and one lazy getter in `createDeps` that builds it once
  * per warm instance (cache keyed by whatever the client depends on, like `storeFor` below).
@@ -16,14 +18,37 @@ import type { FcContext } from './types';
 import { createCloudFactory } from '../cloud/factory';
 import type { CloudFactory } from '../cloud/types';
 import { secretBoxFor } from '../crypto/for-config';
-import type { DomainDeps } from '../accounts/actions';
+import type { SecretBox } from '../crypto';
+import { createInvoker, type Invoker } from '../invoke';
+import { newId } from '../core/ids';
+import type { Logger } from '../core/log';
 
 /**
- * What the composition root hands every function: the domains' `DomainDeps` (config, clock, an
- * invocation-bound logger, and the store, cloud and secrets clients built on first use and reused
- * while the instance is warm). Later domains add their clients here.
+ * What the composition root hands every function: config, clock, an invocation-bound logger, a
+ * random source, and the store, cloud, secrets and invoke clients, built on first use and reused
+ * while the instance is warm.
  */
-export interface Deps extends DomainDeps {}
+export interface Deps {
+  config: Config;
+  clock: Clock;
+  /** Logger bound to this invocation (function name, request id). */
+  log: Logger;
+  /** [0, 1): jitter and anything random a stage needs (tests pass a seeded one). */
+  random: () => number;
+  /** `srv-…`, `scn-…`: new object ids. */
+  newId: (prefix: string) => string;
+  /** Tablestore as the function role. */
+  readonly store: Store;
+  /** Per-account Alibaba Cloud clients; the factory (and its STS cache) lives as long as the warm instance. */
+  readonly cloud: CloudFactory;
+  /**
+   * Opens and seals stored secrets: KMS as the function's role when `FLEET_KMS_KEY_ID` is set,
+   * else `FLEET_MASTER_KEY`. Only `lib/accounts/secrets.ts` calls it.
+   */
+  readonly secrets: SecretBox;
+  /** Invokes the deployment's other functions (FC 3.0 invoke API) as the function role. */
+  readonly invoker: Invoker;
+}
 
 type Credentials = FcContext['credentials'];
 
@@ -99,7 +124,7 @@ export function cloudFor(
 export function createDeps(
   context: FcContext,
   config: Config = defaultConfig(),
-  overrides: Partial<Pick<Deps, 'clock' | 'log'>> = {},
+  overrides: Partial<Pick<Deps, 'clock' | 'log' | 'random'>> = {},
 ): Deps {
   const log =
     overrides.log ??
@@ -120,5 +145,40 @@ export function createDeps(
     get secrets() {
       return secretBoxFor(config.secrets, () => cloudFor(config, context.credentials, clock).forFunction().kms);
     },
+    get invoker() {
+      return invokerFor(config, context.credentials);
+    },
+    random: overrides.random ?? Math.random,
+    newId,
   };
+}
+
+let invoker: { config: Config; slot: { credentials: Credentials | undefined }; invoker: Invoker } | undefined;
+
+/** One invoker per warm instance (its SDK client is reused); it signs with the latest context's role keys. */
+export function invokerFor(config: Config, credentials: Credentials | undefined): Invoker {
+  if (!invoker || invoker.config !== config) {
+    if (!config.invoke.endpoint) {
+      throw new AppError('Internal', 'no FC invoke endpoint: set FLEET_ACCOUNT_ID (or FLEET_INVOKE_ENDPOINT)');
+    }
+    const slot: { credentials: Credentials | undefined } = { credentials };
+    invoker = {
+      config,
+      slot,
+      invoker: createInvoker({
+        endpoint: config.invoke.endpoint,
+        functionPrefix: config.functionPrefix,
+        region: config.region,
+        credentials: () => {
+          const c = slot.credentials;
+          if (!c?.accessKeyId || !c.accessKeySecret) {
+            throw new AppError('Internal', 'the FC context carries no credentials to invoke functions with');
+          }
+          return c;
+        },
+      }),
+    };
+  }
+  if (credentials?.accessKeyId) invoker.slot.credentials = credentials;
+  return invoker.invoker;
 }

@@ -23,6 +23,9 @@ export interface FcHandlerOptions<D> {
 
 export type FcHandler = (event: Buffer | string | object, context: FcContext) => Promise<unknown>;
 
+/** FC's default function timeout, for a context that names none (tests). */
+const DEFAULT_TIMEOUT_S = 60;
+
 /** Direct invocations are authorised by FC (RAM `fc:InvokeFunction`) and act as admin (API.md §2). */
 export const INVOKE_PRINCIPAL: Principal = { kind: 'invoke', role: 'admin', groups: [] };
 export const TIMER_PRINCIPAL: Principal = { kind: 'timer', role: 'admin', groups: [] };
@@ -82,6 +85,7 @@ export function createFcHandler<D>(opts: FcHandlerOptions<D>): FcHandler {
 
   return async (raw, context) => {
     const started = Date.now();
+    const deadlineAtMs = started + (context?.function?.timeout || DEFAULT_TIMEOUT_S) * 1000;
     const parsed = classifyEvent(raw);
     const requestId =
       context?.requestId ||
@@ -106,6 +110,7 @@ export function createFcHandler<D>(opts: FcHandlerOptions<D>): FcHandler {
         deps,
         log,
         requestId,
+        deadlineAtMs,
         ...(opts.authenticate ? { authenticate: opts.authenticate } : {}),
       });
       const method = (ev.requestContext?.http?.method ?? 'GET').toUpperCase();
@@ -125,7 +130,7 @@ export function createFcHandler<D>(opts: FcHandlerOptions<D>): FcHandler {
     }
 
     if (parsed.kind === 'timer') {
-      const ctx: CallContext<D> = { requestId, principal: TIMER_PRINCIPAL, deps, log };
+      const ctx: CallContext<D> = { requestId, principal: TIMER_PRINCIPAL, deps, log, deadlineAtMs };
       try {
         if (!opts.onTimer) throw new AppError('NotFound', 'this function has no timer handler');
         const result = await opts.onTimer(parsed.event, ctx);
@@ -147,7 +152,7 @@ export function createFcHandler<D>(opts: FcHandlerOptions<D>): FcHandler {
           details: [{ path: 'input', problem: 'must be a JSON object' }],
         });
       }
-      const ctx: CallContext<D> = { requestId, principal: INVOKE_PRINCIPAL, deps, log };
+      const ctx: CallContext<D> = { requestId, principal: INVOKE_PRINCIPAL, deps, log, deadlineAtMs };
       const result = await action.run({ ...(input ?? {}) }, ctx);
       log.info('invoke', { action: name, ok: true, ms: ms(), requestId });
       return { ok: true, result: result ?? null };

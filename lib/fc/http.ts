@@ -17,6 +17,8 @@ export interface HttpRuntime<D> {
   deps: D;
   log: Logger;
   requestId: string;
+  /** See `CallContext.deadlineAtMs`. */
+  deadlineAtMs: number;
   authenticate?: (bearerToken: string | undefined, deps: D) => Promise<Principal>;
 }
 
@@ -170,8 +172,7 @@ export async function handleHttp<D>(event: FcHttpEvent, rt: HttpRuntime<D>): Pro
     const match = rt.router.match(method, path);
     if (match.kind === 'not-found') throw new AppError('NotFound', `no route for ${method} ${path}`);
     if (match.kind === 'method-not-allowed') {
-      // API.md has no 405 code: the contract's pair is 404 NotFound; Allow still tells the client.
-      const e = new AppError('NotFound', `no route for ${method} ${path}; allowed: ${match.allow.join(', ')}`);
+      const e = new AppError('MethodNotAllowed', `${path} does not take ${method}; it takes ${match.allow.join(', ')}`);
       return errorResult(e, requestId, log, { allow: match.allow.join(', ') });
     }
     const headers = lowerHeaders(event.headers);
@@ -186,7 +187,14 @@ export async function handleHttp<D>(event: FcHttpEvent, rt: HttpRuntime<D>): Pro
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries(match.params)) params[k] = decodeSegment(v, k);
     const input: Record<string, unknown> = { ...query, ...body, ...params };
-    const ctx: CallContext<D> = { requestId, principal, deps: rt.deps, log, http: { method, path, headers } };
+    const ctx: CallContext<D> = {
+      requestId,
+      principal,
+      deps: rt.deps,
+      log,
+      deadlineAtMs: rt.deadlineAtMs,
+      http: { method, path, headers },
+    };
     const out = await match.action.run(input, ctx);
     if (isRaw(out))
       return {

@@ -138,9 +138,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     opts.model
       ? Promise.resolve(opts.model)
       : renderSYamlCached(root, withoutSecrets(opts.renderEnv ?? process.env)).then(toDeploymentModel),
-    opts.build === false
-      ? undefined
-      : import('../../scripts/build').then(({ build }) => build({ root, ifChanged: true })),
+    opts.build === false ? undefined : import('../build').then(({ build }) => build({ root, ifChanged: true })),
   ]);
 
   const sandbox = await startSandbox({

@@ -14,8 +14,11 @@ import { createStore, ensureTables } from '../../lib/store';
 import { createTablestoreClient } from '../../lib/store/client';
 import { createCloudFactory } from '../../lib/cloud';
 import { createSecretBox, type SecretBox } from '../../lib/crypto';
-import { authenticateBearer, settingsActions, type DomainDeps } from '../../lib/accounts';
-import { catalogActions } from '../../lib/catalog';
+import { accountActions, type AccountsDeps } from '../../lib/accounts';
+import { authenticateBearer, tokenActions } from '../../lib/auth';
+import { catalogActions, clearAccountCache } from '../../lib/catalog';
+import type { Deps } from '../../lib/fc/deps';
+import { newId } from '../../lib/core/ids';
 import { startTestSandbox } from '../helpers/sandbox';
 import { startTestHost } from '../helpers/local';
 import { openCapture } from '../../lib/local/capture';
@@ -171,16 +174,20 @@ async function startInProcess(opts: DomainOptions): Promise<Domain> {
   const cloud = opts.wrapCloud ? opts.wrapCloud(realCloud) : realCloud;
   // Through the (possibly wrapped) factory, so a test can count KMS calls too.
   const secrets = createSecretBox(config.secrets, () => cloud.forFunction().kms);
-  const deps: DomainDeps = {
+  const domainStore = opts.wrapStore ? opts.wrapStore(store) : store;
+  const deps: Omit<Deps, 'invoker'> & Pick<AccountsDeps, 'hooks'> = {
     config,
     clock: systemClock,
     log,
-    store: opts.wrapStore ? opts.wrapStore(store) : store,
+    random: Math.random,
+    newId,
+    store: domainStore,
     cloud,
     secrets,
+    hooks: { afterDelete: (accountId) => clearAccountCache(domainStore, accountId) },
   };
-  const handler = createFcHandler<DomainDeps>({
-    actions: [...settingsActions<DomainDeps>(), ...catalogActions<DomainDeps>()],
+  const handler = createFcHandler<typeof deps>({
+    actions: [...tokenActions(), ...accountActions(), ...catalogActions()],
     makeDeps: () => deps,
     authenticate: authenticateBearer,
   });

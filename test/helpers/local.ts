@@ -31,7 +31,7 @@ export async function startTestHost(
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'fleet-host-'));
   if (opts.build !== false && !process.env.FLEET_TEST_BUILT) {
     // `npm test` builds once before the files run; a file run alone builds when sources changed.
-    built ??= import('../../scripts/build').then((m) => m.build({ ifChanged: true }));
+    built ??= import('../../lib/build').then((m) => m.build({ ifChanged: true }));
     await built;
   }
   const host = await startLocalHost({

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInvoker, type Invoker } from '../../lib/invoke';
-import { build } from '../../scripts/build';
+import { build } from '../../lib/build';
 import { findRoot } from '../../lib/local/host';
 import { renderSYamlCached, toDeploymentModel } from '../../lib/local/syaml';
 import { localFunction, startTestHost, type TestHost } from '../helpers/local';

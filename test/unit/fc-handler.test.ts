@@ -359,16 +359,16 @@ test('multi-byte characters count as bytes toward the limit', async () => {
   assert.is(r.statusCode, 413);
 });
 
-test('unknown route → 404 NotFound; wrong method → 404 NotFound (API.md pair) with Allow', async () => {
+test('unknown route → 404 NotFound; wrong method on a known path → 405 MethodNotAllowed with Allow', async () => {
   const r = await call(httpEvent('GET', '/v1/nope'));
   assert.is(r.statusCode, 404);
   assert.is(json(r).error.code, 'NotFound');
   const m = await call(httpEvent('GET', '/v1/things/x'));
-  assert.is(m.statusCode, 404);
-  assert.is(json(m).error.code, 'NotFound');
+  assert.is(m.statusCode, 405);
+  assert.is(json(m).error.code, 'MethodNotAllowed');
   assert.is(m.headers.allow, 'DELETE, PATCH, POST, PUT');
   const p = await call(httpEvent('PUT', '/v1/declared'));
-  assert.equal([p.statusCode, json(p).error.code, p.headers.allow], [404, 'NotFound', 'POST']);
+  assert.equal([p.statusCode, json(p).error.code, p.headers.allow], [405, 'MethodNotAllowed', 'POST']);
 });
 
 test('bad percent-encoding in the path → 400', async () => {

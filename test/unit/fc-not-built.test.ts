@@ -18,6 +18,7 @@ const as = (role: Principal['role']): CallContext<never> => ({
   principal: { kind: role === 'none' ? 'anonymous' : 'token', role, groups: [] },
   deps: undefined as never,
   log,
+  deadlineAtMs: Date.now() + 60_000,
 });
 
 async function code(name: string, role: Principal['role']): Promise<string> {

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { build, LAZY, listFunctions, type BuiltFunction } from '../../scripts/build';
+import { build, LAZY, listFunctions, type BuiltFunction } from '../../lib/build';
 import { findRoot } from '../../lib/local/host';
 
 const root = findRoot();

@@ -1,0 +1,38 @@
+/**
+ * The accounts domain's read API for other domains (catalog, servers, inventory): load an
+ * account the caller may see, and open its credential or SSH key to act on the cloud. Other
+ * domains import this file only, never the accounts service (the allowed-imports test checks).
+ */
+import { AppError } from '../core/errors';
+import { ACCOUNT_ID_RE } from '../core/ids';
+import type { Principal } from '../core/principal';
+import type { Store } from '../store/types';
+import * as T from '../store/tables';
+import { authorize } from '../auth';
+import type { AccountRecord } from './model';
+
+export type { AccountRecord } from './model';
+export { openCredential, openPrivateKey } from './secrets';
+
+export const accountNotFound = () => new AppError('NotFound', 'the account was not found');
+export const isAccountId = (id: unknown): id is string => typeof id === 'string' && ACCOUNT_ID_RE.test(id);
+
+/**
+ * Loads an account the caller may see, or answers 404 as if it did not exist. An account being
+ * deleted (`deletedAtMs`) is gone too, except to DELETE itself (`includeDeleting`), which finishes it.
+ */
+export async function loadAccount(
+  store: Store,
+  id: unknown,
+  principal: Principal,
+  access: 'read' | 'operate' | 'write' | 'admin' = 'read',
+  opts: { includeDeleting?: boolean } = {},
+) {
+  const rec = isAccountId(id) ? await store.get<AccountRecord>(T.accounts, { id }) : undefined;
+  if (!rec || (rec.deletedAtMs !== undefined && !opts.includeDeleting)) {
+    // 404 whatever the role: a 403 here would tell a viewer which ids exist out of its scope.
+    throw accountNotFound();
+  }
+  authorize(principal, { action: access, account: rec });
+  return rec;
+}

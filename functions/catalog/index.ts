@@ -1,4 +1,4 @@
-/** catalog: regions, zones, key pairs, images, instance types (API.md §1). Thin wiring; the domain is lib/catalog. */
+/** catalog: regions, zones, key pairs, images, instance types (docs/API.md §1). Thin wiring; the domain is lib/catalog. */
 import { createFcHandler } from '../../lib/fc/handler';
 import { authenticateBearer } from '../../lib/accounts';
 import { createDeps, type Deps } from '../../lib/fc/deps';

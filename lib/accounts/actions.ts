@@ -1,5 +1,5 @@
 /**
- * The settings function's operations (API.md §1 tokens and accounts), each an HTTP route and a
+ * The settings function's operations (docs/API.md §1 tokens and accounts), each an HTTP route and a
  * direct-invoke action.
  */
 import type { Config } from '../core/config';

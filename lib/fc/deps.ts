@@ -1,5 +1,5 @@
 /**
- * The composition root (DESIGN principle 7): the one place that turns config and the FC context
+ * The composition root (docs/DESIGN.md principle 7): the one place that turns config and the FC context
  * into clients. Domains receive `Deps` and never build clients; tests pass their own objects.
  *
  * Adding a client: add a field to `Deps` and one lazy getter in `createDeps` that builds it once

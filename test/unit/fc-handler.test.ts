@@ -359,7 +359,7 @@ test('multi-byte characters count as bytes toward the limit', async () => {
   assert.is(r.statusCode, 413);
 });
 
-test('unknown route → 404 NotFound; wrong method → 404 NotFound (API.md pair) with Allow', async () => {
+test('unknown route → 404 NotFound; wrong method → 404 NotFound (docs/API.md pair) with Allow', async () => {
   const r = await call(httpEvent('GET', '/v1/nope'));
   assert.is(r.statusCode, 404);
   assert.is(json(r).error.code, 'NotFound');

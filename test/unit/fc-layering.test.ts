@@ -1,5 +1,5 @@
 /**
- * DESIGN's layering: imports point down (functions → fc → domains → cloud/store/invoke → core).
+ * The layering of docs/DESIGN.md: imports point down (functions → fc → domains → cloud/store/invoke → core).
  * Domain and lower folders never import lib/fc (its types live in lib/core), and core imports
  * nothing above it. Checked on the sources, resolving each relative import to its folder.
  */

@@ -1,4 +1,4 @@
-/** catalog: regions, zones, key pairs, images, instance types (API.md §1). Wiring only; the domain is lib/catalog. */
+/** catalog: regions, zones, key pairs, images, instance types (docs/API.md §1). Wiring only; the domain is lib/catalog. */
 import { authenticateBearer } from '../../lib/auth';
 import { catalogActions } from '../../lib/catalog';
 import { createDeps, type Deps } from '../../lib/fc/deps';

@@ -1,4 +1,4 @@
-/** servers: the server API (API.md §1 "Servers"). The provisioning domain is a later issue. */
+/** servers: the server API (docs/API.md §1 "Servers"). The provisioning domain is a later issue. */
 import { notBuiltHandler } from '../../lib/fc/not-built';
 
 export const handler = notBuiltHandler('server provisioning', [

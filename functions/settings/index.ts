@@ -1,4 +1,4 @@
-/** settings: tokens and accounts (API.md §1). Wiring only; the domains are lib/auth and lib/accounts. */
+/** settings: tokens and accounts (docs/API.md §1). Wiring only; the domains are lib/auth and lib/accounts. */
 import { accountActions } from '../../lib/accounts';
 import { authenticateBearer, tokenActions } from '../../lib/auth';
 import { clearAccountCache } from '../../lib/catalog';

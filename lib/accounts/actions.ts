@@ -1,4 +1,4 @@
-/** The accounts operations of the settings function (API.md §1 accounts): HTTP routes and direct-invoke actions. */
+/** The accounts operations of the settings function (docs/API.md §1 accounts): HTTP routes and direct-invoke actions. */
 import type { Action, CallContext } from '../core/action';
 import {
   accountChanges,

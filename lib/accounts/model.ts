@@ -45,7 +45,7 @@ export function maskKeyId(id: string): string {
   return id.length <= 8 ? '****' : `${id.slice(0, 4)}****${id.slice(-4)}`;
 }
 
-/** The account object of API.md §1. Write-only secrets appear only as `hasPrivateKey`. */
+/** The account object of docs/API.md §1. Write-only secrets appear only as `hasPrivateKey`. */
 export function accountView(r: AccountRecord) {
   const sshKeys: Record<string, { keyPairName: string; hasPrivateKey: boolean }> = {};
   for (const [region, k] of Object.entries(r.sshKeys).sort(([a], [b]) => a.localeCompare(b))) {

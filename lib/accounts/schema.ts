@@ -1,5 +1,5 @@
 /**
- * Input schemas of the settings API (API.md §1 "Accounts"). Messages describe the rule and
+ * Input schemas of the settings API (docs/API.md §1 "Accounts"). Messages describe the rule and
  * never echo a value, because values may be secrets.
  */
 import { createPrivateKey } from 'node:crypto';

@@ -324,7 +324,7 @@ function assertSameCredential(cur: AccountRecord, checked: AccountRecord) {
   }
 }
 
-/** Re-checks the credential and audits every permission the product uses (API.md §1 verify). */
+/** Re-checks the credential and audits every permission the product uses (docs/API.md §1 verify). */
 export async function verifyAccount(id: unknown, p: Principal, deps: AccountsDeps) {
   const rec = await loadAccount(deps.store, id, p, 'operate');
   // A cached STS session outlives a trust-policy change: verify must assume the role afresh.

@@ -1,4 +1,4 @@
-/** The token operations (API.md §1 tokens), admin only: HTTP routes and direct-invoke actions. */
+/** The token operations (docs/API.md §1 tokens), admin only: HTTP routes and direct-invoke actions. */
 import type { Action } from '../core/action';
 import { authorize } from './authorize';
 import { authDepsOf, type BearerDeps } from './bearer';

@@ -33,7 +33,7 @@ export interface AuthDeps {
   clock: Clock;
 }
 
-/** The public view of a token (API.md §1): never its hash. */
+/** The public view of a token (docs/API.md §1): never its hash. */
 export const tokenView = (t: TokenRecord) => ({
   id: t.id,
   name: t.name,

@@ -1,4 +1,4 @@
-/** The catalog function's operations (API.md §1 catalog): HTTP routes and direct-invoke actions. */
+/** The catalog function's operations (docs/API.md §1 catalog): HTTP routes and direct-invoke actions. */
 import type { Action } from '../core/action';
 import type { Principal } from '../core/principal';
 import {

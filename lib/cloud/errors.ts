@@ -307,7 +307,7 @@ function scrubMessage(m: string): string {
   return s.length > 200 ? `${s.slice(0, 200)}…` : s;
 }
 
-/** Turns a classification into the product's AppError (API.md §1 Errors). */
+/** Turns a classification into the product's AppError (docs/API.md §1 Errors). */
 export function toCloudAppError(c: Classified, cause?: unknown): AppError {
   const cloud: CloudErrorDetail = { code: c.code, hint: c.hint, kind: c.kind, retryable: c.retryable };
   if (c.requestId) cloud.requestId = c.requestId;

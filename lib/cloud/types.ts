@@ -28,7 +28,7 @@ export interface DryRunnable<I, O> {
   (input: I & { dryRun?: false }): Promise<O>;
 }
 
-/** Creates carry a ClientToken: the same token on every retry of one step (DESIGN principle 3). */
+/** Creates carry a ClientToken: the same token on every retry of one step (docs/DESIGN.md principle 3). */
 export interface Idempotent {
   clientToken?: string;
 }

@@ -1,5 +1,5 @@
 /**
- * The one place that reads the environment (DESIGN principle 7). Everything else receives a
+ * The one place that reads the environment (docs/DESIGN.md principle 7). Everything else receives a
  * `Config`. Unknown or malformed values fail fast with the variable's name.
  */
 
@@ -34,7 +34,7 @@ export interface Config {
     /** Base64 32-byte master key: the documented alternative without KMS. */
     masterKey?: string;
   };
-  /** Bootstrap admin token (API.md §1). */
+  /** Bootstrap admin token (docs/API.md §1). */
   adminToken?: string;
   /**
    * Lower-case hex SHA-256 of the bootstrap admin token (`FLEET_ADMIN_TOKEN_SHA256`), so a

@@ -1,5 +1,5 @@
 /**
- * One error type for the whole product. Callers match on `code` (stable, from API.md),
+ * One error type for the whole product. Callers match on `code` (stable, from docs/API.md),
  * never on message text or `instanceof` across bundles.
  */
 
@@ -112,7 +112,7 @@ export function toAppError(e: unknown): AppError {
   return new AppError('Internal', 'internal error', { cause: e });
 }
 
-/** The public body of API.md §1 "Errors". Never includes a stack or a cause. */
+/** The public body of docs/API.md §1 "Errors". Never includes a stack or a cause. */
 export function errorBody(e: AppError, requestId: string) {
   const error: { code: string; message: string; requestId: string; details?: unknown[] } = {
     code: e.code,

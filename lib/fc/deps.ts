@@ -1,5 +1,5 @@
 /**
- * The composition root (DESIGN principle 7): the one place that turns config and the FC context
+ * The composition root (docs/DESIGN.md principle 7): the one place that turns config and the FC context
  * into clients. It owns the wide `Deps`; each domain declares the narrow deps it needs
  * (`AccountsDeps`, `CatalogDeps`, `BearerDeps`, …) and `Deps` satisfies them as is, so domains
  * never build clients and tests pass their own small objects.

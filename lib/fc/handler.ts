@@ -1,5 +1,5 @@
 /**
- * The one FC entry every function exports (DESIGN principle 6): it tells an HTTP trigger event,
+ * The one FC entry every function exports (docs/DESIGN.md principle 6): it tells an HTTP trigger event,
  * a direct invocation `{action, input}` and a timer event apart, builds the deps, runs the action
  * and maps the outcome back. One log line per request; never a body in the logs.
  */
@@ -26,7 +26,7 @@ export type FcHandler = (event: Buffer | string | object, context: FcContext) =>
 /** FC's default function timeout, for a context that names none (tests). */
 const DEFAULT_TIMEOUT_S = 60;
 
-/** Direct invocations are authorised by FC (RAM `fc:InvokeFunction`) and act as admin (API.md §2). */
+/** Direct invocations are authorised by FC (RAM `fc:InvokeFunction`) and act as admin (docs/API.md §2). */
 export const INVOKE_PRINCIPAL: Principal = { kind: 'invoke', role: 'admin', groups: [] };
 export const TIMER_PRINCIPAL: Principal = { kind: 'timer', role: 'admin', groups: [] };
 

@@ -1,5 +1,5 @@
 /**
- * FC 3.0 HTTP trigger event → `Action.run` → HTTP result with the API.md error body. Everything
+ * FC 3.0 HTTP trigger event → `Action.run` → HTTP result with the docs/API.md error body. Everything
  * the client got wrong (size, JSON, path, method) is a 4xx here, never a 500.
  */
 import { AppError, errorBody, toAppError } from '../core/errors';
@@ -7,7 +7,7 @@ import type { Logger } from '../core/log';
 import type { Router } from './router';
 import type { CallContext, FcHttpEvent, FcHttpResult, Principal, RawHttpResponse } from './types';
 
-/** API.md §1: bodies over 64 KiB answer 413. */
+/** docs/API.md §1: bodies over 64 KiB answer 413. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export const ANONYMOUS: Principal = { kind: 'anonymous', role: 'none', groups: [] };
@@ -137,7 +137,7 @@ function result(
   };
 }
 
-/** The HTTP result of an error: API.md body, and a log line with the cause when it is a bug. */
+/** The HTTP result of an error: docs/API.md body, and a log line with the cause when it is a bug. */
 export function errorResult(
   e: unknown,
   requestId: string,

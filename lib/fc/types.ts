@@ -36,7 +36,7 @@ export interface FcTimerEvent {
   payload: string;
 }
 
-/** Direct invocation event (API.md §2). */
+/** Direct invocation event (docs/API.md §2). */
 export interface FcInvokeEvent {
   action: string;
   input?: Record<string, unknown>;

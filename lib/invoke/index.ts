@@ -1,7 +1,7 @@
 /**
  * Calls other functions of the deployment through the FC 3.0 invoke API (`@alicloud/fc20230330`),
  * the same code in the cloud and against the local host. Async calls with a delay are how long
- * jobs wait without paying for it (DESIGN principle 4). The SDK loads on first use only.
+ * jobs wait without paying for it (docs/DESIGN.md principle 4). The SDK loads on first use only.
  */
 import { Readable } from 'node:stream';
 import { BACKOFF, retrying } from '../core/backoff';

@@ -1,5 +1,5 @@
 /**
- * The sandbox admin API (`/__sandbox/*`, API.md §3): accounts, limited keys, roles, faults,
+ * The sandbox admin API (`/__sandbox/*`, docs/API.md §3): accounts, limited keys, roles, faults,
  * rate limits, Resource Center toggle and the resource dump. No signature; loopback only.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -1,6 +1,6 @@
 /**
  * Builds the Tablestore SDK client. Same code for real Tablestore and the sandbox: only endpoint,
- * instance and credentials differ (DESIGN principle 1).
+ * instance and credentials differ (docs/DESIGN.md principle 1).
  */
 import http from 'node:http';
 import https from 'node:https';

@@ -1,5 +1,5 @@
 /**
- * Every table the product uses. Each is designed so that every query of API.md is a primary-key
+ * Every table the product uses. Each is designed so that every query of docs/API.md is a primary-key
  * get or a range scan (no secondary index, no full-table filter on a hot path). Physical names
  * are `<config.tablestore.tablePrefix><name>` (e.g. `fleet_accounts`). All rows carry `version`.
  *

@@ -1,5 +1,5 @@
 /**
- * Every settings and catalog operation as a direct invocation `{action, input}` (API.md §2),
+ * Every settings and catalog operation as a direct invocation `{action, input}` (docs/API.md §2),
  * through the same FC handler the functions export: answers `{ok, result}` / `{ok: false, error}`.
  */
 import { test } from 'uvu';

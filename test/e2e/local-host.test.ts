@@ -1,6 +1,6 @@
 /**
  * The local host end to end: the custom domain's routes reach the built bundles in their own
- * processes with FC's event format; limits and errors come back in API.md's shape; timers fire;
+ * processes with FC's event format; limits and errors come back in docs/API.md's shape; timers fire;
  * nothing is left running after close.
  */
 import { test } from 'uvu';

@@ -35,6 +35,8 @@ export const BACKOFF = {
   cloudThrottled: { baseMs: 1000, maxMs: 8000, jitter: 'full', maxAttempts: 5, maxTotalMs: 20_000 },
   /** Waiting for another instance's lease holder to publish its answer. */
   leasePoll: { baseMs: 25, maxMs: 250, jitter: 'equal' },
+  /** A job stage failed transiently (throttled, 5xx, busy): wait, then run the stage again. */
+  stageRetry: { baseMs: 2000, maxMs: 120_000, jitter: 'equal' },
   /** FC invoke API answered 5xx / throttled / network error. */
   invoke: { baseMs: 100, maxMs: 2000, jitter: 'full', maxAttempts: 4, maxTotalMs: 10_000 },
 } as const satisfies Record<string, BackoffPolicy>;

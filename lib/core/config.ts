@@ -42,6 +42,14 @@ export interface Config {
    */
   adminTokenSha256?: string;
   catalogTtlMs: number;
+  /**
+   * Scale of the sandbox's simulated time (`FLEET_TIME_SCALE`, set by the local host from
+   * `SANDBOX_TIME_SCALE`): a job that waits `ms` is due after `ms × timeScale` real ms, as the
+   * host delivers its delayed invocation. Always 1 outside the sandbox.
+   */
+  timeScale: number;
+  /** Longest lease a job stage may hold (`FLEET_JOB_LEASE_MS`); default: until the invocation's deadline. */
+  jobLeaseMs?: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -77,8 +85,17 @@ export function loadConfig(env: Env = process.env): Config {
     invoke: { endpoint: invokeEndpoint },
     secrets: {},
     catalogTtlMs: intVar(env, 'FLEET_CATALOG_TTL_MS', 15 * 60_000),
+    timeScale: 1,
     logLevel,
   };
+  if (env.FLEET_TIME_SCALE) {
+    const scale = Number(env.FLEET_TIME_SCALE);
+    if (!sandboxEndpoint) throw new Error('config: FLEET_TIME_SCALE is only for the sandbox (FLEET_SANDBOX_ENDPOINT)');
+    if (!(scale > 0 && scale <= 1))
+      throw new Error(`config: FLEET_TIME_SCALE must be in (0, 1], got "${env.FLEET_TIME_SCALE}"`);
+    cfg.timeScale = scale;
+  }
+  if (env.FLEET_JOB_LEASE_MS) cfg.jobLeaseMs = intVar(env, 'FLEET_JOB_LEASE_MS', 0) || undefined;
   if (sandboxEndpoint) cfg.sandboxEndpoint = sandboxEndpoint;
   if (env.FLEET_KMS_KEY_ID) cfg.secrets.kmsKeyId = env.FLEET_KMS_KEY_ID;
   if (env.FLEET_MASTER_KEY) cfg.secrets.masterKey = env.FLEET_MASTER_KEY;

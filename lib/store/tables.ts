@@ -99,6 +99,14 @@ export const assetEvents: TableDef = { name: 'asset_events', pk: [{ name: 'accou
  */
 export const accountChanges: TableDef = { name: 'account_changes', pk: [{ name: 'accountId' }, { name: 'changeId' }] };
 
+/**
+ * job_due — PK (shard, dueKey): one row per unfinished job (a build, a delete, a scan slice),
+ * `dueKey` = `<13-digit nextRunAtMs>#<table>#<id>`, so the sweeper finds every job that is due
+ * (or whose lease lapsed) with one range `dueKey < <now>`, without scanning the job tables.
+ * The job's record names its current row (`dueKey`); any other row for it is stale and removed.
+ */
+export const jobDue: TableDef = { name: 'job_due', pk: [{ name: 'shard' }, { name: 'dueKey' }] };
+
 /** Every table, for `ensureTables`. */
 export const ALL_TABLES: readonly TableDef[] = [
   accounts,
@@ -112,6 +120,7 @@ export const ALL_TABLES: readonly TableDef[] = [
   assets,
   assetEvents,
   accountChanges,
+  jobDue,
 ];
 
 /**

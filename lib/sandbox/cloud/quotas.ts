@@ -22,6 +22,8 @@ interface QuotaDef {
   usage: (regionId: string | undefined) => number;
   /** Whether the `regionId` dimension applies (region-named quotas carry the region in the code). */
   regional: boolean;
+  /** The region a region-named quota is for. */
+  regionOf?: string;
 }
 
 const err = (code: string, message: string) => apiError(code, 400, message);
@@ -64,6 +66,7 @@ function quotaDefs(ctx: OpContext, s: CloudState, c: Clock): QuotaDef[] {
         total: q.vpcsPerRegion,
         usage: () => vpcs(r),
         regional: false,
+        regionOf: r,
       }),
     ),
     {
@@ -128,9 +131,9 @@ function view(ctx: OpContext, d: QuotaDef, regionId: string | undefined) {
     ApplicableRange: [d.total + 1, 10_000],
     SupportedRange: [],
     Consumable: true,
-    Dimensions: d.regional && regionId ? { regionId } : {},
+    Dimensions: d.regionOf ? { regionId: d.regionOf } : d.regional && regionId ? { regionId } : {},
     GlobalQuota: false,
-    Period: {},
+    Period: { PeriodValue: 0, PeriodUnit: 'day' },
     QuotaItems: [{ Type: 'BaseQuota', Quota: String(d.total), QuotaUnit: 'AMOUNT', Usage: String(usage) }],
     UnadjustableDetail: '',
     ApplyReasonTips: '',

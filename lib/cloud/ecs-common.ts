@@ -5,7 +5,7 @@ import type { EcsApi, Tag } from './types';
 
 export { MAX_PAGES };
 
-/** The EcsApi methods ecs-catalog implements; ecs-compute implements the rest (one list, so the split cannot leave a gap or overlap). */
+/** The EcsApi methods ecs-catalog implements; ecs-compute implements the rest (one list each, so the split cannot leave a gap or overlap). */
 export type CatalogMethod =
   | 'describeRegions'
   | 'describeZones'
@@ -15,7 +15,12 @@ export type CatalogMethod =
   | 'describeImages'
   | 'describeInstanceTypes';
 export type CatalogApi = Pick<EcsApi, CatalogMethod>;
-export type ComputeApi = Omit<EcsApi, CatalogMethod>;
+/** Cloud Assistant (ecs-commands.ts) and power (ecs-power.ts). */
+export type CommandMethod = 'runCommand' | 'describeInvocations' | 'describeInvocationResults';
+export type PowerMethod = 'startInstance' | 'stopInstance' | 'rebootInstance';
+export type CommandApi = Pick<EcsApi, CommandMethod>;
+export type PowerApi = Pick<EcsApi, PowerMethod>;
+export type ComputeApi = Omit<EcsApi, CatalogMethod | CommandMethod | PowerMethod>;
 
 export type TagModel = { tagKey?: string; tagValue?: string };
 export const tagsOf = (t: { tag?: TagModel[] } | undefined): Tag[] =>

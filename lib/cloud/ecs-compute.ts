@@ -33,7 +33,7 @@ export function createEcsCompute(ctx: CallCtx): ComputeApi {
     },
 
     async describeSecurityGroups(
-      input: { securityGroupIds?: string[]; vpcId?: string } = {},
+      input: { securityGroupIds?: string[]; vpcId?: string; tags?: Tag[] } = {},
     ): Promise<SecurityGroup[]> {
       if (input.securityGroupIds && input.securityGroupIds.length === 0) return [];
       return tokenPages(input.securityGroupIds, 100, async (ids, nextToken) => {
@@ -43,6 +43,7 @@ export function createEcsCompute(ctx: CallCtx): ComputeApi {
               regionId,
               vpcId: input.vpcId,
               securityGroupIds: ids ? JSON.stringify(ids) : undefined,
+              tag: input.tags?.map((t) => new m.DescribeSecurityGroupsRequestTag(t)),
               maxResults: 100,
               nextToken,
             }),

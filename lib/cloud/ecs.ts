@@ -4,12 +4,20 @@
  */
 import type { CallCtx } from './call';
 import { createEcsCatalog } from './ecs-catalog';
+import { createEcsCommands } from './ecs-commands';
 import { createEcsCompute } from './ecs-compute';
+import { createEcsPower } from './ecs-power';
 import type { EcsApi } from './types';
 
 export { mapAvailableZones } from './ecs-catalog';
 export { mapInstance } from './ecs-compute';
 
 export function createEcsApi(ctx: CallCtx): EcsApi {
-  return { ...createEcsCatalog(ctx), ...createEcsCompute(ctx) } as EcsApi;
+  const api: EcsApi = {
+    ...createEcsCatalog(ctx),
+    ...createEcsCompute(ctx),
+    ...createEcsCommands(ctx),
+    ...createEcsPower(ctx),
+  };
+  return api;
 }

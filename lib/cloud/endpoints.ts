@@ -7,7 +7,7 @@ import { AppError } from '../core/errors';
 import type { Config } from '../core/config';
 import { REGION_ID_RE } from '../core/ids';
 
-export type Product = 'Ecs' | 'Vpc' | 'Sts' | 'ResourceCenter' | 'Kms';
+export type Product = 'Ecs' | 'Vpc' | 'Sts' | 'ResourceCenter' | 'Kms' | 'Quotas';
 
 export interface Endpoint {
   host: string;
@@ -41,6 +41,9 @@ export function alibabaEndpoint(product: Product, regionId: string): string {
       return 'sts.aliyuncs.com';
     case 'ResourceCenter':
       return 'resourcecenter.aliyuncs.com';
+    case 'Quotas':
+      // The SDK's endpoint rule for quotas is "central": one endpoint for every region.
+      return 'quotas.aliyuncs.com';
   }
 }
 

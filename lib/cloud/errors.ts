@@ -172,7 +172,8 @@ export function classify(e: unknown, action?: string): Classified {
     c.startsWith('Forbidden.') ||
     c === 'NoPermission' ||
     c.startsWith('NoPermission') ||
-    c === 'Forbbiden.RAM'
+    c === 'Forbbiden.RAM' ||
+    c === 'RAM.PERMISSION.DENIED' // Quota Center's own RAM check
   ) {
     const act = f.authAction ?? ramAction(action);
     const denied = make(
@@ -237,7 +238,13 @@ export function classify(e: unknown, action?: string): Classified {
   if (c.startsWith('InvalidAction') || c === 'InvalidVersion' || c.startsWith('UnsupportedOperation')) {
     return make('invalid', c, `the cloud API does not support this call here (${c})`, false);
   }
-  if (c.endsWith('.NotFound') || c.endsWith('NotFound') || c === 'InvalidRegionId' || c === 'EntityNotExist') {
+  if (
+    c.endsWith('.NotFound') ||
+    c.endsWith('NotFound') ||
+    c.endsWith('.NOT.FOUND') ||
+    c === 'InvalidRegionId' ||
+    c === 'EntityNotExist'
+  ) {
     return make('not-found', c, notFoundHint(c), false);
   }
   const s = f.httpStatus ?? 0;

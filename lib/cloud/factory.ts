@@ -13,6 +13,7 @@ import { createStsCache, staticSource, type StsCache } from './credentials';
 import { createEcsApi } from './ecs';
 import { assertRegionId, resolveEndpoint } from './endpoints';
 import { createKmsApi } from './kms';
+import { createQuotasApi } from './quotas';
 import { createResourceCenterApi } from './resource-center';
 import { DEFAULT_RETRY_POLICY, realSleep, type RetryPolicy } from './retry';
 import { createStsApi } from './sts';
@@ -118,6 +119,7 @@ export function createCloudFactory(opts: CloudFactoryOptions): CloudFactoryInter
       ecs: createEcsApi(ctx),
       vpc: createVpcApi(ctx),
       resourceCenter: createResourceCenterApi(ctx),
+      quotas: createQuotasApi(ctx),
       kms: createKmsApi(ctx),
     };
   };

@@ -3,7 +3,8 @@ import { list, num, obj, optStr, rpcCall, str, strings, type CallCtx } from './c
 import { flattenParams } from './transport';
 import type { CloudResource, ResourceCenterApi, ResourceFilter } from './types';
 
-const MAX_RESULTS = 500;
+/** SearchResources takes MaxResults 1..100 (default 20); more is refused with InvalidParameter.MaxResults. */
+const MAX_RESULTS = 100;
 const MAX_PAGES = 10_000;
 
 export function mapResource(r: Record<string, unknown>): CloudResource {

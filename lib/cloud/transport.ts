@@ -22,7 +22,11 @@ export const API_VERSION: Record<Product, string> = {
   Sts: '2015-04-01',
   ResourceCenter: '2022-12-01',
   Kms: '2016-01-20',
+  Quotas: '2020-05-10',
 };
+
+/** Products whose SDK sends the parameters as a form body (Quota Center), not in the query. */
+const FORM_BODY = new Set<Product>(['Quotas']);
 
 /** Where a client's credentials come from; asked before every request. */
 export interface CredentialSource {
@@ -153,7 +157,10 @@ export function createTransport(opts: TransportOptions): Transport {
         reqBodyType: 'formData',
         bodyType: 'json',
       });
-      const res = await c.callApi(p, new m.$OpenApiUtil.OpenApiRequest({ query }), {} as never);
+      const req = FORM_BODY.has(product)
+        ? new m.$OpenApiUtil.OpenApiRequest({ body: query })
+        : new m.$OpenApiUtil.OpenApiRequest({ query });
+      const res = await c.callApi(p, req, {} as never);
       return ((res as { body?: unknown }).body ?? {}) as Record<string, unknown>;
     },
     ecs() {

@@ -177,6 +177,66 @@ export interface RunInstancesInput extends Idempotent {
   instanceChargeType?: string;
   amount?: number;
 }
+/** Cloud Assistant RunCommand on running instances (RepeatMode Once). */
+export interface RunCommandInput extends Idempotent {
+  /** 1..100 instances, all Running and all of the script's OS. */
+  instanceIds: string[];
+  /** The script as plain text (sent Base64-encoded). */
+  script: string;
+  /** Default `RunShellScript`. */
+  type?: 'RunShellScript' | 'RunBatScript' | 'RunPowerShellScript';
+  name?: string;
+  description?: string;
+  /** Default 60. */
+  timeoutSeconds?: number;
+  workingDir?: string;
+  username?: string;
+  /** Values for `{{name}}` placeholders (turns on EnableParameter); ≤ 10. */
+  parameters?: Record<string, string>;
+  tags?: Tag[];
+}
+/** One instance's run of one invocation (DescribeInvocationResults). */
+export interface InvocationResult {
+  invokeId: string;
+  commandId: string;
+  instanceId: string;
+  /** `Pending` `Running` `Success` `Failed` `Timeout` `Aborted` `Invalid` `Error` `Cancelled` `Stopping` `Terminated` */
+  invocationStatus: string;
+  /** Legacy: `Running` `Finished` `Failed` `Stopped`… */
+  invokeRecordStatus: string;
+  exitCode: number;
+  /** Decoded output; the cloud keeps the first 24 KB. */
+  output: string;
+  /** Bytes of output beyond 24 KB that were dropped. */
+  droppedBytes: number;
+  /** `ExitCodeNonzero`, `ExecutionTimeout`, `InstanceNotRunning`, … (absent when none). */
+  errorCode?: string;
+  errorInfo?: string;
+  startTime?: string;
+  finishedTime?: string;
+}
+/** One RunCommand call with its overall and per-instance status (DescribeInvocations). */
+export interface CommandInvocation {
+  invokeId: string;
+  commandId: string;
+  commandName: string;
+  commandType: string;
+  /** `Pending` `Running` `Success` `Failed` `PartialFailed` `Stopping` `Stopped` `Scheduled` */
+  invocationStatus: string;
+  creationTime: string;
+  timeoutSeconds: number;
+  instances: {
+    instanceId: string;
+    invocationStatus: string;
+    exitCode: number;
+    errorCode?: string;
+    /** Only with `includeOutput`. */
+    output?: string;
+    droppedBytes: number;
+    startTime?: string;
+    finishTime?: string;
+  }[];
+}
 export interface EcsApi {
   describeRegions(input?: { acceptLanguage?: string }): Promise<Region[]>;
   describeZones(input?: { acceptLanguage?: string }): Promise<Zone[]>;
@@ -195,8 +255,12 @@ export interface EcsApi {
   createSecurityGroup(
     input: { vpcId: string; securityGroupName?: string; description?: string; tags?: Tag[] } & Idempotent,
   ): Promise<{ securityGroupId: string }>;
-  /** By ids (batched 100 a call) or by VPC; every page. */
-  describeSecurityGroups(input?: { securityGroupIds?: string[]; vpcId?: string }): Promise<SecurityGroup[]>;
+  /** By ids (batched 100 a call), VPC and/or tags (every given tag must match); every page of 100. */
+  describeSecurityGroups(input?: {
+    securityGroupIds?: string[];
+    vpcId?: string;
+    tags?: Tag[];
+  }): Promise<SecurityGroup[]>;
   authorizeSecurityGroup(input: { securityGroupId: string; rules: SecurityGroupRule[] } & Idempotent): Promise<void>;
   runInstances: DryRunnable<RunInstancesInput, { instanceIds: string[] }>;
   /** By ids (any number: batched 100 a call) or by filter (all pages). Unknown ids are simply absent. */
@@ -205,6 +269,28 @@ export interface EcsApi {
   deleteInstance: DryRunnable<{ instanceId: string; force?: boolean }, void>;
   deleteSecurityGroup(input: { securityGroupId: string }): Promise<void>;
   allocatePublicIpAddress(input: { instanceId: string }): Promise<{ ipAddress: string }>;
+  /** Stopped → Starting → Running; `IncorrectInstanceStatus` from any other status. */
+  startInstance: DryRunnable<{ instanceId: string }, void>;
+  /** Running → Stopping → Stopped. */
+  stopInstance: DryRunnable<{ instanceId: string; forceStop?: boolean }, void>;
+  /** Running → Starting → Running. */
+  rebootInstance: DryRunnable<{ instanceId: string; forceStop?: boolean }, void>;
+  /** Starts a script on instances; poll `describeInvocationResults({invokeId})` for the outcome. */
+  runCommand(input: RunCommandInput): Promise<{ commandId: string; invokeId: string }>;
+  /** Invocations (newest first), every page of 50. */
+  describeInvocations(input?: {
+    invokeId?: string;
+    instanceId?: string;
+    commandId?: string;
+    includeOutput?: boolean;
+  }): Promise<CommandInvocation[]>;
+  /** Per-instance results, every page of 50. */
+  describeInvocationResults(input: {
+    invokeId?: string;
+    instanceId?: string;
+    commandId?: string;
+    invokeRecordStatus?: string;
+  }): Promise<InvocationResult[]>;
 }
 
 // ---------------------------------------------------------------- VPC
@@ -250,19 +336,32 @@ export interface Eip {
   name?: string;
   tags: Tag[];
 }
+export interface RouteTable {
+  routeTableId: string;
+  vpcId: string;
+  routerId: string;
+  /** `System` | `Custom` */
+  routeTableType: string;
+  status: string;
+  vSwitchIds: string[];
+  tags: Tag[];
+}
 export interface VpcApi {
   createVpc: DryRunnable<
     { cidrBlock: string; vpcName?: string; description?: string; tags?: Tag[] } & Idempotent,
     { vpcId: string; vRouterId: string; routeTableId: string }
   >;
-  /** All pages; `vpcIds` batched 20 a call. */
-  describeVpcs: DryRunnable<{ vpcIds?: string[]; vpcName?: string }, Vpc[]>;
+  /** All pages of 50; `vpcIds` batched 20 a call; `tags`: every given tag must match. */
+  describeVpcs: DryRunnable<{ vpcIds?: string[]; vpcName?: string; tags?: Tag[] }, Vpc[]>;
   deleteVpc: DryRunnable<{ vpcId: string } & Idempotent, void>;
   createVSwitch: DryRunnable<
     { vpcId: string; zoneId: string; cidrBlock: string; vSwitchName?: string; tags?: Tag[] } & Idempotent,
     { vSwitchId: string }
   >;
-  describeVSwitches: DryRunnable<{ vpcId?: string; vSwitchId?: string; zoneId?: string }, VSwitch[]>;
+  /** All pages of 50. */
+  describeVSwitches: DryRunnable<{ vpcId?: string; vSwitchId?: string; zoneId?: string; tags?: Tag[] }, VSwitch[]>;
+  /** Route tables of the region (or of one VPC), all pages of 50. */
+  describeRouteTableList(input?: { vpcId?: string; routeTableId?: string; tags?: Tag[] }): Promise<RouteTable[]>;
   deleteVSwitch: DryRunnable<{ vSwitchId: string }, void>;
   createRouteEntry: DryRunnable<
     {
@@ -292,8 +391,14 @@ export interface VpcApi {
     input: { allocationId: string; instanceId?: string; instanceType?: string } & Idempotent,
   ): Promise<void>;
   releaseEip(input: { allocationId: string }): Promise<void>;
-  /** All pages. */
-  describeEips(input?: { allocationId?: string; associatedInstanceId?: string; eipAddress?: string }): Promise<Eip[]>;
+  /** All pages of 100; `allocationIds` batched 50 a call (the API's maximum). */
+  describeEips(input?: {
+    allocationId?: string;
+    allocationIds?: string[];
+    associatedInstanceId?: string;
+    eipAddress?: string;
+    tags?: Tag[];
+  }): Promise<Eip[]>;
 }
 
 // ---------------------------------------------------------------- Resource Center
@@ -328,7 +433,7 @@ export interface ResourcePage {
 }
 export interface ResourceCenterApi {
   getServiceStatus(): Promise<ResourceCenterStatus>;
-  /** One page (`maxResults` ≤ 500), so callers can checkpoint `nextToken`. */
+  /** One page (`maxResults` 1..100, larger is capped at 100), so callers can checkpoint `nextToken`. */
   searchResources(input: {
     filters?: ResourceFilter[];
     maxResults?: number;
@@ -336,6 +441,38 @@ export interface ResourceCenterApi {
   }): Promise<ResourcePage>;
   /** Every page. */
   searchAllResources(input: { filters?: ResourceFilter[] }): Promise<CloudResource[]>;
+}
+
+// ---------------------------------------------------------------- Quota Center
+export interface ProductQuota {
+  productCode: string;
+  /** `vpc_quota_instances_num_cn-hangzhou`, `vpc_quota_route_entrys_num`, … */
+  quotaActionCode: string;
+  quotaName: string;
+  description: string;
+  totalQuota: number;
+  totalUsage: number;
+  adjustable: boolean;
+  /** e.g. `{regionId: 'cn-hangzhou'}` */
+  dimensions: Record<string, string>;
+  unit?: string;
+  quotaArn?: string;
+}
+export interface QuotasApi {
+  /** One quota; `QUOTA.NOT.FOUND` (not-found) when the product has none by that code. */
+  getProductQuota(input: {
+    productCode: string;
+    quotaActionCode: string;
+    dimensions?: Record<string, string>;
+  }): Promise<ProductQuota>;
+  /** Every quota of a product, all pages of 100. */
+  listProductQuotas(input: {
+    productCode: string;
+    quotaActionCode?: string;
+    dimensions?: Record<string, string>;
+    quotaCategory?: 'CommonQuota' | 'FlowControl' | 'WhiteListLabel';
+    keyword?: string;
+  }): Promise<ProductQuota[]>;
 }
 
 // ---------------------------------------------------------------- KMS
@@ -363,6 +500,8 @@ export interface CloudClient {
   ecs: EcsApi;
   vpc: VpcApi;
   resourceCenter: ResourceCenterApi;
+  /** Quota Center (one central endpoint; the region only names the client). */
+  quotas: QuotasApi;
   kms: KmsApi;
 }
 

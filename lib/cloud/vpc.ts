@@ -1,4 +1,7 @@
-/** VPC 2016-04-28 wrappers over the generic RPC client (no VPC SDK is loaded: openapi-core only). */
+/**
+ * VPC 2016-04-28 wrappers over the generic RPC client (no VPC SDK is loaded: openapi-core only):
+ * VPCs, VSwitches, route tables and entries here; EIPs in vpc-eips.ts.
+ */
 import {
   bool,
   chunks,
@@ -13,18 +16,17 @@ import {
   strings,
   type CallCtx,
 } from './call';
-import { flattenParams } from './transport';
-import type { Eip, RouteEntry, Tag, VSwitch, Vpc, VpcApi } from './types';
+import type { RouteEntry, RouteTable, Tag, VSwitch, Vpc, VpcApi } from './types';
+import { allPages, tagParams, tagsOf } from './vpc-common';
+import { createVpcEips } from './vpc-eips';
+
+export { mapEip } from './vpc-eips';
 
 const VPC_PAGE = 50;
 const VSWITCH_PAGE = 50;
-const EIP_PAGE = 100;
 const ROUTE_PAGE = 100;
 const VPC_IDS_PER_CALL = 20;
-
-const tagsOf = (v: unknown): Tag[] => list(v, 'Tag').map((t) => ({ key: str(t.Key), value: str(t.Value) }));
-const tagParams = (tags?: Tag[]) =>
-  tags ? flattenParams({ Tag: tags.map((t) => ({ Key: t.key, Value: t.value })) }) : {};
+const ROUTE_TABLE_PAGE = 50;
 
 export function mapVpc(v: Record<string, unknown>): Vpc {
   const out: Vpc = {
@@ -75,40 +77,16 @@ export function mapRouteEntry(r: Record<string, unknown>): RouteEntry {
   return out;
 }
 
-export function mapEip(e: Record<string, unknown>): Eip {
-  const out: Eip = {
-    allocationId: str(e.AllocationId),
-    ipAddress: str(e.IpAddress),
-    status: str(e.Status),
-    bandwidthMbps: num(e.Bandwidth),
-    internetChargeType: str(e.InternetChargeType),
-    tags: tagsOf(e.Tags),
+export function mapRouteTable(t: Record<string, unknown>): RouteTable {
+  return {
+    routeTableId: str(t.RouteTableId),
+    vpcId: str(t.VpcId),
+    routerId: str(t.RouterId),
+    routeTableType: str(t.RouteTableType),
+    status: str(t.Status),
+    vSwitchIds: strings(t.VSwitchIds, 'VSwitchId'),
+    tags: tagsOf(t.Tags),
   };
-  const inst = optStr(e.InstanceId);
-  if (inst) out.instanceId = inst;
-  const it = optStr(e.InstanceType);
-  if (it) out.instanceType = it;
-  const name = optStr(e.Name);
-  if (name) out.name = name;
-  return out;
-}
-
-/** Page* listing: pages until `TotalCount` is reached or a short page arrives. */
-async function allPages(
-  fetch: (page: number) => Promise<Record<string, unknown>>,
-  items: (b: Record<string, unknown>) => Record<string, unknown>[],
-  pageSize: number,
-) {
-  const out: Record<string, unknown>[] = [];
-  for (let page = 1; page <= MAX_PAGES; page++) {
-    const b = await fetch(page);
-    const got = items(b);
-    out.push(...got);
-    const total = num(b.TotalCount);
-    // TotalCount decides when present (a cloud may cap the page below what we asked).
-    if (got.length === 0 || (total > 0 ? out.length >= total : got.length < pageSize)) break;
-  }
-  return out;
 }
 
 export function createVpcApi(ctx: CallCtx): VpcApi {
@@ -140,7 +118,7 @@ export function createVpcApi(ctx: CallCtx): VpcApi {
       return { vpcId: str(b.VpcId), vRouterId: str(b.VRouterId), routeTableId: str(b.RouteTableId) };
     },
 
-    async describeVpcs(input: { vpcIds?: string[]; vpcName?: string; dryRun?: boolean } = {}) {
+    async describeVpcs(input: { vpcIds?: string[]; vpcName?: string; tags?: Tag[]; dryRun?: boolean } = {}) {
       if (input.vpcIds && input.vpcIds.length === 0) return input.dryRun ? DRY_RUN_OK : [];
       const out: Vpc[] = [];
       for (const ids of input.vpcIds ? chunks(input.vpcIds, VPC_IDS_PER_CALL) : [undefined]) {
@@ -150,7 +128,14 @@ export function createVpcApi(ctx: CallCtx): VpcApi {
               ctx,
               'Vpc',
               'DescribeVpcs',
-              { RegionId, VpcId: ids?.join(','), VpcName: input.vpcName, PageNumber: page, PageSize: VPC_PAGE },
+              {
+                RegionId,
+                VpcId: ids?.join(','),
+                VpcName: input.vpcName,
+                PageNumber: page,
+                PageSize: VPC_PAGE,
+                ...tagParams(input.tags),
+              },
               { dryRun: input.dryRun === true },
             ),
           (b) => list(b, 'Vpcs', 'Vpc'),
@@ -201,7 +186,9 @@ export function createVpcApi(ctx: CallCtx): VpcApi {
       return { vSwitchId: str(b.VSwitchId) };
     },
 
-    async describeVSwitches(input: { vpcId?: string; vSwitchId?: string; zoneId?: string; dryRun?: boolean } = {}) {
+    async describeVSwitches(
+      input: { vpcId?: string; vSwitchId?: string; zoneId?: string; tags?: Tag[]; dryRun?: boolean } = {},
+    ) {
       const items = await allPages(
         (page) =>
           rpcCall(
@@ -215,6 +202,7 @@ export function createVpcApi(ctx: CallCtx): VpcApi {
               ZoneId: input.zoneId,
               PageNumber: page,
               PageSize: VSWITCH_PAGE,
+              ...tagParams(input.tags),
             },
             { dryRun: input.dryRun === true },
           ),
@@ -234,6 +222,23 @@ export function createVpcApi(ctx: CallCtx): VpcApi {
         { dryRun: input.dryRun === true },
       );
       return input.dryRun ? DRY_RUN_OK : undefined;
+    },
+
+    async describeRouteTableList(input: { vpcId?: string; routeTableId?: string; tags?: Tag[] } = {}) {
+      const items = await allPages(
+        (page) =>
+          rpcCall(ctx, 'Vpc', 'DescribeRouteTableList', {
+            RegionId,
+            VpcId: input.vpcId,
+            RouteTableId: input.routeTableId,
+            PageNumber: page,
+            PageSize: ROUTE_TABLE_PAGE,
+            ...tagParams(input.tags),
+          }),
+        (b) => list(b, 'RouterTableList', 'RouterTableListType'),
+        ROUTE_TABLE_PAGE,
+      );
+      return items.map(mapRouteTable);
     },
 
     async createRouteEntry(input: {
@@ -315,77 +320,7 @@ export function createVpcApi(ctx: CallCtx): VpcApi {
       return input.dryRun ? DRY_RUN_OK : undefined;
     },
 
-    async allocateEip(
-      input: {
-        bandwidthMbps?: number;
-        internetChargeType?: string;
-        name?: string;
-        tags?: Tag[];
-        clientToken?: string;
-      } = {},
-    ) {
-      const b = await rpcCall(ctx, 'Vpc', 'AllocateEipAddress', {
-        RegionId,
-        Bandwidth: input.bandwidthMbps === undefined ? undefined : String(input.bandwidthMbps),
-        InternetChargeType: input.internetChargeType ?? 'PayByTraffic',
-        Name: input.name,
-        ClientToken: input.clientToken,
-        ...tagParams(input.tags),
-      });
-      return { allocationId: str(b.AllocationId), ipAddress: str(b.EipAddress) };
-    },
-
-    async associateEip(input: {
-      allocationId: string;
-      instanceId: string;
-      instanceType?: string;
-      clientToken?: string;
-    }) {
-      await rpcCall(ctx, 'Vpc', 'AssociateEipAddress', {
-        RegionId,
-        AllocationId: input.allocationId,
-        InstanceId: input.instanceId,
-        InstanceType: input.instanceType ?? 'EcsInstance',
-        ClientToken: input.clientToken,
-      });
-    },
-
-    async unassociateEip(input: {
-      allocationId: string;
-      instanceId?: string;
-      instanceType?: string;
-      clientToken?: string;
-    }) {
-      await rpcCall(ctx, 'Vpc', 'UnassociateEipAddress', {
-        RegionId,
-        AllocationId: input.allocationId,
-        InstanceId: input.instanceId,
-        InstanceType: input.instanceId ? (input.instanceType ?? 'EcsInstance') : input.instanceType,
-        ClientToken: input.clientToken,
-      });
-    },
-
-    async releaseEip(input: { allocationId: string }) {
-      await rpcCall(ctx, 'Vpc', 'ReleaseEipAddress', { RegionId, AllocationId: input.allocationId });
-    },
-
-    async describeEips(input: { allocationId?: string; associatedInstanceId?: string; eipAddress?: string } = {}) {
-      const items = await allPages(
-        (page) =>
-          rpcCall(ctx, 'Vpc', 'DescribeEipAddresses', {
-            RegionId,
-            AllocationId: input.allocationId,
-            AssociatedInstanceId: input.associatedInstanceId,
-            AssociatedInstanceType: input.associatedInstanceId ? 'EcsInstance' : undefined,
-            EipAddress: input.eipAddress,
-            PageNumber: page,
-            PageSize: EIP_PAGE,
-          }),
-        (b) => list(b, 'EipAddresses', 'EipAddress'),
-        EIP_PAGE,
-      );
-      return items.map(mapEip);
-    },
+    ...createVpcEips(ctx),
   };
   return api as unknown as VpcApi;
 }

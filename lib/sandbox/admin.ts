@@ -1,10 +1,14 @@
 /**
  * The sandbox admin API (`/__sandbox/*`, docs/API.md §3): accounts, limited keys, roles, faults,
- * rate limits, Resource Center toggle and the resource dump. No signature; loopback only.
+ * rate limits, latency, the clock, Resource Center toggle, the resource dump, and the routes
+ * the cloud state owns (stock, command outcomes). No signature; loopback only.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AdminError, type SandboxCore } from './openapi/core';
+import { clockInput, updateLatency, updateRateLimits } from './admin-load';
+import type { SandboxCore } from './openapi/core';
 import { newFault } from './openapi/faults';
+import { rateLimitsOf } from './openapi/load';
+import { AdminError } from './openapi/types';
 
 function json(res: ServerResponse, status: number, body: unknown) {
   const text = JSON.stringify(body);
@@ -41,6 +45,13 @@ export async function handleAdmin(
     const input = method === 'GET' || method === 'DELETE' ? (body.length ? parseBody(body) : {}) : parseBody(body);
 
     if (path === '/__sandbox/health' && method === 'GET') return json(res, 200, { ok: true });
+    if (path === '/__sandbox/clock' && (method === 'GET' || method === 'POST')) {
+      const c = clockInput(method === 'POST' ? input : {});
+      if (c.frozen !== undefined) core.clock.freeze(c.frozen);
+      if (c.advanceSeconds) core.clock.advance(c.advanceSeconds);
+      if (method === 'POST') core.changed();
+      return json(res, 200, core.clock.view());
+    }
     if (path === '/__sandbox/accounts' && method === 'POST') {
       return json(res, 201, core.createAccount(input as { regions?: string[]; quotas?: Record<string, number> }));
     }
@@ -62,6 +73,8 @@ export async function handleAdmin(
           roles: Object.values(rec.roles).map((r) => ({ ...r, arn: `acs:ram::${accountId}:role/${r.name}` })),
           faults: rec.faults,
           rateLimitPerSecond: rec.rateLimitPerSecond ?? 0,
+          apiRateLimits: rateLimitsOf(rec),
+          latency: rec.latency ?? { ms: 0 },
           kmsAliases: rec.kms.aliases,
         });
       case 'POST access-keys': {
@@ -119,8 +132,28 @@ export async function handleAdmin(
         core.changed();
         return json(res, 200, rec.account.quotas);
       }
-      default:
-        throw new AdminError(404, `no admin route ${method} ${path}`);
+      case 'GET rate-limits':
+        return json(res, 200, rateLimitsOf(rec));
+      case 'POST rate-limits': {
+        const limits = updateRateLimits(rec, input);
+        core.changed();
+        return json(res, 200, limits);
+      }
+      case 'GET latency':
+        return json(res, 200, rec.latency ?? { ms: 0 });
+      case 'POST latency': {
+        const latency = updateLatency(rec, input);
+        core.changed();
+        return json(res, 200, latency);
+      }
+      default: {
+        const route = sub ? core.opts.cloud?.admin?.[sub] : undefined;
+        if (!route || (method !== 'GET' && method !== 'POST' && method !== 'DELETE'))
+          throw new AdminError(404, `no admin route ${method} ${path}`);
+        const out = route(rec.account, method, input, { now, timeScale: core.timeScale, seed: core.opts.seed });
+        if (method !== 'GET') core.changed();
+        return json(res, 200, out);
+      }
     }
   } catch (e) {
     if (e instanceof AdminError)

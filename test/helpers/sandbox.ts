@@ -107,6 +107,7 @@ export const VERSIONS = {
   ResourceCenter: '2022-12-01',
   Sts: '2015-04-01',
   Kms: '2016-01-20',
+  Quotas: '2020-05-10',
 } as const;
 
 /**
@@ -132,6 +133,8 @@ export function rpcClient(endpoint: string, creds: Creds, opts: { signature?: 'v
       product: keyof typeof VERSIONS,
       action: string,
       query: Record<string, unknown> = {},
+      /** `form`: send the parameters as a form body (as the Quota Center SDK does) instead of the query. */
+      o: { form?: boolean } = {},
     ): Promise<T> {
       const params = new $OpenApiUtil.Params({
         action,
@@ -144,7 +147,7 @@ export function rpcClient(endpoint: string, creds: Creds, opts: { signature?: 'v
         reqBodyType: 'formData',
         bodyType: 'json',
       });
-      const req = new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query(query) });
+      const req = new $OpenApiUtil.OpenApiRequest(o.form ? { body: query } : { query: OpenApiUtil.query(query) });
       const res = await client.callApi(params, req, new $dara.RuntimeOptions({}));
       return res.body as T;
     },

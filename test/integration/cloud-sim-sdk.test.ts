@@ -309,7 +309,7 @@ test('Resource Center via callApi: Filter.N with Value.N, paging without NextTok
       { Key: 'RegionId', Value: [R] },
     ],
   };
-  const found = await rpc.call('ResourceCenter', 'SearchResources', { ...q, MaxResults: 500 });
+  const found = await rpc.call('ResourceCenter', 'SearchResources', { ...q, MaxResults: 100 });
   assert.equal(found.Resources.map((r: any) => r.ResourceType).sort(), [
     'ACS::ECS::Instance',
     'ACS::VPC::VPC',
@@ -331,14 +331,14 @@ test('Resource Center via callApi: Filter.N with Value.N, paging without NextTok
   assert.is(p2.Resources.length, 1);
   assert.not.ok('NextToken' in p2);
   const v1 = rpcClient(t.endpoint, k, { signature: 'v1' });
-  const viaV1 = await v1.call('ResourceCenter', 'SearchResources', { ...q, MaxResults: 500 });
+  const viaV1 = await v1.call('ResourceCenter', 'SearchResources', { ...q, MaxResults: 100 });
   assert.equal(
     viaV1.Resources.map((r: any) => r.ResourceId).sort(),
     found.Resources.map((r: any) => r.ResourceId).sort(),
     'V1 (HMAC-SHA1) requests carry Filter.N.Value.N the same way',
   );
   assert.is((await v1.call('Vpc', 'DescribeVpcs', { RegionId: R, VpcId: vpcId })).Vpcs.Vpc[0].VpcId, vpcId);
-  const bad = await code(rpc.call('ResourceCenter', 'SearchResources', { MaxResults: 501 }));
+  const bad = await code(rpc.call('ResourceCenter', 'SearchResources', { MaxResults: 101 }));
   assert.equal([bad.code, bad.statusCode], ['InvalidParameter.MaxResults', 400]);
   await t.admin(`/accounts/${k.accountId}/resource-center`, { enabled: false });
   const off = await code(rpc.call('ResourceCenter', 'SearchResources', {}));

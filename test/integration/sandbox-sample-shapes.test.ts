@@ -84,6 +84,14 @@ const NOT_MODELLED: Record<string, string> = {
   'ResourceCenter.SearchResources: Resources[].ExpireTime':
     'subscription resources only; the sandbox has pay-as-you-go only',
   'VPC.AllocateEipAddress: OrderId': 'subscription (PrePaid) EIPs only',
+  'Quotas.GetProductQuota: Quota.SupportedRange[]': 'quotas with a discrete supported range only',
+  'Quotas.GetProductQuota: Quota.EffectiveTime': 'temporary quota increases only',
+  'Quotas.GetProductQuota: Quota.ExpireTime': 'temporary quota increases only',
+  'Quotas.GetProductQuota: Quota.UsageMetric': 'CloudMonitor usage metrics are not simulated',
+  'Quotas.ListProductQuotas: Quotas[].SupportedRange[]': 'quotas with a discrete supported range only',
+  'Quotas.ListProductQuotas: Quotas[].EffectiveTime': 'temporary quota increases only',
+  'Quotas.ListProductQuotas: Quotas[].ExpireTime': 'temporary quota increases only',
+  'Quotas.ListProductQuotas: Quotas[].UsageMetric': 'CloudMonitor usage metrics are not simulated',
   'VPC.DescribeEipAddresses: EipAddresses.EipAddress[].OperationLocks.LockReason[]': 'no locked EIPs',
   'VPC.DescribeEipAddresses: EipAddresses.EipAddress[].SecurityProtectionTypes.SecurityProtectionType[]':
     'no Anti-DDoS editions',
@@ -108,7 +116,7 @@ const product = (p: string) =>
 
 async function call(name: string, params: Record<string, unknown> = {}, client = rpc): Promise<any> {
   const [p, action] = name.split('.') as [string, string];
-  const body = await client.call(product(p), action, params);
+  const body = await client.call(product(p), action, params, { form: p === 'Quotas' });
   answers.set(name, body);
   return body;
 }
@@ -232,6 +240,25 @@ test('every sampled operation answers every sample field path with the sample JS
   await call('ECS.DescribeInstanceStatus', { RegionId: R });
   await call('ECS.DescribeDisks', { RegionId: R });
 
+  const cmd = await call('ECS.RunCommand', {
+    RegionId: R,
+    Type: 'RunShellScript',
+    CommandContent: 'echo shape',
+    'InstanceId.1': instanceId,
+    'Tag.1.Key': 'owner',
+    'Tag.1.Value': 'shape',
+  });
+  await sleep(6_000);
+  await call('ECS.DescribeInvocations', { RegionId: R, InvokeId: cmd.InvokeId, IncludeOutput: true });
+  await call('ECS.DescribeInvocationResults', { RegionId: R, InvokeId: cmd.InvokeId });
+  await call('Quotas.ListProductQuotas', {
+    ProductCode: 'vpc',
+    MaxResults: 1,
+    'Dimensions.1.Key': 'regionId',
+    'Dimensions.1.Value': R,
+  });
+  await call('Quotas.GetProductQuota', { ProductCode: 'vpc', QuotaActionCode: `vpc_quota_instances_num_${R}` });
+
   const eip = await call('VPC.AllocateEipAddress', { RegionId: R, Bandwidth: '5', InternetChargeType: 'PayByTraffic' });
   await rpc.call('Vpc', 'TagResources', { RegionId: R, ResourceType: 'EIP', 'ResourceId.1': eip.AllocationId, ...tag });
   await rpc.call('Vpc', 'AssociateEipAddress', { RegionId: R, AllocationId: eip.AllocationId, InstanceId: instanceId });
@@ -265,6 +292,7 @@ test('every sampled operation answers every sample field path with the sample JS
     NextHopId: instanceId,
   });
   await sleep(2_000);
+  await call('ECS.RebootInstance', { InstanceId: instanceId });
   await call('ECS.DeleteInstance', { InstanceId: instanceId, Force: true });
 
   const problems: string[] = [];

@@ -282,8 +282,8 @@ test('DescribeRouteEntryList and SearchResources follow NextToken (MaxResult sin
   assert.equal(
     calls.map(([, p]) => [p.NextToken, p.MaxResults, p['Filter.1.Value.1']]),
     [
-      [undefined, 500, 'cn-hangzhou'],
-      ['X', 500, 'cn-hangzhou'],
+      [undefined, 100, 'cn-hangzhou'],
+      ['X', 100, 'cn-hangzhou'],
     ],
   );
 });

@@ -116,9 +116,10 @@ test('Resource Center: ServiceNotEnabled text, MaxResults, filters, sort key', a
     'ResourceCenter Service is not enabled.',
   ]);
   const h = harness({ resourceCenterEnabled: true });
-  assert.equal((await error(h.call('ResourceCenter', 'SearchResources', { MaxResults: 501 }))).slice(0, 2), [
+  assert.equal(await error(h.call('ResourceCenter', 'SearchResources', { MaxResults: 101 })), [
     'InvalidParameter.MaxResults',
     400,
+    'The specified parameter MaxResults is not valid.',
   ]);
   assert.equal(
     (await error(h.call('ResourceCenter', 'SearchResources', { 'SortCriterion.Key': 'Name' }))).slice(0, 2),

@@ -151,7 +151,13 @@ test('DescribeInstances: JSON id list (unknown ids → empty), > 100 ids refused
   });
   assert.equal([none.TotalCount, none.Instances.Instance], [0, []]);
   const many = JSON.stringify(Array.from({ length: 101 }, (_, i) => `i-x${i}`));
-  await fails(h.call('Ecs', 'DescribeInstances', { ...R, InstanceIds: many }), 'InvalidInstanceIds.Malformed');
+  const tooMany = await fails(
+    h.call('Ecs', 'DescribeInstances', { ...R, InstanceIds: many }),
+    'InvalidParameter.TooManyInstanceIds',
+  );
+  assert.is(tooMany.httpStatus, 403);
+  const hundred = JSON.stringify(Array.from({ length: 100 }, (_, i) => `i-x${i}`));
+  assert.is((await h.call('Ecs', 'DescribeInstances', { ...R, InstanceIds: hundred })).TotalCount, 0);
   await fails(h.call('Ecs', 'DescribeInstances', { ...R, InstanceIds: 'i-notjson' }), 'InvalidInstanceIds.Malformed');
   await fails(h.call('Ecs', 'DescribeInstances', { ...R, MaxResults: 101 }), 'InvalidParameter');
   const seen: string[] = [];

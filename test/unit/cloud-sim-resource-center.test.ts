@@ -71,7 +71,7 @@ test('SearchResources: every resource type, AND between filters, OR within value
   const h = harness({ timeScale: 0.01 });
   const f = await fleet(h);
   const byType = await h.call('ResourceCenter', 'SearchResources', {
-    MaxResults: 500,
+    MaxResults: 100,
     ...filters([{ Key: 'RegionId', Values: ['cn-hangzhou'] }]),
   });
   const types = [...new Set(byType.Resources.map((r: any) => r.ResourceType))].sort();
@@ -164,11 +164,11 @@ test('SearchResources: every resource type, AND between filters, OR within value
   });
 });
 
-test('SearchResources paging: MaxResults 1..500 (default 20), NextToken absent when done', async () => {
+test('SearchResources paging: MaxResults 1..100 (default 20), NextToken absent when done', async () => {
   const h = harness({ timeScale: 0.01 });
   await fleet(h);
   for (let i = 0; i < 4; i++) await h.call('Vpc', 'CreateVpc', { RegionId: 'ap-southeast-1' });
-  const total = (await h.call('ResourceCenter', 'SearchResources', { MaxResults: 500 })).Resources.length;
+  const total = (await h.call('ResourceCenter', 'SearchResources', { MaxResults: 100 })).Resources.length;
   assert.ok(total > 20);
   const first = await h.call('ResourceCenter', 'SearchResources');
   assert.is(first.Resources.length, 20);
@@ -188,7 +188,12 @@ test('SearchResources paging: MaxResults 1..500 (default 20), NextToken absent w
   } while (token);
   assert.is(seen.size, total);
   assert.is(pages, Math.ceil(total / 7));
-  await fails(h.call('ResourceCenter', 'SearchResources', { MaxResults: 501 }), 'InvalidParameter.MaxResults');
+  // 1..100: the official SDK model's range (the metadata's schema maximum of 500 is not what the service takes).
+  const over = await fails(
+    h.call('ResourceCenter', 'SearchResources', { MaxResults: 101 }),
+    'InvalidParameter.MaxResults',
+  );
+  assert.equal([over.httpStatus, over.message], [400, 'The specified parameter MaxResults is not valid.']);
   await fails(h.call('ResourceCenter', 'SearchResources', { MaxResults: 0 }), 'InvalidParameter.MaxResults');
   await fails(
     h.call('ResourceCenter', 'SearchResources', filters([{ Key: 'Colour', Values: ['x'] }])),
@@ -197,7 +202,7 @@ test('SearchResources paging: MaxResults 1..500 (default 20), NextToken absent w
   const eleven = filters(Array.from({ length: 11 }, () => ({ Key: 'RegionId', Values: ['cn-hangzhou'] })));
   await fails(h.call('ResourceCenter', 'SearchResources', eleven), 'ExceedLimit.Filter');
   const sorted = await h.call('ResourceCenter', 'SearchResources', {
-    MaxResults: 500,
+    MaxResults: 100,
     'SortCriterion.Key': 'CreateTime',
     'SortCriterion.Order': 'ASC',
   });

@@ -1,9 +1,10 @@
 /**
  * The read-only catalog (regions, zones, instance types, images) parsed from the sandbox seed,
- * and the one stock rule of the sandbox.
+ * the sandbox's stock rule, and the admin stock overrides on top of it.
  */
 import type { OpContext, SandboxAccount } from '../openapi/types';
 import { missing, regionNotFound } from './errors';
+import type { StockOverride } from './state';
 
 export interface RegionInfo {
   regionId: string;
@@ -93,10 +94,20 @@ export const SCARCE_FAMILIES = ['ecs.g7', 'ecs.c7', 'ecs.r7'];
  * r7. So "take zones[0]" fails with `OperationDenied.NoStock`, as it does on Alibaba Cloud, and
  * "first zone whose DescribeAvailableResource says Available" works.
  */
-export function inStock(cat: Catalog, zoneId: string, instanceTypeId: string): boolean {
+export function inStock(
+  cat: Catalog,
+  zoneId: string,
+  instanceTypeId: string,
+  overrides: readonly StockOverride[] = [],
+): boolean {
   const zone = cat.zones.find((z) => z.zoneId === zoneId);
   const type = cat.instanceTypes.find((t) => t.instanceTypeId === instanceTypeId);
   if (!zone || !type) return false;
+  // Admin overrides (`POST /__sandbox/accounts/{id}/stock`) come first; the latest one that matches decides.
+  const o = [...overrides]
+    .reverse()
+    .find((x) => x.zoneId === zoneId && (!x.instanceType || x.instanceType === instanceTypeId));
+  if (o) return o.inStock;
   const siblings = zonesOf(cat, zone.regionId);
   const first = siblings.length >= 2 && siblings[0]?.zoneId === zoneId;
   return !(first && SCARCE_FAMILIES.includes(type.instanceTypeFamily));

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { OpContext } from '../openapi/types';
 import { apiError } from './errors';
-import { bool, opt } from './params';
+import { isDryRun } from './context';
+import { opt } from './params';
 import { stateOf } from './state';
 
 /** Signature and transport parameters (V1) that are not part of "the request". */
@@ -39,7 +40,7 @@ export function paramsHash(params: Record<string, string>): string {
 /** Runs `create` at most once per (action, ClientToken). */
 export function idempotent(ctx: OpContext, create: () => Record<string, unknown>): Record<string, unknown> {
   const token = opt(ctx.params, 'ClientToken');
-  if (token === undefined || bool(ctx.params, 'DryRun')) return create();
+  if (token === undefined || isDryRun(ctx)) return create();
   if (token.length > 64 || !/^[\x20-\x7e]+$/.test(token)) {
     throw apiError('InvalidClientToken.ValueNotSupported', 400, 'The ClientToken provided is invalid.');
   }

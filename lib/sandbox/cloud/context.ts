@@ -12,9 +12,37 @@ export function begin(ctx: OpContext): { s: CloudState; c: Clock } {
   return { s, c };
 }
 
+/**
+ * Operations whose API declares `DryRun` (OpenAPI metadata). Others (CreateVSwitch,
+ * CreateSecurityGroup, the EIP and tag writes…) have no such parameter: Alibaba ignores it and
+ * does the work, and so does the sandbox.
+ */
+const DRY_RUN_ACTIONS = new Set([
+  'DescribeImages',
+  'DescribeSecurityGroups',
+  'RunInstances',
+  'DescribeInstances',
+  'DescribeDisks',
+  'DeleteInstance',
+  'StopInstance',
+  'StartInstance',
+  'RebootInstance',
+  'CreateVpc',
+  'DescribeVpcs',
+  'DeleteVpc',
+  'DescribeVSwitches',
+  'DeleteVSwitch',
+  'CreateRouteEntry',
+  'DeleteRouteEntry',
+  'DescribeEipAddresses',
+]);
+
+/** Whether this call is a dry run: `DryRun=true` on an operation that has the parameter. */
+export const isDryRun = (ctx: OpContext) => DRY_RUN_ACTIONS.has(ctx.action) && bool(ctx.params, 'DryRun');
+
 /** Throws `DryRunOperation` when the request asked for a dry run (call after all checks). */
 export function dryRunGate(ctx: OpContext): void {
-  if (bool(ctx.params, 'DryRun')) throw dryRunPassed();
+  if (isDryRun(ctx)) throw dryRunPassed();
 }
 
 export function findVpc(s: CloudState, c: Clock, regionId: string, id: string): Vpc {

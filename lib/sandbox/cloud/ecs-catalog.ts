@@ -1,8 +1,10 @@
 /** ECS catalog reads: DescribeRegions, DescribeZones, DescribeAvailableResource, DescribeImages, DescribeInstanceTypes. */
 import type { OpContext } from '../openapi/types';
 import { accountRegions, catalogOf, imageSizeGiB, inStock, requireRegion, zonesOf, type ImageInfo } from './catalog';
+import { dryRunGate } from './context';
 import { apiError, invalidParam } from './errors';
 import { commaList, int, listN, opt, pageByNumber, pageByToken } from './params';
+import { stateOf } from './state';
 
 export const SYSTEM_DISK_CATEGORIES = ['cloud_essd', 'cloud_ssd', 'cloud_efficiency', 'cloud_auto'];
 
@@ -23,11 +25,12 @@ export function describeRegions(ctx: OpContext) {
 export function describeZones(ctx: OpContext) {
   const regionId = requireRegion(ctx);
   const cat = catalogOf(ctx.seed);
+  const stock = stateOf(ctx.account).stockOverrides ?? [];
   return {
     Zones: {
       Zone: zonesOf(cat, regionId).map((z) => {
         const types = cat.instanceTypes
-          .filter((t) => inStock(cat, z.zoneId, t.instanceTypeId))
+          .filter((t) => inStock(cat, z.zoneId, t.instanceTypeId, stock))
           .map((t) => t.instanceTypeId);
         return {
           ZoneId: z.zoneId,
@@ -75,6 +78,7 @@ export function describeAvailableResource(ctx: OpContext) {
   const p = ctx.params;
   const regionId = requireRegion(ctx);
   const cat = catalogOf(ctx.seed);
+  const stock = stateOf(ctx.account).stockOverrides ?? [];
   const dest = opt(p, 'DestinationResource');
   if (!dest)
     throw apiError(
@@ -97,7 +101,7 @@ export function describeAvailableResource(ctx: OpContext) {
   const types = cat.instanceTypes.filter((t) => !wantType || t.instanceTypeId === wantType);
   const zones = zonesOf(cat, regionId).filter((z) => !opt(p, 'ZoneId') || z.zoneId === p.ZoneId);
   const AvailableZone = zones.map((z) => {
-    const typeStock = types.map((t) => ({ id: t.instanceTypeId, ok: inStock(cat, z.zoneId, t.instanceTypeId) }));
+    const typeStock = types.map((t) => ({ id: t.instanceTypeId, ok: inStock(cat, z.zoneId, t.instanceTypeId, stock) }));
     const anyOk = typeStock.some((t) => t.ok);
     let supported: Record<string, unknown>[];
     let kind = dest;
@@ -195,6 +199,7 @@ export function describeImages(ctx: OpContext) {
       (!arch || i.architecture === arch),
   );
   const page = pageByNumber(p, all, 100);
+  dryRunGate(ctx);
   return {
     PageSize: page.pageSize,
     PageNumber: page.pageNumber,

@@ -1,4 +1,4 @@
-/** ECS instances and disks: DescribeInstances, DescribeInstanceStatus, DescribeDisks, DeleteInstance, StopInstance, StartInstance, AllocatePublicIpAddress. */
+/** ECS instances and disks: DescribeInstances, DescribeInstanceStatus, DescribeDisks, DeleteInstance, AllocatePublicIpAddress. */
 import type { OpContext } from '../openapi/types';
 import { catalogOf, requireRegion } from './catalog';
 import { begin, dryRunGate, ecsTags, findInstance } from './context';
@@ -143,7 +143,11 @@ export function describeInstances(ctx: OpContext) {
   const { s, c } = begin(ctx);
   const p = ctx.params;
   const regionId = requireRegion(ctx);
-  const ids = jsonList(p, 'InstanceIds', 100, 'InvalidInstanceIds.Malformed');
+  // More than 100: DescribeInstances' table names no code; its sibling id-list operations
+  // (DescribeInstanceStatus, StartInstances, StopInstances, …) all answer this one.
+  const ids = jsonList(p, 'InstanceIds', 100, 'InvalidInstanceIds.Malformed', () =>
+    apiError('InvalidParameter.TooManyInstanceIds', 403, 'Instance ids cannot be more than 100.'),
+  );
   const status = opt(p, 'Status');
   if (status && !STATUSES.includes(status))
     throw notFound('InvalidStatus.NotFound', 'The specified Status is not found.');
@@ -315,10 +319,11 @@ function diskPerformance(category: string, sizeGiB: number) {
   return { IOPS: iops, IOPSRead: iops, IOPSWrite: iops, Throughput: t, ThroughputRead: t, ThroughputWrite: t };
 }
 
-const incorrect = (message = 'The current status of the resource does not support this operation.') =>
+export const incorrect = (message = 'The current status of the resource does not support this operation.') =>
   apiError('IncorrectInstanceStatus', 403, message);
 
-function target(ctx: OpContext) {
+/** The instance an `InstanceId` operation acts on, with its status now. */
+export function target(ctx: OpContext) {
   const { s, c } = begin(ctx);
   const id = opt(ctx.params, 'InstanceId');
   if (!id)
@@ -350,22 +355,6 @@ export function deleteInstance(ctx: OpContext) {
   inst.op = { kind: 'delete', atMs: c.now, fromStopped: status === 'Stopped' };
   for (const e of s.eips)
     if (eipView(e, c)?.instanceId === inst.id && e.unassociatedAtMs === undefined) e.unassociatedAtMs = c.now;
-  return {};
-}
-
-export function stopInstance(ctx: OpContext) {
-  const { c, inst, status } = target(ctx);
-  if (inst.op.kind === 'delete' || status !== 'Running') throw incorrect();
-  dryRunGate(ctx);
-  inst.op = { kind: 'stop', atMs: c.now };
-  return {};
-}
-
-export function startInstance(ctx: OpContext) {
-  const { c, inst, status } = target(ctx);
-  if (inst.op.kind === 'delete' || status !== 'Stopped') throw incorrect();
-  dryRunGate(ctx);
-  inst.op = { kind: 'start', atMs: c.now };
   return {};
 }
 

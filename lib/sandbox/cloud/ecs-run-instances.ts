@@ -127,7 +127,7 @@ export function runInstances(ctx: OpContext) {
         'The current status of virtual switch does not support this operation.',
       );
     }
-    if (!inStock(cat, vsw.zoneId, typeId)) {
+    if (!inStock(cat, vsw.zoneId, typeId, s.stockOverrides ?? [])) {
       throw apiError(
         'OperationDenied.NoStock',
         403,

@@ -1,6 +1,7 @@
 /**
  * The simulated resources of the local Alibaba Cloud (ECS 2014-05-26, VPC 2016-04-28,
- * ResourceCenter 2022-12-01), for the sandbox front door (lib/sandbox/openapi).
+ * ResourceCenter 2022-12-01, Quota Center 2020-05-10), for the sandbox front door
+ * (lib/sandbox/openapi), and the admin routes that script them (stock, command outcomes).
  */
 import type { CloudModule, OpHandler, ProductModule } from '../openapi/types';
 import {
@@ -16,9 +17,13 @@ import {
   describeDisks,
   describeInstances,
   describeInstanceStatus,
-  startInstance,
-  stopInstance,
 } from './ecs-instances';
+import { describeInvocationResults, describeInvocations } from './ecs-invocations';
+import { rebootInstance, startInstance, stopInstance } from './ecs-power';
+import { runCommand } from './ecs-run-command';
+import { commandOutcomesRoute } from './command-outcomes';
+import { getProductQuota, listProductQuotas } from './quotas';
+import { stockRoute } from './stock';
 import { createKeyPair, deleteKeyPairs, describeKeyPairs, importKeyPair } from './ecs-key-pairs';
 import { runInstances } from './ecs-run-instances';
 import {
@@ -70,6 +75,10 @@ const ecsOps: Record<string, OpHandler> = {
   DeleteInstance: deleteInstance,
   StopInstance: stopInstance,
   StartInstance: startInstance,
+  RebootInstance: rebootInstance,
+  RunCommand: runCommand,
+  DescribeInvocations: describeInvocations,
+  DescribeInvocationResults: describeInvocationResults,
   AllocatePublicIpAddress: allocatePublicIpAddress,
   TagResources: tagResources('Ecs'),
   UntagResources: untagResources('Ecs'),
@@ -104,6 +113,12 @@ const resourceCenterOps: Record<string, OpHandler> = {
   SearchResources: searchResources,
 };
 
+export const quotasProduct: ProductModule = {
+  product: 'Quotas',
+  version: '2020-05-10',
+  ops: { ListProductQuotas: listProductQuotas, GetProductQuota: getProductQuota },
+};
+
 export const ecsProduct: ProductModule = { product: 'Ecs', version: '2014-05-26', ops: ecsOps };
 export const vpcProduct: ProductModule = { product: 'Vpc', version: '2016-04-28', ops: vpcOps };
 export const resourceCenterProduct: ProductModule = {
@@ -114,7 +129,8 @@ export const resourceCenterProduct: ProductModule = {
 
 /** What the front door imports. */
 export const cloudModule: CloudModule = {
-  products: [ecsProduct, vpcProduct, resourceCenterProduct],
+  products: [ecsProduct, vpcProduct, resourceCenterProduct, quotasProduct],
   seedAccount,
   listResources,
+  admin: { stock: stockRoute, 'command-outcomes': commandOutcomesRoute },
 };

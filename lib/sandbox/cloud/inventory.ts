@@ -51,7 +51,15 @@ export function resourceRecords(account: SandboxAccount, now: number, timeScale:
       Status: st,
     };
     out.push(rec({ ...base, ResourceType: 'ACS::VPC::VPC', ResourceId: v.id, ResourceName: v.name, Tags: v.tags }));
-    out.push(rec({ ...base, ResourceType: 'ACS::VPC::RouteTable', ResourceId: v.routeTableId, Status: 'Available' }));
+    out.push(
+      rec({
+        ...base,
+        ResourceType: 'ACS::VPC::RouteTable',
+        ResourceId: v.routeTableId,
+        Status: 'Available',
+        Tags: v.routeTableTags ?? [],
+      }),
+    );
   }
   for (const w of s.vSwitches) {
     const st = vSwitchStatus(w, c);

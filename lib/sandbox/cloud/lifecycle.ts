@@ -14,6 +14,7 @@ export const WAIT_MS = {
   instanceStarting: 18_000,
   instanceStop: 5_000,
   instanceStart: 8_000,
+  instanceReboot: 10_000,
   instanceDelete: 5_000,
   instanceDeleteStopped: 2_000,
   eipAssociate: 2_000,
@@ -60,6 +61,8 @@ export function instanceStatus(i: Instance, c: Clock): InstanceStatus | null {
       return t < WAIT_MS.instancePending ? 'Pending' : t < WAIT_MS.instanceStarting ? 'Starting' : 'Running';
     case 'start':
       return t < WAIT_MS.instanceStart ? 'Starting' : 'Running';
+    case 'reboot':
+      return t < WAIT_MS.instanceReboot ? 'Starting' : 'Running';
     case 'stop':
       return t < WAIT_MS.instanceStop ? 'Stopping' : 'Stopped';
     case 'delete': {

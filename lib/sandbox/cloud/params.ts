@@ -22,13 +22,18 @@ export function req(p: Params, name: string): string {
 
 export const bool = (p: Params, name: string) => (p[name] ?? '').toLowerCase() === 'true';
 
-/** Integer parameter with a documented range; outside it → `code` (default `InvalidParameter`). */
-export function int(p: Params, name: string, o: { def: number; min: number; max: number; code?: string }): number {
+/** Integer parameter with a documented range; outside it → `code` (default `InvalidParameter`) and `message`. */
+export function int(
+  p: Params,
+  name: string,
+  o: { def: number; min: number; max: number; code?: string; message?: string },
+): number {
   const v = opt(p, name);
   if (v === undefined) return o.def;
-  if (!/^-?\d+$/.test(v)) throw invalidParam(name, o.code);
+  const bad = () => (o.message ? apiError(o.code ?? 'InvalidParameter', 400, o.message) : invalidParam(name, o.code));
+  if (!/^-?\d+$/.test(v)) throw bad();
   const n = Number(v);
-  if (n < o.min || n > o.max) throw invalidParam(name, o.code);
+  if (n < o.min || n > o.max) throw bad();
   return n;
 }
 
@@ -67,8 +72,14 @@ export function structN(p: Params, prefix: string): Record<string, string | stri
     });
 }
 
-/** A JSON array of strings (`'["a","b"]'`), at most `max` items; malformed → `code`. */
-export function jsonList(p: Params, name: string, max: number, code = 'InvalidParameter'): string[] | undefined {
+/** A JSON array of strings (`'["a","b"]'`), at most `max` items (more → `tooMany()`); malformed → `code`. */
+export function jsonList(
+  p: Params,
+  name: string,
+  max: number,
+  code = 'InvalidParameter',
+  tooMany?: () => Error,
+): string[] | undefined {
   const v = opt(p, name);
   if (v === undefined) return undefined;
   let arr: unknown;
@@ -79,7 +90,7 @@ export function jsonList(p: Params, name: string, max: number, code = 'InvalidPa
   }
   if (!Array.isArray(arr) || arr.some((x) => typeof x !== 'string')) throw invalidParam(name, code);
   if (arr.length > max)
-    throw apiError(code, 400, `The specified parameter "${name}" exceeds the limit of ${max} items.`);
+    throw tooMany?.() ?? apiError(code, 400, `The specified parameter "${name}" exceeds the limit of ${max} items.`);
   return arr as string[];
 }
 

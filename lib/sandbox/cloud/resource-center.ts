@@ -140,7 +140,13 @@ function decodeNext(token: string | undefined): number {
 export function searchResources(ctx: OpContext) {
   if (!ctx.account.resourceCenterEnabled) throw notEnabled();
   const p = ctx.params;
-  const max = int(p, 'MaxResults', { def: 20, min: 1, max: 500, code: 'InvalidParameter.MaxResults' });
+  const max = int(p, 'MaxResults', {
+    def: 20,
+    min: 1,
+    max: 100,
+    code: 'InvalidParameter.MaxResults',
+    message: 'The specified parameter MaxResults is not valid.',
+  });
   const filters = structN(p, 'Filter').map((g) => ({
     Key: String(g.Key ?? ''),
     MatchType: String(g.MatchType ?? 'Equals'),

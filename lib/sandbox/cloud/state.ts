@@ -36,6 +36,8 @@ export interface Vpc extends Owned {
   cidrBlock: string;
   vRouterId: string;
   routeTableId: string;
+  /** Tags of the VPC's system route table (VPC TagResources `ROUTETABLE`). */
+  routeTableTags?: Tag[];
 }
 
 export interface VSwitch extends Owned {
@@ -82,7 +84,7 @@ export interface SecurityGroup extends Owned {
 
 /** The last lifecycle operation of an instance; its status follows from `kind` and `atMs`. */
 export interface InstanceOp {
-  kind: 'run' | 'stop' | 'start' | 'delete';
+  kind: 'run' | 'stop' | 'start' | 'reboot' | 'delete';
   atMs: number;
   fromStopped?: boolean;
 }
@@ -132,6 +134,58 @@ export interface Eip extends Owned {
   unassociatedAtMs?: number;
 }
 
+/** One instance of a Cloud Assistant run; its status follows from the invocation's time and these. */
+export interface InvocationTarget {
+  instanceId: string;
+  exitCode: number;
+  output: string;
+  /** Simulated run time after delivery. */
+  runMs: number;
+  /** Set when the run could not start (e.g. `InstanceNotRunning`): Aborted at once. */
+  errorCode?: string;
+}
+
+/** A RunCommand call (RepeatMode Once). */
+export interface Invocation {
+  invokeId: string;
+  commandId: string;
+  regionId: string;
+  name: string;
+  description: string;
+  type: string;
+  /** The script as plain text. */
+  content: string;
+  workingDir: string;
+  username: string;
+  timeoutSeconds: number;
+  parameters: string;
+  createdAtMs: number;
+  resourceGroupId: string;
+  tags: Tag[];
+  targets: InvocationTarget[];
+}
+
+/** Admin-scripted result of the next runs (`POST /__sandbox/accounts/{id}/command-outcomes`). */
+export interface CommandOutcome {
+  id: string;
+  instanceId?: string;
+  /** Substring of the script (plain text) this outcome applies to. */
+  match?: string;
+  exitCode: number;
+  output: string;
+  durationSeconds?: number;
+  /** Runs still to answer; undefined = every matching run. */
+  remaining?: number;
+}
+
+/** Admin stock override (`POST /__sandbox/accounts/{id}/stock`): a type (or all types) of a zone sold out or back. */
+export interface StockOverride {
+  zoneId: string;
+  /** Absent: every instance type of the zone. */
+  instanceType?: string;
+  inStock: boolean;
+}
+
 export interface IdempotencyRecord {
   action: string;
   hash: string;
@@ -152,6 +206,10 @@ export interface CloudState {
   eips: Eip[];
   /** ClientToken → first result, keyed by `<Action>:<token>`. */
   tokens: Record<string, IdempotencyRecord>;
+  // Added later: absent in older persisted states, so read them with `?? []`.
+  invocations?: Invocation[];
+  commandOutcomes?: CommandOutcome[];
+  stockOverrides?: StockOverride[];
 }
 
 export function emptyState(resourceGroupId: string): CloudState {

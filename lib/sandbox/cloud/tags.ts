@@ -49,6 +49,20 @@ function resourcesOf(
       return inRegion(s.vSwitches.filter((v) => vSwitchStatus(v, c) !== null));
     case 'EIP':
       return inRegion(s.eips.filter((e) => eipView(e, c) !== null));
+    case 'ROUTETABLE':
+      return s.vpcs
+        .filter((v) => v.regionId === regionId && vpcStatus(v, c) !== null)
+        .map((v) => ({
+          id: v.routeTableId,
+          obj: {
+            get tags() {
+              return v.routeTableTags ?? [];
+            },
+            set tags(t: Tag[]) {
+              v.routeTableTags = t;
+            },
+          },
+        }));
     default:
       return undefined;
   }

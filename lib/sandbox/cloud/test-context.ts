@@ -19,7 +19,7 @@ export interface Harness {
   clock: { ms: number };
   timeScale: number;
   call(
-    product: 'Ecs' | 'Vpc' | 'ResourceCenter',
+    product: 'Ecs' | 'Vpc' | 'ResourceCenter' | 'Quotas',
     action: string,
     params?: Record<string, string | number | boolean>,
     // biome-ignore lint/suspicious/noExplicitAny: sandbox answers are read field by field in tests

@@ -135,7 +135,10 @@ export function describeEipAddresses(ctx: OpContext) {
   const { s, c } = begin(ctx);
   const p = ctx.params;
   const regionId = requireRegion(ctx);
-  const ids = commaList(p, 'AllocationId', 50);
+  // > 50 ids: the only length error in DescribeEipAddresses' table ("EIP instance ids").
+  const tooMany = () => apiError('InstanceIdLength.Exceed', 400, 'InstanceId length is exceed');
+  const ids = commaList(p, 'AllocationId', 50, tooMany);
+  const ips = commaList(p, 'EipAddress', 50, tooMany);
   const f = (n: string) => opt(p, n);
   const tagOk = tagFilter(p);
   const all = s.eips.filter((e) => {
@@ -144,7 +147,7 @@ export function describeEipAddresses(ctx: OpContext) {
       v &&
       e.regionId === regionId &&
       (!ids || ids.includes(e.id)) &&
-      (!f('EipAddress') || e.ip === f('EipAddress')) &&
+      (!ips || ips.includes(e.ip)) &&
       (!f('Status') || v.status === f('Status')) &&
       (!f('AssociatedInstanceId') || v.instanceId === f('AssociatedInstanceId')) &&
       (!f('AssociatedInstanceType') || (v.instanceId && f('AssociatedInstanceType') === 'EcsInstance')) &&

@@ -60,7 +60,7 @@ export function describeRouteTableList(ctx: OpContext) {
       (!f('VRouterId') || v.vRouterId === f('VRouterId')) &&
       (!f('ResourceGroupId') || v.resourceGroupId === f('ResourceGroupId')) &&
       (!f('RouteTableName') || f('RouteTableName') === '') &&
-      tagOk(v.tags),
+      tagOk(v.routeTableTags ?? []),
   );
   const page = pageByNumber(p, all, 50);
   return {
@@ -87,7 +87,7 @@ export function describeRouteTableList(ctx: OpContext) {
         Status: 'Available',
         OwnerId: Number(ctx.account.accountId),
         AssociateType: 'VSwitch',
-        Tags: vpcTags([]),
+        Tags: vpcTags(v.routeTableTags ?? []),
       })),
     },
   };

@@ -12,8 +12,9 @@ import {
   type RoleRecord,
   type SandboxState,
 } from './state';
+import { SandboxClock } from './clock';
 import type { CloudModule, ProductModule, SandboxAccount, SandboxQuotas } from './types';
-import { SandboxApiError } from './types';
+import { AdminError, SandboxApiError } from './types';
 
 export const DEFAULT_REGIONS = ['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'ap-southeast-1'];
 export const DEFAULT_QUOTAS: SandboxQuotas = { vpcsPerRegion: 10, routesPerTable: 200, eipBandwidthMbps: 200 };
@@ -42,26 +43,25 @@ export interface NewRoleOptions {
   maxSessionDuration?: number;
 }
 
-/** Admin-level input mistakes: the admin API answers 400 with the message. */
-export class AdminError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { AdminError };
 
 export class SandboxCore {
   readonly state: SandboxState;
   readonly products = new Map<string, ProductModule>();
+  readonly clock: SandboxClock;
+  /** Sandbox time (the clock's `now`): simulated waits, STS lifetimes, rate windows. */
   readonly now: () => number;
   private readonly saver;
 
   constructor(readonly opts: CoreOptions) {
-    this.now = opts.now ?? Date.now;
     this.state = loadState(opts.dataDir);
-    this.saver = createSaver(opts.dataDir, () => this.state);
+    this.clock = new SandboxClock(opts.now ?? Date.now, opts.timeScale, this.state.clockOffsetMs ?? 0);
+    this.now = this.clock.now;
+    this.saver = createSaver(opts.dataDir, () => {
+      const offset = this.clock.currentOffsetMs();
+      if (offset > 0) this.state.clockOffsetMs = offset;
+      return this.state;
+    });
     this.seedUnseeded();
   }
 

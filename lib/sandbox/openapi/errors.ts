@@ -18,6 +18,8 @@ export function hostIdOf(product: string | undefined): string {
       return 'sts.aliyuncs.com';
     case 'Kms':
       return 'kms.aliyuncs.com';
+    case 'Quotas':
+      return 'quotas.aliyuncs.com';
     default:
       return 'aliyuncs.com';
   }

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { apiError, Errors } from './errors';
 import type { AccountRecord, FaultRecord } from './state';
 import type { SandboxApiError } from './types';
-import { AdminError } from './core';
+import { AdminError } from './types';
 
 export interface FaultInput {
   action?: string;

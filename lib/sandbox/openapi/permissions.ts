@@ -43,9 +43,11 @@ const DENIAL: Record<string, { code: string; status: number; message: string }> 
     message: "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
   },
   ResourceCenter: { code: 'NoPermission', status: 400, message: 'You are not authorized to perform this operation.' },
+  // Quota Center's public error-code table: its own RAM check, not the gateway's Forbidden.RAM.
+  Quotas: { code: 'RAM.PERMISSION.DENIED', status: 400, message: 'You do not have access.' },
 };
 
-/** Throws the product's RAM denial (`Forbidden.RAM`, Resource Center `NoPermission`) when the key may not call `product`/`action`. */
+/** Throws the product's RAM denial (`Forbidden.RAM`, Resource Center `NoPermission`, Quota Center `RAM.PERMISSION.DENIED`) when the key may not call `product`/`action`. */
 export function authorize(key: AccessKeyRecord, product: string, action: string): void {
   const ramAction = `${ramService(product)}:${action}`;
   if (isAllowed(key.allow, ramAction)) return;

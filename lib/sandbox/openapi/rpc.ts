@@ -1,7 +1,7 @@
 /**
  * The OpenAPI RPC front door: picks the product by API version and the operation by action,
- * authenticates the signature, applies the per-key rate limit, RAM permissions and injected
- * faults, runs the operation and renders Alibaba's JSON body (or error envelope).
+ * authenticates the signature, applies the per-key and per-API rate limits, RAM permissions,
+ * the account's latency and injected faults, runs the operation and renders Alibaba's JSON body (or error envelope).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -9,6 +9,7 @@ import { authenticate, type IncomingRpc, NonceCache } from './auth';
 import type { SandboxCore } from './core';
 import { errorBody, Errors } from './errors';
 import { applyFaults, RateLimiter } from './faults';
+import { ApiRateLimiter, latencyOf } from './load';
 import { authorize } from './permissions';
 import { SandboxApiError, type OpContext } from './types';
 
@@ -63,6 +64,7 @@ function send(
 export class RpcFrontDoor {
   readonly nonces = new NonceCache();
   readonly limiter = new RateLimiter();
+  readonly apiLimiter = new ApiRateLimiter();
 
   constructor(private readonly core: SandboxCore) {}
 
@@ -100,11 +102,15 @@ export class RpcFrontDoor {
       if (!op) throw Errors.actionNotFound();
 
       const now = this.core.now();
-      const { key, caller } = authenticate(rpc, (id) => this.core.state.keys[id], this.nonces, now);
+      const realNow = this.core.clock.real();
+      const { key, caller } = authenticate(rpc, (id) => this.core.state.keys[id], this.nonces, now, realNow);
       const rec = this.core.state.accounts[key.accountId];
       if (!rec) throw Errors.accessKeyNotFound();
-      this.limiter.take(key.accessKeyId, rec.rateLimitPerSecond, now);
+      this.limiter.take(key.accessKeyId, rec.rateLimitPerSecond, realNow);
+      this.apiLimiter.take(rec, (params.RegionId ?? '').slice(0, 64), action, now, this.core.timeScale);
       authorize(key, mod.product, action);
+      const latency = latencyOf(rec, action);
+      if (latency > 0) await new Promise((r) => setTimeout(r, latency));
       if (await applyFaults(rec, action)) this.core.changed();
 
       const opParams: Record<string, string> = {};

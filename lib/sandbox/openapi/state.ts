@@ -72,12 +72,24 @@ export interface AccountRecord {
   faults: FaultRecord[];
   /** Requests per second per access key; 0/absent = unlimited. */
   rateLimitPerSecond?: number;
+  /** Per-API call limits per account and region (`SearchResources` → 20 per 1 s); absent = the documented defaults. */
+  apiRateLimits?: Record<string, ApiRateLimit>;
+  /** Added to every call of the account (real ms, not scaled): `ms`, or `byAction[action]` when set. */
+  latency?: { ms: number; byAction?: Record<string, number> };
+}
+
+/** At most `limit` calls per `periodSeconds` of sandbox time (fixed windows, as ECS documents). */
+export interface ApiRateLimit {
+  limit: number;
+  periodSeconds: number;
 }
 
 export interface SandboxState {
   version: 1;
   accounts: Record<string, AccountRecord>;
   keys: Record<string, AccessKeyRecord>;
+  /** How far the sandbox clock is ahead of real time (admin `POST /__sandbox/clock`). */
+  clockOffsetMs?: number;
 }
 
 export const emptyState = (): SandboxState => ({ version: 1, accounts: {}, keys: {} });

@@ -61,6 +61,16 @@ export class SandboxApiError extends Error {
   }
 }
 
+/** Admin-level input mistakes: the admin API answers `status` (400, 404) with the message. */
+export class AdminError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Returns the response body without RequestId (the front door adds it). */
 export type OpHandler = (ctx: OpContext) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
@@ -79,4 +89,16 @@ export interface CloudModule {
   seedAccount(account: SandboxAccount, seed: unknown, now: number): void;
   /** Every live resource of an account by type (`ACS::ECS::Instance` → [...]) for leak checks. */
   listResources(account: SandboxAccount, now: number, timeScale: number): Record<string, unknown[]>;
+  /**
+   * Admin routes owned by the cloud state (`/__sandbox/accounts/{id}/<route>`, e.g. `stock`,
+   * `command-outcomes`): answer the JSON body, or throw AdminError.
+   */
+  admin?: Record<string, CloudAdminRoute>;
 }
+
+export type CloudAdminRoute = (
+  account: SandboxAccount,
+  method: 'GET' | 'POST' | 'DELETE',
+  input: Record<string, unknown>,
+  ctx: { now: number; timeScale: number; seed: unknown },
+) => unknown;

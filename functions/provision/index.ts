@@ -1,4 +1,6 @@
-/** provision: runs one build/delete stage per async invocation. The stages are a later issue. */
-import { notBuiltHandler } from '../../lib/fc/not-built';
+/** provision: runs one stage of a server's build, delete or power job per async invocation (lib/servers, lib/jobs). */
+import { createDeps, type Deps } from '../../lib/fc/deps';
+import { createFcHandler } from '../../lib/fc/handler';
+import { provisionActions } from '../../lib/servers';
 
-export const handler = notBuiltHandler('server provisioning', [['provision.step']]);
+export const handler = createFcHandler<Deps>({ actions: provisionActions(), makeDeps: createDeps });

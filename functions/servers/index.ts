@@ -1,10 +1,11 @@
-/** servers: the server API (docs/API.md §1 "Servers"). The provisioning domain is a later issue. */
-import { notBuiltHandler } from '../../lib/fc/not-built';
+/** servers: the server API (docs/API.md §1 "Servers"). Wiring only; the domain is lib/servers. */
+import { authenticateBearer } from '../../lib/auth';
+import { createDeps, type Deps } from '../../lib/fc/deps';
+import { createFcHandler } from '../../lib/fc/handler';
+import { serverActions } from '../../lib/servers';
 
-export const handler = notBuiltHandler('server provisioning', [
-  ['servers.create', 'POST', '/v1/servers'],
-  ['servers.list', 'GET', '/v1/servers'],
-  ['servers.get', 'GET', '/v1/servers/:id'],
-  ['servers.retry', 'POST', '/v1/servers/:id/retry'],
-  ['servers.delete', 'DELETE', '/v1/servers/:id'],
-]);
+export const handler = createFcHandler<Deps>({
+  actions: serverActions(),
+  makeDeps: createDeps,
+  authenticate: authenticateBearer,
+});

@@ -32,6 +32,8 @@ export interface AsyncInvokeOptions {
   delayMs?: number;
   /** Idempotency key: FC runs one task per id (`x-fc-async-task-id`). */
   taskId?: string;
+  /** `fn` is a full FC function name (a user's own function), not one of this deployment's. */
+  absolute?: boolean;
 }
 
 export interface Invoker {
@@ -143,8 +145,8 @@ export function createInvoker(opts: InvokerOptions): Invoker {
    * failure of an async call with a task id (FC runs one task per id), else only failures where
    * FC surely ran nothing — a sync call or an id-less async call must not run twice.
    */
-  const call = (fn: string, event: unknown, headers: Record<string, string>) =>
-    retrying(() => callOnce(fn, event, headers), {
+  const call = (fn: string, event: unknown, headers: Record<string, string>, absolute = false) =>
+    retrying(() => callOnce(absolute ? fn : `${opts.functionPrefix}-${fn}`, event, headers), {
       policy: BACKOFF.invoke,
       retryable: (e) =>
         isAppError(e) &&
@@ -153,8 +155,7 @@ export function createInvoker(opts: InvokerOptions): Invoker {
       ...(opts.sleep ? { sleep: opts.sleep } : {}),
     });
 
-  const callOnce = async (fn: string, event: unknown, headers: Record<string, string>) => {
-    const name = `${opts.functionPrefix}-${fn}`;
+  const callOnce = async (name: string, event: unknown, headers: Record<string, string>) => {
     const { fc } = await loadSdk();
     const client = await clientFor();
     const request = new fc.InvokeFunctionRequest({ body: Readable.from([toBytes(event)]) });
@@ -182,7 +183,7 @@ export function createInvoker(opts: InvokerOptions): Invoker {
       const headers: Record<string, string> = { 'x-fc-invocation-type': 'Async' };
       if (delayMs > 0) headers['x-fc-async-delay'] = String(Math.ceil(Math.min(delayMs, MAX_ASYNC_DELAY_MS) / 1000));
       if (o.taskId) headers['x-fc-async-task-id'] = o.taskId;
-      const res = await call(fn, event, headers);
+      const res = await call(fn, event, headers, o.absolute);
       await readAll(res.body);
       const taskId = res.headers?.['x-fc-async-task-id'] ?? o.taskId;
       return { requestId: res.headers?.['x-fc-request-id'] ?? '', ...(taskId ? { taskId } : {}) };

@@ -10,7 +10,7 @@ import type { JobError, JobFields, JobState, Stage, StageState, Workflow } from 
 
 export type Outcome =
   | { kind: 'done'; output: unknown; waitMs?: undefined; error?: undefined }
-  | { kind: 'wait'; waitMs: number; why: string; error?: undefined }
+  | { kind: 'wait'; waitMs: number; why: string; progress?: unknown; error?: undefined }
   | { kind: 'retry'; error: AppError; waitMs?: undefined }
   | { kind: 'fail'; error: AppError; waitMs?: undefined };
 
@@ -33,6 +33,7 @@ export function jobError(e: AppError, stage: string, retryable = e.retryable): J
     ...(e.cloud?.code ? { cloudCode: e.cloud.code } : {}),
     ...(e.cloud?.requestId ? { cloudRequestId: e.cloud.requestId } : {}),
     ...(e.cloud?.hint ? { hint: e.cloud.hint } : {}),
+    ...(e.details !== undefined ? { details: e.details } : {}),
   };
 }
 
@@ -61,22 +62,24 @@ function moveTo<R extends JobFields, A>(wf: Workflow<R, A>, record: R, job: JobS
     }
     stages[i] = { ...stages[i]!, status: 'skipped', endedAtMs: now };
   }
-  return end({ ...job, stages }, wf, { status: 'succeeded' }, now);
+  return end({ ...job, stages }, wf, record, { status: 'succeeded' }, now);
 }
 
 /** Ends the job, through its `finally` stage when it has one and has not run it for this ending. */
 function end<R extends JobFields, A>(
   job: JobState,
   wf: Workflow<R, A>,
+  record: R,
   ending: NonNullable<JobState['ending']>,
   now: number,
 ): JobState {
-  if (wf.finally && !job.ending) {
-    const fin = wf.finally.name;
-    const stages = job.stages.some((s) => s.name === fin)
-      ? job.stages.map((s) => (s.name === fin ? { name: fin, status: 'pending' as const, attempts: s.attempts } : s))
-      : [...job.stages, { name: fin, status: 'pending' as const, attempts: 0 }];
-    return { ...job, stages, stage: fin, ending };
+  const fin = wf.finally;
+  if (fin && !job.ending && (!fin.when || fin.when({ record, outputs: job.outputs, job }))) {
+    const name = fin.name;
+    const stages = job.stages.some((s) => s.name === name)
+      ? job.stages.map((s) => (s.name === name ? { name, status: 'pending' as const, attempts: s.attempts } : s))
+      : [...job.stages, { name, status: 'pending' as const, attempts: 0 }];
+    return { ...job, stages, stage: name, ending };
   }
   const { ending: _, ...rest } = job;
   return {
@@ -117,7 +120,7 @@ function step<R extends JobFields, A>(
   const cur = job.stages[i]!;
   const put = (s: StageState) => job.stages.map((x, j) => (j === i ? s : x));
   const isFinally = wf.finally?.name === stage.name;
-  const { error: _e, waitWhy: _w, ...clean } = cur;
+  const { error: _e, waitWhy: _w, progress: _p, ...clean } = cur;
 
   if (outcome.kind === 'done') {
     const done: JobState = {
@@ -125,7 +128,7 @@ function step<R extends JobFields, A>(
       stages: put({ ...clean, status: 'done', endedAtMs: now, failures: 0 }),
       outputs: { ...job.outputs, [stage.name]: outcome.output ?? null },
     };
-    if (isFinally) return { job: end(done, wf, job.ending ?? { status: 'succeeded' }, now), failures: 0 };
+    if (isFinally) return { job: end(done, wf, record, job.ending ?? { status: 'succeeded' }, now), failures: 0 };
     const idx = wf.stages.findIndex((s) => s.name === stage.name);
     return { job: moveTo(wf, record, done, idx + 1, now), failures: 0 };
   }
@@ -138,15 +141,22 @@ function step<R extends JobFields, A>(
   const failures = (cur.failures ?? 0) + 1;
   const error = jobError(outcome.error, stage.name);
   if (outcome.kind === 'retry' && failures <= (stage.maxFailures ?? DEFAULT_MAX_FAILURES)) {
-    const waiting = put({ ...clean, status: 'waiting', failures, error, waitWhy: `retrying after ${error.code}` });
+    const waiting = put({
+      ...clean,
+      status: 'waiting',
+      failures,
+      error,
+      waitWhy: `retrying after ${error.code}`,
+      ...(cur.progress !== undefined ? { progress: cur.progress } : {}),
+    });
     return { job: { ...job, stages: waiting }, failures };
   }
   const failed: JobState = {
     ...job,
     stages: put({ ...clean, status: 'failed', failures, error, endedAtMs: now }),
   };
-  if (isFinally) return { job: end(failed, wf, job.ending ?? { status: 'succeeded' }, now), failures };
-  return { job: end(failed, wf, { status: 'failed', error }, now), failures };
+  if (isFinally) return { job: end(failed, wf, record, job.ending ?? { status: 'succeeded' }, now), failures };
+  return { job: end(failed, wf, record, { status: 'failed', error }, now), failures };
 }
 
 /** A failed job resumed at the stage that failed (its outputs kept), e.g. after the cause was fixed. */

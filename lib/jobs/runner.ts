@@ -164,6 +164,7 @@ export async function runStep(
     act: () => (acts ??= wf.activities(rec)),
     token: `${job.id}:${st.name}`,
     attempt,
+    progress: st.progress,
     nowMs: now,
     deadlineAtMs: inv.deadlineAtMs - COMMIT_MARGIN_MS,
     random: deps.random,
@@ -178,7 +179,7 @@ export async function runStep(
   const nextRunAtMs = next ? dueAt(deps, endNow, waitMs) : undefined;
   const dueKey =
     nextRunAtMs !== undefined ? await putDue(deps.store, table.name, rec.id, nextRunAtMs, endNow) : undefined;
-  const projected = wf.project ? wf.project({ ...rec, job: nextJob }, nextJob) : {};
+  const projected = wf.project ? wf.project({ ...rec, job: nextJob }, nextJob, endNow) : {};
   let committed = true;
   try {
     await deps.store.update<JobFields>(table, { id: rec.id }, version, {
@@ -229,7 +230,13 @@ async function settle(
   try {
     const r = await stage.run(ctx);
     if ('done' in r) return { kind: 'done', output: r.done };
-    if ('wait' in r) return { kind: 'wait', waitMs: Math.max(0, r.wait.ms), why: r.wait.why };
+    if ('wait' in r)
+      return {
+        kind: 'wait',
+        waitMs: Math.max(0, r.wait.ms),
+        why: r.wait.why,
+        ...(r.wait.progress !== undefined ? { progress: r.wait.progress } : {}),
+      };
     return { kind: 'fail', error: r.fail };
   } catch (e) {
     const err = toAppError(e);

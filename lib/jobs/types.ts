@@ -9,7 +9,14 @@
 import type { AppError } from '../core/errors';
 import type { TableDef } from '../store/types';
 
-export type StageResult = { done: unknown } | { wait: { ms: number; why: string } } | { fail: AppError };
+/**
+ * `wait.progress` is kept on the stage until it is done and handed back as `ctx.progress` on its
+ * next run: how a stage that spans many runs (paging, a zone fallback) remembers where it is.
+ */
+export type StageResult =
+  | { done: unknown }
+  | { wait: { ms: number; why: string; progress?: unknown } }
+  | { fail: AppError };
 
 export type StageStatus = 'pending' | 'running' | 'waiting' | 'done' | 'failed' | 'skipped';
 
@@ -22,6 +29,8 @@ export interface JobError {
   cloudCode?: string;
   cloudRequestId?: string;
   hint?: string;
+  /** What the stage knew when it failed (e.g. a script's exit code and output tail). */
+  details?: unknown;
 }
 
 export interface StageState {
@@ -35,6 +44,8 @@ export interface StageState {
   endedAtMs?: number;
   /** Why it waits (`VPC Pending`), while `waiting`. */
   waitWhy?: string;
+  /** What the stage saved with its last wait (see `StageResult`); dropped when it is done. */
+  progress?: unknown;
   error?: JobError;
 }
 
@@ -86,6 +97,8 @@ export interface StageCtx<R, A> {
   token: string;
   /** Leases taken by this stage so far, this one included (1 on the first run). */
   attempt: number;
+  /** What this stage saved with its last wait, if anything. */
+  progress: unknown;
   nowMs: number;
   /** Real-clock epoch ms when this invocation must have committed. */
   deadlineAtMs: number;
@@ -111,13 +124,14 @@ export interface Workflow<R extends JobFields, A> {
   stages: readonly Stage<R, A>[];
   /**
    * Runs whenever the job reaches its end (succeeded or failed), before the end is committed
-   * (e.g. a notification). Retried like a stage; its failure never changes the job's outcome.
+   * (e.g. a notification), unless its `when` says no. Retried like a stage; its failure never
+   * changes the job's outcome.
    */
   finally?: Stage<R, A>;
   /** The activities of a job (e.g. the account's cloud client for the record's region). */
   activities(record: R): Promise<A>;
   /** Record fields that follow from the job after each commit (status, resources). */
-  project?(record: R, job: JobState): Partial<R>;
+  project?(record: R, job: JobState, nowMs: number): Partial<R>;
 }
 
 /** The event that runs one stage: `{action, input: StepInput}`. */

@@ -32,8 +32,19 @@ export const displayText = (what: string, max: number) =>
 /** Display names of tokens and accounts. */
 export const NAME = displayText('a name', 64);
 
-export const CREATE_TOKEN = z.strictObject({
-  name: NAME,
-  role: z.enum(['admin', 'operator', 'viewer'], { error: 'role must be "admin", "operator" or "viewer"' }),
-  groups: GROUPS.default([]),
-});
+/** How far ahead a token may expire: an expiry is for short-lived tokens; a lasting one has none. */
+export const MAX_TOKEN_LIFETIME_MS = 366 * 24 * 60 * 60 * 1000;
+
+/** `POST /v1/tokens` at `nowMs` (`expiresAt` is checked against it). */
+export const createTokenSchema = (nowMs: number) =>
+  z.strictObject({
+    name: NAME,
+    role: z.enum(['admin', 'operator', 'viewer'], { error: 'role must be "admin", "operator" or "viewer"' }),
+    groups: GROUPS.default([]),
+    expiresAt: z
+      .number({ error: 'expiresAt is a time in epoch milliseconds' })
+      .int('expiresAt is a time in epoch milliseconds')
+      .refine((t) => t > nowMs, 'expiresAt must be in the future (epoch milliseconds, not seconds)')
+      .refine((t) => t <= nowMs + MAX_TOKEN_LIFETIME_MS, 'expiresAt is at most 366 days ahead')
+      .optional(),
+  });

@@ -120,6 +120,28 @@ test("lists show only accounts in the caller's groups", async () => {
   assert.ok((await ids('viewer')).includes(inA));
 });
 
+test('a 403 says what the role may not do for that action, and who may', async () => {
+  const cases: Array<[Who, string, string, string]> = [
+    ['operator', 'GET', '/v1/tokens', 'the operator role may not list tokens (admin only)'],
+    ['viewer', 'POST', `/v1/accounts/${inA}/verify`, 'the viewer role may not verify accounts (operator or admin)'],
+    ['operator', 'PATCH', `/v1/accounts/${inA}`, 'the operator role may not change accounts (admin only)'],
+    [
+      'viewer',
+      'DELETE',
+      `/v1/catalog/${inA}/cache`,
+      'the viewer role may not clear catalog caches (operator or admin)',
+    ],
+  ];
+  for (const [who, method, path, message] of cases) {
+    const res = await d.call(method, path, {
+      token: tokenOf(who)!,
+      ...(method === 'PATCH' ? { json: { name: 'x' } } : {}),
+    });
+    assert.is(res.status, 403, res.raw);
+    assert.is(res.body.error.message, message);
+  }
+});
+
 test('account-scoped routes: role × route × in / out of scope / absent', async () => {
   const problems: string[] = [];
   for (const row of ROWS) {

@@ -65,17 +65,17 @@ test('the role × access × scope matrix', () => {
     const p = P(role as Principal['role'], ['green']);
     for (const [action, [i, o, n]] of Object.entries(row) as [Access, [string, string, string]][]) {
       assert.is(
-        code(() => authorize(p, { action, account: inGroup })),
+        code(() => authorize(p, { access: action, doing: 'do it', account: inGroup })),
         i,
         `${role} ${action} in`,
       );
       assert.is(
-        code(() => authorize(p, { action, account: outGroup })),
+        code(() => authorize(p, { access: action, doing: 'do it', account: outGroup })),
         o,
         `${role} ${action} out`,
       );
       assert.is(
-        code(() => authorize(p, { action })),
+        code(() => authorize(p, { access: action, doing: 'do it' })),
         n,
         `${role} ${action} none`,
       );
@@ -85,16 +85,39 @@ test('the role × access × scope matrix', () => {
 
 test('an account without groups is visible only to admins; anonymous is Unauthenticated', () => {
   assert.is(
-    code(() => authorize(P('viewer', ['x']), { action: 'read', account: noGroup })),
+    code(() => authorize(P('viewer', ['x']), { access: 'read', doing: 'read accounts', account: noGroup })),
     'NotFound',
   );
   assert.is(
-    code(() => authorize(P('admin'), { action: 'read', account: noGroup })),
+    code(() => authorize(P('admin'), { access: 'read', doing: 'read accounts', account: noGroup })),
     'ok',
   );
   assert.is(
-    code(() => authorize({ kind: 'anonymous', role: 'none', groups: [] }, { action: 'read' })),
+    code(() => authorize({ kind: 'anonymous', role: 'none', groups: [] }, { access: 'read', doing: 'read accounts' })),
     'Unauthenticated',
+  );
+});
+
+test('a refusal says what the role may not do and who may', () => {
+  const message = (role: Principal['role'], need: Parameters<typeof authorize>[1]) => {
+    try {
+      authorize(P(role, ['blue']), need);
+      return 'ok';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  assert.is(
+    message('operator', { access: 'admin', doing: 'list tokens' }),
+    'the operator role may not list tokens (admin only)',
+  );
+  assert.is(
+    message('viewer', { access: 'operate', doing: 'verify accounts', account: inGroup }),
+    'the viewer role may not verify accounts (operator or admin)',
+  );
+  assert.is(
+    message('operator', { access: 'write', doing: 'change accounts', account: inGroup }),
+    'the operator role may not change accounts (admin only)',
   );
 });
 

@@ -47,7 +47,7 @@ export function reservedKeyPaths(input: unknown, max = 20): string[] {
 
 /**
  * Parses an input with a zod schema, or throws `ValidationFailed` listing `{path, problem}` per
- * issue. Problems describe the rule, never echo the value (it may be a secret). Prototype keys
+ * broken rule. Problems describe the rule, never echo the value (it may be a secret). Prototype keys
  * are refused before the schema sees them, wherever they are.
  */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {

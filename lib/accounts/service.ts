@@ -348,7 +348,7 @@ export async function verifyAccount(id: unknown, p: Principal, deps: AccountsDep
   if (verified) {
     const rc = resourceCenterStatus(client);
     [permissions, resourceCenter, sshKeys] = await Promise.all([
-      auditPermissions(client, [...probedChecks(probed), rc.then((r) => r.check)]),
+      auditPermissions(client, { known: [...probedChecks(probed), rc.then((r) => r.check)], log: deps.log }),
       rc.then((r) => r.status),
       checkKeyPairs(rec, cred, deps),
     ]);

@@ -1,5 +1,5 @@
 /**
- * Catalog bench (issue 4): a cached region or key-pair listing from a cold function start
+ * Catalog bench: a cached region or key-pair listing from a cold function start
  * (fresh `node`: require the catalog bundle + one request) and warm (the same instance, later
  * requests), against a sandbox. Targets: cold ≤ 200 ms median, warm ≤ 20 ms median.
  * Run alone with `tsx scripts/bench-catalog.ts`, or as part of `npm run bench`.

@@ -93,7 +93,7 @@ async function main() {
 }
 
 main()
-  // ---- catalog: cached listing from a cold start and warm (issue 4; scripts/bench-catalog.ts) ----
+  // ---- catalog: cached listing from a cold start and warm (scripts/bench-catalog.ts) ----
   .then(() => import('./bench-catalog').then((m) => m.benchCatalog({ skipBuild: true })))
   // ---- heavy path: peak RSS of requests that load the SDKs (scripts/bench-heavy.ts) ----
   .then(() => import('./bench-heavy').then((m) => m.benchHeavy({ skipBuild: true })))

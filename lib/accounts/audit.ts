@@ -5,6 +5,7 @@
  */
 import { isAppError } from '../core/errors';
 import type { CloudClient } from '../cloud/types';
+import type { Logger } from '../core/log';
 
 export interface PermissionCheck {
   action: string;
@@ -111,38 +112,77 @@ const isInconclusive = (e: unknown) =>
     /^(InvalidAccessKeyId|InvalidSecurityToken|InvalidAction|InvalidApi|UnsupportedOperation)/.test(e.cloud.code) ||
     e.cloud.code === 'SignatureDoesNotMatch');
 
-async function runProbe(action: string, probe: Probe, client: CloudClient, dry: boolean): Promise<PermissionCheck> {
+/** How a probe ended: what it proves, and so how loudly to log it. */
+type Outcome = 'allowed' | 'placeholder' | 'denied' | 'inconclusive' | 'refused';
+
+async function probe(
+  action: string,
+  call: Probe,
+  client: CloudClient,
+  dry: boolean,
+): Promise<{ check: PermissionCheck; outcome: Outcome }> {
   const how = dry ? 'DryRun' : 'read call';
   try {
-    await probe(client);
-    return { action, allowed: true, how };
+    await call(client);
+    return { check: { action, allowed: true, how }, outcome: 'allowed' };
   } catch (e) {
     const code = cloudCode(e);
-    if (code === 'DryRunOperation') return { action, allowed: true, how };
-    if (isDenied(code)) return { action, allowed: false, how, code: code! };
+    if (code === 'DryRunOperation') return { check: { action, allowed: true, how }, outcome: 'allowed' };
+    if (isDenied(code)) return { check: { action, allowed: false, how, code: code! }, outcome: 'denied' };
     if (isInconclusive(e))
       return {
-        action,
-        allowed: null,
-        how: `${how} could not run (${code ?? (isAppError(e) ? e.code : 'error')})`,
-        ...(code ? { code } : {}),
+        check: {
+          action,
+          allowed: null,
+          how: `${how} could not run (${code ?? (isAppError(e) ? e.code : 'error')})`,
+          ...(code ? { code } : {}),
+        },
+        outcome: 'inconclusive',
       };
     // Authorised, then refused because a placeholder does not exist: that is checked after RAM.
     if (code && PLACEHOLDER_NOT_FOUND.has(code))
       return {
-        action,
-        allowed: true,
-        how: `${how} (authorised; the placeholder parameters were refused with ${code})`,
-        code,
+        check: {
+          action,
+          allowed: true,
+          how: `${how} (authorised; the placeholder parameters were refused with ${code})`,
+          code,
+        },
+        outcome: 'placeholder',
       };
     // Any other refusal may have come before the permission check: it proves nothing either way.
     return {
-      action,
-      allowed: null,
-      how: `${how} was refused with ${code ?? (isAppError(e) ? e.code : 'an error')}: the permission is unknown`,
-      ...(code ? { code } : {}),
+      check: {
+        action,
+        allowed: null,
+        how: `${how} was refused with ${code ?? (isAppError(e) ? e.code : 'an error')}: the permission is unknown`,
+        ...(code ? { code } : {}),
+      },
+      outcome: 'refused',
     };
   }
+}
+
+/**
+ * Runs one probe and logs it by what it means: the misses the audit expects (a denial, a
+ * placeholder not found) at debug; a probe that could not run at info; a DryRun the cloud answered
+ * with something other than DryRunOperation, a denial or a placeholder miss at warn, since the
+ * audit cannot read it. (A DryRun answered with a plain success is logged by the cloud client,
+ * which turns it into `{wouldSucceed: true}`.)
+ */
+async function runProbe(
+  action: string,
+  call: Probe,
+  client: CloudClient,
+  dry: boolean,
+  log?: Logger,
+): Promise<PermissionCheck> {
+  const { check, outcome } = await probe(action, call, client, dry);
+  const fields = { action, allowed: check.allowed, ...(check.code ? { code: check.code } : {}) };
+  if (outcome === 'refused' && dry) log?.warn('DryRun probe did not answer DryRunOperation', fields);
+  else if (outcome === 'refused' || outcome === 'inconclusive') log?.info('permission probe inconclusive', fields);
+  else log?.debug('permission probe', fields);
+  return check;
 }
 
 const RC_STATUS = 'resourcecenter:GetResourceCenterServiceStatus';
@@ -150,14 +190,15 @@ const RC_STATUS = 'resourcecenter:GetResourceCenterServiceStatus';
 /**
  * Every action the product uses, checked in parallel (a handful at a time). Sorted by action.
  * `known`: outcomes already seen (the verification's calls, the Resource Center status read),
- * reported as they are instead of calling the cloud again.
+ * reported as they are instead of calling the cloud again. Ends with one info line: the counts,
+ * and which actions were denied.
  */
 export async function auditPermissions(
   client: CloudClient,
-  known: Array<PermissionCheck | Promise<PermissionCheck>> = [],
-  concurrency = 6,
+  opts: { known?: Array<PermissionCheck | Promise<PermissionCheck>>; log?: Logger; concurrency?: number } = {},
 ): Promise<PermissionCheck[]> {
-  const done = await Promise.all(known);
+  const { log, concurrency = 6 } = opts;
+  const done = await Promise.all(opts.known ?? []);
   const skip = new Set(done.map((k) => k.action));
   const jobs: Array<() => Promise<PermissionCheck>> = [
     ...Object.entries(DRY)
@@ -165,14 +206,14 @@ export async function auditPermissions(
       .map(
         ([a, p]) =>
           () =>
-            runProbe(a, p, client, true),
+            runProbe(a, p, client, true, log),
       ),
     ...Object.entries(READ)
       .filter(([a]) => !skip.has(a))
       .map(
         ([a, p]) =>
           () =>
-            runProbe(a, p, client, false),
+            runProbe(a, p, client, false, log),
       ),
   ];
   const out: PermissionCheck[] = [
@@ -189,7 +230,13 @@ export async function auditPermissions(
       while (next < jobs.length) out.push(await jobs[next++]!());
     }),
   );
-  return out.sort((a, b) => a.action.localeCompare(b.action));
+  out.sort((a, b) => a.action.localeCompare(b.action));
+  log?.info('permission audit', {
+    allowed: out.filter((c) => c.allowed === true).length,
+    unknown: out.filter((c) => c.allowed === null).length,
+    denied: out.filter((c) => c.allowed === false).map((c) => c.action),
+  });
+  return out;
 }
 
 /** Resource Center status for the verify answer (`null`s when it cannot be read), and the permission check that one call proves. */

@@ -1,5 +1,5 @@
 /**
- * The accounts audit trail (issue 4: who, when, what — never the secret), one append-only row per
+ * The accounts audit trail (who, when, what — never the secret), one append-only row per
  * change in `account_changes`, kept after the account is deleted.
  *
  * Crash safety: a change is first written into the account row itself (`lastChange`), in the same

@@ -8,7 +8,7 @@ import { ACCOUNT_ID_RE } from '../core/ids';
 import type { Principal } from '../core/principal';
 import type { Store } from '../store/types';
 import * as T from '../store/tables';
-import { authorize } from '../auth';
+import { authorize, type Need } from '../auth';
 import type { AccountRecord } from './model';
 
 export type { AccountRecord } from './model';
@@ -25,7 +25,7 @@ export async function loadAccount(
   store: Store,
   id: unknown,
   principal: Principal,
-  access: 'read' | 'operate' | 'write' | 'admin' = 'read',
+  need: Need,
   opts: { includeDeleting?: boolean } = {},
 ) {
   const rec = isAccountId(id) ? await store.get<AccountRecord>(T.accounts, { id }) : undefined;
@@ -33,6 +33,6 @@ export async function loadAccount(
     // 404 whatever the role: a 403 here would tell a viewer which ids exist out of its scope.
     throw accountNotFound();
   }
-  authorize(principal, { action: access, account: rec });
+  authorize(principal, { ...need, account: rec });
   return rec;
 }

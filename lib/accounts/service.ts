@@ -107,7 +107,7 @@ async function editAccount(
 }
 
 export async function createAccount(input: unknown, p: Principal, deps: AccountsDeps) {
-  authorize(p, { action: 'write' });
+  authorize(p, { access: 'write', doing: 'create accounts' });
   const body = parseInput((await import('./schema')).CREATE_ACCOUNT, input);
   const id = newId('acc');
   const now = deps.clock.now();
@@ -154,7 +154,7 @@ export async function createAccount(input: unknown, p: Principal, deps: Accounts
 }
 
 export async function listAccounts(p: Principal, deps: Pick<AccountsDeps, 'store'>) {
-  authorize(p, { action: 'read' });
+  authorize(p, { access: 'read', doing: 'list accounts' });
   const items: AccountRecord[] = [];
   for await (const r of deps.store.scan<AccountRecord>(T.accounts))
     if (r.deletedAtMs === undefined && inScope(p, r)) items.push(r);
@@ -163,7 +163,7 @@ export async function listAccounts(p: Principal, deps: Pick<AccountsDeps, 'store
 }
 
 export async function getAccount(id: unknown, p: Principal, deps: Pick<AccountsDeps, 'store'>) {
-  return accountView(await loadAccount(deps.store, id, p, 'read'));
+  return accountView(await loadAccount(deps.store, id, p, { access: 'read', doing: 'read accounts' }));
 }
 
 /**
@@ -175,9 +175,10 @@ export async function accountChanges(input: unknown, p: Principal, deps: Pick<Ac
   const id = (input as { id?: unknown } | undefined)?.id;
   const rec = isAccountId(id) ? await deps.store.get<AccountRecord>(T.accounts, { id }) : undefined;
   const live = rec !== undefined && rec.deletedAtMs === undefined;
-  if (live) authorize(p, { action: 'read', account: rec });
+  const need = { access: 'read', doing: 'read account changes' } as const;
+  if (live) authorize(p, { ...need, account: rec });
   else {
-    authorize(p, { action: 'read' });
+    authorize(p, need);
     if (p.role !== 'admin' || !isAccountId(id)) throw accountNotFound();
   }
   const q = parseInput((await import('./schema')).CHANGES_QUERY, input);
@@ -199,7 +200,7 @@ export async function accountChanges(input: unknown, p: Principal, deps: Pick<Ac
 }
 
 export async function updateAccount(id: unknown, input: unknown, p: Principal, deps: AccountsDeps) {
-  const current = await loadAccount(deps.store, id, p, 'write');
+  const current = await loadAccount(deps.store, id, p, { access: 'write', doing: 'change accounts' });
   const body = parseInput((await import('./schema')).UPDATE_ACCOUNT, input);
   const accountId = current.id;
   // Secrets are sealed before the conditional write so a retry does not call KMS again.
@@ -292,7 +293,13 @@ async function liveServers(store: Store, accountId: string): Promise<string[]> {
  * crash between the two finds the mark and finishes the job (recording nothing twice).
  */
 export async function deleteAccount(id: unknown, p: Principal, deps: AccountsDeps): Promise<void> {
-  let rec = await loadAccount(deps.store, id, p, 'write', { includeDeleting: true });
+  let rec = await loadAccount(
+    deps.store,
+    id,
+    p,
+    { access: 'write', doing: 'delete accounts' },
+    { includeDeleting: true },
+  );
   if (rec.deletedAtMs === undefined) {
     const live = await liveServers(deps.store, rec.id);
     if (live.length) {
@@ -326,7 +333,7 @@ function assertSameCredential(cur: AccountRecord, checked: AccountRecord) {
 
 /** Re-checks the credential and audits every permission the product uses (docs/API.md §1 verify). */
 export async function verifyAccount(id: unknown, p: Principal, deps: AccountsDeps) {
-  const rec = await loadAccount(deps.store, id, p, 'operate');
+  const rec = await loadAccount(deps.store, id, p, { access: 'operate', doing: 'verify accounts' });
   // A cached STS session outlives a trust-policy change: verify must assume the role afresh.
   if (rec.credential.type === 'ram_role') deps.cloud.forgetRole(rec.credential.roleArn, rec.credential.externalId);
   // One Decrypt per verify: the key-pair checks sign with the same opened credential.
@@ -341,7 +348,7 @@ export async function verifyAccount(id: unknown, p: Principal, deps: AccountsDep
   if (verified) {
     const rc = resourceCenterStatus(client);
     [permissions, resourceCenter, sshKeys] = await Promise.all([
-      auditPermissions(client, [...probedChecks(probed), rc.then((r) => r.check)]),
+      auditPermissions(client, { known: [...probedChecks(probed), rc.then((r) => r.check)], log: deps.log }),
       rc.then((r) => r.status),
       checkKeyPairs(rec, cred, deps),
     ]);

@@ -10,7 +10,7 @@ export function tokenActions(): Action<BearerDeps>[] {
       name: 'tokens.create',
       http: { method: 'POST', path: '/v1/tokens', status: 201 },
       run: async (input, { principal, deps }) => {
-        authorize(principal, { action: 'admin' });
+        authorize(principal, { access: 'admin', doing: 'create tokens' });
         return createToken(input, principal, authDepsOf(deps));
       },
     },
@@ -18,7 +18,7 @@ export function tokenActions(): Action<BearerDeps>[] {
       name: 'tokens.list',
       http: { method: 'GET', path: '/v1/tokens' },
       run: async (_input, { principal, deps }) => {
-        authorize(principal, { action: 'admin' });
+        authorize(principal, { access: 'admin', doing: 'list tokens' });
         return listTokens(authDepsOf(deps));
       },
     },
@@ -26,7 +26,7 @@ export function tokenActions(): Action<BearerDeps>[] {
       name: 'tokens.delete',
       http: { method: 'DELETE', path: '/v1/tokens/:id' },
       run: async (input, { principal, deps }) => {
-        authorize(principal, { action: 'admin' });
+        authorize(principal, { access: 'admin', doing: 'delete tokens' });
         await deleteToken(input.id, authDepsOf(deps));
         return undefined;
       },

@@ -1,4 +1,4 @@
-export { authorize, inScope, type Access, type Scoped } from './authorize';
+export { authorize, inScope, type Access, type Need, type Scoped } from './authorize';
 export { generateToken, hashToken, safeEqual, tokenIdOf, TOKEN_PREFIX } from './tokens';
 export {
   authenticate,

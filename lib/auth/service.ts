@@ -14,6 +14,8 @@ export interface TokenRecord {
   tokenHash: string;
   createdAtMs: number;
   createdBy: string;
+  /** From then on the token answers 401; absent: it never expires. */
+  expiresAtMs?: number;
 }
 
 /** Where tokens live (the tokens table, keyed by id). */
@@ -41,13 +43,15 @@ export const tokenView = (t: TokenRecord) => ({
   groups: t.groups,
   createdAt: t.createdAtMs,
   createdBy: t.createdBy,
+  ...(t.expiresAtMs !== undefined ? { expiresAt: t.expiresAtMs } : {}),
 });
 
 /** Creates a token; the secret is in this answer only and stored as a hash. */
 export async function createToken(input: unknown, by: Principal, deps: AuthDeps) {
   // zod loads only on write paths: it costs more module-init time than the rest of a function.
-  const { CREATE_TOKEN } = await import('./schema');
-  const body = parseInput(CREATE_TOKEN, input);
+  const { createTokenSchema } = await import('./schema');
+  const now = deps.clock.now();
+  const body = parseInput(createTokenSchema(now), input);
   const { id, token } = generateToken();
   registerSecret(token);
   const rec: TokenRecord = {
@@ -56,8 +60,9 @@ export async function createToken(input: unknown, by: Principal, deps: AuthDeps)
     role: body.role,
     groups: body.groups,
     tokenHash: hashToken(token),
-    createdAtMs: deps.clock.now(),
+    createdAtMs: now,
     createdBy: who(by),
+    ...(body.expiresAt !== undefined ? { expiresAtMs: body.expiresAt } : {}),
   };
   await deps.tokens.create(rec);
   return { ...tokenView(rec), token };
@@ -80,7 +85,7 @@ const unauthenticated = () => new AppError('Unauthenticated', 'a valid bearer to
 
 /**
  * Turns a bearer token into a principal. The bootstrap token and stored hashes are compared in
- * constant time; a missing, malformed, unknown or revoked token is `Unauthenticated`.
+ * constant time; a missing, malformed, unknown, revoked or expired token is `Unauthenticated`.
  */
 export async function authenticate(token: string | undefined, deps: AuthDeps): Promise<Principal> {
   if (!token) throw unauthenticated();
@@ -98,6 +103,9 @@ export async function authenticate(token: string | undefined, deps: AuthDeps): P
   if (!id) throw unauthenticated();
   const rec = await deps.tokens.get(id);
   if (!rec || !safeEqual(hashToken(token), rec.tokenHash)) throw unauthenticated();
+  // Said only after the hash matched: only the token's holder learns that it expired.
+  if (rec.expiresAtMs !== undefined && deps.clock.now() >= rec.expiresAtMs)
+    throw new AppError('Unauthenticated', 'the bearer token has expired; ask an admin for a new one');
   registerSecret(token); // a valid token is a secret of ours: scrub it from this instance's logs
   return { kind: 'token', role: rec.role, groups: rec.groups, tokenId: rec.id, name: rec.name };
 }

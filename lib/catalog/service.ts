@@ -64,7 +64,8 @@ async function open(input: unknown, p: Principal, deps: CatalogDeps, cacheKeys: 
   const pre = new Map(
     cacheKeys.map((key) => [key, deps.store.get(T.cache, { accountId, key }).catch(() => undefined)] as const),
   );
-  return { rec: await loadAccount(deps.store, accountId, p, 'read'), deps, pre, clients: new Map() };
+  const rec = await loadAccount(deps.store, accountId, p, { access: 'read', doing: 'read the catalog' });
+  return { rec, deps, pre, clients: new Map() };
 }
 
 /**
@@ -226,6 +227,6 @@ export async function listInstanceTypes(input: unknown, p: Principal, deps: Cata
 /** DELETE /v1/catalog/{accountId}/cache[?regionId=]: the next listing asks the cloud again. */
 export async function clearCache(input: unknown, p: Principal, deps: CatalogDeps): Promise<void> {
   const q = parseQuery(CLEAR_Q, input);
-  const rec = await loadAccount(deps.store, q.accountId, p, 'operate');
+  const rec = await loadAccount(deps.store, q.accountId, p, { access: 'operate', doing: 'clear catalog caches' });
   await clearAccountCache(deps.store, rec.id, q.regionId);
 }

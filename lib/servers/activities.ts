@@ -53,7 +53,10 @@ export const serverTags = (r: Pick<ServerRecord, 'id'>): Tag[] => [
 ];
 
 export async function serverActivities(record: ServerRecord, deps: ActivityDeps): Promise<ServerActivities> {
-  const account = await loadAccount(deps.store, record.accountId, JOB_PRINCIPAL, 'read');
+  const account = await loadAccount(deps.store, record.accountId, JOB_PRINCIPAL, {
+    access: 'read',
+    doing: 'run server jobs',
+  });
   const cred = await openCredential(account, deps.secrets);
   const cloud = deps.cloud.forAccount(cred, { regionId: record.regionId, retry: STAGE_RETRY });
   const keyPair = account.sshKeys[record.regionId]?.keyPairName;

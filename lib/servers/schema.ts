@@ -5,6 +5,7 @@
  * its shape. Messages state the rule and never echo a value.
  */
 import { z } from 'zod';
+import { UNSAFE_TEXT } from '../auth/schema';
 import { ACCOUNT_ID_RE, REGION_ID_RE } from '../core/ids';
 import type { ServerSpec } from './model';
 
@@ -86,19 +87,11 @@ const TAGS = z
         'a tag key may not start with aliyun, acs:, http(s):// or fleet:',
       )
       .refine((k) => !UNSAFE_KEYS.has(k), 'this tag key is reserved')
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: refuses control and invisible characters
-      .refine(
-        (k) => !/[\u0000-\u001f\u007f\p{Cf}\u2028\u2029]/u.test(k),
-        'a tag key has no control or invisible characters',
-      ),
+      .refine((k) => !UNSAFE_TEXT.test(k), 'a tag key has no control, invisible or line-separator characters'),
     z
       .string()
       .max(128, 'a tag value is at most 128 characters')
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: refuses control and invisible characters
-      .refine(
-        (v) => !/[\u0000-\u001f\u007f\p{Cf}\u2028\u2029]/u.test(v),
-        'a tag value has no control or invisible characters',
-      ),
+      .refine((v) => !UNSAFE_TEXT.test(v), 'a tag value has no control, invisible or line-separator characters'),
   )
   .refine((t) => Object.keys(t).length <= 20, 'at most 20 tags');
 

@@ -4,7 +4,7 @@
  * answers at once (202); the provision function runs the stages.
  */
 import { createHash } from 'node:crypto';
-import { authorize, inScope, who } from '../auth';
+import { authorize, inScope, type Need, who } from '../auth';
 import type { Clock } from '../core/clock';
 import type { Config } from '../core/config';
 import { AppError, isAppError } from '../core/errors';
@@ -49,12 +49,12 @@ export function serverJobs(deps: ServersDeps) {
 }
 
 /** Loads a server the caller may see (through its account's groups), else 404. */
-async function loadServer(deps: ServersDeps, id: unknown, p: Principal, access: 'read' | 'operate') {
+async function loadServer(deps: ServersDeps, id: unknown, p: Principal, need: Need) {
   const rec =
     typeof id === 'string' && SERVER_ID.test(id) ? await deps.store.get<ServerRecord>(T.servers, { id }) : undefined;
   if (!rec) throw notFound();
   try {
-    await loadAccount(deps.store, rec.accountId, p, access);
+    await loadAccount(deps.store, rec.accountId, p, need);
   } catch (e) {
     if (isAppError(e) && e.code === 'NotFound') throw notFound();
     throw e;
@@ -105,15 +105,15 @@ export async function createServer(
   deps: ServersDeps,
   idempotencyKey?: string,
 ) {
-  authorize(p, { action: 'operate' });
+  authorize(p, { access: 'operate', doing: 'create servers' });
   const { CREATE_SERVER } = await import('./schema');
   const spec = parseInput(CREATE_SERVER, input);
-  if (spec.notify && spec.notify.function.startsWith(`${deps.config.functionPrefix}-`)) {
+  if (spec.notify?.function.startsWith(`${deps.config.functionPrefix}-`)) {
     throw new AppError('ValidationFailed', 'the request does not match the schema', {
       details: [{ path: 'notify.function', problem: "may not be one of this deployment's own functions" }],
     });
   }
-  await loadAccount(deps.store, spec.accountId, p, 'operate');
+  await loadAccount(deps.store, spec.accountId, p, { access: 'operate', doing: 'create servers' });
   let id = deps.newId('srv');
   if (idempotencyKey !== undefined) {
     if (!IDEMPOTENCY_KEY.test(idempotencyKey))
@@ -169,16 +169,16 @@ export async function createServer(
 }
 
 export async function getServer(id: unknown, p: Principal, deps: ServersDeps) {
-  return serverView(await loadServer(deps, id, p, 'read'));
+  return serverView(await loadServer(deps, id, p, { access: 'read', doing: 'read servers' }));
 }
 
 export async function listServers(input: Record<string, unknown>, p: Principal, deps: ServersDeps) {
-  authorize(p, { action: 'read' });
+  authorize(p, { access: 'read', doing: 'list servers' });
   const { LIST_SERVERS } = await import('./schema');
   const q = parseInput(LIST_SERVERS, input);
   const wanted = (r: ServerRecord) => (q.status ? r.status === q.status : r.status !== 'deleted');
   if (q.accountId) {
-    await loadAccount(deps.store, q.accountId, p, 'read');
+    await loadAccount(deps.store, q.accountId, p, { access: 'read', doing: 'list servers' });
     const refs = await deps.store.range<{ ref: string }>(T.accountRefs, {
       eq: { accountId: q.accountId },
       prefix: 'server#',
@@ -206,7 +206,7 @@ export async function listServers(input: Record<string, unknown>, p: Principal, 
 
 /** Resumes a failed build (or delete, or power action) at the stage that failed. */
 export async function retryServer(id: unknown, p: Principal, deps: ServersDeps) {
-  const cur = await loadServer(deps, id, p, 'operate');
+  const cur = await loadServer(deps, id, p, { access: 'operate', doing: 'retry servers' });
   if (cur.job?.status !== 'failed')
     throw new AppError('Conflict', `only a failed server can be retried; this one is ${cur.status}`);
   const jobs = serverJobs(deps);
@@ -237,7 +237,7 @@ export async function retryServer(id: unknown, p: Principal, deps: ServersDeps) 
 
 /** Starts the delete (202); a delete already under way answers the server as it is. */
 export async function deleteServer(input: Record<string, unknown>, p: Principal, deps: ServersDeps) {
-  const cur = await loadServer(deps, input.id, p, 'operate');
+  const cur = await loadServer(deps, input.id, p, { access: 'operate', doing: 'delete servers' });
   const rn = input.releaseNetwork;
   if (rn !== undefined && rn !== 'true' && rn !== 'false' && typeof rn !== 'boolean') {
     throw new AppError('ValidationFailed', 'the request does not match the schema', {
@@ -259,7 +259,7 @@ export async function deleteServer(input: Record<string, unknown>, p: Principal,
 /** Power actions (start, stop, reboot) as short jobs on a ready server. */
 export async function serverAction(input: Record<string, unknown>, p: Principal, deps: ServersDeps) {
   const { SERVER_ACTION } = await import('./schema');
-  const cur = await loadServer(deps, input.id, p, 'operate');
+  const cur = await loadServer(deps, input.id, p, { access: 'operate', doing: 'start, stop or reboot servers' });
   const { action } = parseInput(SERVER_ACTION, input);
   if (cur.status !== 'ready')
     throw new AppError('Conflict', `power actions need a ready server; this one is ${cur.status}`);

@@ -60,3 +60,37 @@ export function rangeBounds(table: TableDef, q: Pick<RangeQuery, 'eq' | 'prefix'
   }
   return { low, high };
 }
+
+/** Tablestore's order: INF_MIN < values < INF_MAX; strings by their UTF-8 bytes, integers by value. */
+function compareBound(a: Bound, b: Bound): number {
+  if (a === b) return 0;
+  if (a === MIN || b === MAX) return -1;
+  if (a === MAX || b === MIN) return 1;
+  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
+  return Buffer.compare(Buffer.from(String(a), 'utf8'), Buffer.from(String(b), 'utf8'));
+}
+
+export function compareKeys(a: readonly Bound[], b: readonly Bound[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const c = compareBound(a[i]!, b[i]!);
+    if (c !== 0) return c;
+  }
+  return a.length - b.length;
+}
+
+/**
+ * True when `start` is a key of `table` (each column of its type) inside the query's range:
+ * `[low, high)` going forward, `(low, high]` going backward (a backward range starts at its high
+ * end). A resume key the store made always is; anything else never reaches Tablestore.
+ */
+export function isStartInRange(table: TableDef, start: readonly PkValue[], b: RangeBounds, backward: boolean): boolean {
+  if (start.length !== table.pk.length) return false;
+  const typed = table.pk.every((col, i) => {
+    const v = start[i];
+    return col.type === 'int' ? Number.isSafeInteger(v) : typeof v === 'string';
+  });
+  if (!typed) return false;
+  return backward
+    ? compareKeys(start, b.low) > 0 && compareKeys(start, b.high) <= 0
+    : compareKeys(start, b.low) >= 0 && compareKeys(start, b.high) < 0;
+}

@@ -4,11 +4,13 @@
  * `Conflict {reason: 'VersionMismatch'}` and are retried or reported — never silently lost.
  */
 import { BACKOFF, retrying } from '../core/backoff';
+import { systemClock, type Clock } from '../core/clock';
 import { AppError, notFound } from '../core/errors';
 import { decodeRow, encodeChanges, encodeKey, encodeRecord, keyOf } from './codec';
-import { decodeCursor, encodeCursor, queryFingerprint } from './cursor';
+import { badCursor, openCursor, queryFingerprint, sealCursor } from './cursor';
+import { loadCursorKey } from './cursor-key';
 import { isVersionConflict, mapStoreError, storeConflict } from './errors';
-import { MAX, MIN, rangeBounds, type Bound } from './range';
+import { isStartInRange, MAX, MIN, rangeBounds, type Bound, type RangeBounds } from './range';
 import { isInt64, loadSdk, type Sdk, type SdkClient, type SdkRow } from './sdk';
 import type {
   BatchOp,
@@ -29,6 +31,8 @@ export interface StoreOptions {
   client: SdkClient | (() => Promise<SdkClient>);
   /** Physical table name prefix (`config.tablestore.tablePrefix`, e.g. `fleet_`). */
   tablePrefix: string;
+  /** Stamps and expires page cursors (default: the system clock). */
+  clock?: Clock;
 }
 
 /** Where a store built by `createStore` keeps its SDK client (used by `ensureTables(store)`). */
@@ -62,6 +66,12 @@ function cleanChanges(table: TableDef, key: Key, changes: object): Record<string
 
 function pkValues(row: SdkRow['primaryKey'] | null | undefined): PkValue[] {
   return (row ?? []).map(({ value }) => (isInt64(value) ? value.toNumber() : (value as PkValue)));
+}
+
+/** A page as the store sees it: the items and the raw key to resume at. */
+interface RawPage<R> {
+  items: Array<R & Versioned>;
+  next?: PkValue[];
 }
 
 /** A `Store` over one Tablestore instance. Cheap to create; the SDK loads on the first call. */
@@ -124,6 +134,69 @@ export function createStore(opts: StoreOptions): Store {
           v === MIN ? sdk.INF_MIN : v === MAX ? sdk.INF_MAX : col.type === 'int' ? sdk.Long.fromNumber(v as number) : v,
       };
     });
+
+  const clock = opts.clock ?? systemClock;
+  // One read of the cursor key per store (per warm instance), and only when a listing pages.
+  let cursorKeyP: Promise<Buffer> | undefined;
+  const cursorKey = () => {
+    cursorKeyP ??= loadCursorKey(store, clock).catch((e) => {
+      cursorKeyP = undefined;
+      throw e;
+    });
+    return cursorKeyP;
+  };
+
+  /** One page of a range from `start` (or the query's own start), and the key to resume at. */
+  const rangePage = async <R extends object>(
+    table: TableDef,
+    q: RangeQuery<R>,
+    bounds: RangeBounds,
+    from: PkValue[] | undefined,
+  ): Promise<RawPage<R>> => {
+    const { sdk, client } = await conn();
+    const limit = Math.min(Math.max(1, Math.floor(q.limit ?? DEFAULT_LIMIT)), MAX_LIMIT);
+    const maxScan = q.maxScan ?? 5000;
+    const backward = q.direction === 'backward';
+    let start: Bound[] = from ?? (backward ? bounds.high : bounds.low);
+    const end = backward ? bounds.low : bounds.high;
+    const items: Array<R & Versioned> = [];
+    let scanned = 0;
+    for (;;) {
+      const want = q.filter ? MAX_LIMIT : limit - items.length;
+      let res: Awaited<ReturnType<typeof client.getRange>>;
+      try {
+        res = await client.getRange({
+          tableName: tableName(table),
+          direction: backward ? sdk.Direction.BACKWARD : sdk.Direction.FORWARD,
+          inclusiveStartPrimaryKey: toSdkBound(sdk, table, start),
+          exclusiveEndPrimaryKey: toSdkBound(sdk, table, end),
+          limit: want,
+          maxVersions: 1,
+        });
+      } catch (e) {
+        throw mapStoreError(e, tableName(table));
+      }
+      const rows = res.rows ?? [];
+      for (let i = 0; i < rows.length; i++) {
+        scanned++;
+        const rec = decodeRow<R & Versioned>(table, rows[i]);
+        if (rec && (!q.filter || q.filter(rec))) items.push(rec);
+        if (items.length >= limit) {
+          const next =
+            i + 1 < rows.length
+              ? pkValues(rows[i + 1]!.primaryKey)
+              : res.nextStartPrimaryKey
+                ? pkValues(res.nextStartPrimaryKey)
+                : undefined;
+          return next ? { items, next } : { items };
+        }
+      }
+      if (!res.nextStartPrimaryKey) return { items };
+      const next = pkValues(res.nextStartPrimaryKey);
+      if (scanned >= maxScan) return { items, next };
+      start = next;
+    }
+  };
 
   const store: Store = {
     tableName,
@@ -225,66 +298,32 @@ export function createStore(opts: StoreOptions): Store {
     },
 
     async range<R extends object>(table: TableDef, q: RangeQuery<R> = {}): Promise<Page<R & Versioned>> {
-      const { sdk, client } = await conn();
-      const limit = Math.min(Math.max(1, Math.floor(q.limit ?? DEFAULT_LIMIT)), MAX_LIMIT);
-      const maxScan = q.maxScan ?? 5000;
+      const bounds = rangeBounds(table, q);
       const backward = q.direction === 'backward';
-      const { low, high } = rangeBounds(table, q);
       const fp = queryFingerprint([table.name, q.eq ?? null, q.prefix ?? null, q.gte ?? null, q.lt ?? null, backward]);
-      let start: Bound[] = q.cursor ? decodeCursor(q.cursor, fp, table.pk.length) : backward ? high : low;
-      const end = backward ? low : high;
-      const items: Array<R & Versioned> = [];
-      let scanned = 0;
-      for (;;) {
-        const want = q.filter ? MAX_LIMIT : limit - items.length;
-        let res: Awaited<ReturnType<typeof client.getRange>>;
-        try {
-          res = await client.getRange({
-            tableName: tableName(table),
-            direction: backward ? sdk.Direction.BACKWARD : sdk.Direction.FORWARD,
-            inclusiveStartPrimaryKey: toSdkBound(sdk, table, start),
-            exclusiveEndPrimaryKey: toSdkBound(sdk, table, end),
-            limit: want,
-            maxVersions: 1,
-          });
-        } catch (e) {
-          throw mapStoreError(e, tableName(table));
-        }
-        const rows = res.rows ?? [];
-        for (let i = 0; i < rows.length; i++) {
-          scanned++;
-          const rec = decodeRow<R & Versioned>(table, rows[i]);
-          if (rec && (!q.filter || q.filter(rec))) items.push(rec);
-          if (items.length >= limit) {
-            const nextKey =
-              i + 1 < rows.length
-                ? pkValues(rows[i + 1]!.primaryKey)
-                : res.nextStartPrimaryKey
-                  ? pkValues(res.nextStartPrimaryKey)
-                  : undefined;
-            return nextKey ? { items, nextCursor: encodeCursor(fp, nextKey) } : { items };
-          }
-        }
-        if (!res.nextStartPrimaryKey) return { items };
-        start = pkValues(res.nextStartPrimaryKey);
-        if (scanned >= maxScan) return { items, nextCursor: encodeCursor(fp, start as PkValue[]) };
+      let start: PkValue[] | undefined;
+      if (q.cursor !== undefined) {
+        start = openCursor(await cursorKey(), q.cursor, fp, table.pk.length, clock.now());
+        // Defence in depth: even a cursor that opens may only move within this query's own range.
+        if (!isStartInRange(table, start, bounds, backward)) throw badCursor('points outside this listing');
       }
+      const page = await rangePage<R>(table, q, bounds, start);
+      if (!page.next) return { items: page.items };
+      return { items: page.items, nextCursor: sealCursor(await cursorKey(), fp, page.next, clock.now()) };
     },
 
     async *scan<R extends object>(
       table: TableDef,
       q: Omit<RangeQuery<R>, 'limit' | 'cursor' | 'maxScan'> = {},
     ): AsyncIterable<R & Versioned> {
-      let cursor: string | undefined;
+      // Pages by raw start key: nothing leaves the process, so nothing is sealed.
+      const bounds = rangeBounds(table, q);
+      let start: PkValue[] | undefined;
       do {
-        const page: Page<R & Versioned> = await store.range<R>(table, {
-          ...q,
-          limit: MAX_LIMIT,
-          ...(cursor ? { cursor } : {}),
-        });
+        const page: RawPage<R> = await rangePage<R>(table, { ...q, limit: MAX_LIMIT }, bounds, start);
         yield* page.items;
-        cursor = page.nextCursor;
-      } while (cursor);
+        start = page.next;
+      } while (start);
     },
 
     async batchGet<R extends object>(table: TableDef, keys: Key[]): Promise<Array<(R & Versioned) | undefined>> {

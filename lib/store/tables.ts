@@ -107,6 +107,13 @@ export const accountChanges: TableDef = { name: 'account_changes', pk: [{ name: 
  */
 export const jobDue: TableDef = { name: 'job_due', pk: [{ name: 'shard' }, { name: 'dueKey' }] };
 
+/**
+ * service_keys — PK (name): keys the functions make for themselves, e.g. `cursor` (32 random
+ * bytes sealing page cursors, `cursor-key.ts`). Made once by the first instance that needs one
+ * (conditional create), read once per warm instance; only the functions' role reads Tablestore.
+ */
+export const serviceKeys: TableDef = { name: 'service_keys', pk: [{ name: 'name' }], fields: { key: 'binary' } };
+
 /** Every table, for `ensureTables`. */
 export const ALL_TABLES: readonly TableDef[] = [
   accounts,
@@ -121,6 +128,7 @@ export const ALL_TABLES: readonly TableDef[] = [
   assetEvents,
   accountChanges,
   jobDue,
+  serviceKeys,
 ];
 
 /**

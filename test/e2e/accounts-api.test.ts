@@ -331,6 +331,35 @@ test('validation: 400 with paths and never the value', async () => {
   );
 });
 
+test('invisible names and prototype keys are 400 and change nothing (no audit row)', async () => {
+  const before = (await admin('GET', `/v1/accounts/${accountId}/changes`)).body.items.length;
+  for (const name of ['\u200b', 'a\u202eb', 'a\u2028b']) {
+    for (const [method, path, json] of [
+      ['POST', '/v1/accounts', { name, credential: akCredential(keys) }],
+      ['PATCH', `/v1/accounts/${accountId}`, { name }],
+      ['POST', '/v1/tokens', { name, role: 'viewer' }],
+    ] as const) {
+      const r = await admin(method, path, json);
+      assert.is(r.status, 400, `${method} ${path} ${JSON.stringify(name)}: ${r.raw}`);
+      assert.equal(
+        r.body.error.details.map((x: { path: string }) => x.path),
+        ['name'],
+      );
+    }
+  }
+  for (const body of [
+    '{"sshKeys": {"__proto__": {"keyPairName": "kp-one"}}}',
+    '{"sshKeys": {"constructor": {"keyPairName": "kp-one"}}}',
+    '{"__proto__": {"name": "sneaky"}}',
+  ]) {
+    const r = await d.call('PATCH', `/v1/accounts/${accountId}`, { token: d.adminToken, body });
+    assert.is(r.status, 400, `${body}: ${r.raw}`);
+    assert.match(r.body.error.details[0].problem, /reserved/);
+  }
+  const after = (await admin('GET', `/v1/accounts/${accountId}/changes`)).body.items.length;
+  assert.is(after, before, 'no change was recorded');
+});
+
 test('the audit trail lists who changed which fields, newest first, without values', async () => {
   const res = await admin('GET', `/v1/accounts/${accountId}/changes`);
   assert.is(res.status, 200, res.raw);

@@ -6,6 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { akCredential, startDomain, type Domain } from './accounts-support';
+import * as T from '../../lib/store/tables';
 
 const via = process.env.FLEET_TEST_VIA === 'inprocess' ? 'inprocess' : 'host';
 let d: Domain;
@@ -119,6 +120,28 @@ test("lists show only accounts in the caller's groups", async () => {
   assert.ok((await ids('viewer')).includes(inA));
 });
 
+test('a 403 says what the role may not do for that action, and who may', async () => {
+  const cases: Array<[Who, string, string, string]> = [
+    ['operator', 'GET', '/v1/tokens', 'the operator role may not list tokens (admin only)'],
+    ['viewer', 'POST', `/v1/accounts/${inA}/verify`, 'the viewer role may not verify accounts (operator or admin)'],
+    ['operator', 'PATCH', `/v1/accounts/${inA}`, 'the operator role may not change accounts (admin only)'],
+    [
+      'viewer',
+      'DELETE',
+      `/v1/catalog/${inA}/cache`,
+      'the viewer role may not clear catalog caches (operator or admin)',
+    ],
+  ];
+  for (const [who, method, path, message] of cases) {
+    const res = await d.call(method, path, {
+      token: tokenOf(who)!,
+      ...(method === 'PATCH' ? { json: { name: 'x' } } : {}),
+    });
+    assert.is(res.status, 403, res.raw);
+    assert.is(res.body.error.message, message);
+  }
+});
+
 test('account-scoped routes: role × route × in / out of scope / absent', async () => {
   const problems: string[] = [];
   for (const row of ROWS) {
@@ -225,6 +248,35 @@ test('a revoked token stops working at once', async () => {
   assert.not.ok(listed.raw.includes(made.body.token), 'a token is shown only when created');
   assert.is((await d.call('DELETE', `/v1/tokens/${made.body.id}`, { token: d.adminToken })).status, 204);
   assert.is((await d.call('GET', '/v1/accounts', { token: made.body.token })).status, 401);
+});
+
+test('a token with expiresAt is listed with it and answers 401 "expired" once that time has passed', async () => {
+  const expiresAt = Date.now() + 3_600_000;
+  const made = await d.call('POST', '/v1/tokens', {
+    token: d.adminToken,
+    json: { name: 'short-lived', role: 'viewer', groups: ['blue'], expiresAt },
+  });
+  assert.is(made.status, 201, made.raw);
+  assert.is(made.body.expiresAt, expiresAt);
+  const listed = await d.call('GET', '/v1/tokens', { token: d.adminToken });
+  assert.is(listed.body.items.find((t: { id: string }) => t.id === made.body.id)?.expiresAt, expiresAt);
+  assert.is((await d.call('GET', '/v1/accounts', { token: made.body.token })).status, 200);
+  // Time passes: the stored expiry is moved into the past rather than waiting for it.
+  const row = await d.store.get(T.tokens, { id: made.body.id });
+  await d.store.update(T.tokens, { id: made.body.id }, row!.version, { expiresAtMs: Date.now() - 1 });
+  const late = await d.call('GET', '/v1/accounts', { token: made.body.token });
+  assert.is(late.status, 401, late.raw);
+  assert.is(late.body.error.code, 'Unauthenticated');
+  assert.match(late.body.error.message, /expired/);
+  const past = await d.call('POST', '/v1/tokens', {
+    token: d.adminToken,
+    json: { name: 'x', role: 'viewer', expiresAt: Math.floor(Date.now() / 1000) },
+  });
+  assert.is(past.status, 400, past.raw);
+  assert.equal(
+    past.body.error.details.map((x: { path: string }) => x.path),
+    ['expiresAt'],
+  );
 });
 
 test.run();

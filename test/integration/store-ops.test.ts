@@ -9,7 +9,9 @@ import { createTablestoreClient } from '../../lib/store/client';
 import { ensureTables } from '../../lib/store/ensure';
 import { isVersionConflict } from '../../lib/store/errors';
 import { createStore } from '../../lib/store/store';
-import { ALL_TABLES, accounts, assets, cache, servers, timeOrderedId } from '../../lib/store/tables';
+import { ALL_TABLES, accounts, assets, cache, servers, serviceKeys, timeOrderedId } from '../../lib/store/tables';
+import { ManualClock } from '../../lib/core/clock';
+import { CURSOR_TTL_MS, queryFingerprint, sealCursor } from '../../lib/store/cursor';
 import type { Store, TableDef } from '../../lib/store/types';
 import { rejection } from '../helpers/rejection';
 
@@ -267,6 +269,38 @@ test('range pages 250 rows 100 at a time with cursors, both directions', async (
   let count = 0;
   for await (const _ of store.scan(assets, { eq: { accountId: 'acc-r' } })) count++;
   assert.is(count, 250);
+});
+
+test('cursors: one key per deployment made once, sealed in range, bounded to the query, expiring', async () => {
+  // Two fresh instances start at once: both page, each cursor opens on the other.
+  const clock = new ManualClock(1_000_000);
+  const [a, b] = [0, 1].map(() =>
+    createStore({ tablePrefix: PREFIX, clock, client: () => createTablestoreClient(clientOpts()) }),
+  );
+  await store.remove(serviceKeys, { name: 'cursor' });
+  const q = { eq: { accountId: 'acc-r' }, limit: 5 };
+  const [pa, pb] = await Promise.all([a!.range(assets, q), b!.range(assets, q)]);
+  const row = await store.get<{ key: Buffer }>(serviceKeys, { name: 'cursor' });
+  assert.ok(Buffer.isBuffer(row?.key) && row.key.length === 32);
+  assert.is((await b!.range(assets, { ...q, cursor: pa.nextCursor! })).items.length, 5);
+  assert.is((await a!.range(assets, { ...q, cursor: pb.nextCursor! })).items.length, 5);
+
+  // Sealed with the real key for acc-r's query, but starting in acc-s: refused before Tablestore.
+  const fp = queryFingerprint(['assets', { accountId: 'acc-r' }, null, null, null, false]);
+  for (const start of [
+    ['acc-s', 'cn-hangzhou', 'ACS::ECS::Instance', 'i-x'],
+    ['acc-r', 'cn-hangzhou', 'ACS::ECS::Instance', 5],
+  ]) {
+    const forged = sealCursor(row!.key, fp, start, clock.now());
+    const e = await rejection(a!.range(assets, { ...q, cursor: forged }));
+    assert.is(codeOf(e), 'ValidationFailed', JSON.stringify(start));
+    assert.match((e as { details: Array<{ problem: string }> }).details[0]!.problem, 'outside this listing');
+  }
+
+  clock.advance(CURSOR_TTL_MS + 1);
+  const expired = await rejection(a!.range(assets, { ...q, cursor: pa.nextCursor! }));
+  assert.is(codeOf(expired), 'ValidationFailed');
+  assert.match((expired as { details: Array<{ problem: string }> }).details[0]!.problem, 'expired');
 });
 
 test('prefix ranges (cache clear by region)', async () => {

@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { auditPermissions } from '../../lib/accounts/audit';
 import { classify, toCloudAppError } from '../../lib/cloud/errors';
 import type { CloudClient } from '../../lib/cloud/types';
+import { createLogger } from '../../lib/core/log';
 
 const refusal = (code: string, action: string, statusCode = 400) =>
   toCloudAppError(classify({ code, statusCode, data: { Code: code } }, action));
@@ -61,6 +62,34 @@ test('only success, DryRunOperation or a placeholder not-found prove a permissio
   );
   assert.is(by['ecs:RunInstances']!.code, 'InvalidParameter');
   assert.match(by['vpc:DeleteVpc']!.how, /unknown/);
+});
+
+test('expected probe misses log at debug; a DryRun answered otherwise than DryRunOperation warns, naming the action', async () => {
+  const lines: Array<{ level: string; msg: string; action?: string; code?: string; denied?: string[] }> = [];
+  const log = createLogger({}, { level: 'debug', write: (l) => lines.push(JSON.parse(l)) });
+  const out = await auditPermissions(
+    clientRefusing({
+      'ecs.deleteInstance': 'InvalidInstanceId.NotFound', // placeholder refused after RAM: expected
+      'vpc.createVpc': 'DryRunOperation', // the answer a DryRun should give
+      'vpc.describeVpcs': 'Forbidden.RAM', // a finding, not a fault
+      'ecs.runInstances': 'InvalidParameter', // a DryRun answered with something unexpected
+      'vpc.describeRouteEntryList': 'InvalidRouteTableId.NotFound', // read probe on a placeholder: expected
+    }),
+    { log },
+  );
+  assert.ok(out.length > 20);
+  const warns = lines.filter((l) => l.level === 'warn');
+  assert.equal(
+    warns.map((l) => [l.action, l.code]),
+    [['ecs:RunInstances', 'InvalidParameter']],
+  );
+  assert.match(warns[0]!.msg, /DryRun probe did not answer DryRunOperation/);
+  const debug = lines.filter((l) => l.level === 'debug').map((l) => l.action);
+  for (const action of ['ecs:DeleteInstance', 'vpc:CreateVpc', 'vpc:DescribeRouteEntryList', 'ecs:DescribeZones'])
+    assert.ok(debug.includes(action), action);
+  const summary = lines.filter((l) => l.level === 'info');
+  assert.is(summary.length, 1);
+  assert.equal(summary[0]!.denied, ['vpc:DescribeVpcs']);
 });
 
 test.run();

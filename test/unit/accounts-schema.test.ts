@@ -97,6 +97,57 @@ test('PATCH: null clears optional fields, an empty patch is refused', () => {
   );
 });
 
+test('names refuse invisible, bidi-override, line-separator and control characters', () => {
+  for (const name of [
+    '\u200b', // zero-width space (Cf)
+    'a\u202eb', // right-to-left override (Cf)
+    'a\u2066b', // left-to-right isolate (Cf)
+    'a\u2028b', // line separator (Zl)
+    'a\u2029b', // paragraph separator (Zp)
+    'a\ufeffb', // byte-order mark inside (Cf)
+    'a\u00adb', // soft hyphen (Cf)
+    'a\u0085b', // next line (Cc)
+    'a\u{e0041}b', // tag character (Cf)
+    'a\udc00b', // lone low surrogate
+    'a\tb',
+  ]) {
+    const ps = problems(CREATE_ACCOUNT, { name, credential: ak });
+    assert.equal(
+      ps.map((p) => p.path),
+      ['name'],
+      JSON.stringify(name),
+    );
+    assert.match(ps[0]!.problem, /a name/);
+    assert.equal(
+      problems(UPDATE_ACCOUNT, { name }).map((p) => p.path),
+      ['name'],
+    );
+  }
+  for (const name of ['生产 prod', 'café', 'Zoë & co.', 'team-α', '🚀 launch'])
+    assert.equal(problems(CREATE_ACCOUNT, { name, credential: ak }), [], name);
+});
+
+test('prototype keys in records and bodies are refused, not dropped', () => {
+  for (const key of ['__proto__', 'constructor', 'prototype']) {
+    for (const [schema, body, path] of [
+      [UPDATE_ACCOUNT, `{"sshKeys": {"${key}": {"keyPairName": "kp"}}}`, `sshKeys.${key}`],
+      [
+        UPDATE_ACCOUNT,
+        `{"sshKeys": {"cn-hangzhou": {"keyPairName": "kp", "${key}": {}}}}`,
+        `sshKeys.cn-hangzhou.${key}`,
+      ],
+      [UPDATE_ACCOUNT, `{"name": "x", "${key}": {"name": "y"}}`, key],
+      [CREATE_ACCOUNT, `{"name": "x", "credential": {"type": "access_key", "${key}": 1}}`, `credential.${key}`],
+    ] as const) {
+      const ps = problems(schema, JSON.parse(body));
+      assert.ok(
+        ps.some((p) => p.path === path && /reserved/.test(p.problem)),
+        `${body}: ${JSON.stringify(ps)}`,
+      );
+    }
+  }
+});
+
 test('masking and the public view hold no secret', () => {
   assert.is(maskKeyId('LTAI5tAbCdEfGhIjKlMnwxyz'), 'LTAI****wxyz');
   assert.is(maskKeyId('short'), '****');

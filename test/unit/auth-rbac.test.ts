@@ -65,17 +65,17 @@ test('the role × access × scope matrix', () => {
     const p = P(role as Principal['role'], ['green']);
     for (const [action, [i, o, n]] of Object.entries(row) as [Access, [string, string, string]][]) {
       assert.is(
-        code(() => authorize(p, { action, account: inGroup })),
+        code(() => authorize(p, { access: action, doing: 'do it', account: inGroup })),
         i,
         `${role} ${action} in`,
       );
       assert.is(
-        code(() => authorize(p, { action, account: outGroup })),
+        code(() => authorize(p, { access: action, doing: 'do it', account: outGroup })),
         o,
         `${role} ${action} out`,
       );
       assert.is(
-        code(() => authorize(p, { action })),
+        code(() => authorize(p, { access: action, doing: 'do it' })),
         n,
         `${role} ${action} none`,
       );
@@ -85,16 +85,39 @@ test('the role × access × scope matrix', () => {
 
 test('an account without groups is visible only to admins; anonymous is Unauthenticated', () => {
   assert.is(
-    code(() => authorize(P('viewer', ['x']), { action: 'read', account: noGroup })),
+    code(() => authorize(P('viewer', ['x']), { access: 'read', doing: 'read accounts', account: noGroup })),
     'NotFound',
   );
   assert.is(
-    code(() => authorize(P('admin'), { action: 'read', account: noGroup })),
+    code(() => authorize(P('admin'), { access: 'read', doing: 'read accounts', account: noGroup })),
     'ok',
   );
   assert.is(
-    code(() => authorize({ kind: 'anonymous', role: 'none', groups: [] }, { action: 'read' })),
+    code(() => authorize({ kind: 'anonymous', role: 'none', groups: [] }, { access: 'read', doing: 'read accounts' })),
     'Unauthenticated',
+  );
+});
+
+test('a refusal says what the role may not do and who may', () => {
+  const message = (role: Principal['role'], need: Parameters<typeof authorize>[1]) => {
+    try {
+      authorize(P(role, ['blue']), need);
+      return 'ok';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  assert.is(
+    message('operator', { access: 'admin', doing: 'list tokens' }),
+    'the operator role may not list tokens (admin only)',
+  );
+  assert.is(
+    message('viewer', { access: 'operate', doing: 'verify accounts', account: inGroup }),
+    'the viewer role may not verify accounts (operator or admin)',
+  );
+  assert.is(
+    message('operator', { access: 'write', doing: 'change accounts', account: inGroup }),
+    'the operator role may not change accounts (admin only)',
   );
 });
 
@@ -171,6 +194,62 @@ test('create, authenticate, list, revoke', async () => {
   await deleteToken(made.id, deps);
   assert.is(await codeOf(authenticate(made.token, deps)), 'Unauthenticated');
   assert.is(await codeOf(deleteToken(made.id, deps)), 'NotFound');
+});
+
+test('a token with expiresAt works until then, answers 401 "expired" after, and lists its expiry', async () => {
+  const tokens = memRepo();
+  const clock = new ManualClock(1_000_000);
+  const deps = { tokens, clock };
+  const admin = P('admin');
+  const made = await createToken({ name: 'short', role: 'viewer', expiresAt: 1_000_000 + 60_000 }, admin, deps);
+  assert.is(made.expiresAt, 1_060_000);
+  const forever = await createToken({ name: 'long', role: 'viewer' }, admin, deps);
+  assert.not.ok('expiresAt' in forever);
+  assert.is((await authenticate(made.token, deps)).tokenId, made.id);
+  clock.advance(59_999);
+  assert.is((await authenticate(made.token, deps)).tokenId, made.id);
+  clock.advance(1);
+  try {
+    await authenticate(made.token, deps);
+    assert.unreachable('an expired token authenticated');
+  } catch (e) {
+    assert.is((e as { code: string }).code, 'Unauthenticated');
+    assert.match((e as Error).message, /expired/);
+  }
+  assert.is((await authenticate(forever.token, deps)).tokenId, forever.id);
+  // Only the holder of the token learns that it expired: a wrong secret is the plain 401.
+  const wrong = `${made.token.slice(0, -1)}${made.token.at(-1) === 'A' ? 'B' : 'A'}`;
+  const e = await authenticate(wrong, deps).catch((x: Error) => x);
+  assert.not.match((e as Error).message, /expired/);
+  const listed = await listTokens(deps);
+  const expiryOf = Object.fromEntries(listed.items.map((t) => [t.name, (t as { expiresAt?: number }).expiresAt]));
+  assert.equal(expiryOf, { short: 1_060_000, long: undefined });
+});
+
+test('expiresAt is epoch ms in the future, at most a year ahead', async () => {
+  const clock = new ManualClock(1_700_000_000_000);
+  const deps = { tokens: memRepo(), clock };
+  const year = 366 * 24 * 3600 * 1000;
+  for (const expiresAt of [
+    1_700_000_000_000,
+    1_600_000_000_000,
+    1_700_000_000,
+    1.7e15,
+    1_700_000_000_000 + year + 1,
+    1.5,
+    '2030-01-01',
+    null,
+  ]) {
+    const e = await createToken({ name: 'x', role: 'viewer', expiresAt }, P('admin'), deps).catch((x) => x);
+    assert.is(e.code, 'ValidationFailed', String(expiresAt));
+    assert.equal(
+      e.details.map((x: { path: string }) => x.path),
+      ['expiresAt'],
+    );
+  }
+  assert.is(deps.tokens.rows.size, 0);
+  const ok = await createToken({ name: 'x', role: 'viewer', expiresAt: 1_700_000_000_000 + year }, P('admin'), deps);
+  assert.is(ok.expiresAt, 1_700_000_000_000 + year);
 });
 
 test('token input is validated with paths', async () => {

@@ -51,7 +51,7 @@ const fnDirs = () =>
     .filter((d) => existsSync(join(root, 'functions', d, 'index.ts')))
     .sort();
 
-/** The literal `[name, method?, path?]` list passed to `notBuiltHandler(what, routes, …)`. */
+/** The literal `[name, method?, path?, doing?]` list passed to `notBuiltHandler(what, routes, …)`. */
 function notBuiltRoutes(file: string): Array<[string, string?, string?]> | undefined {
   const src = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
   let found: Array<[string, string?, string?]> | undefined;
@@ -61,7 +61,7 @@ function notBuiltRoutes(file: string): Array<[string, string?, string?]> | undef
       if (!list || !ts.isArrayLiteralExpression(list)) throw new Error(`${file}: the route list is not a literal`);
       found = list.elements.map((el) => {
         if (!ts.isArrayLiteralExpression(el) || !el.elements.every(ts.isStringLiteral))
-          throw new Error(`${file}: a route is not a literal [name, method, path]`);
+          throw new Error(`${file}: a route is not a literal [name, method, path, doing]`);
         return el.elements.map((s) => (s as ts.StringLiteral).text) as [string, string?, string?];
       });
     }

@@ -7,9 +7,9 @@ import { notBuiltActions } from '../../lib/fc/not-built';
 import type { CallContext, Principal } from '../../lib/fc/types';
 
 const actions = notBuiltActions('server provisioning', [
-  ['servers.create', 'POST', '/v1/servers'],
-  ['servers.list', 'GET', '/v1/servers'],
-  ['servers.delete', 'DELETE', '/v1/servers/:id'],
+  ['servers.create', 'POST', '/v1/servers', 'create servers'],
+  ['servers.list', 'GET', '/v1/servers', 'list servers'],
+  ['servers.delete', 'DELETE', '/v1/servers/:id', 'delete servers'],
   ['provision.step'],
 ]);
 const log = createLogger({}, { level: 'error', write: () => {} });
@@ -21,15 +21,16 @@ const as = (role: Principal['role']): CallContext<never> => ({
   deadlineAtMs: Date.now() + 60_000,
 });
 
-async function code(name: string, role: Principal['role']): Promise<string> {
+async function refusal(name: string, role: Principal['role']): Promise<AppError | undefined> {
   const a = actions.find((x) => x.name === name)!;
   try {
     await a.run({}, as(role) as CallContext<any>);
-    return 'ok';
+    return undefined;
   } catch (e) {
-    return (e as AppError).code;
+    return e as AppError;
   }
 }
+const code = async (name: string, role: Principal['role']) => (await refusal(name, role))?.code ?? 'ok';
 
 test('writes need operate: viewer → Forbidden, operator and admin → NotImplemented', async () => {
   for (const name of ['servers.create', 'servers.delete']) {
@@ -39,6 +40,13 @@ test('writes need operate: viewer → Forbidden, operator and admin → NotImple
       name,
     );
   }
+});
+
+test('a refusal says what the role may not do', async () => {
+  assert.is(
+    (await refusal('servers.create', 'viewer'))?.message,
+    'the viewer role may not create servers (operator or admin)',
+  );
 });
 
 test('reads need read: viewer → NotImplemented; no role → Unauthenticated', async () => {

@@ -82,7 +82,7 @@ async function sharedVpc(c: Ctx) {
       [shared] = await vpc.describeVpcs({ vpcIds: [made.vpcId] });
     }
   }
-  if (!shared || shared.status !== 'Available') {
+  if (shared?.status !== 'Available') {
     return waitFor(
       'vpcAvailable',
       c.attempt,

@@ -1,4 +1,16 @@
-/** sweeper: every minute, resumes stalled builds and scans. Nothing to sweep until those exist. */
-import { notBuiltHandler } from '../../lib/fc/not-built';
+/**
+ * sweeper: every minute, resumes jobs whose event was lost or whose invocation died (lib/jobs
+ * `sweepJobs` over every workflow of the deployment). Wiring only.
+ */
+import { createDeps, type Deps } from '../../lib/fc/deps';
+import { createFcHandler } from '../../lib/fc/handler';
+import { sweepJobs } from '../../lib/jobs';
+import { serverJobs } from '../../lib/servers';
 
-export const handler = notBuiltHandler('the sweeper', [['sweeper.run']], () => ({ resumed: 0 }));
+const sweep = (deps: Deps) => sweepJobs(deps, serverJobs(deps).registry);
+
+export const handler = createFcHandler<Deps>({
+  actions: [{ name: 'sweeper.run', run: (_input, c) => sweep(c.deps) }],
+  makeDeps: createDeps,
+  onTimer: (_event, c) => sweep(c.deps),
+});

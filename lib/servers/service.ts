@@ -50,6 +50,7 @@ export function serverJobs(deps: ServersDeps) {
 
 /** Loads a server the caller may see (through its account's groups), else 404. */
 async function loadServer(deps: ServersDeps, id: unknown, p: Principal, need: Need) {
+  authorize(p, need); // the role first: a viewer learns nothing about ids it may not change
   const rec =
     typeof id === 'string' && SERVER_ID.test(id) ? await deps.store.get<ServerRecord>(T.servers, { id }) : undefined;
   if (!rec) throw notFound();

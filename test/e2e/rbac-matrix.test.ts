@@ -209,16 +209,34 @@ test('global routes: tokens are admin-only; account creation is admin-only; list
   assert.equal(problems, []);
 });
 
-test('not-yet-built routes (servers, scans, assets) check access before answering 501', async () => {
+test('server routes: the role is checked before the object (a viewer may not write; an unknown server is 404)', async () => {
+  if (via === 'inprocess') return; // in-process serves settings and catalog only; the host serves every function
+  const codes = { 200: undefined, 400: 'ValidationFailed', 401: 'Unauthenticated', 403: 'Forbidden', 404: 'NotFound' };
+  const cases: Array<[string, string, unknown, Record<Who, keyof typeof codes>]> = [
+    ['POST', '/v1/servers', { name: 'web-1' }, { admin: 400, operator: 400, viewer: 403, none: 401, bad: 401 }],
+    ['GET', '/v1/servers', undefined, { admin: 200, operator: 200, viewer: 200, none: 401, bad: 401 }],
+    ['GET', '/v1/servers/srv-zzzzzzzzzzzzzzzz', undefined, { admin: 404, operator: 404, viewer: 404, none: 401, bad: 401 }],
+    ['POST', '/v1/servers/srv-zzzzzzzzzzzzzzzz/retry', undefined, { admin: 404, operator: 404, viewer: 403, none: 401, bad: 401 }],
+    ['DELETE', '/v1/servers/srv-zzzzzzzzzzzzzzzz', undefined, { admin: 404, operator: 404, viewer: 403, none: 401, bad: 401 }],
+    ['POST', '/v1/servers/srv-zzzzzzzzzzzzzzzz/actions', { action: 'stop' }, { admin: 404, operator: 404, viewer: 403, none: 401, bad: 401 }],
+  ];
+  const problems: string[] = [];
+  for (const [method, path, json, want] of cases) {
+    for (const who of WHO) {
+      const token = tokenOf(who);
+      const res = await d.call(method, path, { ...(token ? { token } : {}), ...(json ? { json } : {}) });
+      if (res.status !== want[who] || res.body?.error?.code !== codes[want[who]])
+        problems.push(`${method} ${path} ${who}: ${res.status} ${res.body?.error?.code} (want ${want[who]})`);
+    }
+  }
+  assert.equal(problems, []);
+});
+
+test('not-yet-built routes (scans, assets) check access before answering 501', async () => {
   if (via === 'inprocess') return; // in-process serves settings and catalog only; the host serves every function
   const W = { admin: 501, operator: 501, viewer: 403, none: 401, bad: 401 };
   const R = { admin: 501, operator: 501, viewer: 501, none: 401, bad: 401 };
   const cases: Array<[string, string, unknown, Record<Who, number>]> = [
-    ['POST', '/v1/servers', { name: 'web-1' }, W],
-    ['GET', '/v1/servers', undefined, R],
-    ['GET', '/v1/servers/srv-zzzzzzzzzzzzzzzz', undefined, R],
-    ['POST', '/v1/servers/srv-zzzzzzzzzzzzzzzz/retry', undefined, W],
-    ['DELETE', '/v1/servers/srv-zzzzzzzzzzzzzzzz', undefined, W],
     ['POST', '/v1/scans', { accountId: inA }, W],
     ['GET', '/v1/scans', undefined, R],
     ['GET', '/v1/scans/scan-zzzzzzzzzzzzzzzz', undefined, R],

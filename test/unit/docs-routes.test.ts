@@ -16,6 +16,7 @@ import { accountActions } from '../../lib/accounts';
 import { tokenActions } from '../../lib/auth';
 import { catalogActions } from '../../lib/catalog';
 import { consoleActions } from '../../lib/console/actions';
+import { provisionActions, serverActions } from '../../lib/servers';
 import { matchRoute, renderSYamlCached, toDeploymentModel, type DeploymentModel } from '../../lib/local/syaml';
 
 // The handlers log one line per request; the config is read at the first request.
@@ -44,6 +45,10 @@ const BUILT: Record<string, { factory: string; actions: readonly ActionLike[] }>
   settings: { factory: 'accountActions', actions: [...tokenActions(), ...accountActions()] },
   catalog: { factory: 'catalogActions', actions: catalogActions() },
   console: { factory: 'consoleActions', actions: consoleActions },
+  servers: { factory: 'serverActions', actions: serverActions() },
+  provision: { factory: 'provisionActions', actions: provisionActions() },
+  // Timer and direct invocation only: no HTTP route.
+  sweeper: { factory: 'sweepJobs', actions: [] },
 };
 
 const fnDirs = () =>

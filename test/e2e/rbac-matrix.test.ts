@@ -215,10 +215,30 @@ test('server routes: the role is checked before the object (a viewer may not wri
   const cases: Array<[string, string, unknown, Record<Who, keyof typeof codes>]> = [
     ['POST', '/v1/servers', { name: 'web-1' }, { admin: 400, operator: 400, viewer: 403, none: 401, bad: 401 }],
     ['GET', '/v1/servers', undefined, { admin: 200, operator: 200, viewer: 200, none: 401, bad: 401 }],
-    ['GET', '/v1/servers/srv-zzzzzzzzzzzzzzzz', undefined, { admin: 404, operator: 404, viewer: 404, none: 401, bad: 401 }],
-    ['POST', '/v1/servers/srv-zzzzzzzzzzzzzzzz/retry', undefined, { admin: 404, operator: 404, viewer: 403, none: 401, bad: 401 }],
-    ['DELETE', '/v1/servers/srv-zzzzzzzzzzzzzzzz', undefined, { admin: 404, operator: 404, viewer: 403, none: 401, bad: 401 }],
-    ['POST', '/v1/servers/srv-zzzzzzzzzzzzzzzz/actions', { action: 'stop' }, { admin: 404, operator: 404, viewer: 403, none: 401, bad: 401 }],
+    [
+      'GET',
+      '/v1/servers/srv-zzzzzzzzzzzzzzzz',
+      undefined,
+      { admin: 404, operator: 404, viewer: 404, none: 401, bad: 401 },
+    ],
+    [
+      'POST',
+      '/v1/servers/srv-zzzzzzzzzzzzzzzz/retry',
+      undefined,
+      { admin: 404, operator: 404, viewer: 403, none: 401, bad: 401 },
+    ],
+    [
+      'DELETE',
+      '/v1/servers/srv-zzzzzzzzzzzzzzzz',
+      undefined,
+      { admin: 404, operator: 404, viewer: 403, none: 401, bad: 401 },
+    ],
+    [
+      'POST',
+      '/v1/servers/srv-zzzzzzzzzzzzzzzz/actions',
+      { action: 'stop' },
+      { admin: 404, operator: 404, viewer: 403, none: 401, bad: 401 },
+    ],
   ];
   const problems: string[] = [];
   for (const [method, path, json, want] of cases) {

@@ -60,4 +60,16 @@ test('token bucket: burst of perSecond, then refill at perSecond per second; 0 =
   for (let i = 0; i < 100; i++) rl.take('k2', 0, 1000);
 });
 
+test('an `after` fault applies only to the answer phase; a `before` one only before the call', async () => {
+  const rec = record([
+    newFault({ action: 'CreateVpc', code: 'ServiceUnavailable', httpStatus: 503, after: true }, 0),
+    newFault({ action: 'DeleteVpc', code: 'InternalError', httpStatus: 500 }, 0),
+  ]);
+  assert.is(await codeOf(applyFaults(rec, 'CreateVpc', Math.random, 'before')), 'ok', 'the call is carried out');
+  assert.is(await codeOf(applyFaults(rec, 'CreateVpc', Math.random, 'after')), 'ServiceUnavailable/503');
+  assert.is(await codeOf(applyFaults(rec, 'DeleteVpc', Math.random, 'after')), 'ok');
+  assert.is(await codeOf(applyFaults(rec, 'DeleteVpc', Math.random, 'before')), 'InternalError/500');
+  assert.throws(() => newFault({ code: 'X', after: 'yes' as never }, 0), /after must be a boolean/);
+});
+
 test.run();

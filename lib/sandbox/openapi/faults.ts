@@ -17,11 +17,14 @@ export interface FaultInput {
   rate?: number;
   count?: number;
   latencyMs?: number;
+  /** `true`: carry the call out, then delay or fail its answer (see `FaultRecord.phase`). */
+  after?: boolean;
 }
 
 /** Validates an admin fault request into a stored fault. */
 export function newFault(input: FaultInput, now: number): FaultRecord {
-  const { action, code, httpStatus, message, rate = 1, count, latencyMs = 0 } = input ?? {};
+  const { action, code, httpStatus, message, rate = 1, count, latencyMs = 0, after } = input ?? {};
+  if (after !== undefined && typeof after !== 'boolean') throw new AdminError(400, 'after must be a boolean');
   if (action !== undefined && (typeof action !== 'string' || !action))
     throw new AdminError(400, 'action must be a non-empty string');
   if (code === undefined && !latencyMs) throw new AdminError(400, 'a fault needs a code or latencyMs');
@@ -45,6 +48,7 @@ export function newFault(input: FaultInput, now: number): FaultRecord {
     ...(status !== undefined ? { httpStatus: status } : {}),
     ...(message !== undefined ? { message: String(message) } : {}),
     ...(count !== undefined ? { remaining: count } : {}),
+    ...(after ? { phase: 'after' as const } : {}),
   };
 }
 
@@ -56,14 +60,21 @@ const DEFAULT_MESSAGES: Record<string, string> = {
 };
 
 /**
- * Applies the account's faults to one call: waits the injected latency, then throws the
- * injected error if one fires. Returns whether state changed (a counted fault was used).
+ * Applies the account's faults of one phase to one call (`before` it is carried out, or `after`,
+ * to its answer): waits the injected latency, then throws the injected error if one fires.
+ * Returns whether state changed (a counted fault was used).
  */
-export async function applyFaults(rec: AccountRecord, action: string, random = Math.random): Promise<boolean> {
+export async function applyFaults(
+  rec: AccountRecord,
+  action: string,
+  random = Math.random,
+  phase: 'before' | 'after' = 'before',
+): Promise<boolean> {
   let changed = false;
   let error: SandboxApiError | undefined;
   let delay = 0;
   for (const f of rec.faults) {
+    if ((f.phase ?? 'before') !== phase) continue;
     if (f.action !== undefined && f.action !== action) continue;
     if (f.remaining !== undefined && f.remaining <= 0) continue;
     if (f.rate < 1 && random() >= f.rate) continue;

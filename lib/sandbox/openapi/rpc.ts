@@ -135,6 +135,7 @@ export class RpcFrontDoor {
         // also after a failure: an operation may have recorded state (a ClientToken, a conflict) before refusing
         if (mutating) this.core.changed();
       }
+      if (await applyFaults(rec, action, Math.random, 'after')) this.core.changed();
       send(res, 200, requestId, { RequestId: requestId, ...result });
     } catch (e) {
       if (isApiError(e)) {

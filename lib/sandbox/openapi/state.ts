@@ -62,6 +62,11 @@ export interface FaultRecord {
   /** Calls still to fail; undefined = unlimited. */
   remaining?: number;
   latencyMs: number;
+  /**
+   * `after`: the call is carried out first, then the latency and error apply to its answer — the
+   * cloud did the work but the caller never learned it (a lost response, a caller that timed out).
+   */
+  phase?: 'before' | 'after';
   createdAtMs: number;
 }
 

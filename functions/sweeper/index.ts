@@ -1,13 +1,17 @@
 /**
  * sweeper: every minute, resumes jobs whose event was lost or whose invocation died (lib/jobs
- * `sweepJobs` over every workflow of the deployment). Wiring only.
+ * `sweepJobs` over every workflow of the deployment), and looks for orphaned network in a few
+ * regions in use. Wiring only.
  */
 import { createDeps, type Deps } from '../../lib/fc/deps';
 import { createFcHandler } from '../../lib/fc/handler';
 import { sweepJobs } from '../../lib/jobs';
-import { serverJobs } from '../../lib/servers';
+import { serverJobs, sweepOrphans } from '../../lib/servers';
 
-const sweep = (deps: Deps) => sweepJobs(deps, serverJobs(deps).registry);
+const sweep = async (deps: Deps) => ({
+  ...(await sweepJobs(deps, serverJobs(deps).registry)),
+  ...(await sweepOrphans(deps)),
+});
 
 export const handler = createFcHandler<Deps>({
   actions: [{ name: 'sweeper.run', run: (_input, c) => sweep(c.deps) }],

@@ -4,6 +4,7 @@
  */
 import type { Action } from '../core/action';
 import { parseStep, runStep } from '../jobs';
+import { getRelease, listOrphans, releaseOrphans } from './orphans-api';
 import {
   createServer,
   deleteServer,
@@ -55,6 +56,21 @@ export function serverActions(): Action<ServersDeps>[] {
       name: 'servers.delete',
       http: { method: 'DELETE', path: '/v1/servers/:id', status: 202 },
       run: (input, c) => deleteServer(input, c.principal, c.deps),
+    },
+    {
+      name: 'orphans.list',
+      http: { method: 'GET', path: '/v1/orphans' },
+      run: (input, c) => listOrphans(input, c.principal, c.deps),
+    },
+    {
+      name: 'orphans.release',
+      http: { method: 'POST', path: '/v1/orphans/release', status: 202 },
+      run: (input, c) => releaseOrphans(input, c.principal, c.deps),
+    },
+    {
+      name: 'orphans.releaseStatus',
+      http: { method: 'GET', path: '/v1/orphans/releases/:id' },
+      run: (input, c) => getRelease(input.id, c.principal, c.deps),
     },
   ];
 }

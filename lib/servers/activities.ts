@@ -52,13 +52,15 @@ export const serverTags = (r: Pick<ServerRecord, 'id'>): Tag[] => [
   { key: TAG_SERVER, value: r.id },
 ];
 
-export async function serverActivities(record: ServerRecord, deps: ActivityDeps): Promise<ServerActivities> {
-  const account = await loadAccount(deps.store, record.accountId, JOB_PRINCIPAL, {
-    access: 'read',
-    doing: 'run server jobs',
-  });
+/** The account's cloud client for a region, as a job uses it (short in-call retries). */
+export async function accountCloud(deps: Omit<ActivityDeps, 'invoker' | 'clock'>, accountId: string, regionId: string) {
+  const account = await loadAccount(deps.store, accountId, JOB_PRINCIPAL, { access: 'read', doing: 'run server jobs' });
   const cred = await openCredential(account, deps.secrets);
-  const cloud = deps.cloud.forAccount(cred, { regionId: record.regionId, retry: STAGE_RETRY });
+  return { account, cloud: deps.cloud.forAccount(cred, { regionId, retry: STAGE_RETRY }) };
+}
+
+export async function serverActivities(record: ServerRecord, deps: ActivityDeps): Promise<ServerActivities> {
+  const { account, cloud } = await accountCloud(deps, record.accountId, record.regionId);
   const keyPair = account.sshKeys[record.regionId]?.keyPairName;
   return {
     cloud,

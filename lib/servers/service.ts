@@ -21,6 +21,7 @@ import * as T from '../store/tables';
 import type { Store, Versioned } from '../store/types';
 import { type AccountRecord, loadAccount } from '../accounts/read';
 import { type Operation, type OperationRecord, type ServerRecord, serverView } from './model';
+import { releaseWorkflow } from './orphan-release';
 import { type ServerWorkflow, serverWorkflows } from './workflows';
 
 /** What the servers, provision and sweeper functions need; the composition root's `Deps` provides it. */
@@ -42,10 +43,11 @@ const HISTORY_MAX = 20;
 
 const notFound = () => new AppError('NotFound', 'the server was not found');
 
-/** The server workflows and a registry of them for one invocation. */
+/** The server workflows (and the orphan release) and a registry of them for one invocation. */
 export function serverJobs(deps: ServersDeps) {
   const [create, del, power] = serverWorkflows(deps) as [ServerWorkflow, ServerWorkflow, ServerWorkflow];
-  return { create, del, power, registry: new Registry().add(create, del, power) };
+  const release = releaseWorkflow(deps);
+  return { create, del, power, release, registry: new Registry().add(create, del, power).add(release) };
 }
 
 /** Loads a server the caller may see (through its account's groups), else 404. */
@@ -154,6 +156,9 @@ export async function createServer(
   };
   // The account's ref first: a ref without its server is harmless, a server without its ref is invisible to its account.
   await deps.store.put(T.accountRefs, { accountId: spec.accountId, ref: `server#${id}` });
+  // Where to look for orphaned network later (kept: the last scan time stays).
+  const region = { accountId: spec.accountId, regionId: spec.regionId };
+  if (!(await deps.store.get(T.networkRegions, region))) await deps.store.put(T.networkRegions, region);
   const { create } = serverJobs(deps);
   try {
     const written = await startJob(deps, create, `${id}.1`, record, (fields) =>

@@ -100,6 +100,27 @@ export const assetEvents: TableDef = { name: 'asset_events', pk: [{ name: 'accou
 export const accountChanges: TableDef = { name: 'account_changes', pk: [{ name: 'accountId' }, { name: 'changeId' }] };
 
 /**
+ * network_regions — PK (accountId, regionId): every account × region where a server was built,
+ * written when the server is created. The sweeper ranges over it (one row per pair in use) to
+ * look for orphaned network there (`lastScanAtMs` paces it); GET /v1/orphans?refresh=true too.
+ */
+export const networkRegions: TableDef = { name: 'network_regions', pk: [{ name: 'accountId' }, { name: 'regionId' }] };
+
+/**
+ * orphans — PK (accountId, key), key = `<regionId>#<type>#<resource id>`: network this product
+ * created (tagged) that no server uses, as the last scan of that region found it.
+ * - GET /v1/orphans?accountId=[&regionId=]: range (accountId[, prefix `<regionId>#`]).
+ * - a scan of a region: range (accountId, prefix `<regionId>#`), then puts and deletes.
+ */
+export const orphans: TableDef = { name: 'orphans', pk: [{ name: 'accountId' }, { name: 'key' }] };
+
+/**
+ * orphan_releases — PK (id): one POST /v1/orphans/release, a job (lib/jobs) that deletes the
+ * listed orphans after checking again that each is still tagged and unused.
+ */
+export const orphanReleases: TableDef = { name: 'orphan_releases', pk: [{ name: 'id' }] };
+
+/**
  * job_due — PK (shard, dueKey): one row per unfinished job (a build, a delete, a scan slice),
  * `dueKey` = `<13-digit nextRunAtMs>#<table>#<id>`, so the sweeper finds every job that is due
  * (or whose lease lapsed) with one range `dueKey < <now>`, without scanning the job tables.
@@ -129,6 +150,9 @@ export const ALL_TABLES: readonly TableDef[] = [
   accountChanges,
   jobDue,
   serviceKeys,
+  networkRegions,
+  orphans,
+  orphanReleases,
 ];
 
 /**

@@ -17,11 +17,12 @@ import { fromOutcome, toHttpEvent } from './http-event';
 import { createInvokeApi } from './invoke-api';
 import { fcError, fcRequestId, MAX_SYNC_PAYLOAD, readBody } from './serve';
 import { InstancePool, type InvokeOutcome } from './instances';
-import { isSecretEnvName, openCapture } from './capture';
+import { openCapture } from './capture';
+import { instanceEnv, localSecrets, renderLocalModel } from './function-env';
 import { setUpFunctionRole, type FunctionCredentials, type FunctionRole } from './function-role';
 import { compileWorker } from './runtime';
 import { newAdminToken, readLocalState, writeLocalState, type AccountKeys } from './state';
-import { matchRoute, renderSYamlCached, toDeploymentModel, type DeploymentModel, type LocalFunction } from './syaml';
+import { matchRoute, type DeploymentModel, type LocalFunction } from './syaml';
 import { startTimers } from './timers';
 
 export interface LocalHostOptions {
@@ -48,7 +49,7 @@ export interface LocalHostOptions {
   model?: DeploymentModel;
   /** Code directory of a function; default `<root>/<props.code>`. */
   codeDir?: (fn: LocalFunction) => string;
-  /** Extra environment for every function (after s.yaml's, before the host's own). */
+  /** Tests only: extra environment for every function (after s.yaml's, before the runtime's and the endpoints). */
   env?: Record<string, string>;
   /** Function log lines; default printed with a `[fn]` prefix. `false` drops them. */
   onLog?: ((fn: string, line: string) => void) | false;
@@ -89,8 +90,8 @@ export interface LocalHost {
   asyncTask(taskId: string): AsyncTask | undefined;
   /** Waits until no async invocation is scheduled or running. */
   drainAsync(): Promise<void>;
-  /** Pids of live function instances. */
-  instancePids(): number[];
+  /** Pids of live function instances (of one function, by FC name, or all). */
+  instancePids(functionName?: string): number[];
   close(): Promise<void>;
 }
 
@@ -104,10 +105,6 @@ export function findRoot(from = process.cwd()): string {
     dir = up;
   }
 }
-
-/** Variables that hold secrets (tokens, master key, certificate key…): never rendered into the cached s.yaml document. */
-const withoutSecrets = (env: Record<string, string | undefined>) =>
-  Object.fromEntries(Object.entries(env).filter(([k]) => !isSecretEnvName(k)));
 
 function listen(server: ReturnType<typeof createServer>, port: number): Promise<number> {
   return new Promise((resolvePromise, reject) => {
@@ -135,9 +132,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   // Independent start-up steps run side by side (s preview alone takes ~1 s).
   const [workerFile, model] = await Promise.all([
     compileWorker(root, join(dataDir, 'local', 'runtime')),
-    opts.model
-      ? Promise.resolve(opts.model)
-      : renderSYamlCached(root, withoutSecrets(opts.renderEnv ?? process.env)).then(toDeploymentModel),
+    opts.model ? Promise.resolve(opts.model) : renderLocalModel(root, opts.renderEnv ?? process.env),
     opts.build === false
       ? undefined
       : import('../../scripts/build').then(({ build }) => build({ root, ifChanged: true })),
@@ -194,35 +189,31 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     );
     const url = `http://127.0.0.1:${port}`;
 
-    const functionEnv = (fn: LocalFunction): Record<string, string> => {
-      const env: Record<string, string> = {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        TZ: 'UTC',
-        FC_FUNCTION_NAME: fn.functionName,
-        FC_FUNCTION_HANDLER: fn.handler,
-        FC_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
-        FC_REGION: model.region,
-        FC_ACCOUNT_ID: deployment.accountId,
-        FC_INSTANCE_ID: randomUUID(),
-        ...fn.environment,
-        ...opts.env,
-        // The session current when the instance starts; instances are recycled when it rotates.
-        ALIBABA_CLOUD_ACCESS_KEY_ID: role.cached().accessKeyId,
-        ALIBABA_CLOUD_ACCESS_KEY_SECRET: role.cached().accessKeySecret,
-        ALIBABA_CLOUD_SECURITY_TOKEN: role.cached().securityToken,
-        FLEET_ACCOUNT_ID: deployment.accountId,
-        FLEET_SANDBOX_ENDPOINT: sandbox.endpoint,
-        TABLESTORE_ENDPOINT: sandbox.url,
-        FLEET_INVOKE_ENDPOINT: url,
-        FLEET_ADMIN_TOKEN: adminToken,
-      };
-      // Secrets are not rendered (the render is cached on disk): pass them straight through.
-      const masterKey = (opts.renderEnv ?? process.env).FLEET_MASTER_KEY;
-      if (masterKey && !opts.env?.FLEET_MASTER_KEY) env.FLEET_MASTER_KEY = masterKey;
-      // Secrets use the sandbox's KMS (the deployment account's `alias/fleet`) unless a master key is set.
-      if (!env.FLEET_MASTER_KEY && !env.FLEET_KMS_KEY_ID) env.FLEET_KMS_KEY_ID = 'alias/fleet';
-      return env;
-    };
+    const secrets = localSecrets(opts.renderEnv ?? process.env, adminToken);
+    const functionEnv = (fn: LocalFunction): Record<string, string> =>
+      instanceEnv(fn, {
+        secrets,
+        base: { PATH: process.env.PATH ?? '/usr/bin:/bin', TZ: 'UTC' },
+        runtime: {
+          FC_FUNCTION_NAME: fn.functionName,
+          FC_FUNCTION_HANDLER: fn.handler,
+          FC_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+          FC_REGION: model.region,
+          FC_ACCOUNT_ID: deployment.accountId,
+          FC_INSTANCE_ID: randomUUID(),
+          // The session current when the instance starts; instances are recycled when it rotates.
+          ALIBABA_CLOUD_ACCESS_KEY_ID: role.cached().accessKeyId,
+          ALIBABA_CLOUD_ACCESS_KEY_SECRET: role.cached().accessKeySecret,
+          ALIBABA_CLOUD_SECURITY_TOKEN: role.cached().securityToken,
+        },
+        endpoints: {
+          FLEET_ACCOUNT_ID: deployment.accountId,
+          FLEET_SANDBOX_ENDPOINT: sandbox.endpoint,
+          TABLESTORE_ENDPOINT: sandbox.url,
+          FLEET_INVOKE_ENDPOINT: url,
+        },
+        ...(opts.env ? { extra: opts.env } : {}),
+      });
     // The local "deploy step": the product's tables exist before the first request.
     if (model.functions[0]) {
       const cfg = loadConfig(functionEnv(model.functions[0]));
@@ -410,7 +401,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       invocations,
       asyncTask: (id) => queue.get(id),
       drainAsync: () => queue.drain(),
-      instancePids: () => pool.pids(),
+      instancePids: (name) => pool.pids(name),
       close: () => (closing ??= runCleanup(cleanup)),
     };
   } catch (e) {

@@ -50,11 +50,13 @@ export class InstancePool {
 
   constructor(private readonly opts: InstancePoolOptions) {}
 
-  /** Pids of the live instances (tests check none survive `close`). */
-  pids(): number[] {
-    return [...[...this.instances.values()].flat(), ...this.retiring]
-      .map((i) => i.child.pid)
-      .filter((p): p is number => typeof p === 'number');
+  /** Pids of the live instances (of one function, or all: tests check none survive `close`). */
+  pids(functionName?: string): number[] {
+    const live =
+      functionName === undefined
+        ? [...[...this.instances.values()].flat(), ...this.retiring]
+        : [...(this.instances.get(functionName) ?? [])];
+    return live.map((i) => i.child.pid).filter((p): p is number => typeof p === 'number');
   }
 
   private start(fn: LocalFunction): Instance {

@@ -9,20 +9,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import { systemClock } from '../core/clock';
 import { loadConfig } from '../core/config';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import { ensureTables } from '../store';
 import { AsyncQueue, type AsyncTask } from './async-queue';
-import { fromOutcome, toHttpEvent } from './http-event';
-import { createInvokeApi } from './invoke-api';
-import { fcError, fcRequestId, MAX_SYNC_PAYLOAD, readBody } from './serve';
-import { InstancePool, type InvokeOutcome } from './instances';
 import { openCapture } from './capture';
+import { createDomainHandler } from './domain';
 import { instanceEnv, localSecrets, renderLocalModel } from './function-env';
 import { setUpFunctionRole, type FunctionCredentials, type FunctionRole } from './function-role';
+import { InstancePool, type InvokeOutcome } from './instances';
+import { createInvokeApi } from './invoke-api';
 import { compileWorker } from './runtime';
+import { fcError, fcRequestId } from './serve';
 import { newAdminToken, readLocalState, writeLocalState, type AccountKeys } from './state';
-import { matchRoute, type DeploymentModel, type LocalFunction } from './syaml';
+import type { DeploymentModel, LocalFunction } from './syaml';
 import { startTimers } from './timers';
 
 export interface LocalHostOptions {
@@ -179,6 +180,9 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     let markReady!: () => void;
     const ready = new Promise<void>((r) => (markReady = r));
     const server = createServer((req, res) => void ready.then(() => onRequest?.(req, res)));
+    // `Expect: 100-continue` is answered only when the body is wanted (`readBody`): a refusal
+    // (401, 413…) then costs the client nothing but its headers.
+    server.on('checkContinue', (req, res) => server.emit('request', req, res));
     const port = await listen(server, opts.port ?? 9000);
     cleanup.unshift(
       () =>
@@ -320,6 +324,9 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       }
     })();
 
+    // The traffic capture records the secrets of each body the host read.
+    const bodySinks = new WeakMap<IncomingMessage, (body: Buffer) => void>();
+    const onBody = (req: IncomingMessage, body: Buffer) => bodySinks.get(req)?.(body);
     const handleInvokeApi = createInvokeApi({
       byName,
       queue,
@@ -332,53 +339,30 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
         return { ...k, forbidden: true };
       },
       invokeSync: (fn, event, requestId) => invoke(fn, event, 'sync', requestId),
+      clock: systemClock,
+      onBody,
     });
-
-    const handleDomain = async (req: IncomingMessage, res: ServerResponse, pathname: string) => {
-      const requestId = fcRequestId();
-      const route = matchRoute(model.routes, pathname, req.method ?? 'GET');
-      const fn = route && byName.get(route.functionName);
-      if (!fn) {
-        if (pathname === '/healthz') {
-          res.writeHead(200, { 'content-type': 'application/json', 'x-fc-request-id': requestId });
-          return res.end(JSON.stringify({ status: 'ok', version }));
-        }
-        return fcError(res, 404, 'PathNotFound', `no route of the custom domain matches '${pathname}'`, requestId);
-      }
-      const body = await readBody(req, MAX_SYNC_PAYLOAD);
-      if (body === 'too-large')
-        return fcError(
-          res,
-          413,
-          'EntityTooLarge',
-          `payload size exceeds maximum allowed size (${MAX_SYNC_PAYLOAD} bytes)`,
-          requestId,
-        );
-      const event = toHttpEvent(req, body, requestId, deployment.accountId);
-      const answer = fromOutcome(await invoke(fn, Buffer.from(JSON.stringify(event)), 'http', requestId), requestId);
-      res.writeHead(answer.statusCode, {
-        ...answer.headers,
-        'x-fc-request-id': requestId,
-        'content-length': answer.body.length,
-      });
-      res.end(req.method === 'HEAD' ? undefined : answer.body);
-    };
+    const handleDomain = createDomainHandler({
+      routes: model.routes,
+      byName,
+      pool,
+      invoke: (fn, event, requestId) => invoke(fn, event, 'http', requestId),
+      accountId: deployment.accountId,
+      version,
+      onBody,
+    });
 
     onRequest = (req: IncomingMessage, res: ServerResponse) => {
       const raw = req.url ?? '/';
       const q = raw.indexOf('?');
+      // One path everywhere: the raw path as sent (signed by invoke callers, routed on as is).
       const rawPath = q < 0 ? raw : raw.slice(0, q);
       const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
-      let pathname = rawPath;
-      try {
-        pathname = decodeURI(rawPath);
-      } catch {
-        /* keep raw */
-      }
-      capture?.request(req, res);
+      const sink = capture?.request(req, res);
+      if (sink) bodySinks.set(req, sink);
       const work = rawPath.startsWith('/2023-03-30/')
         ? handleInvokeApi(req, res, rawPath, query)
-        : handleDomain(req, res, pathname);
+        : handleDomain(req, res, rawPath);
       work.catch((e: unknown) => {
         onLog?.('host', `request failed: ${(e as Error).message}`);
         if (!res.headersSent)

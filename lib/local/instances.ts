@@ -4,6 +4,8 @@
  * `instanceConcurrency` requests at once and busy functions get more instances (capped locally).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import type { HttpRoutesInfo } from '../fc/route-info';
+import { parseRoutesInfo } from './route-guard';
 import type { LocalFunction } from './syaml';
 
 export type InvokeFailure = {
@@ -57,6 +59,8 @@ export class InstancePool {
   private readonly waiters = new Map<string, Array<() => void>>();
   /** Recycled instances still finishing an invocation. */
   private readonly retiring = new Set<Instance>();
+  /** What each function's bundle said about its HTTP routes when an instance of it started. */
+  private readonly routes = new Map<string, HttpRoutesInfo | undefined>();
 
   constructor(private readonly opts: InstancePoolOptions) {}
 
@@ -67,6 +71,41 @@ export class InstancePool {
         ? [...[...this.instances.values()].flat(), ...this.retiring]
         : [...(this.instances.get(functionName) ?? [])];
     return live.map((i) => i.child.pid).filter((p): p is number => typeof p === 'number');
+  }
+
+  /**
+   * The HTTP routes a function's bundle describes (`info` undefined: it describes none). The
+   * first call starts an instance, which then serves the next invocation, and waits for it to
+   * load: an instance that dies or is still loading after `fn.timeoutSec` fails like an
+   * invocation would (ProcessExited, FunctionTimeout; the hung one is killed).
+   */
+  async httpRoutes(fn: LocalFunction): Promise<{ ok: true; info?: HttpRoutesInfo } | InvokeFailure> {
+    const cached = () => {
+      const info = this.routes.get(fn.functionName);
+      return info ? { ok: true as const, info } : { ok: true as const };
+    };
+    if (this.routes.has(fn.functionName) || this.closed) return cached();
+    const live = (this.instances.get(fn.functionName) ?? []).filter((i) => i.child.connected);
+    const inst = live[0] ?? (live.length < (this.opts.maxInstancesPerFunction ?? 4) ? this.start(fn) : undefined);
+    if (!inst) return cached();
+    const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const loaded = await Promise.race([
+      inst.ready.then(
+        () => true,
+        (e: Error) => e,
+      ),
+      new Promise<false>((r) => (timer = setTimeout(() => r(false), fn.timeoutSec * 1000))),
+    ]);
+    clearTimeout(timer);
+    if (loaded === true) return cached();
+    if (loaded === false) this.kill(inst);
+    return {
+      ok: false,
+      errorType: loaded === false ? 'FunctionTimeout' : 'ProcessExited',
+      errorMessage: loaded === false ? `Function timed out after ${fn.timeoutSec} seconds` : loaded.message,
+      durationMs: Date.now() - started,
+    };
   }
 
   private start(fn: LocalFunction): Instance {
@@ -92,6 +131,7 @@ export class InstancePool {
         const msg = raw as { type: string; id?: number } & Record<string, unknown>;
         if (msg.type === 'ready') {
           started = true;
+          this.routes.set(fn.functionName, parseRoutesInfo(msg.httpRoutes));
           resolve();
         } else if (msg.type === 'init-error') {
           started = true;

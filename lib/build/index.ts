@@ -50,6 +50,14 @@ export const LAZY: Record<string, string> = {
   '@alicloud/fc20230330': 'fc20230330',
 };
 
+/**
+ * Code a lazy chunk runs before its SDK loads. tablestore 5.x calls the deprecated `Buffer()`;
+ * Node's DEP0005 warning would go to stderr, which is the function's log, once per instance.
+ */
+const LAZY_PRELUDE: Record<string, string> = {
+  tablestore: `require(${JSON.stringify('./lib/core/node-warnings.ts')}).muteWarning('DEP0005');`,
+};
+
 /** Dynamic `import('<lazy package>')` → `require('./lazy/<file>.js')` at run time. */
 const lazyPlugin: Plugin = {
   name: 'lazy-sdks',
@@ -166,7 +174,11 @@ async function buildLazyChunks(root: string, meta: Metafile): Promise<Map<string
     if (!wanted.has(path)) continue;
     const r = await esbuild({
       absWorkingDir: root,
-      stdin: { contents: `module.exports = require(${JSON.stringify(pkg)});`, resolveDir: root, loader: 'js' },
+      stdin: {
+        contents: `${LAZY_PRELUDE[pkg] ?? ''}module.exports = require(${JSON.stringify(pkg)});`,
+        resolveDir: root,
+        loader: 'js',
+      },
       bundle: true,
       minify: true,
       platform: 'node',

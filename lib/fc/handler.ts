@@ -7,6 +7,7 @@ import { AppError, toAppError } from '../core/errors';
 import { newRequestId } from '../core/ids';
 import { createLogger, type Logger } from '../core/log';
 import { errorResult, handleHttp, logBug } from './http';
+import { httpRoutesInfo, type HttpRoutesInfo } from './route-info';
 import { createRouter } from './router';
 import type { Action, CallContext, FcContext, FcHttpEvent, FcInvokeEvent, FcTimerEvent, Principal } from './types';
 
@@ -21,7 +22,10 @@ export interface FcHandlerOptions<D> {
   log?: Logger;
 }
 
-export type FcHandler = (event: Buffer | string | object, context: FcContext) => Promise<unknown>;
+export type FcHandler = ((event: Buffer | string | object, context: FcContext) => Promise<unknown>) & {
+  /** Its HTTP routes' auth and body limits, for the front door (`route-info.ts`). */
+  httpRoutes?: HttpRoutesInfo;
+};
 
 /** FC's default function timeout, for a context that names none (tests). */
 const DEFAULT_TIMEOUT_S = 60;
@@ -83,7 +87,7 @@ export function createFcHandler<D>(opts: FcHandlerOptions<D>): FcHandler {
   const byName = new Map(opts.actions.map((a) => [a.name, a] as const));
   const fallbackLog = opts.log ?? createLogger();
 
-  return async (raw, context) => {
+  const handler: FcHandler = async (raw, context) => {
     const started = Date.now();
     const deadlineAtMs = started + (context?.function?.timeout || DEFAULT_TIMEOUT_S) * 1000;
     const parsed = classifyEvent(raw);
@@ -164,4 +168,5 @@ export function createFcHandler<D>(opts: FcHandlerOptions<D>): FcHandler {
       return out;
     }
   };
+  return Object.assign(handler, { httpRoutes: httpRoutesInfo(opts.actions) });
 }

@@ -43,7 +43,7 @@ export interface Invoker {
   invokeSync<T = unknown>(fn: string, event: unknown): Promise<T>;
 }
 
-/** Longest delay FC accepts for one async call. */
+/** Longest delay FC accepts for one async call (`x-fc-async-delay` ≤ 3600 s); the local host enforces it too. */
 export const MAX_ASYNC_DELAY_MS = 3600_000;
 
 type FcModule = typeof import('@alicloud/fc20230330');
@@ -178,10 +178,11 @@ export function createInvoker(opts: InvokerOptions): Invoker {
   return {
     async invokeAsync(fn, event, o = {}) {
       const delayMs = o.delayMs ?? 0;
-      if (!Number.isFinite(delayMs) || delayMs < 0)
-        throw new AppError('Internal', `invoke delay must be >= 0 ms, got ${delayMs}`);
+      // A longer wait is chained by the caller (wait an hour, then schedule the rest): never shortened here.
+      if (!Number.isFinite(delayMs) || delayMs < 0 || delayMs > MAX_ASYNC_DELAY_MS)
+        throw new AppError('Internal', `invoke delay must be 0..${MAX_ASYNC_DELAY_MS} ms, got ${delayMs}`);
       const headers: Record<string, string> = { 'x-fc-invocation-type': 'Async' };
-      if (delayMs > 0) headers['x-fc-async-delay'] = String(Math.ceil(Math.min(delayMs, MAX_ASYNC_DELAY_MS) / 1000));
+      if (delayMs > 0) headers['x-fc-async-delay'] = String(Math.ceil(delayMs / 1000));
       if (o.taskId) headers['x-fc-async-task-id'] = o.taskId;
       const res = await call(fn, event, headers, o.absolute);
       await readAll(res.body);

@@ -24,8 +24,12 @@ export const isSecretEnvName = (name: string) => SECRET_ENV.test(name);
 const MAX_CAPTURED_BODY = 16 * 1024 * 1024;
 
 export interface TrafficCapture {
-  /** Call when a request arrives, before it is dispatched: records its secrets and its answer. */
-  request(req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * Call when a request arrives, before it is dispatched: records its answer. Returns what to
+   * call with the body once it was read (its secrets are recorded); the capture never reads a
+   * body itself, so it cannot hold more of one than the host does.
+   */
+  request(req: IncomingMessage, res: ServerResponse): (body: Buffer) => void;
   /** One request and its answer that did not go through HTTP (tests calling a handler in-process). */
   exchange(x: {
     method: string;
@@ -99,13 +103,10 @@ export function openCapture(dir = process.env.FLEET_CAPTURE_DIR): TrafficCapture
     request(req, res) {
       const method = req.method ?? 'GET';
       const path = (req.url ?? '/').split('?')[0] ?? '/';
-      const reqChunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => reqChunks.push(c));
       let action: string | undefined;
-      req.on('end', () => {
-        const text = Buffer.concat(reqChunks).toString('utf8');
-        action = secretsOfBody(text, (v, field) => secret(v, `request ${field} ${method} ${path}`));
-      });
+      const body = (b: Buffer) => {
+        action = secretsOfBody(b.toString('utf8'), (v, field) => secret(v, `request ${field} ${method} ${path}`));
+      };
 
       const chunks: Buffer[] = [];
       let size = 0;
@@ -144,6 +145,7 @@ export function openCapture(dir = process.env.FLEET_CAPTURE_DIR): TrafficCapture
           size,
         ),
       );
+      return body;
     },
 
     exchange(x) {

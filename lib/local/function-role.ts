@@ -54,7 +54,7 @@ export async function setUpFunctionRole(
   roleName = 'fleet-functions',
 ): Promise<FunctionRole> {
   const deployment = state.deployment!;
-  const role = await sandbox.createRole(deployment.accountId, {
+  const role = await sandbox.putRole(deployment.accountId, {
     name: roleName,
     allow: FUNCTION_ROLE_ALLOW,
     maxSessionDuration: 3600,

@@ -9,19 +9,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import { systemClock } from '../core/clock';
 import { loadConfig } from '../core/config';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import { ensureTables } from '../store';
 import { AsyncQueue, type AsyncTask } from './async-queue';
-import { fromOutcome, toHttpEvent } from './http-event';
-import { createInvokeApi } from './invoke-api';
-import { fcError, fcRequestId, MAX_SYNC_PAYLOAD, readBody } from './serve';
-import { InstancePool, type InvokeOutcome } from './instances';
-import { isSecretEnvName, openCapture } from './capture';
+import { openCapture } from './capture';
+import { createDomainHandler } from './domain';
+import { instanceEnv, localSecrets, renderLocalModel } from './function-env';
 import { setUpFunctionRole, type FunctionCredentials, type FunctionRole } from './function-role';
+import { InstancePool, type InvokeOutcome } from './instances';
+import { createInvokeApi } from './invoke-api';
 import { compileWorker } from './runtime';
+import { fcError, fcRequestId } from './serve';
 import { newAdminToken, readLocalState, writeLocalState, type AccountKeys } from './state';
-import { matchRoute, renderSYamlCached, toDeploymentModel, type DeploymentModel, type LocalFunction } from './syaml';
+import type { DeploymentModel, LocalFunction } from './syaml';
 import { startTimers } from './timers';
 
 export interface LocalHostOptions {
@@ -48,7 +50,7 @@ export interface LocalHostOptions {
   model?: DeploymentModel;
   /** Code directory of a function; default `<root>/<props.code>`. */
   codeDir?: (fn: LocalFunction) => string;
-  /** Extra environment for every function (after s.yaml's, before the host's own). */
+  /** Tests only: extra environment for every function (after s.yaml's, before the runtime's and the endpoints). */
   env?: Record<string, string>;
   /** Function log lines; default printed with a `[fn]` prefix. `false` drops them. */
   onLog?: ((fn: string, line: string) => void) | false;
@@ -75,6 +77,8 @@ export interface InvocationRecord {
 export interface LocalHost {
   url: string;
   port: number;
+  /** SANDBOX_TIME_SCALE of this host (cloud waits, async delays, timers). */
+  timeScale: number;
   sandbox: Sandbox;
   adminToken: string;
   /** The user's sandbox account (printed by `npm start`). */
@@ -89,8 +93,8 @@ export interface LocalHost {
   asyncTask(taskId: string): AsyncTask | undefined;
   /** Waits until no async invocation is scheduled or running. */
   drainAsync(): Promise<void>;
-  /** Pids of live function instances. */
-  instancePids(): number[];
+  /** Pids of live function instances (of one function, by FC name, or all). */
+  instancePids(functionName?: string): number[];
   close(): Promise<void>;
 }
 
@@ -104,10 +108,6 @@ export function findRoot(from = process.cwd()): string {
     dir = up;
   }
 }
-
-/** Variables that hold secrets (tokens, master key, certificate key…): never rendered into the cached s.yaml document. */
-const withoutSecrets = (env: Record<string, string | undefined>) =>
-  Object.fromEntries(Object.entries(env).filter(([k]) => !isSecretEnvName(k)));
 
 function listen(server: ReturnType<typeof createServer>, port: number): Promise<number> {
   return new Promise((resolvePromise, reject) => {
@@ -135,9 +135,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   // Independent start-up steps run side by side (s preview alone takes ~1 s).
   const [workerFile, model] = await Promise.all([
     compileWorker(root, join(dataDir, 'local', 'runtime')),
-    opts.model
-      ? Promise.resolve(opts.model)
-      : renderSYamlCached(root, withoutSecrets(opts.renderEnv ?? process.env)).then(toDeploymentModel),
+    opts.model ? Promise.resolve(opts.model) : renderLocalModel(root, opts.renderEnv ?? process.env),
     opts.build === false ? undefined : import('../build').then(({ build }) => build({ root, ifChanged: true })),
   ]);
 
@@ -182,6 +180,9 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     let markReady!: () => void;
     const ready = new Promise<void>((r) => (markReady = r));
     const server = createServer((req, res) => void ready.then(() => onRequest?.(req, res)));
+    // `Expect: 100-continue` is answered only when the body is wanted (`readBody`): a refusal
+    // (401, 413…) then costs the client nothing but its headers.
+    server.on('checkContinue', (req, res) => server.emit('request', req, res));
     const port = await listen(server, opts.port ?? 9000);
     cleanup.unshift(
       () =>
@@ -192,35 +193,33 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     );
     const url = `http://127.0.0.1:${port}`;
 
-    const functionEnv = (fn: LocalFunction): Record<string, string> => {
-      const env: Record<string, string> = {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        TZ: 'UTC',
-        FC_FUNCTION_NAME: fn.functionName,
-        FC_FUNCTION_HANDLER: fn.handler,
-        FC_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
-        FC_REGION: model.region,
-        FC_ACCOUNT_ID: deployment.accountId,
-        FC_INSTANCE_ID: randomUUID(),
-        ...fn.environment,
-        ...opts.env,
-        // The session current when the instance starts; instances are recycled when it rotates.
-        ALIBABA_CLOUD_ACCESS_KEY_ID: role.cached().accessKeyId,
-        ALIBABA_CLOUD_ACCESS_KEY_SECRET: role.cached().accessKeySecret,
-        ALIBABA_CLOUD_SECURITY_TOKEN: role.cached().securityToken,
-        FLEET_ACCOUNT_ID: deployment.accountId,
-        FLEET_SANDBOX_ENDPOINT: sandbox.endpoint,
-        TABLESTORE_ENDPOINT: sandbox.url,
-        FLEET_INVOKE_ENDPOINT: url,
-        FLEET_ADMIN_TOKEN: adminToken,
-      };
-      // Secrets are not rendered (the render is cached on disk): pass them straight through.
-      const masterKey = (opts.renderEnv ?? process.env).FLEET_MASTER_KEY;
-      if (masterKey && !opts.env?.FLEET_MASTER_KEY) env.FLEET_MASTER_KEY = masterKey;
-      // Secrets use the sandbox's KMS (the deployment account's `alias/fleet`) unless a master key is set.
-      if (!env.FLEET_MASTER_KEY && !env.FLEET_KMS_KEY_ID) env.FLEET_KMS_KEY_ID = 'alias/fleet';
-      return env;
-    };
+    const secrets = localSecrets(opts.renderEnv ?? process.env, adminToken);
+    const functionEnv = (fn: LocalFunction): Record<string, string> =>
+      instanceEnv(fn, {
+        secrets,
+        base: { PATH: process.env.PATH ?? '/usr/bin:/bin', TZ: 'UTC' },
+        runtime: {
+          FC_FUNCTION_NAME: fn.functionName,
+          FC_FUNCTION_HANDLER: fn.handler,
+          FC_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+          FC_REGION: model.region,
+          FC_ACCOUNT_ID: deployment.accountId,
+          FC_INSTANCE_ID: randomUUID(),
+          // The session current when the instance starts; instances are recycled when it rotates.
+          ALIBABA_CLOUD_ACCESS_KEY_ID: role.cached().accessKeyId,
+          ALIBABA_CLOUD_ACCESS_KEY_SECRET: role.cached().accessKeySecret,
+          ALIBABA_CLOUD_SECURITY_TOKEN: role.cached().securityToken,
+        },
+        endpoints: {
+          FLEET_ACCOUNT_ID: deployment.accountId,
+          FLEET_SANDBOX_ENDPOINT: sandbox.endpoint,
+          TABLESTORE_ENDPOINT: sandbox.url,
+          FLEET_INVOKE_ENDPOINT: url,
+          // The sandbox's clock scale, so a job's waits are due when the host delivers them.
+          ...(timeScale !== 1 ? { FLEET_TIME_SCALE: String(timeScale) } : {}),
+        },
+        ...(opts.env ? { extra: opts.env } : {}),
+      });
     // The local "deploy step": the product's tables exist before the first request.
     if (model.functions[0]) {
       const cfg = loadConfig(functionEnv(model.functions[0]));
@@ -327,6 +326,9 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       }
     })();
 
+    // The traffic capture records the secrets of each body the host read.
+    const bodySinks = new WeakMap<IncomingMessage, (body: Buffer) => void>();
+    const onBody = (req: IncomingMessage, body: Buffer) => bodySinks.get(req)?.(body);
     const handleInvokeApi = createInvokeApi({
       byName,
       queue,
@@ -339,53 +341,30 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
         return { ...k, forbidden: true };
       },
       invokeSync: (fn, event, requestId) => invoke(fn, event, 'sync', requestId),
+      clock: systemClock,
+      onBody,
     });
-
-    const handleDomain = async (req: IncomingMessage, res: ServerResponse, pathname: string) => {
-      const requestId = fcRequestId();
-      const route = matchRoute(model.routes, pathname, req.method ?? 'GET');
-      const fn = route && byName.get(route.functionName);
-      if (!fn) {
-        if (pathname === '/healthz') {
-          res.writeHead(200, { 'content-type': 'application/json', 'x-fc-request-id': requestId });
-          return res.end(JSON.stringify({ status: 'ok', version }));
-        }
-        return fcError(res, 404, 'PathNotFound', `no route of the custom domain matches '${pathname}'`, requestId);
-      }
-      const body = await readBody(req, MAX_SYNC_PAYLOAD);
-      if (body === 'too-large')
-        return fcError(
-          res,
-          413,
-          'EntityTooLarge',
-          `payload size exceeds maximum allowed size (${MAX_SYNC_PAYLOAD} bytes)`,
-          requestId,
-        );
-      const event = toHttpEvent(req, body, requestId, deployment.accountId);
-      const answer = fromOutcome(await invoke(fn, Buffer.from(JSON.stringify(event)), 'http', requestId), requestId);
-      res.writeHead(answer.statusCode, {
-        ...answer.headers,
-        'x-fc-request-id': requestId,
-        'content-length': answer.body.length,
-      });
-      res.end(req.method === 'HEAD' ? undefined : answer.body);
-    };
+    const handleDomain = createDomainHandler({
+      routes: model.routes,
+      byName,
+      pool,
+      invoke: (fn, event, requestId) => invoke(fn, event, 'http', requestId),
+      accountId: deployment.accountId,
+      version,
+      onBody,
+    });
 
     onRequest = (req: IncomingMessage, res: ServerResponse) => {
       const raw = req.url ?? '/';
       const q = raw.indexOf('?');
+      // One path everywhere: the raw path as sent (signed by invoke callers, routed on as is).
       const rawPath = q < 0 ? raw : raw.slice(0, q);
       const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
-      let pathname = rawPath;
-      try {
-        pathname = decodeURI(rawPath);
-      } catch {
-        /* keep raw */
-      }
-      capture?.request(req, res);
+      const sink = capture?.request(req, res);
+      if (sink) bodySinks.set(req, sink);
       const work = rawPath.startsWith('/2023-03-30/')
         ? handleInvokeApi(req, res, rawPath, query)
-        : handleDomain(req, res, pathname);
+        : handleDomain(req, res, rawPath);
       work.catch((e: unknown) => {
         onLog?.('host', `request failed: ${(e as Error).message}`);
         if (!res.headersSent)
@@ -399,6 +378,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     return {
       url,
       port,
+      timeScale,
       sandbox,
       adminToken,
       sandboxAccount: user,
@@ -408,7 +388,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       invocations,
       asyncTask: (id) => queue.get(id),
       drainAsync: () => queue.drain(),
-      instancePids: () => pool.pids(),
+      instancePids: (name) => pool.pids(name),
       close: () => (closing ??= runCleanup(cleanup)),
     };
   } catch (e) {

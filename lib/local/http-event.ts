@@ -34,15 +34,22 @@ function fcTime(d: Date): string {
   return `${p(d.getUTCDate())}/${mon}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
 }
 
-/** Builds the HTTP trigger event for `req` (whose body has been read into `body`). */
+/**
+ * Builds the HTTP trigger event for `req` (whose body has been read into `body`). `rawPath` is
+ * the path as sent, undecoded and not normalised: the path the host routed on is the path the
+ * function routes on.
+ */
 export function toHttpEvent(
   req: IncomingMessage,
+  rawPath: string,
   body: Buffer,
   requestId: string,
   accountId: string,
   now = new Date(),
 ): FcHttpEvent {
-  const url = new URL(req.url ?? '/', 'http://local');
+  const raw = req.url ?? '/';
+  const q = raw.indexOf('?');
+  const search = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
   const headers: Record<string, string> = {};
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     const name = canonicalHeaderName(req.rawHeaders[i]!);
@@ -50,11 +57,11 @@ export function toHttpEvent(
     headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
   }
   const queryParameters: Record<string, string> = {};
-  for (const key of new Set(url.searchParams.keys())) queryParameters[key] = url.searchParams.getAll(key).join(',');
+  for (const key of new Set(search.keys())) queryParameters[key] = search.getAll(key).join(',');
   const text = isTextBody(req.headers['content-type'], body);
   return {
     version: 'v1',
-    rawPath: url.pathname,
+    rawPath,
     headers,
     queryParameters,
     body: text ? body.toString('utf8') : body.toString('base64'),
@@ -65,7 +72,7 @@ export function toHttpEvent(
       requestId,
       http: {
         method: (req.method ?? 'GET').toUpperCase(),
-        path: url.pathname,
+        path: rawPath,
         protocol: `HTTP/${req.httpVersion}`,
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
         userAgent: req.headers['user-agent'] ?? '',

@@ -4,11 +4,20 @@
  * `instanceConcurrency` requests at once and busy functions get more instances (capped locally).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import type { HttpRoutesInfo } from '../fc/route-info';
+import { parseRoutesInfo } from './route-guard';
 import type { LocalFunction } from './syaml';
 
+export type InvokeFailure = {
+  ok: false;
+  errorType: string;
+  errorMessage: string;
+  stackTrace?: string[];
+  durationMs: number;
+};
 export type InvokeOutcome =
   | { ok: true; kind: 'empty' | 'string' | 'buffer' | 'json'; data?: string; durationMs: number }
-  | { ok: false; errorType: string; errorMessage: string; stackTrace?: string[]; durationMs: number };
+  | InvokeFailure;
 
 interface Pending {
   resolve: (o: InvokeOutcome) => void;
@@ -18,12 +27,15 @@ interface Pending {
 
 interface Instance {
   child: ChildProcess;
+  /** Settles once the bundle is loaded; rejects when the instance dies before that. */
   ready: Promise<void>;
   pending: Map<number, Pending>;
   /** Invocations assigned to this instance and not finished (including those waiting for init). */
   inflight: number;
   /** Takes no new invocations; exits once its running ones finish (see `recycle`). */
   retired?: boolean;
+  /** Answers invocation `id` once (result, timeout or death: the first wins). */
+  settle(id: number, outcome: InvokeOutcome): void;
 }
 
 export interface InstancePoolOptions {
@@ -47,14 +59,53 @@ export class InstancePool {
   private readonly waiters = new Map<string, Array<() => void>>();
   /** Recycled instances still finishing an invocation. */
   private readonly retiring = new Set<Instance>();
+  /** What each function's bundle said about its HTTP routes when an instance of it started. */
+  private readonly routes = new Map<string, HttpRoutesInfo | undefined>();
 
   constructor(private readonly opts: InstancePoolOptions) {}
 
-  /** Pids of the live instances (tests check none survive `close`). */
-  pids(): number[] {
-    return [...[...this.instances.values()].flat(), ...this.retiring]
-      .map((i) => i.child.pid)
-      .filter((p): p is number => typeof p === 'number');
+  /** Pids of the live instances (of one function, or all: tests check none survive `close`). */
+  pids(functionName?: string): number[] {
+    const live =
+      functionName === undefined
+        ? [...[...this.instances.values()].flat(), ...this.retiring]
+        : [...(this.instances.get(functionName) ?? [])];
+    return live.map((i) => i.child.pid).filter((p): p is number => typeof p === 'number');
+  }
+
+  /**
+   * The HTTP routes a function's bundle describes (`info` undefined: it describes none). The
+   * first call starts an instance, which then serves the next invocation, and waits for it to
+   * load: an instance that dies or is still loading after `fn.timeoutSec` fails like an
+   * invocation would (ProcessExited, FunctionTimeout; the hung one is killed).
+   */
+  async httpRoutes(fn: LocalFunction): Promise<{ ok: true; info?: HttpRoutesInfo } | InvokeFailure> {
+    const cached = () => {
+      const info = this.routes.get(fn.functionName);
+      return info ? { ok: true as const, info } : { ok: true as const };
+    };
+    if (this.routes.has(fn.functionName) || this.closed) return cached();
+    const live = (this.instances.get(fn.functionName) ?? []).filter((i) => i.child.connected);
+    const inst = live[0] ?? (live.length < (this.opts.maxInstancesPerFunction ?? 4) ? this.start(fn) : undefined);
+    if (!inst) return cached();
+    const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const loaded = await Promise.race([
+      inst.ready.then(
+        () => true,
+        (e: Error) => e,
+      ),
+      new Promise<false>((r) => (timer = setTimeout(() => r(false), fn.timeoutSec * 1000))),
+    ]);
+    clearTimeout(timer);
+    if (loaded === true) return cached();
+    if (loaded === false) this.kill(inst);
+    return {
+      ok: false,
+      errorType: loaded === false ? 'FunctionTimeout' : 'ProcessExited',
+      errorMessage: loaded === false ? `Function timed out after ${fn.timeoutSec} seconds` : loaded.message,
+      durationMs: Date.now() - started,
+    };
   }
 
   private start(fn: LocalFunction): Instance {
@@ -74,34 +125,49 @@ export class InstancePool {
     };
     child.stdout?.on('data', forward);
     child.stderr?.on('data', forward);
+    let started = false;
     const ready = new Promise<void>((resolve, reject) => {
       child.on('message', (raw) => {
         const msg = raw as { type: string; id?: number } & Record<string, unknown>;
-        if (msg.type === 'ready') resolve();
-        else if (msg.type === 'init-error') {
+        if (msg.type === 'ready') {
+          started = true;
+          this.routes.set(fn.functionName, parseRoutesInfo(msg.httpRoutes));
+          resolve();
+        } else if (msg.type === 'init-error') {
+          started = true;
           this.opts.onLog?.(fn, `init failed: ${String(msg.errorMessage)}`);
           resolve(); // invocations answer InitializationError from the worker
         } else if (msg.type === 'result' && typeof msg.id === 'number') {
-          const p = pending.get(msg.id);
-          if (!p) return;
-          pending.delete(msg.id);
-          clearTimeout(p.timer);
-          p.resolve(msg as unknown as InvokeOutcome);
+          inst.settle(msg.id, msg as unknown as InvokeOutcome);
         }
       });
       child.on('error', reject);
+      // Dying while loading (exit at init, OOM, killed): nothing will ever say ready.
+      child.on('exit', (code, signal) => {
+        if (!started) reject(new Error(`the function instance exited while starting (${signal ?? code})`));
+      });
     });
     ready.catch(() => undefined);
-    const inst: Instance = { child, ready, pending, inflight: 0 };
+    const inst: Instance = {
+      child,
+      ready,
+      pending,
+      inflight: 0,
+      settle(id, outcome) {
+        const p = pending.get(id);
+        if (!p) return;
+        pending.delete(id);
+        clearTimeout(p.timer);
+        p.resolve(outcome);
+      },
+    };
     child.on('exit', (code, signal) => {
       this.retiring.delete(inst);
       const list = this.instances.get(fn.functionName) ?? [];
       const i = list.indexOf(inst);
       if (i >= 0) list.splice(i, 1);
       for (const [id, p] of pending) {
-        clearTimeout(p.timer);
-        pending.delete(id);
-        p.resolve({
+        inst.settle(id, {
           ok: false,
           errorType: 'ProcessExited',
           errorMessage: `the function instance exited (${signal ?? code})`,
@@ -147,51 +213,60 @@ export class InstancePool {
     }
   }
 
-  private async run(
+  /**
+   * Sends one invocation to `inst`. Its timeout runs from now, loading included, and an instance
+   * that dies at any moment answers `ProcessExited`: every invocation is answered.
+   */
+  private run(
     inst: Instance,
     fn: LocalFunction,
     event: Buffer,
     context: Record<string, unknown>,
   ): Promise<InvokeOutcome> {
     const started = Date.now();
-    try {
-      await inst.ready;
-    } catch (e) {
-      return {
-        ok: false,
-        errorType: 'InitializationError',
-        errorMessage: (e as Error).message,
-        durationMs: Date.now() - started,
-      };
-    }
-    if (!inst.child.connected) {
-      return {
-        ok: false,
-        errorType: 'ProcessExited',
-        errorMessage: 'the function instance exited',
-        durationMs: Date.now() - started,
-      };
-    }
     const id = this.nextId++;
     return new Promise<InvokeOutcome>((resolve) => {
       const timer = setTimeout(() => {
-        inst.pending.delete(id);
-        resolve({
+        inst.settle(id, {
           ok: false,
           errorType: 'FunctionTimeout',
           errorMessage: `Function timed out after ${fn.timeoutSec} seconds`,
           durationMs: Date.now() - started,
         });
         // A timed-out instance is recycled, as FC does.
-        inst.child.kill('SIGKILL');
+        this.kill(inst);
       }, fn.timeoutSec * 1000);
       inst.pending.set(id, { resolve, timer, started });
-      try {
-        inst.child.send({ type: 'invoke', id, event: event.toString('base64'), context });
-      } catch {
-        inst.child.kill('SIGKILL'); // the exit handler answers ProcessExited
-      }
+      inst.ready.then(
+        () => {
+          if (!inst.pending.has(id)) return; // timed out or exited meanwhile
+          try {
+            inst.child.send({ type: 'invoke', id, event: event.toString('base64'), context });
+          } catch {
+            this.kill(inst); // the exit handler answers ProcessExited
+          }
+        },
+        (e: Error) =>
+          inst.settle(id, {
+            ok: false,
+            errorType: 'InitializationError',
+            errorMessage: e.message,
+            durationMs: Date.now() - started,
+          }),
+      );
     });
+  }
+
+  /** Kills an instance now; from this moment it takes no invocation, even before it is gone. */
+  private kill(inst: Instance): void {
+    for (const list of this.instances.values()) {
+      const i = list.indexOf(inst);
+      if (i >= 0) list.splice(i, 1);
+    }
+    inst.retired = true;
+    if (inst.child.exitCode === null && inst.child.signalCode === null) this.retiring.add(inst);
+    inst.child.kill('SIGKILL');
+    for (const queue of this.waiters.values()) for (const w of queue.splice(0)) w();
   }
 
   /**

@@ -52,6 +52,11 @@ const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown, d = '') => (typeof v === 'string' ? v : v === undefined || v === null ? d : String(v));
 
+/** The variables an s.yaml text reads with `${env('NAME', …)}`, sorted. */
+export function envNamesOf(text: string): string[] {
+  return [...new Set([...text.matchAll(/\$\{\s*env\(\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]/g)].map((m) => m[1]!))].sort();
+}
+
 /**
  * `renderSYaml`, cached under `<root>/dist/.cache/` by the content of s.yaml and the values of the
  * variables it reads (`${env('X')}`): the same inputs render the same document, and `s` costs
@@ -62,9 +67,7 @@ export async function renderSYamlCached(
   env: Record<string, string | undefined> = process.env,
 ): Promise<Json> {
   const text = readFileSync(join(root, 's.yaml'), 'utf8');
-  const names = [
-    ...new Set([...text.matchAll(/\$\{\s*env\(\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]/g)].map((m) => m[1]!)),
-  ].sort();
+  const names = envNamesOf(text);
   const key = createHash('sha256')
     .update(text)
     .update(JSON.stringify(names.map((n) => [n, env[n] ?? null])))

@@ -56,7 +56,9 @@ try {
   const h = mod[exportName];
   if (typeof h !== 'function') throw new Error(`${entry} exports no function "${exportName}"`);
   handler = h as Handler;
-  send({ type: 'ready', initMs: Number(process.hrtime.bigint() - t0) / 1e6 });
+  // A handler made by createFcHandler describes its HTTP routes (auth, body limits) for the host.
+  const httpRoutes = (h as { httpRoutes?: unknown }).httpRoutes;
+  send({ type: 'ready', initMs: Number(process.hrtime.bigint() - t0) / 1e6, httpRoutes });
 } catch (e) {
   send({ type: 'init-error', ...errorInfo(e) });
 }

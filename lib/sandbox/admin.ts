@@ -1,11 +1,15 @@
 /**
  * The sandbox admin API (`/__sandbox/*`, docs/API.md §3): accounts, limited keys, roles, faults,
  * rate limits, latency, the clock, Resource Center toggle, the resource dump, and the routes
- * the cloud state owns (stock, command outcomes). No signature; loopback only.
+ * the cloud state owns (stock, command outcomes). No signature, so it trusts only this
+ * machine, and not every page a browser on it opens: the socket must be loopback, the `Host`
+ * a loopback name (no DNS rebinding), any `Origin` a loopback origin, and every POST/PUT a JSON
+ * body (a cross-site form or `text/plain` post cannot be one without a CORS preflight, which the
+ * sandbox never grants). Who is asking is checked before the body is read.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { clockInput, updateLatency, updateRateLimits } from './admin-load';
-import type { SandboxCore } from './openapi/core';
+import type { NewRoleOptions, SandboxCore } from './openapi/core';
 import { newFault } from './openapi/faults';
 import { rateLimitsOf } from './openapi/load';
 import { AdminError } from './openapi/types';
@@ -17,9 +21,31 @@ function json(res: ServerResponse, status: number, body: unknown) {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/i;
+const LOOPBACK_ORIGIN = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/i;
+const CODES: Record<number, string> = {
+  403: 'Forbidden',
+  404: 'NotFound',
+  409: 'Conflict',
+  415: 'UnsupportedMediaType',
+};
 
 /** Whether a socket address is this machine (the admin API refuses anything else). */
 export const isLoopback = (addr: string | undefined) => addr !== undefined && LOOPBACK.has(addr);
+
+/** Why this request may not use the admin API, from its socket and headers; undefined = it may. */
+function refusal(req: IncomingMessage): AdminError | undefined {
+  if (!isLoopback(req.socket.remoteAddress)) return new AdminError(403, 'the sandbox admin API is loopback only');
+  if (!LOOPBACK_HOST.test(req.headers.host ?? ''))
+    return new AdminError(403, 'the sandbox admin API answers only to a loopback Host (127.0.0.1, localhost, [::1])');
+  const origin = req.headers.origin;
+  if (origin !== undefined && !LOOPBACK_ORIGIN.test(origin))
+    return new AdminError(403, `the sandbox admin API does not answer pages from ${origin}`);
+  const method = req.method ?? 'GET';
+  if ((method === 'POST' || method === 'PUT') && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? ''))
+    return new AdminError(415, `${method} needs content-type: application/json`);
+  return undefined;
+}
 
 function parseBody(body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
@@ -32,14 +58,20 @@ function parseBody(body: Buffer): Record<string, unknown> {
   throw new AdminError(400, 'body must be a JSON object');
 }
 
+/** Serves one admin request; `readBody` is called only once the caller passed the checks. */
 export async function handleAdmin(
   core: SandboxCore,
   req: IncomingMessage,
   res: ServerResponse,
-  body: Buffer,
+  readBody: () => Promise<Buffer>,
 ): Promise<void> {
   try {
-    if (!isLoopback(req.socket.remoteAddress)) throw new AdminError(403, 'the sandbox admin API is loopback only');
+    const refused = refusal(req);
+    if (refused) {
+      res.shouldKeepAlive = false; // the body, if any, is never read
+      throw refused;
+    }
+    const body = await readBody();
     const method = req.method ?? 'GET';
     const path = new URL(req.url ?? '/', 'http://sandbox').pathname.replace(/\/+$/, '');
     const input = method === 'GET' || method === 'DELETE' ? (body.length ? parseBody(body) : {}) : parseBody(body);
@@ -55,12 +87,39 @@ export async function handleAdmin(
     if (path === '/__sandbox/accounts' && method === 'POST') {
       return json(res, 201, core.createAccount(input as { regions?: string[]; quotas?: Record<string, number> }));
     }
-    const m = /^\/__sandbox\/accounts\/(\d+)(?:\/([a-z-]+))?$/.exec(path);
+    if (path === '/__sandbox/accounts' && method === 'GET') {
+      // Never a key: the secrets were shown once, by POST.
+      const items = Object.values(core.state.accounts)
+        .map(({ account: a, roles }) => ({
+          accountId: a.accountId,
+          regions: a.regions,
+          createdAtMs: a.createdAtMs,
+          resourceCenterEnabled: a.resourceCenterEnabled,
+          roles: Object.keys(roles).sort(),
+        }))
+        .sort((a, b) => a.createdAtMs - b.createdAtMs || a.accountId.localeCompare(b.accountId));
+      return json(res, 200, { items });
+    }
+    const m = /^\/__sandbox\/accounts\/(\d+)(?:\/([a-z-]+)(?:\/([^/]+))?)?$/.exec(path);
     if (!m) throw new AdminError(404, `no admin route ${method} ${path}`);
     const accountId = m[1]!;
     const sub = m[2];
+    const item = m[3];
     const rec = core.account(accountId);
     const now = core.now();
+
+    if (item !== undefined) {
+      if (sub === 'roles' && method === 'PUT') {
+        let name: string;
+        try {
+          name = decodeURIComponent(item);
+        } catch {
+          throw new AdminError(400, 'the role name in the path is not valid percent-encoding');
+        }
+        return json(res, 200, core.putRole(accountId, { ...(input as Partial<NewRoleOptions>), name }));
+      }
+      throw new AdminError(404, `no admin route ${method} ${path}`);
+    }
 
     switch (`${method} ${sub ?? ''}`) {
       case 'GET ':
@@ -83,7 +142,7 @@ export async function handleAdmin(
         return json(res, 201, core.createLimitedKey(accountId, allow as string[], userName));
       }
       case 'POST roles':
-        return json(res, 201, core.createRole(accountId, input as never));
+        return json(res, 201, core.createRole(accountId, input as unknown as NewRoleOptions));
       case 'POST faults': {
         const f = newFault(input, now);
         rec.faults.push(f);
@@ -124,7 +183,8 @@ export async function handleAdmin(
       case 'POST quotas': {
         const q = input as Record<string, unknown>;
         for (const [k, v] of Object.entries(q)) {
-          if (!(k in rec.account.quotas)) throw new AdminError(400, `unknown quota ${k}`);
+          // Own quota names only: `constructor` and `toString` are on every object's prototype.
+          if (!Object.hasOwn(rec.account.quotas, k)) throw new AdminError(400, `unknown quota ${k}`);
           if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
             throw new AdminError(400, `quotas.${k} must be a non-negative integer`);
         }
@@ -157,12 +217,7 @@ export async function handleAdmin(
     }
   } catch (e) {
     if (e instanceof AdminError)
-      return json(res, e.status, {
-        error: {
-          code: e.status === 404 ? 'NotFound' : e.status === 403 ? 'Forbidden' : 'ValidationFailed',
-          message: e.message,
-        },
-      });
+      return json(res, e.status, { error: { code: CODES[e.status] ?? 'ValidationFailed', message: e.message } });
     console.error('[sandbox] admin error', e);
     return json(res, 500, { error: { code: 'Internal', message: 'internal error' } });
   }

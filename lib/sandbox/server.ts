@@ -4,16 +4,17 @@
  *   POST /<Operation>     Tablestore wire protocol (requests carrying x-ots-* headers)
  *   /__sandbox/*          admin API (loopback only, unsigned)
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { handleAdmin } from './admin';
+import { cloudModule } from './cloud/index';
 import { SandboxCore, type NewAccountOptions, type NewRoleOptions } from './openapi/core';
 import { createKmsModule } from './openapi/kms';
 import { RpcFrontDoor } from './openapi/rpc';
 import { createStsModule } from './openapi/sts';
-import type { CloudModule } from './openapi/types';
+import { createTablestoreService, type TablestoreService } from './tablestore/index';
 
 export interface SandboxOptions {
   /** 0 = a free port. Default 0. */
@@ -26,9 +27,9 @@ export interface SandboxOptions {
   timeScale?: number;
   /** Scale of STS credential lifetimes (DurationSeconds). Default: `timeScale`. */
   stsTimeScale?: number;
-  /** Mount the Tablestore service when `lib/sandbox/tablestore` exists. Default true. */
+  /** Mount the Tablestore service. Default true. */
   tablestore?: boolean;
-  /** Mount ECS/VPC/ResourceCenter from `lib/sandbox/cloud` when it exists. Default true. */
+  /** Mount ECS/VPC/ResourceCenter (`lib/sandbox/cloud`). Default true. */
   cloud?: boolean;
 }
 
@@ -57,22 +58,14 @@ export interface Sandbox {
     allow: string[],
     userName?: string,
   ): Promise<SandboxKeys & { userName: string; allow: string[] }>;
+  /** A new role (an existing name is refused: 409). */
   createRole(accountId: string, opts: NewRoleOptions): Promise<{ name: string; roleId: string; arn: string }>;
+  /** Creates or replaces a role, keeping its id. */
+  putRole(accountId: string, opts: NewRoleOptions): Promise<{ name: string; roleId: string; arn: string }>;
   close(): Promise<void>;
 }
 
-interface TablestoreService {
-  handle(req: IncomingMessage, res: ServerResponse, body: Buffer): unknown;
-  close(): unknown;
-}
-
 const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
-
-/** Loads an optional sibling module (built by another part of the sandbox) if its file exists. */
-async function optionalModule<T>(rel: string): Promise<T | undefined> {
-  if (!existsSync(here(`${rel}.ts`)) && !existsSync(here(`${rel}.js`))) return undefined;
-  return (await import(rel)) as T;
-}
 
 const MAX_BODY = 64 * 1024 * 1024;
 
@@ -99,15 +92,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const timeScale = opts.timeScale ?? 1;
   if (!(timeScale > 0)) throw new Error('timeScale must be > 0');
   const seed = JSON.parse(readFileSync(here('./seed/sandbox-seed.json'), 'utf8')) as unknown;
-  const cloudMod =
-    opts.cloud === false
-      ? undefined
-      : await optionalModule<{
-          cloudModule?: CloudModule;
-          default?: CloudModule;
-          createCloudModule?: () => CloudModule;
-        }>('./cloud/index');
-  const cloud = cloudMod ? (cloudMod.cloudModule ?? cloudMod.default ?? cloudMod.createCloudModule?.()) : undefined;
+  const cloud = opts.cloud === false ? undefined : cloudModule;
   const core = new SandboxCore({
     dataDir: opts.dataDir,
     timeScale,
@@ -121,32 +106,29 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   core.pruneExpiredKeys();
   const rpc = new RpcFrontDoor(core);
 
-  let ots: TablestoreService | undefined;
-  if (opts.tablestore !== false) {
-    const mod = await optionalModule<{ createTablestoreService?: (o: unknown) => Promise<TablestoreService> }>(
-      './tablestore/index',
-    );
-    if (mod?.createTablestoreService) {
-      ots = await mod.createTablestoreService({
-        dataDir: opts.dataDir,
-        resolveSecret: (akId: string) => {
-          const r = core.resolveSecret(akId);
-          return (
-            r &&
-            (r.securityToken !== undefined
-              ? { secret: r.secret, securityToken: r.securityToken }
-              : { secret: r.secret })
-          );
-        },
-      });
-    }
-  }
+  const ots: TablestoreService | undefined =
+    opts.tablestore === false
+      ? undefined
+      : await createTablestoreService({
+          dataDir: opts.dataDir,
+          resolveSecret: (akId: string) => {
+            const r = core.resolveSecret(akId);
+            return (
+              r &&
+              (r.securityToken !== undefined
+                ? { secret: r.secret, securityToken: r.securityToken }
+                : { secret: r.secret })
+            );
+          },
+        });
 
   const server: Server = createServer(async (req, res) => {
     try {
-      const body = await readBody(req);
       const path = (req.url ?? '/').split('?')[0] ?? '/';
-      if (path.startsWith('/__sandbox/') || path === '/__sandbox') return await handleAdmin(core, req, res, body);
+      // The admin API checks who is asking before it reads a body.
+      if (path.startsWith('/__sandbox/') || path === '/__sandbox')
+        return await handleAdmin(core, req, res, () => readBody(req));
+      const body = await readBody(req);
       if (Object.keys(req.headers).some((h) => h.startsWith('x-ots-'))) {
         if (!ots) {
           res.writeHead(501, { 'content-type': 'text/plain' });
@@ -183,6 +165,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     createAccessKey: async (id, allow, userName) => core.createLimitedKey(id, allow, userName),
     createRole: async (id, o) => {
       const r = core.createRole(id, o);
+      return { name: r.name, roleId: r.roleId, arn: r.arn };
+    },
+    putRole: async (id, o) => {
+      const r = core.putRole(id, o);
       return { name: r.name, roleId: r.roleId, arn: r.arn };
     },
     async close() {

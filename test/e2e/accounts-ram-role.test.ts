@@ -73,7 +73,12 @@ test('trust removed after the account was verified: verify assumes the role afre
   const again = await d.call('POST', `/v1/accounts/${res.body.id}/verify`, { token: d.adminToken });
   assert.is(again.body.status, 'verified', again.raw);
   // Same role, no trust any more (the cached STS session would still sign for ~an hour).
-  await d.admin(`/accounts/${user.accountId}/roles`, { name: 'revoked', trustedAccountIds: [] });
+  const put = await fetch(`${d.sandboxUrl}/__sandbox/accounts/${user.accountId}/roles/revoked`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ trustedAccountIds: [] }),
+  });
+  assert.is(put.status, 200, await put.text());
   const v = await d.call('POST', `/v1/accounts/${res.body.id}/verify`, { token: d.adminToken });
   assert.is(v.status, 200, v.raw);
   assert.is(v.body.status, 'failed', v.raw);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createInvoker, type Invoker } from '../../lib/invoke';
 import { build } from '../../lib/build';
 import { findRoot } from '../../lib/local/host';
-import { renderSYamlCached, toDeploymentModel } from '../../lib/local/syaml';
+import { renderLocalModel } from '../../lib/local/function-env';
 import { localFunction, startTestHost, type TestHost } from '../helpers/local';
 
 const SCALE = 0.05;
@@ -55,7 +55,7 @@ const until = async (what: string, cond: () => boolean, ms = 10_000) => {
 };
 
 test.before(async () => {
-  const model = toDeploymentModel(await renderSYamlCached(findRoot()));
+  const model = await renderLocalModel(findRoot());
   model.functions.push(flaky('flaky', 2));
   host = await startTestHost({ timeScale: SCALE, model, timers: false });
   invoker = createInvoker({

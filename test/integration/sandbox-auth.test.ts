@@ -241,11 +241,13 @@ test('V3 with parameters in a form body (hashed into x-acs-content-sha256) reach
 test('admin API refuses malformed input and unknown accounts', async () => {
   const res = await fetch(`${t.url}/__sandbox/accounts`, {
     method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ regions: ['mars-1'] }),
   });
   assert.is(res.status, 400);
   const res2 = await fetch(`${t.url}/__sandbox/accounts/1234567890123456/faults`, {
     method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: '{"code":"X"}',
   });
   assert.is(res2.status, 404);

@@ -117,6 +117,7 @@ test('faults are validated', async () => {
   for (const bad of [{}, { code: 'X', rate: 2 }, { code: 'X', httpStatus: 200 }, { code: 'X', count: 0 }]) {
     const res = await fetch(`${t.url}/__sandbox/accounts/${k.accountId}/faults`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify(bad),
     });
     assert.is(res.status, 400, JSON.stringify(bad));

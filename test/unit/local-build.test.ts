@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -118,6 +118,18 @@ test('functions/ and the domain folders never import lib/local or lib/sandbox (s
   }
   assert.equal(offenders, []);
   assert.ok(guarded.length >= 5, 'the scan saw the domain folders');
+});
+
+test('the tablestore chunk keeps Node DEP0005 (its Buffer() calls) out of the function log, and no other warning', () => {
+  const chunk = join(outDir, 'settings', 'lazy', 'tablestore.js');
+  const stderrOf = (code: string) =>
+    spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env: { PATH: process.env.PATH } }).stderr;
+  const tail = `new Buffer(1); process.emitWarning('another deprecation', 'DeprecationWarning', 'DEP0999'); process.emitWarning('plain');`;
+  assert.match(stderrOf(tail), /DEP0005/, 'without the chunk, Node warns (the check can fail)');
+  const out = stderrOf(`require(${JSON.stringify(chunk)}); ${tail}`);
+  assert.not.match(out, /DEP0005|Buffer\(\) is deprecated/);
+  assert.match(out, /\[DEP0999\] DeprecationWarning: another deprecation/);
+  assert.match(out, /Warning: plain/);
 });
 
 test.run();

@@ -1,14 +1,11 @@
 /**
- * Pure parts of the local host: custom-domain route matching, FC's HTTP event and result format,
- * and ACS3-HMAC-SHA256 verification against signatures made by the SDK's own signer.
+ * Pure parts of the local host: custom-domain route matching and FC's HTTP event and result
+ * format (ACS3 verification: local-acs3.test.ts).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createHash } from 'node:crypto';
 import { Socket } from 'node:net';
 import { IncomingMessage } from 'node:http';
-import { OpenApiUtil } from '@alicloud/openapi-core';
-import { verifyAcs3 } from '../../lib/local/acs3';
 import { canonicalHeaderName, fromOutcome, toHttpEvent } from '../../lib/local/http-event';
 import { matchRoute, toDeploymentModel, type DomainRoute } from '../../lib/local/syaml';
 
@@ -68,7 +65,14 @@ test('HTTP event: canonical header names, joined query values, text vs base64 bo
     authorization: 'Bearer t',
     host: 'h:1',
   });
-  const ev = toHttpEvent(req, Buffer.from('{"x":1}'), 'req-1', '123', new Date(Date.UTC(2026, 2, 4, 5, 6, 7)));
+  const ev = toHttpEvent(
+    req,
+    '/v1/servers',
+    Buffer.from('{"x":1}'),
+    'req-1',
+    '123',
+    new Date(Date.UTC(2026, 2, 4, 5, 6, 7)),
+  );
   assert.is(ev.version, 'v1');
   assert.is(ev.rawPath, '/v1/servers');
   assert.is(ev.headers['Content-Type'], 'application/json');
@@ -83,12 +87,22 @@ test('HTTP event: canonical header names, joined query values, text vs base64 bo
   assert.is(ev.requestContext.timeEpoch, String(Date.UTC(2026, 2, 4, 5, 6, 7)));
   const bin = toHttpEvent(
     fakeRequest('PUT', '/f', { 'content-type': 'application/octet-stream' }),
+    '/f',
     Buffer.from([0, 255, 1]),
     'r',
     '1',
   );
   assert.is(bin.isBase64Encoded, true);
   assert.is(bin.body, Buffer.from([0, 255, 1]).toString('base64'));
+});
+
+test('HTTP event: the path is the raw path the host routed on, never re-parsed or normalised', () => {
+  for (const raw of ['/v1/accounts/a%2Fb', '/v1/x\\..\\tokens', '/v1/%7Euser', '//v1//accounts']) {
+    const ev = toHttpEvent(fakeRequest('GET', `${raw}?a=1`, {}), raw, Buffer.alloc(0), 'r', '1');
+    assert.is(ev.rawPath, raw);
+    assert.is(ev.requestContext.http.path, raw);
+    assert.equal(ev.queryParameters, { a: '1' });
+  }
 });
 
 test('results: HTTP-shaped objects are unpacked, other values are a 200 body, errors a 502', () => {
@@ -119,53 +133,6 @@ test('results: HTTP-shaped objects are unpacked, other values are a 200 body, er
     fromOutcome({ ok: false, errorType: 'FunctionTimeout', errorMessage: 't', durationMs: 1 }, 'r').statusCode,
     504,
   );
-});
-
-function signed(secret: string, body: string, tamper?: (h: Record<string, string>) => void) {
-  const hash = createHash('sha256').update(body).digest('hex');
-  const headers: Record<string, string> = {
-    host: '127.0.0.1:9000',
-    'x-acs-action': 'InvokeFunction',
-    'x-acs-version': '2023-03-30',
-    'x-acs-date': new Date().toISOString(),
-    'x-acs-signature-nonce': 'n-1',
-    'x-acs-content-sha256': hash,
-    'content-type': 'application/octet-stream',
-    'x-fc-invocation-type': 'Sync',
-  };
-  const pathname = '/2023-03-30/functions/fleet-console/invocations';
-  const query = { qualifier: 'LATEST' };
-  headers.authorization = OpenApiUtil.getAuthorization(
-    { pathname, method: 'POST', query, headers } as never,
-    'ACS3-HMAC-SHA256',
-    hash,
-    'AKID',
-    secret,
-  );
-  tamper?.(headers);
-  return { method: 'POST', rawPath: pathname, query: new URLSearchParams(query), headers, body: Buffer.from(body) };
-}
-
-test('ACS3: the SDK signature verifies; wrong secret, unknown key and tampering do not', () => {
-  const secrets = (id: string) => (id === 'AKID' ? 'right-secret' : undefined);
-  assert.equal(verifyAcs3(signed('right-secret', '{"a":1}'), secrets), { ok: true, accessKeyId: 'AKID' });
-  const wrong = verifyAcs3(signed('wrong-secret', '{"a":1}'), secrets);
-  assert.equal([wrong.ok, !wrong.ok && wrong.code, !wrong.ok && wrong.status], [false, 'SignatureNotMatch', 403]);
-  const unknown = verifyAcs3(signed('right-secret', '{}'), () => undefined);
-  assert.equal([!unknown.ok && unknown.code, !unknown.ok && unknown.status], ['InvalidAccessKeyID', 403]);
-  const body = signed('right-secret', '{"a":1}');
-  const tamperedBody = verifyAcs3({ ...body, body: Buffer.from('{"a":2}') }, secrets);
-  assert.is(!tamperedBody.ok && tamperedBody.code, 'SignatureNotMatch');
-  const tamperedHeader = verifyAcs3(
-    signed('right-secret', '{}', (h) => (h['x-acs-date'] = '2000-01-01T00:00:00Z')),
-    secrets,
-  );
-  assert.is(!tamperedHeader.ok && tamperedHeader.code, 'SignatureNotMatch');
-  const missing = verifyAcs3(
-    signed('right-secret', '{}', (h) => delete h.authorization),
-    secrets,
-  );
-  assert.is(!missing.ok && missing.code, 'MissingRequiredHeader');
 });
 
 test.run();

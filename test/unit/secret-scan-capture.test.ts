@@ -150,10 +150,11 @@ test('secrets shorter than 8 characters, and filler like xxxxxxxx, are ignored',
 async function captured(dir: string, handler: (path: string, body: string) => { status: number; body: string }) {
   const capture = openCapture(dir)!;
   const server: Server = createServer((req, res) => {
-    capture.request(req, res);
+    const recordBody = capture.request(req, res);
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
+      recordBody(Buffer.from(body));
       const a = handler(req.url ?? '/', body);
       res.writeHead(a.status, { 'content-type': 'application/json' });
       res.end(a.body);

@@ -112,7 +112,13 @@ export class SandboxCore {
     const regions = o.regions ?? DEFAULT_REGIONS;
     if (!Array.isArray(regions) || regions.length === 0) throw new AdminError(400, 'regions must be a non-empty array');
     for (const r of regions) if (!known.has(r)) throw new AdminError(400, `unknown region ${r}`);
-    const quotas = { ...DEFAULT_QUOTAS, ...(o.quotas ?? {}) };
+    const given = o.quotas ?? {};
+    if (given === null || typeof given !== 'object' || Array.isArray(given))
+      throw new AdminError(400, 'quotas must be an object');
+    // Own names only: `constructor` or `toString` are not quotas even though every object has them.
+    for (const k of Object.keys(given))
+      if (!Object.hasOwn(DEFAULT_QUOTAS, k)) throw new AdminError(400, `unknown quota ${k}`);
+    const quotas = { ...DEFAULT_QUOTAS, ...given };
     for (const [k, v] of Object.entries(quotas)) {
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
         throw new AdminError(400, `quotas.${k} must be a non-negative integer`);
@@ -172,7 +178,16 @@ export class SandboxCore {
     return rec;
   }
 
+  /** A new RAM role; one of that name already exists → 409 (replace it with `putRole`). */
   createRole(accountId: string, o: NewRoleOptions): RoleRecord & { arn: string } {
+    const rec = this.account(accountId);
+    if (typeof o.name === 'string' && Object.hasOwn(rec.roles, o.name))
+      throw new AdminError(409, `role ${o.name} already exists in account ${accountId}`);
+    return this.putRole(accountId, o);
+  }
+
+  /** Creates or replaces a RAM role (a replaced role keeps its id, as an edited RAM role does). */
+  putRole(accountId: string, o: NewRoleOptions): RoleRecord & { arn: string } {
     const rec = this.account(accountId);
     if (typeof o.name !== 'string' || !/^[A-Za-z0-9.-]{1,64}$/.test(o.name)) {
       throw new AdminError(400, 'name must be 1-64 letters, digits, periods or hyphens');
@@ -180,12 +195,14 @@ export class SandboxCore {
     const trusted = o.trustedAccountIds ?? [];
     if (!Array.isArray(trusted) || trusted.some((t) => typeof t !== 'string'))
       throw new AdminError(400, 'trustedAccountIds must be strings');
+    if (o.allow !== undefined && (!Array.isArray(o.allow) || o.allow.some((a) => typeof a !== 'string')))
+      throw new AdminError(400, 'allow must be an array of strings');
     const max = o.maxSessionDuration ?? 43200;
     if (!Number.isInteger(max) || max < 3600 || max > 43200)
       throw new AdminError(400, 'maxSessionDuration must be 3600..43200');
     const role: RoleRecord = {
       name: o.name,
-      roleId: rec.roles[o.name]?.roleId ?? newPrincipalId(),
+      roleId: (Object.hasOwn(rec.roles, o.name) ? rec.roles[o.name]?.roleId : undefined) ?? newPrincipalId(),
       trustedAccountIds: [...trusted],
       allow: o.allow ?? ['*'],
       maxSessionDuration: max,

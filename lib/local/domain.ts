@@ -24,7 +24,7 @@ export interface DomainDeps {
   onBody?: (req: IncomingMessage, body: Buffer) => void;
 }
 
-/** An API.md error answer from the front door itself (the same body a function gives). */
+/** A docs/API.md error answer from the front door itself (the same body a function gives). */
 function refuse(req: IncomingMessage, res: ServerResponse, code: ErrorCode, message: string, requestId: string) {
   const err = new AppError(code, message);
   const body = JSON.stringify(errorBody(err, requestId));

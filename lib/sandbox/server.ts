@@ -30,6 +30,12 @@ export interface SandboxOptions {
   tablestore?: boolean;
   /** Mount ECS/VPC/ResourceCenter from `lib/sandbox/cloud` when it exists. Default true. */
   cloud?: boolean;
+  /**
+   * The OpenAPI side's clock (epoch ms): resource states, STS expiry, rate limits, signature
+   * freshness. Default `Date.now`; tests pass a clock they move by hand, so nothing they assert
+   * depends on how fast the machine runs.
+   */
+  now?: () => number;
 }
 
 export interface SandboxKeys {
@@ -114,6 +120,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     stsTimeScale: opts.stsTimeScale ?? timeScale,
     seed,
     ...(cloud ? { cloud } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
   });
   for (const p of cloud?.products ?? []) core.register(p);
   core.register(createStsModule(core));

@@ -9,6 +9,7 @@ import EcsModule, * as $Ecs from '@alicloud/ecs20140526';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { akCredential, rsaPem, startDomain, type Domain } from './accounts-support';
 import * as T from '../../lib/store/tables';
+import { SDK_TIMEOUTS } from '../helpers/sandbox';
 
 const Ecs = ((EcsModule as unknown as { default?: typeof EcsModule }).default ?? EcsModule) as typeof EcsModule;
 const via = process.env.FLEET_TEST_VIA === 'inprocess' ? 'inprocess' : 'host';
@@ -98,6 +99,7 @@ test('a key pair imported in the cloud appears after DELETE cache (and not befor
       endpoint: d.sandboxEndpoint,
       protocol: 'http',
       regionId: 'cn-hangzhou',
+      ...SDK_TIMEOUTS,
     }),
   );
   await ecs.importKeyPair(

@@ -181,6 +181,11 @@ test('a crashing instance fails only its call; the next call gets a fresh instan
   assert.is(out.attempts, 1);
 });
 
+test('a sync call is waited for as long as the function runs (6 s here), not cut at the SDK connect time-out', async () => {
+  const out = await invoker.invokeSync<{ concurrent: number }>('flaky', { sleepMs: 6000 });
+  assert.is(out.concurrent, 1);
+});
+
 test('like FC standard runtimes, an instance takes one request at a time; busy functions get more instances', async () => {
   const answers = await Promise.all(
     Array.from({ length: 6 }, () => invoker.invokeSync<{ pid: number; concurrent: number }>('flaky', { sleepMs: 300 })),

@@ -7,19 +7,18 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import EcsModule, * as $Ecs from '@alicloud/ecs20140526';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
-import { akCredential, rsaPem, startDomain, type Domain } from './accounts-support';
+import { akCredential, rsaPem, startDomain, type Domain } from '../helpers/domain';
 import * as T from '../../lib/store/tables';
 import { SDK_TIMEOUTS } from '../helpers/sandbox';
 
 const Ecs = ((EcsModule as unknown as { default?: typeof EcsModule }).default ?? EcsModule) as typeof EcsModule;
-const via = process.env.FLEET_TEST_VIA === 'inprocess' ? 'inprocess' : 'host';
 
 let d: Domain;
 let keys: { accountId: string; accessKeyId: string; accessKeySecret: string };
 let accountId: string;
 
 test.before(async () => {
-  d = await startDomain({ via });
+  d = await startDomain();
   keys = await d.createSandboxAccount();
 });
 test.after(async () => {

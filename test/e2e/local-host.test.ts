@@ -17,7 +17,8 @@ const alive = (pid: number) => {
     return false;
   }
 };
-const until = async (what: string, cond: () => boolean, ms = 10_000) => {
+/** Waits for `cond`; the bound only turns a hang into a failure (a loaded machine is slow, not wrong). */
+const until = async (what: string, cond: () => boolean, ms = 120_000) => {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

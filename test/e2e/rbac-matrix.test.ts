@@ -5,9 +5,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { akCredential, startDomain, type Domain } from './accounts-support';
+import { akCredential, startDomain, type Domain } from '../helpers/domain';
 
-const via = process.env.FLEET_TEST_VIA === 'inprocess' ? 'inprocess' : 'host';
 let d: Domain;
 const tok: Record<string, string> = {};
 let inA = '';
@@ -15,7 +14,7 @@ let outB = '';
 const absent = 'acc-zzzzzzzzzzzzzzzz';
 
 test.before(async () => {
-  d = await startDomain({ via });
+  d = await startDomain();
   const keys = await d.createSandboxAccount();
   for (const [role, groups] of [
     ['operator', ['blue', 'green']],
@@ -187,7 +186,6 @@ test('global routes: tokens are admin-only; account creation is admin-only; list
 });
 
 test('not-yet-built routes (servers, scans, assets) check access before answering 501', async () => {
-  if (via === 'inprocess') return; // in-process serves settings and catalog only; the host serves every function
   const W = { admin: 501, operator: 501, viewer: 403, none: 401, bad: 401 };
   const R = { admin: 501, operator: 501, viewer: 501, none: 401, bad: 401 };
   const cases: Array<[string, string, unknown, Record<Who, number>]> = [

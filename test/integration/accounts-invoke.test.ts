@@ -4,7 +4,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { akCredential, startDomain, type Domain } from './accounts-support';
+import { akCredential, startDomain, type Domain } from '../helpers/domain';
 
 let d: Domain;
 test.before(async () => {

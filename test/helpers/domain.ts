@@ -1,7 +1,9 @@
 /**
- * Support for the accounts/catalog tests that run the settings and catalog actions in-process
- * through the real FC adapter (`createFcHandler`), against the sandbox (Tablestore, STS, ECS, KMS).
- * Nothing is faked: only the FC runtime is skipped, which keeps 1,000-body fuzzing fast.
+ * The settings + catalog API for the accounts/catalog tests: through the local host (test/e2e:
+ * built bundles, FC HTTP events, function processes), or in-process through the real FC adapter
+ * (`createFcHandler`) against the sandbox (test/integration: Tablestore, STS, ECS, KMS). Nothing
+ * is faked in-process: only the FC runtime is skipped, which keeps 1,000-body fuzzing fast and
+ * lets a test wrap the cloud or the store (count calls, hold a write at a gate).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -16,8 +18,8 @@ import { createCloudFactory } from '../../lib/cloud';
 import { createSecretBox, type SecretBox } from '../../lib/crypto';
 import { authenticateBearer, settingsActions, type DomainDeps } from '../../lib/accounts';
 import { catalogActions } from '../../lib/catalog';
-import { startTestSandbox } from '../helpers/sandbox';
-import { startTestHost } from '../helpers/local';
+import { startTestSandbox } from './sandbox';
+import { startTestHost } from './local';
 import { openCapture } from '../../lib/local/capture';
 import type { Store } from '../../lib/store/types';
 import type { CloudFactory } from '../../lib/cloud/types';

@@ -36,6 +36,8 @@ export interface SandboxOptions {
    * depends on how fast the machine runs.
    */
   now?: () => number;
+  /** Gets every frame of the Tablestore write-ahead log as written (the test suite's secret scan). */
+  tablestoreWalTee?: (frame: Buffer) => void;
 }
 
 export interface SandboxKeys {
@@ -136,6 +138,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     if (mod?.createTablestoreService) {
       ots = await mod.createTablestoreService({
         dataDir: opts.dataDir,
+        walTee: opts.tablestoreWalTee,
         resolveSecret: (akId: string) => {
           const r = core.resolveSecret(akId);
           return (

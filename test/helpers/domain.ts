@@ -137,11 +137,14 @@ export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
 }
 
 async function startInProcess(opts: DomainOptions): Promise<Domain> {
-  const sb = await startTestSandbox(opts.stsTimeScale !== undefined ? { stsTimeScale: opts.stsTimeScale } : {});
+  // The suite's secret scan sees in-process answers, logs and Tablestore writes too (FLEET_CAPTURE_DIR, set by npm test).
+  const capture = openCapture();
+  const sb = await startTestSandbox({
+    ...(opts.stsTimeScale !== undefined ? { stsTimeScale: opts.stsTimeScale } : {}),
+    ...(capture ? { tablestoreWalTee: capture.tablestoreWal } : {}),
+  });
   const deployment = await sb.createAccount();
   const adminToken = `fleet_admin_${randomBytes(16).toString('hex')}`;
-  // The suite's secret scan sees in-process answers and logs too (FLEET_CAPTURE_DIR, set by npm test).
-  const capture = openCapture();
   capture?.secret(adminToken, 'admin token');
   const config = loadConfig({
     FLEET_SANDBOX_ENDPOINT: sb.endpoint,

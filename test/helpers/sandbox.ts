@@ -42,6 +42,8 @@ export interface TestSandboxOptions {
    * passes a `ManualClock` and moves it: a loaded machine then cannot skip the state.
    */
   clock?: Clock;
+  /** Gets every Tablestore write-ahead log frame as written (a capture for the secret scan). */
+  tablestoreWalTee?: (frame: Buffer) => void;
 }
 
 /** A clock that stands still at the real time it was made until the test moves it. */
@@ -56,6 +58,7 @@ export async function startTestSandbox(opts: TestSandboxOptions = {}): Promise<T
     ...(opts.stsTimeScale !== undefined ? { stsTimeScale: opts.stsTimeScale } : {}),
     ...(opts.cloud !== undefined ? { cloud: opts.cloud } : {}),
     ...(opts.clock ? { now: () => opts.clock!.now() } : {}),
+    ...(opts.tablestoreWalTee ? { tablestoreWalTee: opts.tablestoreWalTee } : {}),
   });
   const admin = async (path: string, body?: unknown, method?: string) => {
     const p = path.startsWith('/__sandbox') ? path : `/__sandbox${path.startsWith('/') ? '' : '/'}${path}`;

@@ -24,6 +24,8 @@ export interface TablestoreServiceOptions {
   fsync?: boolean;
   /** Compact the log into a snapshot beyond this size; default 8 MiB. */
   compactBytes?: number;
+  /** Gets every write-ahead log frame as written (the test suite's secret scan). */
+  walTee?: (frame: Buffer) => void;
 }
 
 export interface TablestoreService {
@@ -52,6 +54,7 @@ export async function createTablestoreService(opts: TablestoreServiceOptions): P
   const { wal, records } = Wal.open(path.join(opts.dataDir, 'tablestore'), {
     fsync: opts.fsync,
     compactBytes: opts.compactBytes,
+    tee: opts.walTee,
   });
   const engine = new Engine((rec) => wal.append(rec), opts.now);
   for (const rec of records) engine.apply(rec as Rec);

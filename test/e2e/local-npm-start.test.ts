@@ -69,7 +69,10 @@ async function npmStart(env: Record<string, string>) {
 async function stop(child: ChildProcess): Promise<number | null | 'hung'> {
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   process.kill(child.pid!, 'SIGTERM');
-  const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 60_000))]);
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<'hung'>((r) => (timer = setTimeout(() => r('hung'), 60_000)));
+  const code = await Promise.race([exited, hung]);
+  clearTimeout(timer);
   for (let i = 0; i < 600 && groupAlive(child.pid!); i++) await new Promise((r) => setTimeout(r, 50));
   return code;
 }

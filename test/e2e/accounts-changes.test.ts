@@ -153,7 +153,7 @@ test('newest first, paged with limit and cursor; a bad limit or cursor is 400', 
   assert.is((await changes(accountId, undefined, tok.viewer!.token)).status, 200);
 });
 
-test('crash between the account write and the trail copy: the change is recovered, never doubled', async () => {
+test('crash between the account write and the trail copy: the change is recovered, and recorded once', async () => {
   // As if the process died right after the verify's conditional write: the row has lastChange, the table not.
   await d.store.remove(T.accountChanges, { accountId, changeId: changeIdFor(4) });
   assert.is((await storedRows()).length, 3);

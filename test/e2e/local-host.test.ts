@@ -63,7 +63,7 @@ test('a body over 64 KiB answers 413 PayloadTooLarge with the request id', async
   assert.is(body.error.requestId, res.headers.get('x-fc-request-id'));
 });
 
-test('malformed JSON answers 400 ValidationFailed, never 500', async () => {
+test('malformed JSON answers 400 ValidationFailed, not 500', async () => {
   const res = await host.fetch('/v1/servers', {
     method: 'POST',
     token: host.adminToken,

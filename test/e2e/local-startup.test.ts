@@ -1,6 +1,6 @@
 /**
  * Requests that arrive while the host is still starting (port open, tables being created) are
- * answered once it is ready — never left hanging. A regression test: they used to hang forever.
+ * answered once it is ready, not left hanging. A regression test: they used to hang forever.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -153,7 +153,7 @@ test('KMS as the function: a data key round-trips through GenerateDataKey and De
   assert.is(back.keyId, dk.keyId);
 });
 
-test('guard: only the configured sandbox endpoint, only in sandbox mode, ever receives a signed request', async () => {
+test('guard: a foreign endpoint, the sandbox outside sandbox mode and a host hidden in a region id are refused; the trap server gets no request', async () => {
   let hits = 0;
   const trap: Server = createServer((_req, res) => {
     hits++;

@@ -157,7 +157,7 @@ test('unknown AccessKey ID and wrong secret are auth errors with hints, not retr
   assert.equal(sleeps, []);
 });
 
-test('an injected quota error is never retried', async () => {
+test('an injected quota error is not retried', async () => {
   await fault({ action: 'DescribeZones', code: 'QuotaExceeded.Vpc', httpStatus: 400 });
   const e = (await client()
     .ecs.describeZones()

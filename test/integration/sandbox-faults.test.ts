@@ -48,7 +48,7 @@ test('count: the first N matching calls fail with the injected code, rendered li
   assert.equal((await t.admin(`/accounts/${k.accountId}/faults`)).faults, [], 'a used-up fault is removed');
 });
 
-test('rate=1 on one action: that action always fails, other actions are untouched', async () => {
+test('rate=1 on one action: each call of it fails (4 tried) with the real error shape, another action is untouched', async () => {
   await t.admin(`/accounts/${k.accountId}/faults`, {
     action: 'GenerateDataKey',
     code: 'Throttling',
@@ -69,7 +69,7 @@ test('rate=1 on one action: that action always fails, other actions are untouche
   }
 });
 
-test('rate=0 never fires; a fault without action hits every action', async () => {
+test('rate=0 does not fire; a fault without an action hits STS and KMS calls alike', async () => {
   await t.admin(`/accounts/${k.accountId}/faults`, { code: 'InternalError', httpStatus: 500, rate: 0 });
   const c = rpcClient(t.endpoint, k);
   assert.is(await outcome(c.call('Sts', 'GetCallerIdentity')), 'ok');

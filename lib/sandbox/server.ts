@@ -83,6 +83,8 @@ async function optionalModule<T>(rel: string): Promise<T | undefined> {
 }
 
 const MAX_BODY = 64 * 1024 * 1024;
+/** Far longer than any client keeps an idle socket, and than a test file runs. */
+export const SANDBOX_KEEP_ALIVE_MS = 10 * 60_000;
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -171,7 +173,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       res.end();
     }
   });
-  server.keepAliveTimeout = 5000;
+  // Idle keep-alive sockets stay open (closed with the sandbox): when a server closes an idle
+  // socket, a client (httpx's shared agent in the SDKs) may be writing its next request on it at
+  // that moment and gets ECONNRESET. Clients close their own idle sockets first, without that race.
+  server.keepAliveTimeout = SANDBOX_KEEP_ALIVE_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());

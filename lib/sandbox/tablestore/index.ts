@@ -114,6 +114,8 @@ export async function startTablestoreServer(opts: {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => void service.handle(req, res, Buffer.concat(chunks)));
   });
+  // As the shared sandbox server: idle sockets are the client's to close (no reset race).
+  server.keepAliveTimeout = 10 * 60_000;
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, host, resolve));
   const port = (server.address() as AddressInfo).port;

@@ -97,6 +97,8 @@ main()
   .then(() => import('./bench-catalog').then((m) => m.benchCatalog({ skipBuild: true })))
   // ---- heavy path: peak RSS of requests that load the SDKs (scripts/bench-heavy.ts) ----
   .then(() => import('./bench-heavy').then((m) => m.benchHeavy({ skipBuild: true })))
+  // ---- tooling: sandbox Tablestore writes and the secret scan (scripts/bench-tools.ts) ----
+  .then(() => import('./bench-tools').then((m) => m.benchTools()))
   .catch((e) => {
     process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
     process.exit(1);

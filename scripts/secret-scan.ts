@@ -1,7 +1,8 @@
 /**
  * The whole-suite secret scan: every secret the local hosts were trusted with during `npm test`
  * (recorded by `lib/local/capture.ts` under `FLEET_CAPTURE_DIR`) is searched in every answer and
- * log line they produced and in every Tablestore file they wrote. A hit is a leak. Secrets are
+ * log line they produced, in everything their Tablestore wrote (its write-ahead log as written, so
+ * a value overwritten before close counts) and in the Tablestore files left at close. A hit is a leak. Secrets are
  * searched as sent and as encoded (base64 at each byte alignment, URL and JSON escapes, hex, and
  * for PEM keys each base64 body line and its DER bytes), and as fragments: every FRAGMENT-char
  * window of a secret of at least FRAGMENT_MIN chars, raw and JSON-escaped (see `fragmentsOf`).
@@ -39,6 +40,8 @@ export interface ScanResult {
   mints: number;
   logLines: number;
   files: number;
+  /** Tablestore write-ahead logs as written (`*.tablestore-wal.log`), also counted in `files`. */
+  walLogs: number;
   bytes: number;
   leaks: Leak[];
 }
@@ -277,6 +280,7 @@ export function scanCapture(dir: string): ScanResult {
     mints: 0,
     logLines: 0,
     files: 0,
+    walLogs: 0,
     bytes: 0,
     leaks: [],
   };
@@ -319,6 +323,11 @@ export function scanCapture(dir: string): ScanResult {
       report(latin1(head) + body, `${name}:${i + 1} (answer ${r.s} to ${r.m} ${r.p})`);
     });
   }
+  for (const name of names.filter((n) => n.endsWith('.tablestore-wal.log'))) {
+    result.files++;
+    result.walLogs++;
+    report(readFileSync(join(dir, name)).toString('latin1'), `${name} (Tablestore write-ahead log as written)`);
+  }
   for (const name of names.filter((n) => n.endsWith('.tablestore'))) {
     for (const file of walkFiles(join(dir, name))) {
       result.files++;
@@ -331,7 +340,7 @@ export function scanCapture(dir: string): ScanResult {
 /** One line for the test runner, plus one line per leak. */
 export function formatScan(r: ScanResult, ms: number): string {
   const mib = (r.bytes / 1024 / 1024).toFixed(1);
-  const head = `${r.leaks.length ? 'FAIL' : 'ok  '} secret scan: ${r.secrets} secrets, ${r.responses} responses, ${r.logLines} log lines, ${r.files} Tablestore files, ${mib} MiB scanned (${ms} ms)`;
+  const head = `${r.leaks.length ? 'FAIL' : 'ok  '} secret scan: ${r.secrets} secrets, ${r.responses} responses, ${r.logLines} log lines, ${r.files} Tablestore files (${r.walLogs} logs as written), ${mib} MiB scanned (${ms} ms)`;
   const shown = r.leaks.slice(0, 50).map((l) => `    ${l.secret} [${l.source}] as ${l.form} in ${l.where}`);
   if (r.leaks.length > shown.length) shown.push(`    … and ${r.leaks.length - shown.length} more`);
   return [head, ...shown].join('\n');

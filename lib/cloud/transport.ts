@@ -54,8 +54,8 @@ export interface TransportOptions {
   credentials: CredentialSource;
   /** Only honoured per endpoints.ts rules. */
   endpointOverride?: string;
+  /** How long one call may wait for its answer (default 15 s); also bounds connecting (see below). */
   readTimeoutMs?: number;
-  connectTimeoutMs?: number;
 }
 
 type OpenApiModule = typeof import('@alicloud/openapi-core');
@@ -126,8 +126,10 @@ export function createTransport(opts: TransportOptions): Transport {
       endpoint: ep.host,
       protocol: ep.protocol,
       regionId: opts.regionId,
+      // The SDK's HTTP layer (httpx) applies the connect time-out as the socket's idle time-out for
+      // the whole exchange, so it also bounds the wait for the answer: it must be the read time-out.
       readTimeout: opts.readTimeoutMs ?? 15_000,
-      connectTimeout: opts.connectTimeoutMs ?? 5_000,
+      connectTimeout: opts.readTimeoutMs ?? 15_000,
       userAgent: 'alicloud-fleet',
     });
     return { m, cfg };

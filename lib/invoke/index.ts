@@ -164,8 +164,10 @@ export function createInvoker(opts: InvokerOptions): Invoker {
       ...(headers['x-fc-async-task-id'] ? { xFcAsyncTaskId: headers['x-fc-async-task-id'] } : {}),
       commonHeaders: headers['x-fc-async-delay'] ? { 'x-fc-async-delay': headers['x-fc-async-delay'] } : {},
     });
-    // The SDK only reads these fields of its RuntimeOptions.
-    const runtime = { readTimeout: opts.timeoutMs ?? 60_000, connectTimeout: 5_000 } as unknown as Parameters<
+    // The SDK only reads these fields of its RuntimeOptions. Its HTTP layer (httpx) applies the
+    // connect time-out as the socket's idle time-out, so it bounds the wait for a Sync answer too.
+    const timeout = opts.timeoutMs ?? 60_000;
+    const runtime = { readTimeout: timeout, connectTimeout: timeout } as unknown as Parameters<
       FcClient['invokeFunctionWithOptions']
     >[3];
     try {

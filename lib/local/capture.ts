@@ -4,8 +4,10 @@
  * the world to `<dir>/<pid>-<n>.traffic.jsonl` (each HTTP answer, each function log line) and
  * what it was trusted with to `<dir>/<pid>-<n>.secrets.jsonl` (secrets in request bodies, minted
  * tokens, the admin token, every sandbox key and KMS key). Request bodies themselves are never
- * written. At close the host's Tablestore files are copied to `<dir>/<pid>-<n>.tablestore/` so the
- * scan sees the data at rest even after the test removed its data dir.
+ * written. Every frame of the sandbox Tablestore's write-ahead log goes, as it is written, to
+ * `<dir>/<pid>-<n>.tablestore-wal.log` (the files left at close are compacted: a value overwritten
+ * before close is no longer in them, yet it was stored), and at close the host's Tablestore files
+ * are copied to `<dir>/<pid>-<n>.tablestore/` too.
  */
 import { closeSync, cpSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
@@ -45,6 +47,8 @@ export interface TrafficCapture {
   teeLog(sink?: (fn: string, line: string) => void): (fn: string, line: string) => void;
   /** Records a value the host was trusted with. */
   secret(value: unknown, source: string): void;
+  /** Appends one Tablestore write-ahead log frame as written (`startSandbox({tablestoreWalTee})`). */
+  tablestoreWal(frame: Buffer): void;
   /** After the sandbox closed: records its keys and copies its Tablestore files. */
   close(host: { dataDir: string; sandbox: Pick<Sandbox, 'core'>; env?: Record<string, string | undefined> }): void;
 }
@@ -58,6 +62,7 @@ export function openCapture(dir = process.env.FLEET_CAPTURE_DIR): TrafficCapture
   const base = join(dir, `${process.pid}-${++seq}`);
   let traffic: number | undefined = openSync(`${base}.traffic.jsonl`, 'a');
   let secrets: number | undefined = openSync(`${base}.secrets.jsonl`, 'a');
+  let wal: number | undefined;
   const put = (fd: number | undefined, rec: unknown) => fd !== undefined && writeSync(fd, `${JSON.stringify(rec)}\n`);
   const recorded = new Set<string>();
   const secret = (value: unknown, source: string) => {
@@ -167,6 +172,12 @@ export function openCapture(dir = process.env.FLEET_CAPTURE_DIR): TrafficCapture
 
     secret,
 
+    tablestoreWal(frame) {
+      if (traffic === undefined) return; // closed
+      wal ??= openSync(`${base}.tablestore-wal.log`, 'a');
+      writeSync(wal, frame);
+    },
+
     close({ dataDir, sandbox, env }) {
       for (const [name, value] of Object.entries(env ?? {}))
         if (SECRET_ENV.test(name)) secret(value, `function env ${name}`);
@@ -181,7 +192,8 @@ export function openCapture(dir = process.env.FLEET_CAPTURE_DIR): TrafficCapture
       if (existsSync(ots)) cpSync(ots, `${base}.tablestore`, { recursive: true });
       if (traffic !== undefined) closeSync(traffic);
       if (secrets !== undefined) closeSync(secrets);
-      traffic = secrets = undefined;
+      if (wal !== undefined) closeSync(wal);
+      traffic = secrets = wal = undefined;
     },
   };
 }

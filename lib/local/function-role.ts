@@ -4,7 +4,7 @@
  * Functions get the resulting STS credentials, never a root key: Alibaba (and the sandbox) refuse
  * AssumeRole from a root key, so `ram_role` accounts only work with a role session.
  */
-import { systemClock } from '../core/clock';
+import { systemClock, type Clock } from '../core/clock';
 import { loadConfig } from '../core/config';
 import { createLogger } from '../core/log';
 import { createCloudFactory } from '../cloud/factory';
@@ -52,6 +52,8 @@ export async function setUpFunctionRole(
   sandbox: Sandbox,
   state: LocalState,
   roleName = 'fleet-functions',
+  /** When sessions are refreshed (tests pass the sandbox's clock). */
+  clock: Clock = systemClock,
 ): Promise<FunctionRole> {
   const deployment = state.deployment!;
   const role = await sandbox.putRole(deployment.accountId, {
@@ -75,14 +77,14 @@ export async function setUpFunctionRole(
   });
   const sts = createCloudFactory({
     config,
-    clock: systemClock,
+    clock,
     log: createLogger({ component: 'fc-service' }, { level: 'warn' }),
     roleCredentials: { accessKeyId: serviceKey.accessKeyId, accessKeySecret: serviceKey.accessKeySecret },
     retry: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 500 },
   }).forFunction().sts;
 
   const assume = async (): Promise<{ creds: FunctionCredentials; refreshAtMs: number }> => {
-    const askedAtMs = Date.now();
+    const askedAtMs = clock.now();
     const c = await sts.assumeRole({
       roleArn: role.arn,
       roleSessionName: 'fc-function',
@@ -111,7 +113,7 @@ export async function setUpFunctionRole(
     cached: () => session.creds,
     onRotate: (l) => void listeners.push(l),
     current() {
-      if (Date.now() < session.refreshAtMs) return Promise.resolve(session.creds);
+      if (clock.now() < session.refreshAtMs) return Promise.resolve(session.creds);
       refreshing ??= assume()
         .then((s) => {
           session = s;

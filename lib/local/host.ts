@@ -145,6 +145,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     dataDir,
     timeScale,
     stsTimeScale: opts.stsTimeScale ?? 1,
+    ...(capture ? { tablestoreWalTee: capture.tablestoreWal } : {}),
   });
   const cleanup: Array<() => unknown> = [() => sandbox.close()];
   try {

@@ -31,6 +31,14 @@ export interface SandboxOptions {
   tablestore?: boolean;
   /** Mount ECS/VPC/ResourceCenter (`lib/sandbox/cloud`). Default true. */
   cloud?: boolean;
+  /**
+   * The OpenAPI side's clock (epoch ms): resource states, STS expiry, rate limits, signature
+   * freshness. Default `Date.now`; tests pass a clock they move by hand, so nothing they assert
+   * depends on how fast the machine runs.
+   */
+  now?: () => number;
+  /** Gets every frame of the Tablestore write-ahead log as written (the test suite's secret scan). */
+  tablestoreWalTee?: (frame: Buffer) => void;
 }
 
 export interface SandboxKeys {
@@ -68,6 +76,8 @@ export interface Sandbox {
 const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
 
 const MAX_BODY = 64 * 1024 * 1024;
+/** Far longer than any client keeps an idle socket, and than a test file runs. */
+export const SANDBOX_KEEP_ALIVE_MS = 10 * 60_000;
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -99,6 +109,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     stsTimeScale: opts.stsTimeScale ?? timeScale,
     seed,
     ...(cloud ? { cloud } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
   });
   for (const p of cloud?.products ?? []) core.register(p);
   core.register(createStsModule(core));
@@ -111,6 +122,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       ? undefined
       : await createTablestoreService({
           dataDir: opts.dataDir,
+          ...(opts.tablestoreWalTee ? { walTee: opts.tablestoreWalTee } : {}),
           resolveSecret: (akId: string) => {
             const r = core.resolveSecret(akId);
             return (
@@ -143,7 +155,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       res.end();
     }
   });
-  server.keepAliveTimeout = 5000;
+  // Idle keep-alive sockets stay open (closed with the sandbox): when a server closes an idle
+  // socket, a client (httpx's shared agent in the SDKs) may be writing its next request on it at
+  // that moment and gets ECONNRESET. Clients close their own idle sockets first, without that race.
+  server.keepAliveTimeout = SANDBOX_KEEP_ALIVE_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());

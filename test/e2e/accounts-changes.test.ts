@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as T from '../../lib/store/tables';
 import { changeIdFor, type ChangeRow } from '../../lib/accounts/changes';
-import { akCredential, rsaPem, startDomain, type Domain } from './accounts-support';
+import { akCredential, rsaPem, startDomain, type Domain } from '../helpers/domain';
 
 let d: Domain;
 let keys: { accountId: string; accessKeyId: string; accessKeySecret: string };
@@ -21,7 +21,7 @@ const tok: Record<string, { token: string; id: string }> = {};
 const raws: string[] = [];
 
 test.before(async () => {
-  d = await startDomain({ via: 'inprocess' });
+  d = await startDomain();
   [keys, keys2] = [await d.createSandboxAccount(), await d.createSandboxAccount()];
   [pem1, pem2] = [(await rsaPem()).privateKey, (await rsaPem()).privateKey];
   for (const [role, groups] of [
@@ -153,7 +153,7 @@ test('newest first, paged with limit and cursor; a bad limit or cursor is 400', 
   assert.is((await changes(accountId, undefined, tok.viewer!.token)).status, 200);
 });
 
-test('crash between the account write and the trail copy: the change is recovered, never doubled', async () => {
+test('crash between the account write and the trail copy: the change is recovered, and recorded once', async () => {
   // As if the process died right after the verify's conditional write: the row has lastChange, the table not.
   await d.store.remove(T.accountChanges, { accountId, changeId: changeIdFor(4) });
   assert.is((await storedRows()).length, 3);

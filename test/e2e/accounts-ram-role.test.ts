@@ -1,20 +1,19 @@
 /**
- * `ram_role` accounts through the HTTP API: the functions assume the role with their own
- * credentials (no AccessKey of the user is stored); trust-policy and ARN mistakes get hints.
+ * `ram_role` accounts through the local host's HTTP API (the built bundles in their own
+ * processes): the functions assume the user's role with their own function-role session, as on
+ * FC (no AccessKey of the user is stored); a role trusting the deployment account verifies and
+ * lists; trust-policy and ARN mistakes get hints.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startDomain, type Domain } from './accounts-support';
+import { startDomain, type Domain } from '../helpers/domain';
+import { rpcClient } from '../helpers/sandbox';
 
-// In-process: the local host gives functions the deployment's root key, and Alibaba (and the
-// sandbox) refuse AssumeRole from a root key; in-process the functions run as a RAM user.
-const via = process.env.FLEET_TEST_VIA === 'host' ? 'host' : 'inprocess';
 let d: Domain;
 let user: { accountId: string };
 
 test.before(async () => {
-  // Real STS session lifetimes: the client's session cache holds, as it does on Alibaba.
-  d = await startDomain({ via, stsTimeScale: 1 });
+  d = await startDomain();
   user = await d.createSandboxAccount();
 });
 test.after(async () => {
@@ -24,7 +23,7 @@ test.after(async () => {
 const create = (credential: unknown) =>
   d.call('POST', '/v1/accounts', { token: d.adminToken, json: { name: 'role', credential } });
 
-test('a role that trusts the deployment: verified as the assumed role; the catalog works', async () => {
+test('a role that trusts the deployment: verified as the assumed role; regions and key pairs list', async () => {
   const role = await d.admin(`/accounts/${user.accountId}/roles`, {
     name: 'fleet-operator',
     trustedAccountIds: [d.deploymentAccountId],
@@ -39,6 +38,24 @@ test('a role that trusts the deployment: verified as the assumed role; the catal
   const regions = await d.call('GET', `/v1/catalog/${res.body.id}/regions`, { token: d.adminToken });
   assert.is(regions.status, 200, regions.raw);
   assert.ok(regions.body.items.length >= 3);
+  assert.ok(
+    regions.body.items.some((r: { regionId: string }) => r.regionId === 'cn-hangzhou'),
+    regions.raw,
+  );
+  // A key pair made in the user's account by someone else is listed through the role.
+  const seeded = await d.admin(`/accounts/${user.accountId}/access-keys`, { allow: ['*'], userName: 'seeder' });
+  await rpcClient(d.sandboxEndpoint, seeded).call('Ecs', 'CreateKeyPair', {
+    RegionId: 'cn-hangzhou',
+    KeyPairName: 'role-probe',
+  });
+  const pairs = await d.call('GET', `/v1/catalog/${res.body.id}/regions/cn-hangzhou/key-pairs`, {
+    token: d.adminToken,
+  });
+  assert.is(pairs.status, 200, pairs.raw);
+  assert.ok(
+    pairs.body.items.some((k: { keyPairName: string }) => k.keyPairName === 'role-probe'),
+    pairs.raw,
+  );
 });
 
 test('a role that does not trust the deployment, a missing role, a wrong external id: failed with hints', async () => {

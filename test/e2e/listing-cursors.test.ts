@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { akCredential, startDomain, type Domain } from './accounts-support';
+import { akCredential, startDomain, type Domain } from '../helpers/domain';
 
 let d: Domain;
 /** `mine` is in the viewer's group; `theirs` is not, and sorts after `mine` (a backward range from it passes through it). */

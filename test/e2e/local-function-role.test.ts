@@ -146,20 +146,24 @@ test('the session rotates before it expires: new credentials, instances recycled
     const first = await inv.invokeSync<Who>('whoami', {});
     const seen = new Set([first.credentials.accessKeyId]);
     let last = first;
-    const end = Date.now() + 8000;
+    // Rotations come with real time; the bound only turns a host that never rotates into a failure.
+    const end = Date.now() + 120_000;
     while (seen.size < 3 && Date.now() < end) {
+      const sentAtMs = fast.sandbox.core.now();
       last = await inv.invokeSync<Who>('whoami', {});
       seen.add(last.credentials.accessKeyId);
-      // Every answer carries a live session: the sandbox still accepts it.
-      assert.ok(
-        fast.sandbox.core.resolveSecret(last.credentials.accessKeyId),
-        'the session handed to the function has expired',
-      );
+      // The session handed to the function was live when the call was sent (the host picks it
+      // after that, refreshing a third of its life before it ends), however long the call took.
+      const key = fast.sandbox.core.state.keys[last.credentials.accessKeyId];
+      assert.ok(key?.expiresAtMs && key.expiresAtMs > sentAtMs, 'the session handed to the function had expired');
       assert.is(last.env.id, last.credentials.accessKeyId, 'a new instance gets the new session in its env');
       await new Promise((r) => setTimeout(r, 100));
     }
-    assert.is(seen.size, 3, 'two rotations within 8 s');
+    assert.is(seen.size, 3, 'two rotations');
     assert.is.not(last.pid, first.pid);
+    // The first instance was told to exit at the first rotation; a loaded machine may take a moment.
+    for (let i = 0; i < 600 && fast.instancePids().includes(first.pid); i++)
+      await new Promise((r) => setTimeout(r, 50));
     assert.not.ok(fast.instancePids().includes(first.pid));
   } finally {
     await fast.close();

@@ -5,10 +5,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { akCredential, startDomain, type Domain } from './accounts-support';
+import { akCredential, startDomain, type Domain } from '../helpers/domain';
 import * as T from '../../lib/store/tables';
 
-const via = process.env.FLEET_TEST_VIA === 'inprocess' ? 'inprocess' : 'host';
 let d: Domain;
 const tok: Record<string, string> = {};
 let inA = '';
@@ -16,7 +15,7 @@ let outB = '';
 const absent = 'acc-zzzzzzzzzzzzzzzz';
 
 test.before(async () => {
-  d = await startDomain({ via });
+  d = await startDomain();
   const keys = await d.createSandboxAccount();
   for (const [role, groups] of [
     ['operator', ['blue', 'green']],
@@ -210,7 +209,6 @@ test('global routes: tokens are admin-only; account creation is admin-only; list
 });
 
 test('server routes: the role is checked before the object (a viewer may not write; an unknown server is 404)', async () => {
-  if (via === 'inprocess') return; // in-process serves settings and catalog only; the host serves every function
   const codes = { 200: undefined, 400: 'ValidationFailed', 401: 'Unauthenticated', 403: 'Forbidden', 404: 'NotFound' };
   const cases: Array<[string, string, unknown, Record<Who, keyof typeof codes>]> = [
     ['POST', '/v1/servers', { name: 'web-1' }, { admin: 400, operator: 400, viewer: 403, none: 401, bad: 401 }],
@@ -253,7 +251,6 @@ test('server routes: the role is checked before the object (a viewer may not wri
 });
 
 test('not-yet-built routes (scans, assets) check access before answering 501', async () => {
-  if (via === 'inprocess') return; // in-process serves settings and catalog only; the host serves every function
   const W = { admin: 501, operator: 501, viewer: 403, none: 401, bad: 401 };
   const R = { admin: 501, operator: 501, viewer: 501, none: 401, bad: 401 };
   const cases: Array<[string, string, unknown, Record<Who, number>]> = [

@@ -5,10 +5,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { akCredential, rsaPem, startDomain, type Domain } from './accounts-support';
+import { akCredential, rsaPem, startDomain, type Domain } from '../helpers/domain';
 import { FRAGMENT, fragmentsOf } from '../../scripts/secret-scan';
 
-const via = process.env.FLEET_TEST_VIA === 'inprocess' ? 'inprocess' : 'host';
 let d: Domain;
 const secrets = new Set<string>();
 const seen: string[] = [];
@@ -24,7 +23,7 @@ async function call(
 }
 
 test.before(async () => {
-  d = await startDomain({ via });
+  d = await startDomain();
   secrets.add(d.adminToken);
 });
 test.after(async () => {

@@ -1,6 +1,7 @@
 /**
  * Test helper: a sandbox on a free port with its own temp data dir, fast clock (time scale
- * 0.001 by default), and small wrappers for the admin API. Close it in `test.after`.
+ * 0.001 by default) or a clock the test moves by hand (`clock`), and small wrappers for the
+ * admin API. Close it in `test.after`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import type { NewAccountOptions } from '../../lib/sandbox/openapi/core';
 import OpenApiModule, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import type { Test } from 'uvu';
+import { ManualClock, type Clock } from '../../lib/core/clock';
 
 export interface TestSandbox {
   sandbox: Sandbox;
@@ -34,7 +36,18 @@ export interface TestSandboxOptions {
   dataDir?: string;
   /** Mount lib/sandbox/cloud (ECS, VPC, ResourceCenter); default true. */
   cloud?: boolean;
+  /**
+   * The sandbox's clock (resource states, STS expiry, rate limits). Default real time. A test that
+   * asserts on a state that lasts a while (Pending, a live STS session, an empty token bucket)
+   * passes a `ManualClock` and moves it: a loaded machine then cannot skip the state.
+   */
+  clock?: Clock;
+  /** Gets every Tablestore write-ahead log frame as written (a capture for the secret scan). */
+  tablestoreWalTee?: (frame: Buffer) => void;
 }
+
+/** A clock that stands still at the real time it was made until the test moves it. */
+export const virtualClock = () => new ManualClock(Date.now());
 
 export async function startTestSandbox(opts: TestSandboxOptions = {}): Promise<TestSandbox> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'fleet-sandbox-'));
@@ -44,6 +57,8 @@ export async function startTestSandbox(opts: TestSandboxOptions = {}): Promise<T
     timeScale: opts.timeScale ?? 0.001,
     ...(opts.stsTimeScale !== undefined ? { stsTimeScale: opts.stsTimeScale } : {}),
     ...(opts.cloud !== undefined ? { cloud: opts.cloud } : {}),
+    ...(opts.clock ? { now: () => opts.clock!.now() } : {}),
+    ...(opts.tablestoreWalTee ? { tablestoreWalTee: opts.tablestoreWalTee } : {}),
   });
   const admin = async (path: string, body?: unknown, method?: string) => {
     const p = path.startsWith('/__sandbox') ? path : `/__sandbox${path.startsWith('/') ? '' : '/'}${path}`;
@@ -90,6 +105,13 @@ export function useTestSandbox(
   });
 }
 
+/**
+ * Time-outs for the tests' own SDK clients. Without them the SDK's HTTP layer (httpx) waits 3 s,
+ * and its connect time-out is an idle time-out of the whole exchange: a sandbox answering from a
+ * loaded test process can take longer. These only guard against a hang.
+ */
+export const SDK_TIMEOUTS = { readTimeout: 60_000, connectTimeout: 60_000 } as const;
+
 /** The openapi-core client class (CJS default export, unwrapped for ESM). */
 export const OpenApiClient = ((OpenApiModule as unknown as { default?: typeof OpenApiModule }).default ??
   OpenApiModule) as typeof OpenApiModule;
@@ -125,6 +147,7 @@ export function rpcClient(endpoint: string, creds: Creds, opts: { signature?: 'v
     protocol: 'http',
     regionId: opts.regionId ?? 'cn-hangzhou',
     ...(opts.signature === 'v1' ? { signatureAlgorithm: 'v2' } : {}),
+    ...SDK_TIMEOUTS,
   });
   const client = new OpenApiClient(config);
   return {

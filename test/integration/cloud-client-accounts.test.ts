@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer, type Server } from 'node:http';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { startTestSandbox, virtualClock, type TestSandbox } from '../helpers/sandbox';
 import { createCloudFactory, type CloudFactoryOptions } from '../../lib/cloud/index';
 import { ManualClock, systemClock } from '../../lib/core/clock';
 import { createLogger } from '../../lib/core/log';
@@ -92,7 +92,9 @@ test('ram_role: credentials are refreshed ~5 minutes before they expire', async 
 });
 
 test('ram_role: a token the cloud calls expired is dropped and replaced once', async () => {
-  const fast = await startTestSandbox({ stsTimeScale: 0.001 });
+  // The sandbox's clock moves only when the test moves it: the token expires exactly then.
+  const cloudClock = virtualClock();
+  const fast = await startTestSandbox({ stsTimeScale: 0.001, clock: cloudClock });
   try {
     const aRoot = await fast.createAccount();
     const a = await fast.admin(`/accounts/${aRoot.accountId}/access-keys`, { allow: ['sts:AssumeRole'] });
@@ -109,7 +111,7 @@ test('ram_role: a token the cloud calls expired is dropped and replaced once', a
     });
     const c = f.forAccount({ type: 'ram_role', roleArn: role.arn }, { regionId: 'cn-hangzhou' });
     assert.is((await c.sts.getCallerIdentity()).accountId, b.accountId);
-    await new Promise((r) => setTimeout(r, 1200));
+    cloudClock.advance(900);
     assert.is((await c.sts.getCallerIdentity()).accountId, b.accountId);
     assert.is(f.stsCache.assumeCount, 2);
   } finally {
@@ -151,7 +153,7 @@ test('KMS as the function: a data key round-trips through GenerateDataKey and De
   assert.is(back.keyId, dk.keyId);
 });
 
-test('guard: only the configured sandbox endpoint, only in sandbox mode, ever receives a signed request', async () => {
+test('guard: a foreign endpoint, the sandbox outside sandbox mode and a host hidden in a region id are refused; the trap server gets no request', async () => {
   let hits = 0;
   const trap: Server = createServer((_req, res) => {
     hits++;

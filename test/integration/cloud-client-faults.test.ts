@@ -114,6 +114,13 @@ test('the per-key rate limit answers Throttling.User and the client rides it out
   }
 });
 
+test('a slow answer (6 s, within the 15 s read time-out) is waited for once, not cut short and retried', async () => {
+  await fault({ action: 'DescribeRegions', latencyMs: 6000, count: 1 });
+  const regions = await client().ecs.describeRegions();
+  assert.ok(regions.length >= 3);
+  assert.equal(sleeps, [], 'no retry: the first attempt was answered');
+});
+
 test('Forbidden.RAM on a limited key: not retried, permission, the action in the hint', async () => {
   const key = await sb.admin(`/accounts/${acct.accountId}/access-keys`, { allow: ['ecs:DescribeRegions'] });
   const c = client({ type: 'access_key', accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret });
@@ -150,7 +157,7 @@ test('unknown AccessKey ID and wrong secret are auth errors with hints, not retr
   assert.equal(sleeps, []);
 });
 
-test('an injected quota error is never retried', async () => {
+test('an injected quota error is not retried', async () => {
   await fault({ action: 'DescribeZones', code: 'QuotaExceeded.Vpc', httpStatus: 400 });
   const e = (await client()
     .ecs.describeZones()

@@ -1,10 +1,12 @@
 /**
  * VPC, security group, instance, EIP, route and Resource Center wrappers against the sandbox:
  * ClientToken idempotency, DryRun, id batching, busy-code retries, quota classification.
+ * The sandbox's clock moves only when the test moves it (one second per poll, one second per
+ * client back-off), so a concurrent creation always meets the first one still Pending.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { startTestSandbox, virtualClock, type TestSandbox } from '../helpers/sandbox';
 import { createCloudFactory, type CloudClient } from '../../lib/cloud/index';
 import { systemClock } from '../../lib/core/clock';
 import { createLogger } from '../../lib/core/log';
@@ -17,20 +19,20 @@ const retried: string[] = [];
 const REGION = 'cn-hangzhou';
 const kindOf = (e: AppError) => (e.cloud as { kind?: string } | undefined)?.kind;
 
-/** Polls until `check` holds (sandbox waits are scaled to milliseconds). */
-async function until<T>(what: string, get: () => Promise<T>, check: (v: T) => boolean, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
+const clock = virtualClock();
+
+/** Polls until `check` holds, moving the cloud's clock one second between polls (at most 5 minutes). */
+async function until<T>(what: string, get: () => Promise<T>, check: (v: T) => boolean): Promise<T> {
+  for (let polls = 0; ; polls++) {
     const v = await get();
     if (check(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 10));
+    if (polls >= 300) throw new Error(`${what} did not happen in 300 s of cloud time: ${JSON.stringify(v)}`);
+    clock.advance(1000);
   }
 }
 
 test.before(async () => {
-  // 0.05: a VSwitch stays Pending ~125 ms, long enough for a concurrent creation to be refused.
-  sb = await startTestSandbox({ timeScale: 0.05 });
+  sb = await startTestSandbox({ timeScale: 1, clock });
   acct = await sb.createAccount({ quotas: { vpcsPerRegion: 3 } });
   c = createCloudFactory({
     config: { sandboxEndpoint: sb.endpoint, region: REGION, functionPrefix: 'fleet' },
@@ -39,7 +41,9 @@ test.before(async () => {
       {},
       {
         write: (l) => {
-          if (l.includes('"cloud call retried"')) retried.push(l);
+          if (!l.includes('"cloud call retried"')) return;
+          retried.push(l);
+          clock.advance(1000); // the cloud's time passes while the client backs off
         },
       },
     ),

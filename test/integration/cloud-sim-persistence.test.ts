@@ -1,14 +1,18 @@
-/** Simulated resources survive a sandbox restart, with statuses and ClientTokens intact. */
+/**
+ * Simulated resources survive a sandbox restart, with statuses and ClientTokens intact. Both
+ * sandboxes run on one clock the test moves, so "not yet Running before the restart" holds
+ * however slowly the machine runs.
+ */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rpcClient, startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { rpcClient, startTestSandbox, virtualClock, type TestSandbox } from '../helpers/sandbox';
+import { WAIT_MS } from '../../lib/sandbox/cloud/lifecycle';
 
-/** Pending lasts 300 ms and Starting until 900 ms real time: room for a busy machine before the restart. */
-const SCALE = 0.05;
-const sleep = (simulatedMs: number) => new Promise((r) => setTimeout(r, simulatedMs * SCALE + 5));
+const clock = virtualClock();
+const wait = (simulatedMs: number) => clock.advance(simulatedMs);
 const dataDir = mkdtempSync(join(tmpdir(), 'fleet-cloud-sim-persist-'));
 let t: TestSandbox | undefined;
 
@@ -18,12 +22,12 @@ test.after(async () => {
 });
 
 test('VPC, VSwitch, instance and ClientToken records persist; async states keep advancing after the restart', async () => {
-  t = await startTestSandbox({ dataDir, timeScale: SCALE });
+  t = await startTestSandbox({ dataDir, timeScale: 1, clock });
   const k = await t.createAccount({ regions: ['cn-hangzhou', 'cn-beijing', 'cn-shanghai'] });
   let rpc = rpcClient(t.endpoint, k);
   const R = 'cn-shanghai';
   const vpc = await rpc.call('Vpc', 'CreateVpc', { RegionId: R, CidrBlock: '10.0.0.0/8', ClientToken: 'p-vpc' });
-  await sleep(4_500);
+  wait(WAIT_MS.vpcCreate);
   const zones = (await rpc.call('Ecs', 'DescribeZones', { RegionId: R })).Zones.Zone.map((z: any) => z.ZoneId);
   const vsw = await rpc.call('Vpc', 'CreateVSwitch', {
     RegionId: R,
@@ -31,7 +35,7 @@ test('VPC, VSwitch, instance and ClientToken records persist; async states keep 
     ZoneId: zones[1],
     CidrBlock: '10.1.0.0/16',
   });
-  await sleep(3_000);
+  wait(WAIT_MS.vSwitchCreate);
   const sg = await rpc.call('Ecs', 'CreateSecurityGroup', { RegionId: R, VpcId: vpc.VpcId });
   const run = {
     RegionId: R,
@@ -42,14 +46,12 @@ test('VPC, VSwitch, instance and ClientToken records persist; async states keep 
     ClientToken: 'p-run',
   };
   const ids = (await rpc.call('Ecs', 'RunInstances', run)).InstanceIdSets.InstanceIdSet;
+  wait(WAIT_MS.instancePending);
   const before = await t.admin(`/accounts/${k.accountId}/resources`);
-  assert.ok(
-    ['Pending', 'Starting'].includes(before['ACS::ECS::Instance'][0].status),
-    'not yet Running before the restart',
-  );
+  assert.is(before['ACS::ECS::Instance'][0].status, 'Starting', 'not yet Running before the restart');
   await t.close({ keepData: true });
 
-  t = await startTestSandbox({ dataDir, timeScale: SCALE });
+  t = await startTestSandbox({ dataDir, timeScale: 1, clock });
   rpc = rpcClient(t.endpoint, k);
   assert.equal(
     (await rpc.call('Ecs', 'RunInstances', run)).InstanceIdSets.InstanceIdSet,
@@ -60,7 +62,7 @@ test('VPC, VSwitch, instance and ClientToken records persist; async states keep 
     (await rpc.call('Vpc', 'CreateVpc', { RegionId: R, CidrBlock: '10.0.0.0/8', ClientToken: 'p-vpc' })).VpcId,
     vpc.VpcId,
   );
-  await sleep(19_000);
+  wait(WAIT_MS.instanceStarting - WAIT_MS.instancePending);
   const inst = (await rpc.call('Ecs', 'DescribeInstances', { RegionId: R, InstanceIds: JSON.stringify(ids) })).Instances
     .Instance;
   assert.equal(

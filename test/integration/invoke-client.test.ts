@@ -5,7 +5,16 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +38,16 @@ let active = 0;
 exports.handler = async (event, context) => {
   const e = JSON.parse(event.toString());
   if (e.crash) process.exit(3);
+  if (e.gate) {
+    // Says it is running, then holds its instance until the test opens the gate.
+    const fs = require('node:fs');
+    fs.appendFileSync(e.gate + '.arrived', process.pid + '\\n');
+    active++;
+    const seen = active;
+    while (!fs.existsSync(e.gate)) await new Promise((r) => setTimeout(r, 10));
+    active--;
+    return { pid: process.pid, concurrent: seen };
+  }
   if (e.sleepMs) {
     active++;
     const seen = active;
@@ -44,9 +63,13 @@ exports.handler = async (event, context) => {
 );
 
 const flaky = (name: string, retries: number) =>
-  localFunction(name, { code: fixtures, maxAsyncRetryAttempts: retries, asyncTask: true });
+  // A generous FC time-out: a call held at the gate waits for other instances to start.
+  localFunction(name, { code: fixtures, maxAsyncRetryAttempts: retries, asyncTask: true, timeoutSec: 120 });
 
-const until = async (what: string, cond: () => boolean, ms = 10_000) => {
+const arrived = (gate: string) =>
+  existsSync(`${gate}.arrived`) ? readFileSync(`${gate}.arrived`, 'utf8').split('\n').filter(Boolean) : [];
+/** Waits for `cond`; the bound only turns a hang into a failure (a loaded machine is slow, not wrong). */
+const until = async (what: string, cond: () => boolean, ms = 120_000) => {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -181,16 +204,26 @@ test('a crashing instance fails only its call; the next call gets a fresh instan
   assert.is(out.attempts, 1);
 });
 
-test('like FC standard runtimes, an instance takes one request at a time; busy functions get more instances', async () => {
-  const answers = await Promise.all(
-    Array.from({ length: 6 }, () => invoker.invokeSync<{ pid: number; concurrent: number }>('flaky', { sleepMs: 300 })),
+test('a sync call is waited for as long as the function runs (6 s here), not cut at the SDK connect time-out', async () => {
+  const out = await invoker.invokeSync<{ concurrent: number }>('flaky', { sleepMs: 6000 });
+  assert.is(out.concurrent, 1);
+});
+
+test('like FC standard runtimes, an instance takes one request at a time; busy functions get more instances, up to the local cap of 4', async () => {
+  const gate = join(fixtures, 'gate');
+  const calls = Array.from({ length: 6 }, () =>
+    invoker.invokeSync<{ pid: number; concurrent: number }>('flaky', { gate }),
   );
+  // Six calls held inside the function: four instances hold one each, two calls wait for one.
+  await until('4 calls running', () => arrived(gate).length === 4);
+  writeFileSync(gate, '');
+  const answers = await Promise.all(calls);
   assert.ok(
     answers.every((a) => a.concurrent === 1),
     JSON.stringify(answers),
   );
-  const pids = new Set(answers.map((a) => a.pid));
-  assert.ok(pids.size >= 2 && pids.size <= 4, `instances used: ${pids.size} (local cap 4)`);
+  assert.is(new Set(answers.map((a) => a.pid)).size, 4, JSON.stringify(answers));
+  assert.is(arrived(gate).length, 6);
 });
 
 test('bundled like a function (the SDK in lazy/ chunks), the client works the same', async () => {

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import EcsModule, * as $Ecs from '@alicloud/ecs20140526';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
-import { rpcClient, useTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { rpcClient, SDK_TIMEOUTS, useTestSandbox, type TestSandbox } from '../helpers/sandbox';
 import type { SandboxKeys } from '../../lib/sandbox/server';
 import { sha256Hex, v1Signature, v3CanonicalRequest, v3Signature } from '../../lib/sandbox/openapi/signing';
 import { rejection } from '../helpers/rejection';
@@ -75,6 +75,7 @@ test('wrong secret → SignatureDoesNotMatch 400 (ECS SDK, and V1 generic client
       endpoint: t.endpoint,
       protocol: 'http',
       regionId: 'cn-hangzhou',
+      ...SDK_TIMEOUTS,
     }),
   );
   const e = await rejection(ecs.describeRegions(new $Ecs.DescribeRegionsRequest({})));

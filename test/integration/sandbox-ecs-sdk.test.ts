@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import EcsModule, * as $Ecs from '@alicloud/ecs20140526';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { SDK_TIMEOUTS, startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 
 const Ecs = ((EcsModule as unknown as { default?: typeof EcsModule }).default ?? EcsModule) as typeof EcsModule;
 
@@ -11,7 +11,14 @@ let k: { accountId: string; accessKeyId: string; accessKeySecret: string };
 
 const ecsClient = (creds: { accessKeyId: string; accessKeySecret: string }, extra: Record<string, unknown> = {}) =>
   new Ecs(
-    new $OpenApiUtil.Config({ ...creds, endpoint: t.endpoint, protocol: 'http', regionId: 'cn-hangzhou', ...extra }),
+    new $OpenApiUtil.Config({
+      ...creds,
+      endpoint: t.endpoint,
+      protocol: 'http',
+      regionId: 'cn-hangzhou',
+      ...SDK_TIMEOUTS,
+      ...extra,
+    }),
   );
 
 test.before(async () => {

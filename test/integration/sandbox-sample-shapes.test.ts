@@ -11,11 +11,12 @@ import * as assert from 'uvu/assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateEd25519Public } from '../../lib/sandbox/cloud/ssh-keys';
-import { rpcClient, startTestSandbox, type TestSandbox, type VERSIONS } from '../helpers/sandbox';
+import { rpcClient, startTestSandbox, virtualClock, type TestSandbox, type VERSIONS } from '../helpers/sandbox';
 
 const SAMPLES = join(import.meta.dirname, '../../lib/sandbox/seed/samples');
 const R = 'cn-hangzhou';
-const SCALE = 0.001;
+/** The sandbox's clock: the test moves it past each wait, so a slow machine never outlives a session. */
+const clock = virtualClock();
 
 type JsonType = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'null';
 const typeOf = (v: unknown): JsonType => (v === null ? 'null' : Array.isArray(v) ? 'array' : (typeof v as JsonType));
@@ -106,7 +107,7 @@ const notModelled = (name: string, diff: string) => {
 };
 
 const sample = (name: string) => JSON.parse(readFileSync(join(SAMPLES, `${name}.json`), 'utf8'));
-const sleep = (simulatedMs: number) => new Promise((r) => setTimeout(r, simulatedMs * SCALE + 20));
+const wait = (simulatedMs: number) => clock.advance(simulatedMs);
 
 let t: TestSandbox;
 let rpc: ReturnType<typeof rpcClient>;
@@ -122,7 +123,7 @@ async function call(name: string, params: Record<string, unknown> = {}, client =
 }
 
 test.before(async () => {
-  t = await startTestSandbox({ timeScale: SCALE });
+  t = await startTestSandbox({ timeScale: 1, clock });
   const k = await t.createAccount({ regions: [R] });
   rpc = rpcClient(t.endpoint, k);
 });
@@ -170,14 +171,14 @@ test('every sampled operation answers every sample field path with the sample JS
   const imageId = images.Images.Image[0].ImageId as string;
 
   const vpc = await call('VPC.CreateVpc', { RegionId: R, CidrBlock: '10.0.0.0/16', VpcName: 'shape' });
-  await sleep(5_000);
+  wait(5_000);
   const vsw = await call('VPC.CreateVSwitch', {
     RegionId: R,
     VpcId: vpc.VpcId,
     ZoneId: zone,
     CidrBlock: '10.0.1.0/24',
   });
-  await sleep(3_000);
+  wait(3_000);
 
   const sg = await call('ECS.CreateSecurityGroup', { RegionId: R, VpcId: vpc.VpcId, SecurityGroupName: 'shape' });
   await call('ECS.ImportKeyPair', {
@@ -235,7 +236,7 @@ test('every sampled operation answers every sample field path with the sample JS
     InternetMaxBandwidthOut: 5,
     ...tag,
   });
-  await sleep(20_000);
+  wait(20_000);
   await call('ECS.DescribeInstances', { RegionId: R });
   await call('ECS.DescribeInstanceStatus', { RegionId: R });
   await call('ECS.DescribeDisks', { RegionId: R });
@@ -248,7 +249,7 @@ test('every sampled operation answers every sample field path with the sample JS
     'Tag.1.Key': 'owner',
     'Tag.1.Value': 'shape',
   });
-  await sleep(6_000);
+  wait(6_000);
   await call('ECS.DescribeInvocations', { RegionId: R, InvokeId: cmd.InvokeId, IncludeOutput: true });
   await call('ECS.DescribeInvocationResults', { RegionId: R, InvokeId: cmd.InvokeId });
   await call('Quotas.ListProductQuotas', {
@@ -262,7 +263,7 @@ test('every sampled operation answers every sample field path with the sample JS
   const eip = await call('VPC.AllocateEipAddress', { RegionId: R, Bandwidth: '5', InternetChargeType: 'PayByTraffic' });
   await rpc.call('Vpc', 'TagResources', { RegionId: R, ResourceType: 'EIP', 'ResourceId.1': eip.AllocationId, ...tag });
   await rpc.call('Vpc', 'AssociateEipAddress', { RegionId: R, AllocationId: eip.AllocationId, InstanceId: instanceId });
-  await sleep(3_000);
+  wait(3_000);
   await call('VPC.DescribeEipAddresses', { RegionId: R });
   await call('VPC.CreateRouteEntry', {
     RegionId: R,
@@ -271,7 +272,7 @@ test('every sampled operation answers every sample field path with the sample JS
     NextHopType: 'Instance',
     NextHopId: instanceId,
   });
-  await sleep(2_000);
+  wait(2_000);
   await call('VPC.DescribeRouteEntryList', { RegionId: R, RouteTableId: vpc.RouteTableId });
 
   await rpc.call('ResourceCenter', 'EnableResourceCenter', {});
@@ -284,14 +285,14 @@ test('every sampled operation answers every sample field path with the sample JS
   });
 
   await rpc.call('Vpc', 'UnassociateEipAddress', { RegionId: R, AllocationId: eip.AllocationId });
-  await sleep(3_000);
+  wait(3_000);
   await rpc.call('Vpc', 'DeleteRouteEntry', {
     RegionId: R,
     RouteTableId: vpc.RouteTableId,
     DestinationCidrBlock: '192.168.0.0/24',
     NextHopId: instanceId,
   });
-  await sleep(2_000);
+  wait(2_000);
   await call('ECS.RebootInstance', { InstanceId: instanceId });
   await call('ECS.DeleteInstance', { InstanceId: instanceId, Force: true });
 

@@ -1,11 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { classify } from '../../lib/cloud/errors';
-import { rpcClient, useTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { rpcClient, useTestSandbox, virtualClock, type TestSandbox } from '../helpers/sandbox';
 import type { SandboxKeys } from '../../lib/sandbox/server';
 import { rejection } from '../helpers/rejection';
 
-// STS lifetimes scaled by 0.001: DurationSeconds=900 lasts 0.9 s.
+// STS lifetimes scaled by 0.001 (DurationSeconds=900 lasts 900 ms) on a clock that moves only
+// when the test moves it: a session never expires under a slow call, only when time is advanced.
+const clock = virtualClock();
 let t: TestSandbox;
 let fleet: SandboxKeys;
 let customer: SandboxKeys;
@@ -21,7 +23,7 @@ useTestSandbox(
       userName: 'fleet-fn',
     });
   },
-  { timeScale: 0.001 },
+  { timeScale: 0.001, clock },
 );
 
 test('limited key: allowed action works, other actions → Forbidden.RAM 403 naming the action', async () => {
@@ -58,7 +60,7 @@ test('AssumeRole across accounts with ExternalId; GetCallerIdentity with the STS
     externalId: 'ext-42',
   });
   assert.is(role.arn, `acs:ram::${customer.accountId}:role/FleetControl`);
-  const before = Date.now();
+  const now = clock.now();
   const out = await rpcClient(t.endpoint, fleetUser).call('Sts', 'AssumeRole', {
     RoleArn: role.arn,
     RoleSessionName: 'fleet.session@1',
@@ -69,10 +71,7 @@ test('AssumeRole across accounts with ExternalId; GetCallerIdentity with the STS
   assert.ok(out.Credentials.SecurityToken.length > 100);
   assert.match(out.Credentials.Expiration, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
   const exp = Date.parse(out.Credentials.Expiration);
-  assert.ok(
-    exp >= before + 3600 - 1000 && exp <= Date.now() + 3600,
-    'expiry is DurationSeconds scaled by the STS time scale',
-  );
+  assert.ok(exp > now + 3600 - 1000 && exp <= now + 3600, 'expiry is DurationSeconds scaled by the STS time scale');
   assert.is(out.AssumedRoleUser.Arn, `acs:ram::${customer.accountId}:role/FleetControl/fleet.session@1`);
   assert.is(out.AssumedRoleUser.AssumedRoleId, `${role.roleId}:fleet.session@1`);
 
@@ -120,10 +119,12 @@ test('STS credentials work until they expire, then InvalidSecurityToken.Expired'
   const id = await rpcClient(t.endpoint, sts).call('Sts', 'GetCallerIdentity');
   assert.is(id.AccountId, fleet.accountId);
   assert.ok(
-    Date.parse(out.Credentials.Expiration) <= Date.now() + 900,
+    Date.parse(out.Credentials.Expiration) <= clock.now() + 900,
     'Expiration is never later than the real expiry',
   );
-  await new Promise((r) => setTimeout(r, 950)); // 900 s × 0.001
+  clock.advance(899); // 900 s × 0.001, less 1 ms
+  assert.is((await rpcClient(t.endpoint, sts).call('Sts', 'GetCallerIdentity')).AccountId, fleet.accountId);
+  clock.advance(1);
   const e = await rejection(rpcClient(t.endpoint, sts).call('Sts', 'GetCallerIdentity'));
   assert.is(e.code, 'InvalidSecurityToken.Expired');
   assert.is(e.statusCode, 400);

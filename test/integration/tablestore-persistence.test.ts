@@ -1,7 +1,8 @@
 /**
  * Tablestore sandbox durability with the official SDK: data survives a clean restart, and a
  * server killed with SIGKILL in the middle of a write stream (and of compactions) reopens with
- * every acknowledged row and no corruption. Also: 1,000 sequential PutRows stay fast.
+ * every acknowledged row and no corruption. (The speed of 1,000 PutRows is a figure of
+ * `npm run bench`, scripts/bench-tools.ts.)
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -75,13 +76,12 @@ test.after(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-test('1,000 sequential PutRows are fast, and everything survives a clean restart', async () => {
+test('1,000 sequential PutRows, an attribute delete, a row delete and a table drop survive a clean restart', async () => {
   const dataDir = tempDir();
   let s = await start(dataDir);
   let c = clientAt(s.endpoint);
   await createTable(c);
   await createTable(c, 'spare');
-  const t0 = Date.now();
   for (let i = 0; i < 1000; i++) {
     await c.putRow({
       tableName: 'items',
@@ -90,9 +90,6 @@ test('1,000 sequential PutRows are fast, and everything survives a clean restart
       attributeColumns: [{ v: `value-${i}` }, { big: Long.fromString(`${9007199254740993n + BigInt(i)}`) }],
     });
   }
-  const ms = Date.now() - t0;
-  assert.ok(ms < 10_000, `1,000 PutRows took ${ms} ms`);
-  console.log(`  1,000 sequential PutRows: ${ms} ms`);
   await c.updateRow({
     tableName: 'items',
     condition: ignore(),

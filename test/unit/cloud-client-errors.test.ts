@@ -139,7 +139,7 @@ test('AppError mapping: 422 user-fixable, 429 throttled, 502 transient and busy-
   ]);
 });
 
-test('a secret in the SDK message never reaches the AppError message or its cause', () => {
+test('a secret in the SDK error message is not in the AppError message, its cause or its cloud details', () => {
   const secret = 'Sup3rS3cretValue0123456789abcd';
   const e = sdkError('InvalidParameter', 400, { data: { Message: `bad value ${secret}`.slice(0, 12) } });
   (e as Error).message = `code: 400, contains ${secret} request id: X`;

@@ -30,7 +30,7 @@ test('Alibaba endpoints per product and region', () => {
   assert.equal(resolveEndpoint('Vpc', 'cn-shanghai', sandbox), { host: '127.0.0.1:9100', protocol: 'http' });
 });
 
-test('guard: a region id or stored endpoint can never redirect signed requests', () => {
+test("guard: malformed region ids and stored endpoints other than Alibaba's (the sandbox's, in sandbox mode) are refused", () => {
   for (const bad of ['evil.com#', 'cn-hangzhou.evil.com', 'cn-hangzhou/x', '', 'CN-HANGZHOU', '127.0.0.1:80']) {
     const e = (() => {
       try {

@@ -243,6 +243,67 @@ test('DescribeVpcs: 45 ids → 3 calls of ≤20 comma-separated ids; Page* pagin
   );
 });
 
+test('Page* paging at the page edges (0, 1, size, size+1, 2×size, 2×size+1 items), with and without TotalCount', async () => {
+  // Every item once; with TotalCount no call past the last item; without it, pages run to a short one.
+  const callsFor = (n: number, size: number, withTotal: boolean) => {
+    if (withTotal) return Math.max(1, Math.ceil(n / size));
+    return Math.floor(n / size) + 1;
+  };
+  for (const withTotal of [true, false]) {
+    for (const n of [0, 1, 50, 51, 100, 101]) {
+      const all = Array.from({ length: n }, (_, i) => ({ keyPairName: `kp-${i}`, keyPairFingerPrint: 'fp' }));
+      const calls: [string, Req][] = [];
+      const ecs = createEcsApi({
+        transport: fakeEcs(
+          {
+            describeKeyPairs: (r) => ({
+              keyPairs: { keyPair: page(all, r) },
+              ...(withTotal ? { totalCount: all.length } : {}),
+            }),
+          },
+          calls,
+        ),
+        policy: DEFAULT_RETRY_POLICY,
+        deps,
+      });
+      const label = `${n} key pairs, TotalCount ${withTotal ? 'given' : 'absent'}`;
+      assert.equal(
+        (await ecs.describeKeyPairs()).map((k) => k.keyPairName),
+        all.map((k) => k.keyPairName),
+        label,
+      );
+      assert.is(calls.length, callsFor(n, 50, withTotal), label);
+    }
+    for (const n of [0, 1, 100, 101, 200, 201]) {
+      const all = Array.from({ length: n }, (_, i) => ({ AllocationId: `eip-${i}` }));
+      const calls: [string, Req][] = [];
+      const vpc = createVpcApi({
+        transport: fakeRpc(
+          (_a, p) => ({
+            EipAddresses: {
+              EipAddress: all.slice(
+                (Number(p.PageNumber) - 1) * Number(p.PageSize),
+                Number(p.PageNumber) * Number(p.PageSize),
+              ),
+            },
+            ...(withTotal ? { TotalCount: all.length } : {}),
+          }),
+          calls,
+        ),
+        policy: DEFAULT_RETRY_POLICY,
+        deps,
+      });
+      const label = `${n} EIPs, TotalCount ${withTotal ? 'given' : 'absent'}`;
+      assert.equal(
+        (await vpc.describeEips()).map((e) => e.allocationId),
+        all.map((e) => e.AllocationId),
+        label,
+      );
+      assert.is(calls.length, callsFor(n, 100, withTotal), label);
+    }
+  }
+});
+
 test('DescribeRouteEntryList and SearchResources follow NextToken (MaxResult singular for routes)', async () => {
   const calls: [string, Req][] = [];
   const vpc = createVpcApi({

@@ -310,7 +310,7 @@ test('no authenticate configured → auth-needing route is 401, open route still
   assert.is(h.statusCode, 200);
 });
 
-test('malformed JSON → 400 ValidationFailed, never 500', async () => {
+test('malformed JSON → 400 ValidationFailed, not 500', async () => {
   for (const body of ['{"a":', 'nul', '[1,2]', '"str"', 'null']) {
     const r = await call(httpEvent('POST', '/v1/things/x', { headers: { authorization: 'Bearer good' }, body }));
     assert.is(r.statusCode, 400, body);
@@ -319,7 +319,7 @@ test('malformed JSON → 400 ValidationFailed, never 500', async () => {
   }
 });
 
-test('malformed JSON answer never quotes the body: a fixed text plus at most the position', async () => {
+test('malformed JSON answer quotes no 6 chars of the body (4 shapes): a fixed text plus at most the position', async () => {
   const secret = 'Abcdefghij0123456789XyZ';
   const bodies = [
     `{"accessKeySecret":${secret}}`,

@@ -2,7 +2,8 @@
  * The secret scan finds fragments, not only whole secrets: a 10-char window of a secret in a log
  * line or a JSON.parse-style 400 body is a leak, while the masked id (`LTAI****wxyz`), a masked
  * secret (first and last 4), filler runs, a token's public record id and a key's public half are
- * not. A 3 MiB corpus with 200 secrets is scanned in one pass per text within a time bound.
+ * not. In a 3 MiB corpus with 200 secrets the one planted fragment is found and nothing else
+ * (the scan's speed is a figure of `npm run bench`, scripts/bench-tools.ts).
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -129,7 +130,7 @@ test('masked ids and secrets, filler runs, short secrets, token ids and public k
   );
 });
 
-test('3 MiB with 200 secrets: one pass per text, time printed and bounded', () => {
+test('3 MiB with 200 secrets: the one planted fragment is found, and nothing else', () => {
   const secrets = Array.from({ length: 200 }, (_, i) =>
     i % 4 === 3 ? `CAIS${randomBytes(180).toString('base64')}` : alnum(30),
   );
@@ -149,19 +150,13 @@ test('3 MiB with 200 secrets: one pass per text, time printed and bounded', () =
   const planted = secrets[137]!.slice(7, 7 + FRAGMENT);
   records.push(log(`near ${planted}`));
   const dir = corpus(secrets, records);
-  const started = performance.now();
   const r = scanCapture(dir);
-  const ms = Math.round(performance.now() - started);
-  console.log(
-    `    scan: ${r.secrets} secrets, ${r.needles} needles, ${(r.bytes / 1024 / 1024).toFixed(2)} MiB, ${r.responses + r.logLines} texts in ${ms} ms`,
-  );
   assert.is(r.secrets, 200);
   assert.ok(r.bytes >= 3 * 1024 * 1024);
   assert.equal(
     r.leaks.map((l) => [l.form, l.where]),
     [['fragment', `1-1.traffic.jsonl:${records.length} (log line of settings)`]],
   );
-  assert.ok(ms < 3000, `scan took ${ms} ms (budget 3000 ms on a shared machine; ~0.3 s unloaded)`);
 });
 
 test.run();

@@ -181,7 +181,7 @@ test('TABLESTORE_TABLE_PREFIX reaches every function (README: functions honour i
   assert.ok(check(dom), JSON.stringify(check.errors));
 });
 
-test('the custom domain is HTTPS by default: tokens and AccessKey secrets never travel in clear text', () => {
+test('the custom domain is HTTPS with a certificate by default; console and sweeper get no admin token', () => {
   assert.is(doc.resources.domain.props.protocol, 'HTTPS');
   assert.ok(doc.resources.domain.props.certConfig, 'certConfig');
   for (const r of Object.values<any>(doc.resources))

@@ -24,6 +24,8 @@ export interface TablestoreServiceOptions {
   fsync?: boolean;
   /** Compact the log into a snapshot beyond this size; default 8 MiB. */
   compactBytes?: number;
+  /** Gets every write-ahead log frame as written (the test suite's secret scan). */
+  walTee?: (frame: Buffer) => void;
 }
 
 export interface TablestoreService {
@@ -52,6 +54,7 @@ export async function createTablestoreService(opts: TablestoreServiceOptions): P
   const { wal, records } = Wal.open(path.join(opts.dataDir, 'tablestore'), {
     fsync: opts.fsync,
     compactBytes: opts.compactBytes,
+    tee: opts.walTee,
   });
   const engine = new Engine((rec) => wal.append(rec), opts.now);
   for (const rec of records) engine.apply(rec as Rec);
@@ -111,6 +114,8 @@ export async function startTablestoreServer(opts: {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => void service.handle(req, res, Buffer.concat(chunks)));
   });
+  // As the shared sandbox server: idle sockets are the client's to close (no reset race).
+  server.keepAliveTimeout = 10 * 60_000;
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, host, resolve));
   const port = (server.address() as AddressInfo).port;

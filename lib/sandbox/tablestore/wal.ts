@@ -59,6 +59,11 @@ export interface WalOptions {
   fsync?: boolean;
   /** Compact when the log grows past this many bytes. Default 8 MiB. */
   compactBytes?: number;
+  /**
+   * Also gets every appended frame, as written (the test suite's secret scan: compaction drops
+   * overwritten values from the files, not from what was written).
+   */
+  tee?: (frame: Buffer) => void;
 }
 
 export class Wal {
@@ -113,6 +118,7 @@ export class Wal {
     while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);
     if (this.opts.fsync) fs.fsyncSync(this.fd);
     this.walBytes += buf.length;
+    this.opts.tee?.(buf);
   }
 
   /** True when the log has grown enough that a snapshot would pay off. */

@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { akCredential, rsaPem, startDomain, type Domain } from './accounts-support';
+import { akCredential, rsaPem, startDomain, type Domain } from '../helpers/domain';
 import type { CloudClient, CloudFactory } from '../../lib/cloud/types';
 
 const calls = new Map<string, number>();

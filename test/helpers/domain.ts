@@ -1,7 +1,9 @@
 /**
- * Support for the accounts/catalog tests that run the settings and catalog actions in-process
- * through the real FC adapter (`createFcHandler`), against the sandbox (Tablestore, STS, ECS, KMS).
- * Nothing is faked: only the FC runtime is skipped, which keeps 1,000-body fuzzing fast.
+ * The settings + catalog API for the accounts/catalog tests: through the local host (test/e2e:
+ * built bundles, FC HTTP events, function processes), or in-process through the real FC adapter
+ * (`createFcHandler`) against the sandbox (test/integration: Tablestore, STS, ECS, KMS). Nothing
+ * is faked in-process: only the FC runtime is skipped, which keeps 1,000-body fuzzing fast and
+ * lets a test wrap the cloud or the store (count calls, hold a write at a gate).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -19,8 +21,8 @@ import { authenticateBearer, tokenActions } from '../../lib/auth';
 import { catalogActions, clearAccountCache } from '../../lib/catalog';
 import type { Deps } from '../../lib/fc/deps';
 import { newId } from '../../lib/core/ids';
-import { startTestSandbox } from '../helpers/sandbox';
-import { startTestHost } from '../helpers/local';
+import { startTestSandbox } from './sandbox';
+import { startTestHost } from './local';
 import { openCapture } from '../../lib/local/capture';
 import type { Store } from '../../lib/store/types';
 import type { CloudFactory } from '../../lib/cloud/types';
@@ -138,11 +140,14 @@ export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
 }
 
 async function startInProcess(opts: DomainOptions): Promise<Domain> {
-  const sb = await startTestSandbox(opts.stsTimeScale !== undefined ? { stsTimeScale: opts.stsTimeScale } : {});
+  // The suite's secret scan sees in-process answers, logs and Tablestore writes too (FLEET_CAPTURE_DIR, set by npm test).
+  const capture = openCapture();
+  const sb = await startTestSandbox({
+    ...(opts.stsTimeScale !== undefined ? { stsTimeScale: opts.stsTimeScale } : {}),
+    ...(capture ? { tablestoreWalTee: capture.tablestoreWal } : {}),
+  });
   const deployment = await sb.createAccount();
   const adminToken = `fleet_admin_${randomBytes(16).toString('hex')}`;
-  // The suite's secret scan sees in-process answers and logs too (FLEET_CAPTURE_DIR, set by npm test).
-  const capture = openCapture();
   capture?.secret(adminToken, 'admin token');
   const config = loadConfig({
     FLEET_SANDBOX_ENDPOINT: sb.endpoint,

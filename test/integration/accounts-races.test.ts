@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { akCredential, startDomain, type Domain } from './accounts-support';
+import { akCredential, startDomain, type Domain } from '../helpers/domain';
 import * as T from '../../lib/store/tables';
 import type { CloudFactory } from '../../lib/cloud/types';
 import type { Store } from '../../lib/store/types';

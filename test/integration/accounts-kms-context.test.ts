@@ -9,7 +9,7 @@ import * as T from '../../lib/store/tables';
 import { isAppError } from '../../lib/core/errors';
 import { createKmsSecretBox, kmsContext, secretAad, type KmsPort, type SealedSecret } from '../../lib/crypto';
 import type { CloudFactory, KmsApi } from '../../lib/cloud/types';
-import { akCredential, startDomain, type Domain } from './accounts-support';
+import { akCredential, startDomain, type Domain } from '../helpers/domain';
 
 let d: Domain;
 let cloud: CloudFactory;

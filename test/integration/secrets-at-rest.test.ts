@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
 import * as T from '../../lib/store/tables';
-import { akCredential, startDomain, type Domain } from './accounts-support';
+import { akCredential, startDomain, type Domain } from '../helpers/domain';
 
 const domains: Domain[] = [];
 test.after(async () => {

@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { setUpFunctionRole } from '../lib/local/function-role';
 import { ensureTables } from '../lib/store';
+import type { Sandbox } from '../lib/sandbox/server';
 import { functionEnv, median, root, runIfMain, runProbe, withBenchSandbox } from './bench-common';
 import { build } from '../lib/build';
 
@@ -27,25 +28,88 @@ const init = Number(process.hrtime.bigint() - t0) / 1e6;
 const ctx = JSON.parse(ctxJson);
 const events = JSON.parse(eventsJson);
 (async () => {
-  let out, ms = 0;
+  let out, ms = 0, cpuMs = 0;
   for (const e of events) {
     const t = process.hrtime.bigint();
+    const c = process.cpuUsage();
     out = await handler(Buffer.from(JSON.stringify(e)), ctx);
     ms = Number(process.hrtime.bigint() - t) / 1e6;
+    const cpu = process.cpuUsage(c);
+    cpuMs = (cpu.user + cpu.system) / 1e3;
     if (typeof out === 'string') out = JSON.parse(out);
     if (e.action !== 'bench.noop' && (!out || out.ok !== true)) throw new Error(e.action + ' failed: ' + JSON.stringify(out).slice(0, 300));
   }
   const sdks = Object.keys(require.cache).filter((f) => /[\\\\/]lazy[\\\\/]/.test(f)).map((f) => f.replace(/^.*[\\\\/]/, '').replace(/\\.js$/, '')).sort();
-  process.stdout.write(JSON.stringify({ init, ms, maxRssKb: process.resourceUsage().maxRSS, sdks, result: out.result }) + '\\n');
+  const loads = globalThis[Symbol.for('fleet.lazyChunks')] || [];
+  process.stdout.write(JSON.stringify({ init, ms, cpuMs, maxRssKb: process.resourceUsage().maxRSS, sdks, loads, result: out.result }) + '\\n');
 })().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
 `;
 
-interface Sample {
+export interface Sample {
   init: number;
+  /** Wall time of the last event, and the CPU time this process spent on it. */
   ms: number;
+  cpuMs: number;
   maxRssKb: number;
   sdks: string[];
+  /** How each lazy chunk loaded (lib/build/lazy-load.ts `chunkLoads`). */
+  loads: Array<{ chunk: string; cache: string; ms: number }>;
   result: any;
+}
+
+/** What a heavy-path probe needs: the sandbox's accounts, tables and a function role. */
+export interface HeavySetup {
+  /** Runs `events` in a fresh node on `dist/<fn>` (or `codeDir`): one cold instance. */
+  run(fn: string, events: unknown[], codeDir?: string, nodeArgs?: string[]): Promise<Sample>;
+  /** A user account's AccessKey credential, and the ids of the accounts saved with it and by role. */
+  accessKey: { type: string; accessKeyId: string; accessKeySecret: string };
+  akId: string;
+  roleId: string;
+}
+
+/** Sets up a sandbox for heavy-path probes (the bundles must be built). */
+export async function setUpHeavy(sandbox: Sandbox): Promise<HeavySetup> {
+  const deployment = await sandbox.createAccount();
+  const user = await sandbox.createAccount();
+  // The functions run as a role session of the deployment account, as on FC (and the local host).
+  const role = await setUpFunctionRole(sandbox, { deployment });
+  const { accessKeyId, accessKeySecret, securityToken } = await role.current();
+  const userRole = await sandbox.createRole(user.accountId, {
+    name: 'fleet-bench',
+    trustedAccountIds: [deployment.accountId],
+  });
+  await ensureTables({
+    client: { endpoint: sandbox.url, instance: 'fleet', credentials: deployment },
+    tablePrefix: 'fleet_',
+  });
+  const env = functionEnv(sandbox, { adminToken: 'bench-admin-token-0123456789', accountId: deployment.accountId });
+  const ctx = (fn: string) => ({
+    requestId: 'bench',
+    credentials: { accessKeyId, accessKeySecret, securityToken },
+    function: { name: `fleet-${fn}`, handler: 'index.handler', memory: LIMIT_MIB, timeout: 30 },
+    region: 'cn-hangzhou',
+    accountId: deployment.accountId,
+  });
+  const run = (fn: string, events: unknown[], codeDir = join(root, 'dist', fn), nodeArgs?: string[]) =>
+    runProbe<Sample>(probe, [join(codeDir, 'index.js'), JSON.stringify(ctx(fn)), JSON.stringify(events)], {
+      env,
+      cwd: codeDir,
+      nodeArgs,
+    });
+
+  const accessKey = { type: 'access_key', accessKeyId: user.accessKeyId, accessKeySecret: user.accessKeySecret };
+  const created = await run('settings', [
+    { action: 'accounts.create', input: { name: 'bench-ak', credential: accessKey } },
+  ]);
+  const byRole = await run('settings', [
+    {
+      action: 'accounts.create',
+      input: { name: 'bench-role', credential: { type: 'ram_role', roleArn: userRole.arn } },
+    },
+  ]);
+  if (byRole.result.verification?.status !== 'verified')
+    throw new Error(`the ram_role account did not verify: ${JSON.stringify(byRole.result.verification)}`);
+  return { run, accessKey, akId: String(created.result.id), roleId: String(byRole.result.id) };
 }
 
 /** Runs the heavy-path bench and prints its table; returns false when a request needs more than 256 MiB. */
@@ -54,47 +118,7 @@ export async function benchHeavy(opts: { runs?: number; skipBuild?: boolean } = 
   if (!opts.skipBuild) await build({ root, only: ['settings', 'catalog'] });
   // Realistic STS lifetimes: the function role session must outlive the bench.
   return withBenchSandbox('heavy', { stsTimeScale: 1 }, async (sandbox) => {
-    const deployment = await sandbox.createAccount();
-    const user = await sandbox.createAccount();
-    // The functions run as a role session of the deployment account, as on FC (and the local host).
-    const role = await setUpFunctionRole(sandbox, { deployment });
-    const { accessKeyId, accessKeySecret, securityToken } = await role.current();
-    const userRole = await sandbox.createRole(user.accountId, {
-      name: 'fleet-bench',
-      trustedAccountIds: [deployment.accountId],
-    });
-    await ensureTables({
-      client: { endpoint: sandbox.url, instance: 'fleet', credentials: deployment },
-      tablePrefix: 'fleet_',
-    });
-    const env = functionEnv(sandbox, { adminToken: 'bench-admin-token-0123456789', accountId: deployment.accountId });
-    const ctx = (fn: string) => ({
-      requestId: 'bench',
-      credentials: { accessKeyId, accessKeySecret, securityToken },
-      function: { name: `fleet-${fn}`, handler: 'index.handler', memory: LIMIT_MIB, timeout: 30 },
-      region: 'cn-hangzhou',
-      accountId: deployment.accountId,
-    });
-    const run = (fn: string, events: unknown[]) =>
-      runProbe<Sample>(probe, [join(root, 'dist', fn, 'index.js'), JSON.stringify(ctx(fn)), JSON.stringify(events)], {
-        env,
-        cwd: join(root, 'dist', fn),
-      });
-
-    const accessKey = { type: 'access_key', accessKeyId: user.accessKeyId, accessKeySecret: user.accessKeySecret };
-    const created = await run('settings', [
-      { action: 'accounts.create', input: { name: 'bench-ak', credential: accessKey } },
-    ]);
-    const akId = String(created.result.id);
-    const byRole = await run('settings', [
-      {
-        action: 'accounts.create',
-        input: { name: 'bench-role', credential: { type: 'ram_role', roleArn: userRole.arn } },
-      },
-    ]);
-    const roleId = String(byRole.result.id);
-    if (byRole.result.verification?.status !== 'verified')
-      throw new Error(`the ram_role account did not verify: ${JSON.stringify(byRole.result.verification)}`);
+    const { run, accessKey, akId, roleId } = await setUpHeavy(sandbox);
     const clear = (accountId: string) => ({ action: 'catalog.clearCache', input: { accountId } });
 
     let n = 0;

@@ -4,7 +4,8 @@
  * inside the child (require only) and as the whole process wall time next to bare `node`.
  * Target: init ≤ 150 ms for HTTP-facing functions. The trivial request loads no SDK, so the
  * heavy path (requests through ECS/openapi-core/Tablestore, scripts/bench-heavy.ts) follows: its
- * peak RSS is what shows a function fits its 256 MB.
+ * peak RSS is what shows a function fits its 256 MB. Last, the first request of a fresh instance
+ * through those SDKs with and without their V8 code caches (scripts/bench-code-cache.ts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
@@ -99,6 +100,8 @@ main()
   .then(() => import('./bench-heavy').then((m) => m.benchHeavy({ skipBuild: true })))
   // ---- tooling: sandbox Tablestore writes and the secret scan (scripts/bench-tools.ts) ----
   .then(() => import('./bench-tools').then((m) => m.benchTools()))
+  // ---- the first request of a fresh instance with and without the V8 code caches (scripts/bench-code-cache.ts) ----
+  .then(() => import('./bench-code-cache').then((m) => m.benchCodeCache({ skipBuild: true })))
   .catch((e) => {
     process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
     process.exit(1);

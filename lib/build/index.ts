@@ -8,11 +8,14 @@
  * CommonJS has no code splitting, and a lazily *evaluated* 3 MB SDK still costs ~300 ms of
  * parsing at init. So the heavy SDKs in `LAZY` go to their own file beside the bundle
  * (`dist/<fn>/lazy/<name>.js`) when, and only when, they are reached by dynamic `import()`.
+ * Beside each goes its V8 code cache (`<name>.js.cache`, code-cache.ts), which the bundle's
+ * loader (lazy-load.ts) hands to V8 so a cold instance skips compiling the SDK.
  */
 import { build as esbuild, type Metafile, type Plugin } from 'esbuild';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cacheFitsThisNode, type CodeCacheOptions, makeCodeCaches } from './code-cache';
 
 export interface BuiltFunction {
   name: string;
@@ -25,6 +28,9 @@ export interface BuiltFunction {
   inputs: string[];
   /** false when `ifChanged` found the bundle up to date. */
   rebuilt: boolean;
+  /** Bytes of its lazy chunks and of their code caches. */
+  lazyBytes: number;
+  cacheBytes: number;
 }
 
 export interface BuildOptions {
@@ -36,6 +42,8 @@ export interface BuildOptions {
   only?: string[];
   /** Skip the build when every bundle is newer than every file it was built from (npm start). */
   ifChanged?: boolean;
+  /** V8 code caches beside the lazy chunks (default on; `false` ships the chunks alone). */
+  codeCache?: false | CodeCacheOptions;
 }
 
 /** Packages split into `lazy/<file>.js` when imported dynamically. */
@@ -58,7 +66,13 @@ const LAZY_PRELUDE: Record<string, string> = {
   tablestore: `require(${JSON.stringify('./lib/core/node-warnings.ts')}).muteWarning('DEP0005');`,
 };
 
-/** Dynamic `import('<lazy package>')` → `require('./lazy/<file>.js')` at run time. */
+const LOADER = fileURLToPath(new URL('./lazy-load.ts', import.meta.url));
+
+/**
+ * Dynamic `import('<lazy package>')` → a tiny module in the bundle that hands the chunk to the
+ * loader (lazy-load.ts: the code cache beside it) with the bundle's own `require('./lazy/<file>.js')`
+ * as the plain way in; that require stays external, so the metafile still names each chunk.
+ */
 const lazyPlugin: Plugin = {
   name: 'lazy-sdks',
   setup(b) {
@@ -68,8 +82,14 @@ const lazyPlugin: Plugin = {
         .join('|')})$`,
     );
     b.onResolve({ filter }, (args) =>
-      args.kind === 'dynamic-import' ? { path: `./lazy/${LAZY[args.path]}.js`, external: true } : undefined,
+      args.kind === 'dynamic-import' ? { path: LAZY[args.path]!, namespace: 'lazy-sdk' } : undefined,
     );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-sdk' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(LOADER)}).loadLazyChunk(__dirname, ${JSON.stringify(args.path)}, () => require("./lazy/${args.path}.js"));`,
+      loader: 'js',
+      resolveDir: dirname(LOADER),
+    }));
+    b.onResolve({ filter: /^\.\/lazy\//, namespace: 'lazy-sdk' }, (args) => ({ path: args.path, external: true }));
   },
 };
 
@@ -94,21 +114,54 @@ function describe(outDir: string, name: string, rebuilt: boolean): BuiltFunction
   const file = join(outDir, name, 'index.js');
   const metafile = join(outDir, `${name}.meta.json`);
   const meta = JSON.parse(readFileSync(metafile, 'utf8')) as Metafile;
-  return { name, file, bytes: statSync(file).size, metafile, inputs: Object.keys(meta.inputs), rebuilt };
+  const lazy = join(outDir, name, 'lazy');
+  const sizes = (ext: string) =>
+    existsSync(lazy)
+      ? readdirSync(lazy)
+          .filter((f) => f.endsWith(ext))
+          .reduce((n, f) => n + statSync(join(lazy, f)).size, 0)
+      : 0;
+  return {
+    name,
+    file,
+    bytes: statSync(file).size,
+    metafile,
+    inputs: Object.keys(meta.inputs),
+    rebuilt,
+    lazyBytes: sizes('.js'),
+    cacheBytes: sizes('.js.cache'),
+  };
 }
 
-/** True when each bundle exists and is newer than every input its metafile lists. */
-function upToDate(root: string, outDir: string, names: string[]): boolean {
+/** Inputs that are files (not the plugin's `lazy-sdk:` modules). */
+const isFile = (input: string) => !/^[a-z-]+:/.test(input);
+
+/** The `./lazy/<file>.js` chunks a bundle requires. */
+const lazyImports = (output: Metafile['outputs'][string]) =>
+  output.imports.filter((i) => i.external && i.path.startsWith('./lazy/')).map((i) => i.path);
+
+/**
+ * True when each bundle exists and is newer than every input its metafile lists and than the
+ * build itself, and each lazy chunk is there with (when wanted) a code cache from this node's V8.
+ */
+function upToDate(root: string, outDir: string, names: string[], codeCache: boolean): boolean {
+  const buildDir = dirname(fileURLToPath(import.meta.url));
+  const builtFrom = Math.max(...readdirSync(buildDir).map((f) => statSync(join(buildDir, f)).mtimeMs));
   for (const name of names) {
     const file = join(outDir, name, 'index.js');
     const metafile = join(outDir, `${name}.meta.json`);
     if (!existsSync(file) || !existsSync(metafile) || !existsSync(join(outDir, name, 'package.json'))) return false;
     const builtAt = statSync(file).mtimeMs;
-    if (statSync(fileURLToPath(import.meta.url)).mtimeMs > builtAt) return false;
+    if (builtFrom > builtAt) return false;
     const meta = JSON.parse(readFileSync(metafile, 'utf8')) as Metafile;
-    for (const input of Object.keys(meta.inputs)) {
+    for (const input of Object.keys(meta.inputs).filter(isFile)) {
       const p = join(root, input);
       if (!existsSync(p) || statSync(p).mtimeMs > builtAt) return false;
+    }
+    for (const chunk of Object.values(meta.outputs).flatMap(lazyImports)) {
+      const p = join(outDir, name, chunk);
+      if (!existsSync(p)) return false;
+      if (codeCache && !(existsSync(`${p}.cache`) && cacheFitsThisNode(`${p}.cache`))) return false;
     }
   }
   return true;
@@ -119,7 +172,8 @@ export async function build(opts: BuildOptions = {}): Promise<BuiltFunction[]> {
   const root = opts.root ?? defaultRoot;
   const outDir = opts.outDir ?? join(root, 'dist');
   const names = opts.only ?? listFunctions(root);
-  if (opts.ifChanged && upToDate(root, outDir, names)) return names.map((n) => describe(outDir, n, false));
+  if (opts.ifChanged && upToDate(root, outDir, names, opts.codeCache !== false))
+    return names.map((n) => describe(outDir, n, false));
   mkdirSync(outDir, { recursive: true });
   const result = await esbuild({
     absWorkingDir: root,
@@ -141,6 +195,14 @@ export async function build(opts: BuildOptions = {}): Promise<BuiltFunction[]> {
     plugins: [lazyPlugin],
   });
   const lazyChunks = await buildLazyChunks(root, result.metafile);
+  const caches =
+    opts.codeCache === false
+      ? new Map<string, Uint8Array>()
+      : await makeCodeCaches(lazyChunks, {
+          ...opts.codeCache,
+          memoDir: join(outDir, '.cache', 'code-cache'),
+          prune: lazyChunks.size === Object.keys(LAZY).length,
+        });
   for (const out of result.outputFiles ?? []) {
     mkdirSync(join(out.path, '..'), { recursive: true });
     put(out.path, out.contents);
@@ -153,21 +215,30 @@ export async function build(opts: BuildOptions = {}): Promise<BuiltFunction[]> {
     if (!outPath || !output) throw new Error(`esbuild produced no bundle for ${name}`);
     const inputs = Object.fromEntries(Object.keys(output.inputs).map((i) => [i, result.metafile.inputs[i]!]));
     put(join(outDir, `${name}.meta.json`), JSON.stringify({ inputs, outputs: { [outPath]: output } }));
-    for (const imp of output.imports) {
-      const chunk = imp.external ? lazyChunks.get(imp.path) : undefined;
+    const lazyDir = join(outDir, name, 'lazy');
+    const shipped = new Set<string>();
+    for (const path of lazyImports(output)) {
+      const chunk = lazyChunks.get(path);
       if (!chunk) continue;
-      mkdirSync(join(outDir, name, 'lazy'), { recursive: true });
-      put(join(outDir, name, imp.path), chunk);
+      mkdirSync(lazyDir, { recursive: true });
+      // Chunk first: the loader checks that a cache belongs to its chunk, so a pair caught mid-write is safe.
+      put(join(outDir, name, path), chunk);
+      shipped.add(join(outDir, name, path));
+      const cache = caches.get(path);
+      if (cache) put(join(outDir, name, `${path}.cache`), cache);
+      if (cache) shipped.add(join(outDir, name, `${path}.cache`));
     }
+    // The deployed code dir holds only what this bundle loads (a stale cache would cost a log line).
+    if (existsSync(lazyDir))
+      for (const f of readdirSync(lazyDir))
+        if (/\.js(\.cache)?$/.test(f) && !shipped.has(join(lazyDir, f))) rmSync(join(lazyDir, f), { force: true });
   }
   return names.map((n) => describe(outDir, n, true));
 }
 
 /** Builds each lazy SDK that some bundle imports, once: `./lazy/<file>.js` → its bytes. */
 async function buildLazyChunks(root: string, meta: Metafile): Promise<Map<string, Uint8Array>> {
-  const wanted = new Set<string>();
-  for (const out of Object.values(meta.outputs))
-    for (const imp of out.imports) if (imp.external && imp.path.startsWith('./lazy/')) wanted.add(imp.path);
+  const wanted = new Set(Object.values(meta.outputs).flatMap(lazyImports));
   const chunks = new Map<string, Uint8Array>();
   for (const [pkg, file] of Object.entries(LAZY)) {
     const path = `./lazy/${file}.js`;

@@ -1,7 +1,8 @@
 /**
  * The build and the import boundaries: one minified CommonJS bundle per function exporting
  * `handler`; no bundle contains the local host, the sandbox, scripts or tests; functions and
- * domain folders never import lib/local or lib/sandbox; heavy SDKs live in lazy/ files only.
+ * domain folders never import lib/local or lib/sandbox; heavy SDKs live in lazy/ files only, each
+ * with its V8 code cache beside it (test/unit/build-code-cache.test.ts tests how those load).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -78,10 +79,15 @@ test('heavy SDKs are never in a bundle: they sit in lazy/ and load on first use'
     const meta = JSON.parse(readFileSync(b.metafile, 'utf8')) as {
       outputs: Record<string, { imports: Array<{ path: string; external?: boolean }> }>;
     };
-    for (const imp of Object.values(meta.outputs)[0]!.imports) {
-      if (imp.path.startsWith('./lazy/'))
-        assert.ok(existsSync(join(outDir, b.name, imp.path)), `${b.name} lacks ${imp.path}`);
+    const chunks = Object.values(meta.outputs)[0]!.imports.filter((i) => i.path.startsWith('./lazy/'));
+    for (const imp of chunks) {
+      assert.ok(existsSync(join(outDir, b.name, imp.path)), `${b.name} lacks ${imp.path}`);
+      // Its V8 code cache ships beside it (s.yaml deploys the whole dist/<fn>).
+      assert.ok(existsSync(join(outDir, b.name, `${imp.path}.cache`)), `${b.name} lacks ${imp.path}.cache`);
     }
+    // Nothing else in lazy/: a stale chunk or cache would ship too.
+    const shipped = existsSync(join(outDir, b.name, 'lazy')) ? readdirSync(join(outDir, b.name, 'lazy')).sort() : [];
+    assert.equal(shipped, chunks.flatMap((i) => [i.path.slice(7), `${i.path.slice(7)}.cache`]).sort(), b.name);
   }
   const consoleBundle = built.find((b) => b.name === 'console')!;
   assert.ok(consoleBundle.bytes < 100 * 1024, `console is ${consoleBundle.bytes} bytes`);

@@ -63,7 +63,7 @@ export const LAZY: Record<string, string> = {
  * Node's DEP0005 warning would go to stderr, which is the function's log, once per instance.
  */
 const LAZY_PRELUDE: Record<string, string> = {
-  tablestore: `require(${JSON.stringify('./lib/core/node-warnings.ts')}).muteWarning('DEP0005');`,
+  tablestore: `require(${JSON.stringify(fileURLToPath(new URL('../core/node-warnings.ts', import.meta.url)))}).muteWarning('DEP0005');`,
 };
 
 const LOADER = fileURLToPath(new URL('./lazy-load.ts', import.meta.url));

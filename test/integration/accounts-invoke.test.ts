@@ -1,6 +1,6 @@
 /**
  * Every settings and catalog action (the test checks the list is complete) as a direct invocation
- * `{action, input}` (API.md §2), through the same FC handler the functions export: answers
+ * `{action, input}` (docs/API.md §2), through the same FC handler the functions export: answers
  * `{ok, result}` / `{ok: false, error}`, and the reads answer what their HTTP routes answer.
  */
 import { test } from 'uvu';

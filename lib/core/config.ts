@@ -50,6 +50,11 @@ export interface Config {
   timeScale: number;
   /** Longest lease a job stage may hold (`FLEET_JOB_LEASE_MS`); default: until the invocation's deadline. */
   jobLeaseMs?: number;
+  /**
+   * How long past its due time (real ms) a job's event may still be on its way before the sweeper
+   * takes the job over (`FLEET_JOB_OVERDUE_MS`, default 30 s): FC's delivery latency, not cloud time.
+   */
+  jobOverdueMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -86,6 +91,7 @@ export function loadConfig(env: Env = process.env): Config {
     secrets: {},
     catalogTtlMs: intVar(env, 'FLEET_CATALOG_TTL_MS', 15 * 60_000),
     timeScale: 1,
+    jobOverdueMs: intVar(env, 'FLEET_JOB_OVERDUE_MS', 30_000),
     logLevel,
   };
   if (env.FLEET_TIME_SCALE) {

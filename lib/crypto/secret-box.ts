@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { AppError, isAppError } from '../core/errors';
 import type { KmsPort, SealedSecret, SecretBox } from './types';
 
@@ -86,11 +86,36 @@ export function createLocalSecretBox(masterKeyB64: string): SecretBox {
  */
 export const kmsContext = (aad: string): Record<string, string> => ({ aad });
 
+/** How long an opened data key is kept in memory (per warm instance), and how many at most. */
+const DATA_KEY_TTL_MS = 5 * 60_000;
+const DATA_KEYS_MAX = 100;
+
 /**
  * KMS envelope encryption: a fresh data key per record from GenerateDataKey; KMS Decrypt is
  * called only when a secret is opened (to sign a request), never to list or show an account.
+ * A decrypted data key is kept in memory for a few minutes (keyed by its wrapped blob and its
+ * binding), so the stages of a build do not call KMS once each — the same trade AWS's
+ * data-key caching makes; it never leaves the process and is zeroed when dropped.
  */
-export function createKmsSecretBox(kms: KmsPort, keyId: string): SecretBox {
+export function createKmsSecretBox(kms: KmsPort, keyId: string, now: () => number = Date.now): SecretBox {
+  const opened = new Map<string, { key: Buffer; untilMs: number }>();
+  const cached = (id: string) => {
+    const hit = opened.get(id);
+    if (hit && hit.untilMs > now()) return Buffer.from(hit.key);
+    if (hit) {
+      hit.key.fill(0);
+      opened.delete(id);
+    }
+    return undefined;
+  };
+  const remember = (id: string, key: Buffer) => {
+    if (opened.size >= DATA_KEYS_MAX) {
+      const [first] = opened;
+      first?.[1].key.fill(0);
+      if (first) opened.delete(first[0]);
+    }
+    opened.set(id, { key: Buffer.from(key), untilMs: now() + DATA_KEY_TTL_MS });
+  };
   return {
     kind: 'kms',
     async seal(plaintext, aad) {
@@ -104,16 +129,29 @@ export function createKmsSecretBox(kms: KmsPort, keyId: string): SecretBox {
     },
     async open(sealed, aad) {
       if (sealed?.kind !== 'kms') throw cannotOpen();
-      let plaintext: Buffer;
-      try {
-        ({ plaintext } = await kms.decrypt({ ciphertextBlob: sealed.wrappedKey, encryptionContext: kmsContext(aad) }));
-      } catch (e) {
-        // An outage stays retryable; anything else (a rejected blob) is an unopenable record.
-        if (isAppError(e) && e.retryable) throw e;
-        throw cannotOpen(e);
+      const id = createHash('sha256').update(`${sealed.wrappedKey}\0${aad}`).digest('base64');
+      let dataKey: Buffer | undefined = cached(id);
+      if (!dataKey) {
+        let plaintext: Buffer;
+        try {
+          ({ plaintext } = await kms.decrypt({
+            ciphertextBlob: sealed.wrappedKey,
+            encryptionContext: kmsContext(aad),
+          }));
+        } catch (e) {
+          // An outage stays retryable; anything else (a rejected blob) is an unopenable record.
+          if (isAppError(e) && e.retryable) throw e;
+          throw cannotOpen(e);
+        }
+        if (plaintext.length !== 32) throw cannotOpen();
+        dataKey = plaintext;
+        // Only a key that opens its record is kept.
+        const copy = Buffer.from(dataKey);
+        const value = openWith(dataKey, sealed, aad);
+        remember(id, copy);
+        copy.fill(0);
+        return value;
       }
-      const dataKey = plaintext;
-      if (dataKey.length !== 32) throw cannotOpen();
       return openWith(dataKey, sealed, aad);
     },
   };

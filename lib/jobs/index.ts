@@ -1,6 +1,6 @@
 export type * from './types';
 export { Registry, runStep, parseStep, dispatch, taskIdOf, dueAt, type JobsDeps, type StepResult } from './runner';
 export { startJob, resumeFailedJob, type JobStartFields } from './start';
-export { sweepJobs, OVERDUE_MS, type SweepResult } from './sweep';
+export { sweepJobs, type SweepResult } from './sweep';
 export { newJob, resumeJob, advance, stageOf, jobError, type Outcome } from './advance';
 export { dueKeyOf, dueRows, putDue, removeDue } from './due';

@@ -22,7 +22,7 @@ export interface JobsDeps {
   clock: Clock;
   log: Logger;
   random: () => number;
-  config: Pick<Config, 'timeScale' | 'jobLeaseMs'>;
+  config: Pick<Config, 'timeScale' | 'jobLeaseMs' | 'jobOverdueMs'>;
 }
 
 /** Workflows by kind, and the tables their records live in. */

@@ -33,6 +33,18 @@ export interface AsyncQueueOptions {
   now?: () => number;
 }
 
+/**
+ * What FC may do to an async event and callers must survive (tests only): deliver it more than
+ * once (at-least-once delivery), or lose it (a platform failure; the caller's sweeper recovers).
+ */
+export interface AsyncChaos {
+  /** Deliver every invoked (not timer) event a second time, independently of the first. */
+  duplicate?: boolean;
+  /** Lose this share (0..1) of invoked events: accepted (202), never run. */
+  dropRate?: number;
+  random?: () => number;
+}
+
 const MAX_KEPT = 10_000;
 
 export class AsyncQueue {
@@ -43,6 +55,10 @@ export class AsyncQueue {
   private closed = false;
 
   private readonly now: () => number;
+  /** See `AsyncChaos`; off unless a test turns it on. */
+  chaos: AsyncChaos = {};
+  /** Events lost on purpose by `chaos.dropRate`. */
+  dropped = 0;
 
   constructor(private readonly opts: AsyncQueueOptions) {
     this.now = opts.now ?? Date.now;
@@ -86,7 +102,13 @@ export class AsyncQueue {
         if (t.status === 'Succeeded' || t.status === 'Failed') this.tasks.delete(id);
       }
     }
+    const random = this.chaos.random ?? Math.random;
+    if (task.source === 'invoke' && this.chaos.dropRate && random() < this.chaos.dropRate) {
+      this.dropped++; // accepted, never run: the Enqueued task stays as FC lost it
+      return { task, duplicate: false };
+    }
     this.schedule(fn, event, task, delay);
+    if (task.source === 'invoke' && this.chaos.duplicate) this.deliverAgain(fn, event, task, delay + random() * 5);
     return { task, duplicate: false };
   }
 
@@ -99,6 +121,23 @@ export class AsyncQueue {
         this.inFlight--;
         if (this.inFlight === 0) for (const f of this.idle.splice(0)) f();
       });
+    }, delayMs);
+    this.timers.add(t);
+  }
+
+  /** A second, independent delivery of the same event (its outcome changes nothing on the task). */
+  private deliverAgain(fn: LocalFunction, event: Buffer, task: AsyncTask, delayMs: number) {
+    if (this.closed) return;
+    this.inFlight++;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      void this.opts
+        .run(fn, event, task)
+        .catch(() => undefined)
+        .finally(() => {
+          this.inFlight--;
+          if (this.inFlight === 0) for (const f of this.idle.splice(0)) f();
+        });
     }, delayMs);
     this.timers.add(t);
   }

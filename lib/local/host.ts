@@ -13,7 +13,7 @@ import { systemClock } from '../core/clock';
 import { loadConfig } from '../core/config';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import { ensureTables } from '../store';
-import { AsyncQueue, type AsyncTask } from './async-queue';
+import { type AsyncChaos, AsyncQueue, type AsyncTask } from './async-queue';
 import { openCapture } from './capture';
 import { createDomainHandler } from './domain';
 import { instanceEnv, localSecrets, renderLocalModel } from './function-env';
@@ -58,6 +58,8 @@ export interface LocalHostOptions {
   timers?: boolean;
   /** Time scale of the timer schedules only (e.g. fast cloud waits, slower sweeps). Default `timeScale`. */
   timerScale?: number;
+  /** Instances a function may run at once (FC scales much further). Default 4. */
+  maxInstancesPerFunction?: number;
   /** Environment used to render s.yaml's `${env(...)}`. Default process.env. */
   renderEnv?: Record<string, string | undefined>;
 }
@@ -91,6 +93,8 @@ export interface LocalHost {
   /** Latest invocations, oldest first (bounded). */
   invocations: InvocationRecord[];
   asyncTask(taskId: string): AsyncTask | undefined;
+  /** Tests: deliver async events twice, or lose some (`AsyncChaos`); returns how many were lost so far. */
+  asyncChaos(chaos: AsyncChaos): { dropped: number };
   /** Waits until no async invocation is scheduled or running. */
   drainAsync(): Promise<void>;
   /** Pids of live function instances (of one function, by FC name, or all). */
@@ -235,6 +239,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     }
     const pool = new InstancePool({
       workerFile,
+      ...(opts.maxInstancesPerFunction ? { maxInstancesPerFunction: opts.maxInstancesPerFunction } : {}),
       codeDir: opts.codeDir ?? ((fn) => resolve(root, fn.code)),
       env: functionEnv,
       ...(onLog ? { onLog: (fn: LocalFunction, line: string) => onLog(fn.resource, line) } : {}),
@@ -388,6 +393,10 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       model,
       invocations,
       asyncTask: (id) => queue.get(id),
+      asyncChaos: (chaos) => {
+        queue.chaos = chaos;
+        return { dropped: queue.dropped };
+      },
       drainAsync: () => queue.drain(),
       instancePids: (name) => pool.pids(name),
       close: () => (closing ??= runCleanup(cleanup)),

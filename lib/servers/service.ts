@@ -34,7 +34,7 @@ export interface ServersDeps {
   log: Logger;
   random: () => number;
   newId: (prefix: string) => string;
-  config: Pick<Config, 'timeScale' | 'jobLeaseMs' | 'functionPrefix'>;
+  config: Pick<Config, 'timeScale' | 'jobLeaseMs' | 'jobOverdueMs' | 'functionPrefix'>;
 }
 
 const SERVER_ID = /^srv-[0-9a-z]{16}$/;

@@ -88,11 +88,17 @@ test('quotas: inherited names (constructor, toString, __proto__) are unknown quo
     assert.is(res.status, 400, body);
   }
   const info = (await t.admin(`/accounts/${accountId}`)) as { quotas: Record<string, unknown> };
-  assert.equal(Object.keys(info.quotas).sort(), ['eipBandwidthMbps', 'routesPerTable', 'vpcsPerRegion']);
+  assert.equal(Object.keys(info.quotas).sort(), [
+    'eipBandwidthMbps',
+    'eipsPerRegion',
+    'routesPerTable',
+    'vpcsPerRegion',
+  ]);
   assert.equal(await t.admin(`/accounts/${accountId}/quotas`, { vpcsPerRegion: 3 }), {
     vpcsPerRegion: 3,
     routesPerTable: 200,
     eipBandwidthMbps: 200,
+    eipsPerRegion: 20,
   });
   const create = await send(t.url, {
     method: 'POST',

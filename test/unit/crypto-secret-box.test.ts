@@ -125,10 +125,29 @@ test('kms: the data key is bound to the record and field as KMS EncryptionContex
   const other = secretAad('accounts', 'acc-2', 'credential.accessKeySecret');
   await rejects(box.open(s, other));
   assert.equal(f.calls.contexts.at(-1), { aad: other });
-  // Stripping the marker does not downgrade: the context is always sent.
+  // Stripping the marker does not downgrade: the context is always sent (a fresh box: no cached key).
   const { ec: _ec, ...stripped } = s;
-  assert.is(await box.open(stripped as SealedSecret, aad), 'secret-value');
+  assert.is(await createKmsSecretBox(f.kms, 'k').open(stripped as SealedSecret, aad), 'secret-value');
   assert.equal(f.calls.contexts.at(-1), { aad });
+});
+
+test('kms: an opened data key is reused for minutes, only for the same wrapped key and binding', async () => {
+  const f = fakeKms();
+  let now = 1_000_000;
+  const box = createKmsSecretBox(f.kms, 'k', () => now);
+  const s = await box.seal('secret-value', aad);
+  const decrypts = () => f.calls.contexts.length - 1; // the seal's GenerateDataKey is the first
+  assert.is(await box.open(s, aad), 'secret-value');
+  assert.is(await box.open(s, aad), 'secret-value');
+  assert.is(decrypts(), 1, 'the second open needs no KMS call');
+  const other = secretAad('accounts', 'acc-2', 'credential.accessKeySecret');
+  await rejects(box.open(s, other));
+  assert.is(decrypts(), 2, 'another binding is never served from the cache');
+  now += 5 * 60_000 + 1;
+  assert.is(await box.open(s, aad), 'secret-value');
+  assert.is(decrypts(), 3, 'after the TTL KMS is asked again');
+  const tampered = { ...s, ct: Buffer.from('x'.repeat(12)).toString('base64') };
+  await rejects(box.open(tampered, aad));
 });
 
 test('kms: a data key wrapped without a context does not open (no context-less path)', async () => {

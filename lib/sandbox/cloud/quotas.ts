@@ -9,7 +9,6 @@ import { begin } from './context';
 import { vpcStatus, type Clock } from './lifecycle';
 import { int, opt, structN } from './params';
 import type { CloudState } from './state';
-import { EIPS_PER_REGION } from './vpc-eips';
 import { VSWITCHES_PER_VPC } from './vpc-vswitches';
 
 interface QuotaDef {
@@ -92,7 +91,7 @@ function quotaDefs(ctx: OpContext, s: CloudState, c: Clock): QuotaDef[] {
       code: 'eip_quota_instances_num',
       name: 'eip_quota_instances_num',
       description: 'The number of EIPs that can be held.',
-      total: EIPS_PER_REGION,
+      total: q.eipsPerRegion,
       usage: perRegion(regions, eips),
       regional: true,
     },

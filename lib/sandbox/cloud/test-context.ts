@@ -34,7 +34,7 @@ export function harness(
   const account: SandboxAccount = {
     accountId: '1234567890123456',
     regions: o.regions ?? ['cn-hangzhou', 'cn-beijing', 'ap-southeast-1'],
-    quotas: { vpcsPerRegion: 10, routesPerTable: 200, eipBandwidthMbps: 200, ...o.quotas },
+    quotas: { vpcsPerRegion: 10, routesPerTable: 200, eipBandwidthMbps: 200, eipsPerRegion: 20, ...o.quotas },
     resourceCenterEnabled: o.resourceCenterEnabled ?? true,
     createdAtMs: clock.ms,
     cloud: undefined,

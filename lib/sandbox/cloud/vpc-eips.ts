@@ -9,8 +9,6 @@ import { eipView, instanceStatus, type Clock } from './lifecycle';
 import { commaList, int, iso, opt, pageByNumber, req, tagFilter, tagsToSet } from './params';
 import type { CloudState, Eip } from './state';
 
-export const EIPS_PER_REGION = 20;
-
 /** Every public address in use in the account (EIPs and instances' ephemeral IPs). */
 export const takenPublicIps = (s: CloudState) =>
   new Set([...s.eips.map((e) => e.ip), ...s.instances.map((i) => i.publicIp).filter(Boolean)]);
@@ -41,7 +39,7 @@ export function allocateEipAddress(ctx: OpContext) {
       throw apiError('InvalidParameter', 400, 'Specified value of "InstanceChargeType" is not valid');
     checkName(opt(p, 'Name'), 'InvalidName.Malformed', 'Specified name is not valid.');
     const tags = tagsToSet(p);
-    if (s.eips.filter((e) => e.regionId === regionId).length >= EIPS_PER_REGION)
+    if (s.eips.filter((e) => e.regionId === regionId).length >= ctx.account.quotas.eipsPerRegion)
       throw apiError('QuotaExceeded.Eip', 400, 'Elastic IP address quota exceeded');
     if (ctx.account.balanceInsufficient)
       throw apiError('InsufficientBalance', 400, 'Your account does not have enough balance.');

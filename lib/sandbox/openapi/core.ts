@@ -17,7 +17,12 @@ import type { CloudModule, ProductModule, SandboxAccount, SandboxQuotas } from '
 import { AdminError, SandboxApiError } from './types';
 
 export const DEFAULT_REGIONS = ['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'ap-southeast-1'];
-export const DEFAULT_QUOTAS: SandboxQuotas = { vpcsPerRegion: 10, routesPerTable: 200, eipBandwidthMbps: 200 };
+export const DEFAULT_QUOTAS: SandboxQuotas = {
+  vpcsPerRegion: 10,
+  routesPerTable: 200,
+  eipBandwidthMbps: 200,
+  eipsPerRegion: 20,
+};
 export const DEFAULT_KMS_ALIAS = 'alias/fleet';
 
 export interface CoreOptions {
@@ -55,6 +60,9 @@ export class SandboxCore {
 
   constructor(readonly opts: CoreOptions) {
     this.state = loadState(opts.dataDir);
+    // State saved by an older sandbox lacks newer quotas: they take their defaults.
+    for (const rec of Object.values(this.state.accounts))
+      rec.account.quotas = { ...DEFAULT_QUOTAS, ...rec.account.quotas };
     this.clock = new SandboxClock(opts.now ?? Date.now, opts.timeScale, this.state.clockOffsetMs ?? 0);
     this.now = this.clock.now;
     this.saver = createSaver(opts.dataDir, () => {

@@ -9,6 +9,8 @@ export interface SandboxQuotas {
   vpcsPerRegion: number; // default 10
   routesPerTable: number; // default 200
   eipBandwidthMbps: number; // default 200
+  /** EIPs held per region (Alibaba: 20 per account; the sandbox counts per region). */
+  eipsPerRegion: number; // default 20
 }
 
 /** One simulated Alibaba Cloud account as the front door stores it. */

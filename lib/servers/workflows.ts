@@ -65,21 +65,25 @@ export function resourcesOf(job: JobState, before: Resources = {}): Resources {
   return r;
 }
 
+/** The job's outcome as far as the server is concerned: once it ended, even while `notify` still runs. */
+const outcomeOf = (job: JobState) => job.ending ?? { status: job.status, ...(job.error ? { error: job.error } : {}) };
+
 function statusOf(r: ServerRecord, job: JobState): ServerStatus {
+  const { status } = outcomeOf(job);
   if (job.kind === 'server.create') {
-    if (job.status === 'succeeded') return 'ready';
-    if (job.status === 'failed') return 'failed';
+    if (status === 'succeeded') return 'ready';
+    if (status === 'failed') return 'failed';
     return job.stages.some((s) => s.attempts > 0) ? 'provisioning' : 'queued';
   }
   if (job.kind === 'server.delete') {
-    if (job.status === 'succeeded') return 'deleted';
-    return job.status === 'failed' ? 'failed' : 'deleting';
+    if (status === 'succeeded') return 'deleted';
+    return status === 'failed' ? 'failed' : 'deleting';
   }
   return r.status; // a power action leaves the server ready (or whatever it was)
 }
 
 function project(r: ServerRecord, job: JobState, nowMs: number): Partial<ServerRecord> {
-  const out: Partial<ServerRecord> = { status: statusOf(r, job), updatedAtMs: nowMs, error: job.error };
+  const out: Partial<ServerRecord> = { status: statusOf(r, job), updatedAtMs: nowMs, error: outcomeOf(job).error };
   if (job.kind === 'server.create') out.resources = resourcesOf(job, r.resources);
   const boot =
     (job.outputs.bootstrap as BootstrapOut | undefined) ??
@@ -89,7 +93,7 @@ function project(r: ServerRecord, job: JobState, nowMs: number): Partial<ServerR
     (job.outputs.ready as { instanceStatus?: string } | undefined)?.instanceStatus ??
     (job.outputs.power as { instanceStatus?: string } | undefined)?.instanceStatus;
   if (seen) out.instanceStatus = seen;
-  if (job.kind === 'server.delete' && job.status === 'succeeded') {
+  if (job.kind === 'server.delete' && outcomeOf(job).status === 'succeeded') {
     out.instanceStatus = undefined;
     out.deletedAtMs = nowMs;
   }

@@ -10,7 +10,7 @@ import type { JobError, JobFields, JobState, Stage, StageState, Workflow } from 
 
 export type Outcome =
   | { kind: 'done'; output: unknown; waitMs?: undefined; error?: undefined }
-  | { kind: 'wait'; waitMs: number; why: string; error?: undefined }
+  | { kind: 'wait'; waitMs: number; why: string; progress?: unknown; error?: undefined }
   | { kind: 'retry'; error: AppError; waitMs?: undefined }
   | { kind: 'fail'; error: AppError; waitMs?: undefined };
 
@@ -120,9 +120,10 @@ function step<R extends JobFields, A>(
   const { error: _e, waitWhy: _w, ...clean } = cur;
 
   if (outcome.kind === 'done') {
+    const { progress: _p, ...finished } = clean;
     const done: JobState = {
       ...job,
-      stages: put({ ...clean, status: 'done', endedAtMs: now, failures: 0 }),
+      stages: put({ ...finished, status: 'done', endedAtMs: now, failures: 0 }),
       outputs: { ...job.outputs, [stage.name]: outcome.output ?? null },
     };
     if (isFinally) return { job: end(done, wf, job.ending ?? { status: 'succeeded' }, now), failures: 0 };
@@ -131,7 +132,16 @@ function step<R extends JobFields, A>(
   }
   if (outcome.kind === 'wait') {
     return {
-      job: { ...job, stages: put({ ...clean, status: 'waiting', waitWhy: outcome.why, failures: 0 }) },
+      job: {
+        ...job,
+        stages: put({
+          ...clean,
+          status: 'waiting',
+          waitWhy: outcome.why,
+          failures: 0,
+          ...(outcome.progress !== undefined ? { progress: outcome.progress } : {}),
+        }),
+      },
       failures: 0,
     };
   }

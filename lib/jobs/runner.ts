@@ -161,6 +161,7 @@ export async function runStep(
     record: rec,
     job: claimed,
     outputs: claimed.outputs,
+    progress: st.progress,
     act: () => (acts ??= wf.activities(rec)),
     token: `${job.id}:${st.name}`,
     attempt,
@@ -229,7 +230,13 @@ async function settle(
   try {
     const r = await stage.run(ctx);
     if ('done' in r) return { kind: 'done', output: r.done };
-    if ('wait' in r) return { kind: 'wait', waitMs: Math.max(0, r.wait.ms), why: r.wait.why };
+    if ('wait' in r)
+      return {
+        kind: 'wait',
+        waitMs: Math.max(0, r.wait.ms),
+        why: r.wait.why,
+        ...(r.wait.progress !== undefined ? { progress: r.wait.progress } : {}),
+      };
     return { kind: 'fail', error: r.fail };
   } catch (e) {
     const err = toAppError(e);

@@ -9,7 +9,14 @@
 import type { AppError } from '../core/errors';
 import type { TableDef } from '../store/types';
 
-export type StageResult = { done: unknown } | { wait: { ms: number; why: string } } | { fail: AppError };
+/**
+ * `wait.progress` is the stage's own checkpoint (e.g. a page token): committed with the job in the
+ * same conditional write, handed back as `ctx.progress` on the stage's next run, dropped once it is done.
+ */
+export type StageResult =
+  | { done: unknown }
+  | { wait: { ms: number; why: string; progress?: unknown } }
+  | { fail: AppError };
 
 export type StageStatus = 'pending' | 'running' | 'waiting' | 'done' | 'failed' | 'skipped';
 
@@ -35,6 +42,8 @@ export interface StageState {
   endedAtMs?: number;
   /** Why it waits (`VPC Pending`), while `waiting`. */
   waitWhy?: string;
+  /** What the stage saved when it last waited (kept across retries, dropped when done). */
+  progress?: unknown;
   error?: JobError;
 }
 
@@ -80,6 +89,8 @@ export interface StageCtx<R, A> {
   job: Readonly<JobState>;
   /** Outputs of the stages done so far, by name. */
   outputs: Readonly<Record<string, unknown>>;
+  /** This stage's checkpoint from its last `wait` (undefined on its first run). */
+  progress: unknown;
   /** The activities: every cloud call a stage makes goes through here (built lazily, once). */
   act: () => Promise<A>;
   /** `<job id>:<stage>`: the ClientToken of this stage's creates, the same on every attempt. */

@@ -230,7 +230,15 @@ export function createStore(opts: StoreOptions): Store {
       const maxScan = q.maxScan ?? 5000;
       const backward = q.direction === 'backward';
       const { low, high } = rangeBounds(table, q);
-      const fp = queryFingerprint([table.name, q.eq ?? null, q.prefix ?? null, q.gte ?? null, q.lt ?? null, backward]);
+      const fp = queryFingerprint([
+        table.name,
+        q.eq ?? null,
+        q.prefix ?? null,
+        q.gte ?? null,
+        q.lt ?? null,
+        backward,
+        ...(q.bind === undefined ? [] : [q.bind]),
+      ]);
       let start: Bound[] = q.cursor ? decodeCursor(q.cursor, fp, table.pk.length) : backward ? high : low;
       const end = backward ? low : high;
       const items: Array<R & Versioned> = [];

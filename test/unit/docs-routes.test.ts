@@ -16,6 +16,7 @@ import { accountActions } from '../../lib/accounts';
 import { tokenActions } from '../../lib/auth';
 import { catalogActions } from '../../lib/catalog';
 import { consoleActions } from '../../lib/console/actions';
+import { inventoryActions, scanRegionActions } from '../../lib/inventory';
 import { matchRoute, renderSYamlCached, toDeploymentModel, type DeploymentModel } from '../../lib/local/syaml';
 
 // The handlers log one line per request; the config is read at the first request.
@@ -44,6 +45,8 @@ const BUILT: Record<string, { factory: string; actions: readonly ActionLike[] }>
   settings: { factory: 'accountActions', actions: [...tokenActions(), ...accountActions()] },
   catalog: { factory: 'catalogActions', actions: catalogActions() },
   console: { factory: 'consoleActions', actions: consoleActions },
+  inventory: { factory: 'inventoryActions', actions: inventoryActions() },
+  'scan-region': { factory: 'scanRegionActions', actions: scanRegionActions() },
 };
 
 const fnDirs = () =>

@@ -100,6 +100,20 @@ test('level 2 in batches at each API maximum, never one call per resource', asyn
   assert.is(i.status, 'Running');
 });
 
+test('a scan already running for the account is not started twice; once it ended, the next one starts', async () => {
+  const first = await h.start(['cn-beijing']);
+  const second = await h.start().then(
+    () => undefined,
+    (e: { code?: string; details?: unknown }) => e,
+  );
+  assert.is(second?.code, 'Conflict');
+  assert.equal(second?.details, [{ scanId: first.id }]);
+  await h.drain();
+  const third = await h.start(['cn-beijing']);
+  await h.drain();
+  assert.is((await h.store.get<ScanRecord>(T.scans, { id: third.id }))?.status, 'succeeded');
+});
+
 const ADMIN = { kind: 'invoke' as const, role: 'admin' as const, groups: [] };
 /** What a scan must reproduce exactly, whichever path found the asset. */
 const facts = (a: AssetRecord) =>

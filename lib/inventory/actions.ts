@@ -64,8 +64,6 @@ export function inventoryActions(): Action<InventoryDeps>[] {
 /** The inventory function's timer: start every due scan. */
 export const onPeriodicScan = (_e: unknown, ctx: CallContext<InventoryDeps>) => periodicScans(ctx.deps);
 
-const CLEANUP = 'cleanup';
-
 /** Runs one stage of a scan or slice job (lib/jobs); a slice that ends pokes its scan. */
 async function step(input: Record<string, unknown>, ctx: CallContext<InventoryDeps>, table: string) {
   if (ctx.principal.kind !== 'invoke') throw new AppError('Forbidden', 'job steps are invoked by the functions only');
@@ -73,8 +71,7 @@ async function step(input: Record<string, unknown>, ctx: CallContext<InventoryDe
   if (s.table !== table) throw new AppError('ValidationFailed', `this action runs ${table} steps`);
   const registry = addInventoryWorkflows(new Registry(), ctx.deps);
   const r = await runStep(s, registry, ctx.deps, { deadlineAtMs: ctx.deadlineAtMs, requestId: ctx.requestId });
-  // The slice's outcome is final once only its cleanup is left (the row already says so).
-  const ended = r.ran && r.committed && r.stage !== CLEANUP && (!r.next || r.next === CLEANUP);
+  const ended = r.ran && r.committed && !r.next;
   if (table === T.scanSlices.name && ended) {
     const dot = s.id.indexOf('.');
     await pokeScan(ctx.deps, s.id.slice(0, dot), s.id.slice(dot + 1)).catch((e) =>

@@ -1,5 +1,6 @@
 /**
- * A slice's `apply` and `reconcile` stages: the staged findings become the inventory.
+ * A slice's `commit` stage: the staged findings become the inventory, in three phases that one
+ * run goes through as far as its time allows (the phase and its cursor are the checkpoint).
  *
  * apply — the staged rows in key order, a batch at a time: a new asset is added, a known one gets
  * `lastSeenAt` and, only when a property, tag, name, zone or status differs, a change row (old →
@@ -10,6 +11,8 @@
  * reconcile — runs only after collect and apply finished without error: every asset of the
  * region this scan did not see is marked removed (kept, with its history). Counts are read off
  * the assets' `*ScanId` marks, so a retried run counts each asset once.
+ *
+ * cleanup — the slice's staging rows go (a failed slice's are dropped when its scan ends).
  */
 import { AppError } from '../core/errors';
 import type { StageResult } from '../jobs';
@@ -81,25 +84,19 @@ const mustAllSucceed = (res: { ok: boolean }[], what: string) => {
   if (res.some((r) => !r.ok)) throw new AppError('Conflict', `${what}: a row changed meanwhile`, { retryable: true });
 };
 
-/** One run of `apply`. */
-export async function applyFindings(
-  ctx: ApplyCtx,
-  slice: SliceKey,
-  progress: { cursor?: string } | undefined,
-): Promise<StageResult> {
-  const budget = new Budget(ctx.deadlineAtMs, ctx.realNow);
-  let cursor = progress?.cursor;
+/** The apply phase from `cursor`: true when every staged row is applied. */
+async function applyPhase(ctx: ApplyCtx, slice: SliceKey, p: CommitProgress, budget: Budget): Promise<boolean> {
   for (;;) {
     const page = await ctx.store.range<ItemRecord>(T.scanItems, {
       eq: { sliceId: slice.id },
       limit: APPLY_BATCH,
-      ...(cursor ? { cursor } : {}),
+      ...(p.cursor ? { cursor: p.cursor } : {}),
     });
     await applyBatch(ctx, slice, page.items);
-    cursor = page.nextCursor;
     budget.lap();
-    if (!cursor) return { done: {} };
-    if (budget.nearlyOut()) return { wait: { ms: 0, why: 'checkpoint', progress: { cursor } } };
+    if (!page.nextCursor) return true;
+    p.cursor = page.nextCursor;
+    if (budget.nearlyOut()) return false;
   }
 }
 
@@ -167,26 +164,21 @@ async function applyBatch(ctx: ApplyCtx, slice: SliceKey, items: ItemRecord[]): 
   if (writes.length) mustAllSucceed(await ctx.store.batchWrite<AssetRecord>(T.assets, writes), 'assets');
 }
 
-export interface ReconcileProgress {
+export interface CommitProgress {
+  phase: 'apply' | 'reconcile' | 'cleanup';
   cursor?: string;
-  counts: Counts;
+  counts?: Counts;
 }
 
-/** One run of `reconcile`. */
-export async function reconcileRegion(
-  ctx: ApplyCtx,
-  slice: SliceKey,
-  progress: ReconcileProgress | undefined,
-): Promise<StageResult> {
-  const budget = new Budget(ctx.deadlineAtMs, ctx.realNow);
+/** The reconcile phase from `cursor`: true when every asset of the region was looked at. */
+async function reconcilePhase(ctx: ApplyCtx, slice: SliceKey, p: CommitProgress, budget: Budget): Promise<boolean> {
   const { accountId, regionId, scanId } = slice;
-  let cursor = progress?.cursor;
-  const counts = { ...(progress?.counts ?? zeroCounts()) };
+  const counts = (p.counts ??= zeroCounts());
   for (;;) {
     const page = await ctx.store.range<AssetRecord>(T.assets, {
       eq: { accountId, regionId },
       limit: RECONCILE_PAGE,
-      ...(cursor ? { cursor } : {}),
+      ...(p.cursor ? { cursor: p.cursor } : {}),
     });
     const events: AssetEvent[] = [];
     const writes: BatchOp<AssetRecord>[] = [];
@@ -223,14 +215,48 @@ export async function reconcileRegion(
         'history',
       );
     if (writes.length) mustAllSucceed(await ctx.store.batchWrite<AssetRecord>(T.assets, writes), 'assets');
-    cursor = page.nextCursor;
     budget.lap();
-    if (!cursor) return { done: { counts } };
-    if (budget.nearlyOut()) return { wait: { ms: 0, why: 'checkpoint', progress: { cursor, counts } } };
+    if (!page.nextCursor) return true;
+    p.cursor = page.nextCursor;
+    if (budget.nearlyOut()) return false;
   }
 }
 
-/** The `finally` of a slice: its staging rows go, whatever the outcome. */
+/** One run of `commit`: as many phases as fit; done with the region's counts. */
+export async function commitFindings(
+  ctx: ApplyCtx,
+  slice: SliceKey,
+  progress: CommitProgress | undefined,
+): Promise<StageResult> {
+  const budget = new Budget(ctx.deadlineAtMs, ctx.realNow);
+  const p: CommitProgress = structuredClone(progress ?? { phase: 'apply' });
+  const checkpoint = (): StageResult => ({ wait: { ms: 0, why: `checkpoint in ${p.phase}`, progress: p } });
+  if (p.phase === 'apply') {
+    if (!(await applyPhase(ctx, slice, p, budget))) return checkpoint();
+    Object.assign(p, { phase: 'reconcile', cursor: undefined });
+    if (budget.nearlyOut()) return checkpoint();
+  }
+  if (p.phase === 'reconcile') {
+    if (!(await reconcilePhase(ctx, slice, p, budget))) return checkpoint();
+    Object.assign(p, { phase: 'cleanup', cursor: undefined });
+  }
+  await dropStaging(ctx.store, slice.id);
+  return { done: { counts: p.counts ?? zeroCounts() } };
+}
+
+/** A whole region's findings, still in memory, committed in the run that read them. */
+export async function commitInMemory(ctx: ApplyCtx, slice: SliceKey, findings: Finding[]): Promise<Counts> {
+  // Sorted like the staging rows, so both paths write in the same order.
+  const items = findings
+    .map((f) => ({ ...f, sliceId: slice.id }))
+    .sort((a, b) => (a.type + a.id < b.type + b.id ? -1 : 1));
+  for (let i = 0; i < items.length; i += APPLY_BATCH) await applyBatch(ctx, slice, items.slice(i, i + APPLY_BATCH));
+  const p: CommitProgress = { phase: 'reconcile' };
+  await reconcilePhase(ctx, slice, p, new Budget(Number.POSITIVE_INFINITY, ctx.realNow));
+  return p.counts ?? zeroCounts();
+}
+
+/** A slice's staging rows go. */
 export async function dropStaging(store: Store, sliceId: string): Promise<void> {
   for (;;) {
     const page = await store.range<ItemRecord>(T.scanItems, { eq: { sliceId }, limit: 1000 });

@@ -16,8 +16,13 @@
  *
  * Describe path (Resource Center off): each type's own listing, every page, one type after the
  * other; the checkpoint is the next type.
+ *
+ * Most regions fit one run: their findings stay in memory (at most `IN_MEMORY_MAX`) and, once
+ * every page was read without error, are committed in the same invocation (`finish`), without
+ * the staging round trip. A region that needs a checkpoint, or holds more, goes through staging
+ * and the `commit` stage.
  */
-import type { CloudClient, RouteTable, VSwitch } from '../cloud/types';
+import type { CloudClient, ResourcePage, RouteTable, VSwitch } from '../cloud/types';
 import { AppError } from '../core/errors';
 import type { StageResult } from '../jobs';
 import * as T from '../store/tables';
@@ -31,7 +36,7 @@ import {
   vSwitchFinding,
   vpcFinding,
 } from './map';
-import { ASSET_TYPES, type AssetType, type Finding, type ItemRecord } from './model';
+import { ASSET_TYPES, type AssetType, type Counts, type Finding, type ItemRecord } from './model';
 import type { PacedApi, Pacer } from './rate';
 
 /** What the slice's stages reach the cloud and the store through. */
@@ -79,6 +84,56 @@ export class Budget {
   }
 }
 
+/** Findings kept in memory before a slice spills them to staging (about 1.5 KB each). */
+export const IN_MEMORY_MAX = 5000;
+/** Time a run must have left to commit its findings itself (else the commit stage does). */
+const COMMIT_IN_RUN_MS = 60_000;
+
+/** Where findings go: memory while they fit and the run has not checkpointed, staging after. */
+export class Sink {
+  private held: Finding[] | undefined = [];
+  constructor(
+    private readonly store: Store,
+    private readonly sliceId: string,
+  ) {}
+  async add(found: Finding[]): Promise<void> {
+    if (this.held && this.held.length + found.length <= IN_MEMORY_MAX) {
+      this.held.push(...found);
+      return;
+    }
+    await this.spill();
+    await stage(this.store, this.sliceId, found);
+  }
+  /** Writes what memory holds to staging (before a checkpoint: the next run has no memory of it). */
+  async spill(): Promise<void> {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (let i = 0; i < held.length; i += 1000) await stage(this.store, this.sliceId, held.slice(i, i + 1000));
+  }
+  /** Every finding of the region, when all of them are still in memory. */
+  get all(): Finding[] | undefined {
+    return this.held;
+  }
+}
+
+/** Commits a whole region's findings in the run that read them; answers its counts. */
+export type CommitInRun = (findings: Finding[]) => Promise<Counts>;
+
+/** The end of a `collect` that read every page: commit here when it fits, else leave it to `commit`. */
+async function finishCollect(
+  sink: Sink,
+  out: Omit<CollectOutput, 'counts'>,
+  deadlineAtMs: number,
+  now: () => number,
+  commitInRun: CommitInRun | undefined,
+): Promise<StageResult> {
+  const all = sink.all;
+  if (all && commitInRun && deadlineAtMs - now() > COMMIT_IN_RUN_MS)
+    return { done: { ...out, counts: await commitInRun(all) } satisfies CollectOutput };
+  await sink.spill();
+  return { done: out satisfies CollectOutput };
+}
+
 /** Writes findings to the slice's staging rows (idempotent: same keys on a retry). */
 export async function stage(store: Store, sliceId: string, findings: Finding[]): Promise<void> {
   if (!findings.length) return;
@@ -101,7 +156,7 @@ export class Enricher {
     private readonly acts: SliceActs,
     private readonly cloud: CloudClient,
     private readonly regionId: string,
-    private readonly sliceId: string,
+    private readonly sink: Sink,
   ) {}
 
   add(type: AssetType, id: string) {
@@ -119,7 +174,7 @@ export class Enricher {
         const batch = list.splice(0, Math.min(size, list.length));
         const found = await this.describe(type, batch);
         this.vanished += batch.length - found.length;
-        await stage(this.acts.store, this.sliceId, found);
+        await this.sink.add(found);
       }
     }
   }
@@ -166,47 +221,64 @@ export interface CollectProgress {
 export interface CollectOutput {
   pages: number;
   vanished: number;
+  /** Present when the run committed the region itself (the `commit` stage is skipped). */
+  counts?: Counts;
 }
 
-/** One run of `collect` on the Resource Center path. */
+/**
+ * One run of `collect` on the Resource Center path. The next page is asked for (its rate slot
+ * taken) while this one's batches are described, so the shared 20/s is not left idle.
+ */
 export async function collectFromResourceCenter(
   acts: SliceActs,
   slice: { id: string; regionId: string },
   progress: CollectProgress | undefined,
   deadlineAtMs: number,
+  commitInRun?: CommitInRun,
 ): Promise<StageResult> {
   const budget = new Budget(deadlineAtMs, acts.realNow);
   const cloud = await acts.client();
-  const enricher = new Enricher(acts, cloud, slice.regionId, slice.id);
+  const sink = new Sink(acts.store, slice.id);
+  if (progress) await sink.spill(); // a resumed run: earlier pages are in staging already
+  const enricher = new Enricher(acts, cloud, slice.regionId, sink);
   const rc = acts.pacer('SearchResources');
-  let token = progress?.token;
-  let pages = progress?.pages ?? 0;
-  const types = new Set<string>(ASSET_TYPES);
-  for (;;) {
+  const fetchPage = async (nextToken: string | undefined): Promise<ResourcePage> => {
     await rc.take();
-    const page = await cloud.resourceCenter.searchResources({
+    return cloud.resourceCenter.searchResources({
       filters: [
         { key: 'RegionId', values: [slice.regionId] },
         { key: 'ResourceType', values: [...ASSET_TYPES] },
       ],
       maxResults: RC_PAGE,
-      ...(token ? { nextToken: token } : {}),
+      ...(nextToken ? { nextToken } : {}),
     });
+  };
+  let pages = progress?.pages ?? 0;
+  const types = new Set<string>(ASSET_TYPES);
+  let next: Promise<ResourcePage> | undefined = fetchPage(progress?.token);
+  for (;;) {
+    const page: ResourcePage = await next!;
     pages++;
+    const token = page.nextToken;
+    const more = !!token && page.resources.length > 0;
+    // Decided before the next page is asked for: a page read is always staged before a checkpoint.
+    const stop = more && budget.nearlyOut();
+    next = more && !stop ? fetchPage(token) : undefined;
+    next?.catch(() => undefined); // a failure here surfaces when it is awaited
     for (const res of page.resources)
       if (types.has(res.resourceType) && res.regionId === slice.regionId)
         enricher.add(res.resourceType as AssetType, res.resourceId);
     await enricher.flush(false);
-    token = page.nextToken;
     budget.lap();
-    if (!token || page.resources.length === 0) break;
-    if (budget.nearlyOut()) {
+    if (!more) break;
+    if (stop) {
       await enricher.flush(true);
+      await sink.spill();
       return { wait: { ms: 0, why: `checkpoint after ${pages} pages`, progress: { token, pages } } };
     }
   }
   await enricher.flush(true);
-  return { done: { pages, vanished: enricher.vanished } satisfies CollectOutput };
+  return finishCollect(sink, { pages, vanished: enricher.vanished }, deadlineAtMs, acts.realNow, commitInRun);
 }
 
 /** One run of `collect` on the Describe path: every type's own listing. */
@@ -215,9 +287,12 @@ export async function collectFromDescribeApis(
   slice: { id: string; regionId: string },
   progress: CollectProgress | undefined,
   deadlineAtMs: number,
+  commitInRun?: CommitInRun,
 ): Promise<StageResult> {
   const budget = new Budget(deadlineAtMs, acts.realNow);
   const cloud = await acts.client();
+  const sink = new Sink(acts.store, slice.id);
+  if (progress) await sink.spill();
   const r = slice.regionId;
   const listings: Record<AssetType, () => Promise<Finding[]>> = {
     'ACS::ECS::Instance': async () => (await cloud.ecs.describeInstances({})).map((i) => instanceFinding(i, r)),
@@ -235,12 +310,13 @@ export async function collectFromDescribeApis(
   };
   let pages = progress?.pages ?? 0;
   for (let i = progress?.typeIndex ?? 0; i < ASSET_TYPES.length; i++) {
-    const found = await listings[ASSET_TYPES[i]!]();
-    for (let j = 0; j < found.length; j += 1000) await stage(acts.store, slice.id, found.slice(j, j + 1000));
+    await sink.add(await listings[ASSET_TYPES[i]!]());
     pages++;
     budget.lap();
-    if (i + 1 < ASSET_TYPES.length && budget.nearlyOut())
+    if (i + 1 < ASSET_TYPES.length && budget.nearlyOut()) {
+      await sink.spill();
       return { wait: { ms: 0, why: `checkpoint after ${ASSET_TYPES[i]}`, progress: { typeIndex: i + 1, pages } } };
+    }
   }
-  return { done: { pages, vanished: 0 } satisfies CollectOutput };
+  return finishCollect(sink, { pages, vanished: 0 }, deadlineAtMs, acts.realNow, commitInRun);
 }

@@ -102,7 +102,7 @@ export type RegionStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 export interface RegionSummary {
   regionId: string;
   status: RegionStatus;
-  /** The slice's current stage while it runs: `collect`, `apply`, `reconcile`. */
+  /** The slice's current stage while it runs: `collect` or `commit`. */
   stage?: string;
   counts: Counts;
   /** Resource Center pages (or Describe listings) read so far. */

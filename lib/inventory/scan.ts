@@ -6,7 +6,7 @@
  * - slices: one `scan_slices` row per region (created once; a retry finds them);
  * - watch: starts queued slices while fewer than `SLICES_AT_ONCE` run (the account's
  *   concurrency bound), and ends when every slice has: succeeded when all did, partial when some
- *   failed (each failed region says why), failed when none succeeded. A slice that ends pokes
+ *   failed (each failed region says why; its staged findings are dropped), failed when none succeeded. A slice that ends pokes
  *   this stage (`pokeScan`), so the scan does not sit out a whole poll interval.
  */
 import { isAppError } from '../core/errors';
@@ -26,6 +26,7 @@ import {
   type SliceRecord,
   type Source,
 } from './model';
+import { dropStaging } from './apply';
 import { sliceSummary, sliceWorkflow } from './slice';
 
 export const SCAN_KIND = 'scan';
@@ -155,6 +156,8 @@ export function scanWorkflow(deps: InventoryDeps): Workflow<ScanRecord, ScanActs
             return {
               wait: { ms: WATCH_POLL_MS, why: `${ended.length} of ${regions.length} regions done`, progress: regions },
             };
+          // A failed slice never committed: its staged findings go now.
+          for (const sl of all) if (sl.status === 'failed') await dropStaging(acts.store, sl.id);
           const ok = regions.filter((r) => r.status === 'succeeded').length;
           const status = ok === regions.length ? 'succeeded' : ok === 0 ? 'failed' : 'partial';
           return { done: { status, regions } satisfies WatchOutput };

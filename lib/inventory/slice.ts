@@ -1,18 +1,20 @@
 /**
  * The slice job: one account × region of a scan, run by the scan-region function one stage per
- * invocation (lib/jobs). collect (level 1 + level 2 → staging) → apply (staging → assets and
- * history) → reconcile (unseen → removed; counts), and always `cleanup` (the staging rows go).
- * A slice that fails never reaches reconcile, so nothing of its region is marked removed, and
- * its findings were only staged: the region's inventory is exactly as the last scan left it.
+ * invocation (lib/jobs): collect (level 1 + level 2, held in memory or staged), then commit
+ * (findings → assets and history, unseen → removed, counts, staging dropped) — in collect's own
+ * run when the region fit in it, else as the `commit` stage. A slice whose collect fails never
+ * commits: the region's inventory is exactly as the last scan left it (its scan drops whatever
+ * the slice staged when it ends).
  */
 import type { JobState, Workflow } from '../jobs';
 import * as T from '../store/tables';
-import { applyFindings, dropStaging, reconcileRegion } from './apply';
+import { commitFindings, commitInMemory, type CommitProgress } from './apply';
 import {
   collectFromDescribeApis,
   collectFromResourceCenter,
   type CollectOutput,
   type CollectProgress,
+  type CommitInRun,
   type SliceActs,
 } from './collect';
 import { accountOf, clientOf, realSleep, type InventoryDeps } from './deps';
@@ -39,34 +41,22 @@ export function sliceWorkflow(deps: InventoryDeps): Workflow<SliceRecord, SliceA
         async run(ctx) {
           const acts = await ctx.act();
           const progress = ctx.progress as CollectProgress | undefined;
+          const inRun: CommitInRun = (findings) => commitInMemory(applyCtx(ctx, acts), ctx.record, findings);
           return ctx.record.source === 'resource-center'
-            ? collectFromResourceCenter(acts, ctx.record, progress, ctx.deadlineAtMs)
-            : collectFromDescribeApis(acts, ctx.record, progress, ctx.deadlineAtMs);
+            ? collectFromResourceCenter(acts, ctx.record, progress, ctx.deadlineAtMs, inRun)
+            : collectFromDescribeApis(acts, ctx.record, progress, ctx.deadlineAtMs, inRun);
         },
       },
       {
-        name: 'apply',
+        name: 'commit',
+        // Skipped when collect committed the region itself.
+        when: ({ outputs }) => (outputs.collect as CollectOutput | undefined)?.counts === undefined,
         async run(ctx) {
           const acts = await ctx.act();
-          return applyFindings(applyCtx(ctx, acts), ctx.record, ctx.progress as { cursor?: string } | undefined);
-        },
-      },
-      {
-        name: 'reconcile',
-        async run(ctx) {
-          const acts = await ctx.act();
-          return reconcileRegion(applyCtx(ctx, acts), ctx.record, ctx.progress as never);
+          return commitFindings(applyCtx(ctx, acts), ctx.record, ctx.progress as CommitProgress | undefined);
         },
       },
     ],
-    finally: {
-      name: 'cleanup',
-      async run(ctx) {
-        const acts = await ctx.act();
-        await dropStaging(acts.store, ctx.record.id);
-        return { done: {} };
-      },
-    },
     async activities(rec) {
       let client: (() => ReturnType<SliceActs['client']>) | undefined;
       return {
@@ -94,19 +84,15 @@ export function sliceProjection(rec: SliceRecord, job: JobState): Partial<SliceR
   const collect = job.stages.find((s) => s.name === 'collect');
   const out = job.outputs.collect as CollectOutput | undefined;
   const pages = out?.pages ?? (collect?.progress as CollectProgress | undefined)?.pages ?? rec.pages ?? 0;
-  const counts = (job.outputs.reconcile as { counts?: Counts } | undefined)?.counts;
-  if (job.status === 'running' && !job.ending)
-    return { status: 'running', stage: job.stage, pages, ...(counts ? { counts } : {}) };
-  const failed = job.status === 'failed' || job.ending?.status === 'failed';
-  const error = job.error ?? job.ending?.error;
+  const counts = (job.outputs.commit as { counts?: Counts } | undefined)?.counts ?? out?.counts;
+  if (job.status === 'running') return { status: 'running', stage: job.stage, pages, ...(counts ? { counts } : {}) };
   return {
-    status: failed ? 'failed' : 'succeeded',
+    status: job.status,
     stage: undefined,
     pages,
     counts: counts ?? zeroCounts(),
-    ...(failed && error ? { error: shownError(error) } : {}),
-    finishedAtMs:
-      job.endedAtMs ?? rec.finishedAtMs ?? Math.max(job.startedAtMs, ...job.stages.map((s) => s.endedAtMs ?? 0)),
+    ...(job.status === 'failed' && job.error ? { error: shownError(job.error) } : {}),
+    finishedAtMs: job.endedAtMs ?? rec.finishedAtMs ?? job.startedAtMs,
   };
 }
 

@@ -56,8 +56,15 @@ test('a slice that stops at its deadline after every page resumes from its check
   calls.reset();
   const scan = await h.start();
   let collects = 0;
+  let commits = 0;
   // 3000 ms is the runner's commit margin: each stage run sees a deadline of "now".
-  await h.drain({ deadline: () => Date.now() + 3000, onEach: (e) => e.stage === 'collect' && collects++ });
+  await h.drain({
+    deadline: () => Date.now() + 3000,
+    onEach: (e) => {
+      if (e.stage === 'collect') collects++;
+      if (e.stage === 'commit') commits++;
+    },
+  });
   const row = await h.store.get<ScanRecord>(T.scans, { id: scan.id });
   assert.is(row?.status, 'succeeded', JSON.stringify(row?.error));
   assert.is(row?.source, 'resource-center');
@@ -68,6 +75,8 @@ test('a slice that stops at its deadline after every page resumes from its check
   assert.is(hz?.pages, 6);
   assert.equal(hz?.counts, { found: 507, added: 507, changed: 0, removed: 0 });
   assert.ok(collects >= 6 + 1, `collect ran ${collects} times: once per page (and beijing once)`);
+  // findings went through staging: 507 rows in batches of 200, each batch a run of its own
+  assert.ok(commits >= 3 + 1, `commit ran ${commits} times`);
   assert.is(calls.counts.get('SearchResources'), 6 + 1);
   // staging is gone with the slices
   const staged = await h.store.range(T.scanItems, { prefix: `${scan.id}.`, limit: 10 });
@@ -81,6 +90,15 @@ test('level 2 in batches at each API maximum, never one call per resource', asyn
   const row = await h.store.get<ScanRecord>(T.scans, { id: scan.id });
   assert.is(row?.status, 'succeeded');
   assert.equal(row?.regions?.[0]?.counts, { found: 507, added: 0, changed: 0, removed: 0 });
+  const slice = await h.store.get<SliceRecord>(T.scanSlices, { id: `${scan.id}.cn-hangzhou` });
+  assert.equal(
+    slice?.job?.stages.map((st) => [st.name, st.status]),
+    [
+      ['collect', 'done'],
+      ['commit', 'skipped'],
+    ],
+    'the region fit one run: committed there, without staging',
+  );
   const c = Object.fromEntries(calls.counts);
   assert.is(c.SearchResources, 6);
   assert.is(c.DescribeInstances, 3, '250 instances: 100 + 100 + 50');

@@ -147,24 +147,22 @@ const job = (over: Partial<JobState>): JobState => ({
   stage: 'collect',
   stages: [
     { name: 'collect', status: 'waiting', attempts: 2, progress: { token: 't', pages: 3 } },
-    { name: 'apply', status: 'pending', attempts: 0 },
+    { name: 'commit', status: 'pending', attempts: 0 },
   ],
   outputs: {},
   startedAtMs: 10,
   ...over,
 });
 
-test('slice projection: the running stage and pages; a failed end with its error, even while cleanup runs', () => {
+test('slice projection: the running stage and pages; a failed end with its error', () => {
   const rec = { id: 's', status: 'running' } as never;
   assert.equal(sliceProjection(rec, job({})), { status: 'running', stage: 'collect', pages: 3 });
   const failing = sliceProjection(
     rec,
     job({
-      stage: 'cleanup',
-      ending: {
-        status: 'failed',
-        error: { code: 'ServiceUnavailable', message: 'busy', stage: 'collect', retryable: true },
-      },
+      status: 'failed',
+      endedAtMs: 50,
+      error: { code: 'ServiceUnavailable', message: 'busy', stage: 'collect', retryable: true },
     }),
   );
   assert.equal([failing.status, failing.error], ['failed', { code: 'ServiceUnavailable', message: 'busy' }]);
@@ -173,7 +171,7 @@ test('slice projection: the running stage and pages; a failed end with its error
     job({
       status: 'succeeded',
       endedAtMs: 99,
-      outputs: { collect: { pages: 6 }, reconcile: { counts: { found: 1, added: 1, changed: 0, removed: 0 } } },
+      outputs: { collect: { pages: 6 }, commit: { counts: { found: 1, added: 1, changed: 0, removed: 0 } } },
     }),
   );
   assert.equal(done, {

@@ -97,6 +97,8 @@ main()
   .then(() => import('./bench-catalog').then((m) => m.benchCatalog({ skipBuild: true })))
   // ---- heavy path: peak RSS of requests that load the SDKs (scripts/bench-heavy.ts) ----
   .then(() => import('./bench-heavy').then((m) => m.benchHeavy({ skipBuild: true })))
+  // ---- scan: 10,000 assets over 10 regions, calls vs bound, wall vs rate floor, RSS (scripts/bench-scan.ts) ----
+  .then(() => import('./bench-scan').then((m) => m.benchScan({ skipBuild: true })))
   .catch((e) => {
     process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
     process.exit(1);

@@ -269,6 +269,7 @@ export async function benchScan(opts: { skipBuild?: boolean } = {}): Promise<boo
     }
     const wallMs = Date.now() - started;
     const selfCpu = process.cpuUsage(self0);
+    const load = loadavg()[0]!;
     const cpu1 = cpuByFunction(host);
     const fnCpu = [...cpu1].map(([fn, s]) => `${fn.replace('fleet-', '')} ${(s - (cpu0.get(fn) ?? 0)).toFixed(1)} s`);
     const scanCalls = calls.total();
@@ -307,7 +308,7 @@ export async function benchScan(opts: { skipBuild?: boolean } = {}): Promise<boo
       `  wall time      ${(wallMs / 1000).toFixed(2)} s   rate-limit floor ${(floorMs / 1000).toFixed(2)} s (${bound.searchPages} SearchResources ÷ 20/s)   ratio ${(wallMs / floorMs).toFixed(2)} (target ≤ 1.25) ${wallOk ? 'ok' : 'OVER'}`,
       `  cloud calls    ${scanCalls}   lower bound ${bound.calls}   ratio ${(scanCalls / bound.calls).toFixed(3)} (target ≤ 1.1) ${callsOk ? 'ok' : 'OVER'}`,
       `  by action      ${JSON.stringify(byAction)}`,
-      `  CPU during the scan: ${fnCpu.join(', ')}; sandbox + host process ${((selfCpu.user + selfCpu.system) / 1e6).toFixed(1)} s (load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs)`,
+      `  CPU during the scan: ${fnCpu.join(', ')}; sandbox + host process ${((selfCpu.user + selfCpu.system) / 1e6).toFixed(1)} s (1-min load average ${load.toFixed(1)} on ${availableParallelism()} CPUs at the end of the scan)`,
       `baseline (one resource per call, region after region): ${baseCalls} calls, ${(baseMs / 1000).toFixed(1)} s  → the scan makes ${(baseCalls / scanCalls).toFixed(1)}× fewer calls, ${(baseMs / wallMs).toFixed(1)}× faster`,
       ...rssRows.map(
         (r) =>

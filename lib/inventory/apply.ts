@@ -100,29 +100,52 @@ async function applyPhase(ctx: ApplyCtx, slice: SliceKey, p: CommitProgress, bud
   }
 }
 
-async function applyBatch(ctx: ApplyCtx, slice: SliceKey, items: ItemRecord[]): Promise<void> {
-  if (!items.length) return;
+/** Events and asset writes of one pass, written in batches: the history row before its asset. */
+class Writer {
+  private events: AssetEvent[] = [];
+  private writes: BatchOp<AssetRecord>[] = [];
+  constructor(private readonly store: Store) {}
+  add(w: { event?: AssetEvent; write?: BatchOp<AssetRecord> }) {
+    if (w.event) this.events.push(w.event);
+    if (w.write) this.writes.push(w.write);
+  }
+  get size() {
+    return this.writes.length;
+  }
+  async flush(): Promise<void> {
+    const [events, writes] = [this.events, this.writes];
+    this.events = [];
+    this.writes = [];
+    if (events.length)
+      mustAllSucceed(
+        await this.store.batchWrite<AssetEvent>(
+          T.assetEvents,
+          events.map((e) => ({ type: 'put', record: e })),
+        ),
+        'history',
+      );
+    if (writes.length) mustAllSucceed(await this.store.batchWrite<AssetRecord>(T.assets, writes), 'assets');
+  }
+}
+
+/** What a finding does to the asset it matches (`prev`, if any): its history row and its write. */
+function upsert(ctx: ApplyCtx, slice: SliceKey, f: Finding, prev: (AssetRecord & { version: number }) | undefined) {
   const { accountId, scanId } = slice;
-  const keys = items.map((i) => ({ accountId, regionId: i.regionId, type: i.type, id: i.id }));
-  const existing = await ctx.store.batchGet<AssetRecord>(T.assets, keys);
-  const events: AssetEvent[] = [];
-  const writes: BatchOp<AssetRecord>[] = [];
-  items.forEach((item, n) => {
-    const prev = existing[n];
-    const f = findingOf(item);
-    const event = (kind: AssetEvent['kind'], changes?: Record<string, FieldChange>): AssetEvent => ({
-      accountId,
-      asset: assetRef(f.type, f.id),
-      scanId,
-      regionId: f.regionId,
-      kind,
-      ...(changes ? { changes } : {}),
-      atMs: ctx.nowMs,
-    });
-    if (!prev) {
-      events.push(event('added'));
-      writes.push({
-        type: 'create',
+  const event = (kind: AssetEvent['kind'], changes?: Record<string, FieldChange>): AssetEvent => ({
+    accountId,
+    asset: assetRef(f.type, f.id),
+    scanId,
+    regionId: f.regionId,
+    kind,
+    ...(changes ? { changes } : {}),
+    atMs: ctx.nowMs,
+  });
+  if (!prev)
+    return {
+      kind: 'added' as const,
+      event: event('added'),
+      write: {
+        type: 'create' as const,
         record: {
           ...f,
           accountId,
@@ -131,17 +154,20 @@ async function applyBatch(ctx: ApplyCtx, slice: SliceKey, items: ItemRecord[]): 
           lastScanId: scanId,
           addedScanId: scanId,
         },
-      });
-      return;
-    }
-    if (prev.lastScanId === scanId) return; // applied by an earlier run of this stage
-    const back = prev.deletedAtMs !== undefined;
-    const changes = diffAsset(prev, f);
-    const changed = Object.keys(changes).length > 0;
-    if (back) events.push(event('added', changed ? changes : undefined));
-    else if (changed) events.push(event('changed', changes));
-    writes.push({
-      type: 'update',
+      },
+    };
+  const back = prev.deletedAtMs !== undefined;
+  const changes = diffAsset(prev, f);
+  const changed = Object.keys(changes).length > 0;
+  return {
+    kind: back ? ('added' as const) : changed ? ('changed' as const) : ('seen' as const),
+    ...(back
+      ? { event: event('added', changed ? changes : undefined) }
+      : changed
+        ? { event: event('changed', changes) }
+        : {}),
+    write: {
+      type: 'update' as const,
       key: { accountId, regionId: f.regionId, type: f.type, id: f.id },
       expectedVersion: prev.version,
       changes: {
@@ -151,17 +177,46 @@ async function applyBatch(ctx: ApplyCtx, slice: SliceKey, items: ItemRecord[]): 
         ...(back ? { addedScanId: scanId, deletedAtMs: undefined, removedScanId: undefined } : {}),
         ...(changed && !back ? { changedScanId: scanId } : {}),
       },
-    });
+    },
+  };
+}
+
+/** An asset this scan did not see: marked removed, kept, with a history row. */
+function removal(ctx: ApplyCtx, slice: SliceKey, a: AssetRecord & { version: number }) {
+  const { accountId, regionId, scanId } = slice;
+  return {
+    event: { accountId, asset: assetRef(a.type, a.id), scanId, regionId, kind: 'removed' as const, atMs: ctx.nowMs },
+    write: {
+      type: 'update' as const,
+      key: { accountId, regionId, type: a.type, id: a.id },
+      expectedVersion: a.version,
+      changes: { deletedAtMs: ctx.nowMs, removedScanId: scanId },
+    },
+  };
+}
+
+/** Counts an asset an earlier run of this scan already wrote, from its marks. */
+function countMarked(counts: Counts, a: AssetRecord, scanId: string) {
+  if (a.removedScanId === scanId) {
+    counts.removed++;
+    return;
+  }
+  counts.found++;
+  if (a.addedScanId === scanId) counts.added++;
+  if (a.changedScanId === scanId) counts.changed++;
+}
+
+async function applyBatch(ctx: ApplyCtx, slice: SliceKey, items: ItemRecord[]): Promise<void> {
+  if (!items.length) return;
+  const keys = items.map((i) => ({ accountId: slice.accountId, regionId: i.regionId, type: i.type, id: i.id }));
+  const existing = await ctx.store.batchGet<AssetRecord>(T.assets, keys);
+  const out = new Writer(ctx.store);
+  items.forEach((item, n) => {
+    const prev = existing[n];
+    if (prev?.lastScanId === slice.scanId) return; // applied by an earlier run of this stage
+    out.add(upsert(ctx, slice, findingOf(item), prev));
   });
-  if (events.length)
-    mustAllSucceed(
-      await ctx.store.batchWrite<AssetEvent>(
-        T.assetEvents,
-        events.map((e) => ({ type: 'put', record: e })),
-      ),
-      'history',
-    );
-  if (writes.length) mustAllSucceed(await ctx.store.batchWrite<AssetRecord>(T.assets, writes), 'assets');
+  await out.flush();
 }
 
 export interface CommitProgress {
@@ -180,41 +235,15 @@ async function reconcilePhase(ctx: ApplyCtx, slice: SliceKey, p: CommitProgress,
       limit: RECONCILE_PAGE,
       ...(p.cursor ? { cursor: p.cursor } : {}),
     });
-    const events: AssetEvent[] = [];
-    const writes: BatchOp<AssetRecord>[] = [];
+    const out = new Writer(ctx.store);
     for (const a of page.items) {
-      if (a.removedScanId === scanId) counts.removed++;
-      else if (a.lastScanId === scanId) {
-        counts.found++;
-        if (a.addedScanId === scanId) counts.added++;
-        if (a.changedScanId === scanId) counts.changed++;
-      } else if (a.deletedAtMs === undefined) {
+      if (a.removedScanId === scanId || a.lastScanId === scanId) countMarked(counts, a, scanId);
+      else if (a.deletedAtMs === undefined) {
         counts.removed++;
-        events.push({
-          accountId,
-          asset: assetRef(a.type, a.id),
-          scanId,
-          regionId,
-          kind: 'removed',
-          atMs: ctx.nowMs,
-        });
-        writes.push({
-          type: 'update',
-          key: { accountId, regionId, type: a.type, id: a.id },
-          expectedVersion: a.version,
-          changes: { deletedAtMs: ctx.nowMs, removedScanId: scanId },
-        });
+        out.add(removal(ctx, slice, a));
       }
     }
-    if (events.length)
-      mustAllSucceed(
-        await ctx.store.batchWrite<AssetEvent>(
-          T.assetEvents,
-          events.map((e) => ({ type: 'put', record: e })),
-        ),
-        'history',
-      );
-    if (writes.length) mustAllSucceed(await ctx.store.batchWrite<AssetRecord>(T.assets, writes), 'assets');
+    await out.flush();
     budget.lap();
     if (!page.nextCursor) return true;
     p.cursor = page.nextCursor;
@@ -244,16 +273,54 @@ export async function commitFindings(
   return { done: { counts: p.counts ?? zeroCounts() } };
 }
 
-/** A whole region's findings, still in memory, committed in the run that read them. */
+/**
+ * A whole region's findings, still in memory, committed in the run that read them: one pass over
+ * the region's assets (no lookup per finding) — a matched asset is compared and updated, an
+ * unmatched one marked removed — then the findings left over are added. Memory: the findings
+ * (at most `IN_MEMORY_MAX`) and one page of assets.
+ */
 export async function commitInMemory(ctx: ApplyCtx, slice: SliceKey, findings: Finding[]): Promise<Counts> {
-  // Sorted like the staging rows, so both paths write in the same order.
-  const items = findings
-    .map((f) => ({ ...f, sliceId: slice.id }))
-    .sort((a, b) => (a.type + a.id < b.type + b.id ? -1 : 1));
-  for (let i = 0; i < items.length; i += APPLY_BATCH) await applyBatch(ctx, slice, items.slice(i, i + APPLY_BATCH));
-  const p: CommitProgress = { phase: 'reconcile' };
-  await reconcilePhase(ctx, slice, p, new Budget(Number.POSITIVE_INFINITY, ctx.realNow));
-  return p.counts ?? zeroCounts();
+  const { accountId, regionId, scanId } = slice;
+  const left = new Map(findings.map((f) => [`${f.type}/${f.id}`, f]));
+  const counts = zeroCounts();
+  const out = new Writer(ctx.store);
+  let cursor: string | undefined;
+  do {
+    const page = await ctx.store.range<AssetRecord>(T.assets, {
+      eq: { accountId, regionId },
+      limit: RECONCILE_PAGE,
+      ...(cursor ? { cursor } : {}),
+    });
+    for (const a of page.items) {
+      const key = `${a.type}/${a.id}`;
+      const f = left.get(key);
+      left.delete(key);
+      if (a.lastScanId === scanId || a.removedScanId === scanId) {
+        countMarked(counts, a, scanId); // an earlier run of this stage wrote it
+        continue;
+      }
+      if (f) {
+        const u = upsert(ctx, slice, f, a);
+        counts.found++;
+        if (u.kind === 'added') counts.added++;
+        if (u.kind === 'changed') counts.changed++;
+        out.add(u);
+      } else if (a.deletedAtMs === undefined) {
+        counts.removed++;
+        out.add(removal(ctx, slice, a));
+      }
+      if (out.size >= APPLY_BATCH) await out.flush();
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  for (const f of left.values()) {
+    counts.found++;
+    counts.added++;
+    out.add(upsert(ctx, slice, f, undefined));
+    if (out.size >= APPLY_BATCH) await out.flush();
+  }
+  await out.flush();
+  return counts;
 }
 
 /** A slice's staging rows go. */

@@ -19,6 +19,7 @@ import {
 } from '../helpers/inventory';
 import { rpcClient, startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 import { getAsset } from '../../lib/inventory/query';
+import { commitInMemory } from '../../lib/inventory/apply';
 
 let sb: TestSandbox;
 let keys: { accountId: string; accessKeyId: string; accessKeySecret: string };
@@ -136,6 +137,34 @@ const ADMIN = { kind: 'invoke' as const, role: 'admin' as const, groups: [] };
 /** What a scan must reproduce exactly, whichever path found the asset. */
 const facts = (a: AssetRecord) =>
   JSON.stringify([a.regionId, a.type, a.id, a.zoneId, a.name, a.status, a.tags, a.properties]);
+
+test('a commit that runs again for the same scan (a crash before its stage committed) counts and writes nothing twice', async () => {
+  const scan = (await h.store.range<ScanRecord>(T.scans, { direction: 'backward', limit: 1 })).items[0]!;
+  const region = scan.regions![0]!.regionId;
+  const slice = (await h.store.get<SliceRecord>(T.scanSlices, { id: `${scan.id}.${region}` }))!;
+  const before = (await assetsOf(h.store, h.accountId, true)).filter((a) => a.regionId === region);
+  const findings = before
+    .filter((a) => a.deletedAtMs === undefined)
+    .map(({ type, id, regionId, zoneId, name, status, tags, properties }) => ({
+      type,
+      id,
+      regionId,
+      zoneId,
+      name,
+      status,
+      tags,
+      properties,
+    }));
+  const ctx = { store: h.store, realNow: Date.now, nowMs: Date.now(), deadlineAtMs: Date.now() + 60_000 };
+  const counts = await commitInMemory(ctx, slice, findings);
+  assert.equal(counts, slice.counts);
+  const after = (await assetsOf(h.store, h.accountId, true)).filter((a) => a.regionId === region);
+  assert.equal(
+    after.map((a) => a.version),
+    before.map((a) => a.version),
+    'no asset written again',
+  );
+});
 
 test('Resource Center off: the Describe path finds the same assets with the same facts', async () => {
   const before = (await assetsOf(h.store, h.accountId)).map(facts).sort();

@@ -189,6 +189,25 @@ test('Resource Center off: the Describe path finds the same assets with the same
   }
 });
 
+test('Throttling backs off and the scan still succeeds, every resource once', async () => {
+  await sb.admin(`/accounts/${keys.accountId}/faults`, {
+    action: 'DescribeInstances',
+    code: 'Throttling.User',
+    count: 3,
+  });
+  calls.reset();
+  try {
+    const scan = await h.start(['cn-hangzhou']);
+    await h.drain();
+    const row = await h.store.get<ScanRecord>(T.scans, { id: scan.id });
+    assert.is(row?.status, 'succeeded');
+    assert.is(row?.regions?.[0]?.counts.found, 507);
+    assert.is(calls.counts.get('DescribeInstances'), 3 + 3, 'three throttled calls were sent again');
+  } finally {
+    await sb.admin(`/accounts/${keys.accountId}/faults`, {}, 'DELETE');
+  }
+});
+
 test('cloud calls that fail midway: that region fails (partial, with why) and its inventory is untouched', async () => {
   const before = JSON.stringify(await assetsOf(h.store, h.accountId, true));
   // Only cn-hangzhou has EIPs: they are described last, after its instances and disks.

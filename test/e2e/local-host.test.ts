@@ -78,7 +78,7 @@ test('auth comes before the not-yet-built domains: 401 without a token, 501 with
   const anon = await host.fetch('/v1/servers');
   assert.is(anon.status, 401);
   assert.is(((await anon.json()) as { error: { code: string } }).error.code, 'Unauthenticated');
-  const admin = await host.fetch('/v1/scans', { token: host.adminToken });
+  const admin = await host.fetch('/v1/servers', { token: host.adminToken });
   assert.is(admin.status, 501);
   assert.is(((await admin.json()) as { error: { code: string } }).error.code, 'NotImplemented');
 });

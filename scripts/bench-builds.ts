@@ -11,7 +11,7 @@
  * RSS of the provision instances. Targets: billed ≤ 5 % of the baseline's; time-to-ready within
  * 10 % of the transition times; provision < 256 MB.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clientToken } from '../lib/cloud/client-token';
@@ -21,38 +21,11 @@ import { loadConfig } from '../lib/core/config';
 import { createLogger } from '../lib/core/log';
 import { startLocalHost, type LocalHost } from '../lib/local/host';
 import { WAIT_MS } from '../lib/sandbox/cloud/lifecycle';
-import { ApiRateLimiter } from '../lib/sandbox/openapi/load';
-import { median, root } from './bench-common';
+import { countCalls, median, peakRssByFunction, root, runIfMain } from './bench-common';
 
 const BUILDS = Number(process.env.BENCH_BUILDS) || 3;
 /** The sandbox's transition times on a dedicated build with an EIP. */
 const TRANSITIONS_MS = WAIT_MS.vpcCreate + WAIT_MS.vSwitchCreate + WAIT_MS.instanceStarting + WAIT_MS.eipAssociate;
-
-/** Cloud calls per sandbox account, counted where every signed call passes (throttled ones too). */
-function countCalls() {
-  const counts = new Map<string, number>();
-  const orig = ApiRateLimiter.prototype.take;
-  ApiRateLimiter.prototype.take = function (this: ApiRateLimiter, ...args: Parameters<ApiRateLimiter['take']>) {
-    const id = args[0].account.accountId;
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-    return orig.apply(this, args);
-  };
-  return { of: (id: string) => counts.get(id) ?? 0, restore: () => (ApiRateLimiter.prototype.take = orig) };
-}
-
-/** Peak RSS (VmHWM, MiB) of the live instances of a function. */
-function peakRssMiB(host: LocalHost, fn: string): number {
-  let max = 0;
-  for (const pid of host.instancePids(fn)) {
-    try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) max = Math.max(max, Number(m[1]) / 1024);
-    } catch {
-      /* gone */
-    }
-  }
-  return max;
-}
 
 async function api(host: LocalHost, method: string, path: string, body?: unknown) {
   const res = await fetch(`${host.url}${path}`, {
@@ -120,7 +93,8 @@ async function baselineBuild(
 
 export async function benchBuilds(): Promise<boolean> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fleet-bench-builds-'));
-  const calls = countCalls();
+  let account = '';
+  const calls = countCalls(() => account);
   const host = await startLocalHost({
     root,
     dataDir,
@@ -132,6 +106,7 @@ export async function benchBuilds(): Promise<boolean> {
   });
   try {
     const keys = await host.sandbox.createAccount({ quotas: { vpcsPerRegion: 50, eipsPerRegion: 50 } });
+    account = keys.accountId;
     const acc = await api(host, 'POST', '/v1/accounts', {
       name: 'bench',
       credential: { type: 'access_key', accessKeyId: keys.accessKeyId, accessKeySecret: keys.accessKeySecret },
@@ -148,7 +123,7 @@ export async function benchBuilds(): Promise<boolean> {
     const zoneId = zones.items.find((z: any) => z.available).zoneId;
 
     // Ours: BUILDS at once, each timed from its 202 to `ready`.
-    const before = calls.of(keys.accountId);
+    calls.reset();
     const startedAt = new Map<string, number>();
     const created = await Promise.all(
       Array.from({ length: BUILDS }, async (_, i) => {
@@ -175,7 +150,7 @@ export async function benchBuilds(): Promise<boolean> {
         if (s.status === 'ready') readyIn.set(id, Date.now() - startedAt.get(id)!);
       }
     }
-    const ourCalls = (calls.of(keys.accountId) - before) / BUILDS;
+    const ourCalls = calls.total() / BUILDS;
     const billed = created.map((id) => {
       const prefix = `${id}_`;
       return host.invocations
@@ -186,12 +161,12 @@ export async function benchBuilds(): Promise<boolean> {
       (id) =>
         host.invocations.filter((r) => r.functionName === 'fleet-provision' && r.taskId?.startsWith(`${id}_`)).length,
     );
-    const rss = peakRssMiB(host, 'fleet-provision');
+    const rss = peakRssByFunction(host).get('fleet-provision') ?? 0;
 
     // Baseline: one invocation, sleeping between polls (its billed time is all of it).
-    const baseBefore = calls.of(keys.accountId);
+    calls.reset();
     const baseMs = await baselineBuild(host, keys, { regionId: region, imageId, instanceType, keyPairName, zoneId });
-    const baseCalls = calls.of(keys.accountId) - baseBefore;
+    const baseCalls = calls.total();
 
     const billedMs = median(billed);
     const readyMs = median([...readyIn.values()]);
@@ -214,12 +189,4 @@ export async function benchBuilds(): Promise<boolean> {
   }
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
-  benchBuilds().then(
-    (ok) => process.exit(ok ? 0 : 1),
-    (e) => {
-      process.stderr.write(`${(e as Error).stack}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, 'server builds', benchBuilds);

@@ -3,11 +3,13 @@
  * function gets, a measured fresh-`node` probe (a cold FC instance), and the run-alone entry.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import type { LocalHost } from '../lib/local/host';
+import { ApiRateLimiter } from '../lib/sandbox/openapi/load';
 import type { Sandbox } from '../lib/sandbox/server';
 
 export const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -75,4 +77,32 @@ export function runIfMain(metaUrl: string, name: string, bench: () => Promise<bo
       process.exit(1);
     },
   );
+}
+
+/** Cloud calls of one sandbox account by action, counted where every signed call passes (throttled ones too). */
+export function countCalls(accountId: () => string) {
+  const counts = new Map<string, number>();
+  const orig = ApiRateLimiter.prototype.take;
+  ApiRateLimiter.prototype.take = function (this: ApiRateLimiter, ...args: Parameters<ApiRateLimiter['take']>) {
+    if (args[0].account.accountId === accountId()) counts.set(args[2], (counts.get(args[2]) ?? 0) + 1);
+    return orig.apply(this, args);
+  };
+  const total = () => [...counts.values()].reduce((a, b) => a + b, 0);
+  return { counts, total, reset: () => counts.clear(), restore: () => (ApiRateLimiter.prototype.take = orig) };
+}
+
+/** Peak RSS (VmHWM, MiB) of each live function instance, by function name. */
+export function peakRssByFunction(host: LocalHost): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const pid of host.instancePids()) {
+    try {
+      const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      const fn = env.find((e) => e.startsWith('FC_FUNCTION_NAME='))?.slice('FC_FUNCTION_NAME='.length) ?? '?';
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      if (hwm) out.set(fn, Math.max(out.get(fn) ?? 0, Number(hwm) / 1024));
+    } catch {
+      /* the instance exited meanwhile, or no /proc: not measured */
+    }
+  }
+  return out;
 }

@@ -23,8 +23,7 @@ import { createLogger } from '../lib/core/log';
 import { ASSET_TYPES, type AssetType } from '../lib/inventory/model';
 import { IDS_PER_CALL, RC_PAGE } from '../lib/inventory/collect';
 import { startLocalHost, type LocalHost } from '../lib/local/host';
-import { ApiRateLimiter } from '../lib/sandbox/openapi/load';
-import { root, runIfMain } from './bench-common';
+import { countCalls, peakRssByFunction, root, runIfMain } from './bench-common';
 
 const REGIONS = [
   'cn-qingdao',
@@ -45,17 +44,6 @@ const LIMIT_MIB = 256;
 const IMAGE = 'ubuntu_22_04_x64_20G_alibase_20250722.vhd';
 
 /** Calls of one sandbox account reaching the front door (throttled ones included), by action. */
-function countCalls(accountId: () => string) {
-  const counts = new Map<string, number>();
-  const orig = ApiRateLimiter.prototype.take;
-  ApiRateLimiter.prototype.take = function (this: ApiRateLimiter, ...args: Parameters<ApiRateLimiter['take']>) {
-    if (args[0].account.accountId === accountId()) counts.set(args[2], (counts.get(args[2]) ?? 0) + 1);
-    return orig.apply(this, args);
-  };
-  const total = () => [...counts.values()].reduce((a, b) => a + b, 0);
-  return { counts, total, reset: () => counts.clear(), restore: () => (ApiRateLimiter.prototype.take = orig) };
-}
-
 /** CPU seconds (user + system) used so far by each live function instance, by function name. */
 function cpuByFunction(host: LocalHost): Map<string, number> {
   const out = new Map<string, number>();
@@ -69,22 +57,6 @@ function cpuByFunction(host: LocalHost): Map<string, number> {
       out.set(fn, (out.get(fn) ?? 0) + (Number(f[11]) + Number(f[12])) / tick);
     } catch {
       /* gone, or no /proc */
-    }
-  }
-  return out;
-}
-
-/** Peak RSS (VmHWM) of each live function instance, by function name. */
-function peakRssByFunction(host: LocalHost): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const pid of host.instancePids()) {
-    try {
-      const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-      const fn = env.find((e) => e.startsWith('FC_FUNCTION_NAME='))?.slice('FC_FUNCTION_NAME='.length) ?? '?';
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-      if (hwm) out.set(fn, Math.max(out.get(fn) ?? 0, Number(hwm) / 1024));
-    } catch {
-      /* the instance exited meanwhile, or no /proc: not measured */
     }
   }
   return out;

@@ -79,27 +79,42 @@ function withHistory(r: ServerRecord): OperationRecord[] {
   return [...r.history, entry].slice(-HISTORY_MAX);
 }
 
-/** Writes a new job onto an existing record, only if nobody changed it meanwhile (409 otherwise). */
+/**
+ * Starts a new job on an existing server. The record moves while its current job runs (each
+ * claim and commit bumps its version), so a lost race reads it again and decides again; what
+ * `decide` answers is the change, or a server view to answer as is (nothing to start).
+ */
 async function replaceJob(
   deps: ServersDeps,
   wf: ServerWorkflow,
-  cur: ServerRecord & Versioned,
-  changes: Partial<ServerRecord>,
+  first: ServerRecord & Versioned,
+  decide: (cur: ServerRecord & Versioned) => Partial<ServerRecord> | { answer: ServerRecord },
 ) {
-  const seq = cur.jobSeq + 1;
-  const next: ServerRecord = { ...cur, ...changes, history: withHistory(cur), jobSeq: seq };
-  return startJob(deps, wf, `${cur.id}.${seq}`, next, async (fields: JobStartFields) => {
-    const written = { ...next, ...fields, updatedAtMs: deps.clock.now() };
+  let cur = first;
+  for (let attempt = 1; ; attempt++) {
+    const d = decide(cur);
+    if ('answer' in d) return d.answer as ServerRecord;
+    const seq = cur.jobSeq + 1;
+    const next: ServerRecord = { ...cur, ...d, history: withHistory(cur), jobSeq: seq };
+    const base = cur;
     try {
-      const { version: _v, ...body } = written as ServerRecord & Partial<Versioned>;
-      await deps.store.update<ServerRecord>(T.servers, { id: cur.id }, cur.version, body);
+      return await startJob(deps, wf, `${cur.id}.${seq}`, next, async (fields: JobStartFields) => {
+        const written = { ...next, ...fields, updatedAtMs: deps.clock.now() };
+        const { version: _v, ...body } = written as ServerRecord & Partial<Versioned>;
+        await deps.store.update<ServerRecord>(T.servers, { id: base.id }, base.version, body);
+        return written;
+      });
     } catch (e) {
-      if (isVersionConflict(e))
-        throw new AppError('Conflict', 'the server changed meanwhile; retry', { reason: 'VersionMismatch' });
-      throw e;
+      if (!isVersionConflict(e) || attempt >= 5) {
+        if (isVersionConflict(e))
+          throw new AppError('Conflict', 'the server keeps changing; retry', { reason: 'VersionMismatch' });
+        throw e;
+      }
+      const again = await deps.store.get<ServerRecord>(T.servers, { id: first.id });
+      if (!again) throw notFound();
+      cur = again;
     }
-    return written;
-  });
+  }
 }
 
 export async function createServer(
@@ -250,14 +265,11 @@ export async function deleteServer(input: Record<string, unknown>, p: Principal,
       details: [{ path: 'releaseNetwork', problem: 'is "true" or "false"' }],
     });
   }
-  if (cur.status === 'deleted') throw notFound();
-  if (cur.job?.kind === 'server.delete' && cur.job.status === 'running') return serverView(cur);
   const releaseNetwork = rn === true || rn === 'true';
-  const written = await replaceJob(deps, serverJobs(deps).del, cur, {
-    operation: 'delete',
-    status: 'deleting',
-    error: undefined,
-    deleteOptions: { releaseNetwork },
+  const written = await replaceJob(deps, serverJobs(deps).del, cur, (now) => {
+    if (now.status === 'deleted') throw notFound();
+    if (now.job?.kind === 'server.delete' && now.job.status === 'running') return { answer: now };
+    return { operation: 'delete', status: 'deleting', error: undefined, deleteOptions: { releaseNetwork } };
   });
   return serverView(written);
 }
@@ -267,13 +279,12 @@ export async function serverAction(input: Record<string, unknown>, p: Principal,
   const { SERVER_ACTION } = await import('./schema');
   const cur = await loadServer(deps, input.id, p, { access: 'operate', doing: 'start, stop or reboot servers' });
   const { action } = parseInput(SERVER_ACTION, input);
-  if (cur.status !== 'ready')
-    throw new AppError('Conflict', `power actions need a ready server; this one is ${cur.status}`);
-  if (cur.job?.status === 'running')
-    throw new AppError('Conflict', `a ${cur.operation} is still running on this server; wait for it to end`);
-  const written = await replaceJob(deps, serverJobs(deps).power, cur, {
-    operation: action as Operation,
-    error: undefined,
+  const written = await replaceJob(deps, serverJobs(deps).power, cur, (now) => {
+    if (now.status !== 'ready')
+      throw new AppError('Conflict', `power actions need a ready server; this one is ${now.status}`);
+    if (now.job?.status === 'running')
+      throw new AppError('Conflict', `a ${now.operation} is still running on this server; wait for it to end`);
+    return { operation: action as Operation, error: undefined };
   });
   return serverView(written);
 }

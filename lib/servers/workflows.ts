@@ -6,7 +6,8 @@
 import type { JobState, Workflow } from '../jobs';
 import * as T from '../store/tables';
 import { type ActivityDeps, type ServerActivities, serverActivities } from './activities';
-import type { Resources, ServerRecord, ServerStatus } from './model';
+import type { Resources, ServerRecord } from './model';
+import { statusOf } from './status';
 import type {
   BootstrapOut,
   InstanceOut,
@@ -65,25 +66,8 @@ export function resourcesOf(job: JobState, before: Resources = {}): Resources {
   return r;
 }
 
-/** The job's outcome as far as the server is concerned: once it ended, even while `notify` still runs. */
-const outcomeOf = (job: JobState) => job.ending ?? { status: job.status, ...(job.error ? { error: job.error } : {}) };
-
-function statusOf(r: ServerRecord, job: JobState): ServerStatus {
-  const { status } = outcomeOf(job);
-  if (job.kind === 'server.create') {
-    if (status === 'succeeded') return 'ready';
-    if (status === 'failed') return 'failed';
-    return job.stages.some((s) => s.attempts > 0) ? 'provisioning' : 'queued';
-  }
-  if (job.kind === 'server.delete') {
-    if (status === 'succeeded') return 'deleted';
-    return status === 'failed' ? 'failed' : 'deleting';
-  }
-  return r.status; // a power action leaves the server ready (or whatever it was)
-}
-
 function project(r: ServerRecord, job: JobState, nowMs: number): Partial<ServerRecord> {
-  const out: Partial<ServerRecord> = { status: statusOf(r, job), updatedAtMs: nowMs, error: outcomeOf(job).error };
+  const out: Partial<ServerRecord> = { status: statusOf(r, job), updatedAtMs: nowMs, error: job.error };
   if (job.kind === 'server.create') out.resources = resourcesOf(job, r.resources);
   const boot =
     (job.outputs.bootstrap as BootstrapOut | undefined) ??
@@ -93,7 +77,7 @@ function project(r: ServerRecord, job: JobState, nowMs: number): Partial<ServerR
     (job.outputs.ready as { instanceStatus?: string } | undefined)?.instanceStatus ??
     (job.outputs.power as { instanceStatus?: string } | undefined)?.instanceStatus;
   if (seen) out.instanceStatus = seen;
-  if (job.kind === 'server.delete' && outcomeOf(job).status === 'succeeded') {
+  if (job.kind === 'server.delete' && job.status === 'succeeded') {
     out.instanceStatus = undefined;
     out.deletedAtMs = nowMs;
   }

@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import type { SliceRecord } from '../../lib/inventory/model';
 import { findRoot } from '../../lib/local/host';
 import { createStore, createTablestoreClient, tables as T } from '../../lib/store';
-import { renderSYamlCached, toDeploymentModel } from '../../lib/local/syaml';
+import { renderLocalModel } from '../../lib/local/function-env';
 import { clientFor, sandboxClock } from '../helpers/cloud-client';
 import { buildRegion, sandboxDump } from '../helpers/inventory';
 import { startTestHost, type TestHost } from '../helpers/local';
@@ -20,7 +20,8 @@ let host: TestHost;
 const root = findRoot();
 
 test.before(async () => {
-  const model = toDeploymentModel(await renderSYamlCached(root, { PATH: process.env.PATH, HOME: process.env.HOME }));
+  // The host's own render: the admin token's placeholder reaches the functions that authenticate.
+  const model = await renderLocalModel(root, { PATH: process.env.PATH, HOME: process.env.HOME });
   const fn = model.functions.find((f) => f.resource === 'scan-region');
   if (!fn) throw new Error('no scan-region in s.yaml');
   fn.timeoutSec = 15;

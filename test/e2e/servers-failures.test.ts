@@ -91,6 +91,33 @@ test('an instance type sold out in the first zone lands in the next one', async 
   assert.is(s.resources.zoneId, inStock[1]);
 });
 
+test('RunInstances answering NoStock in the first zone: the instance lands in the next with a VSwitch there; delete releases both', async () => {
+  const f = await buildFixture(host, { name: 'nostock-run' });
+  await admin(`/accounts/${f.sandboxAccountId}/faults`, {
+    action: 'RunInstances',
+    code: 'OperationDenied.NoStock',
+    httpStatus: 403,
+    count: 1,
+  });
+  const s = await build(specOf(f, { name: 'fallback', publicIp: { type: 'none' } }));
+  assert.is(s.status, 'ready', JSON.stringify(s.error));
+  const d = await dump(host, f.sandboxAccountId);
+  const mine = (d['ACS::VPC::VSwitch'] ?? []).filter((v: any) => v.tags['fleet:server'] === s.id);
+  assert.is(mine.length, 2, 'one VSwitch per zone tried');
+  assert.ok(mine.some((v: any) => v.id === s.resources.vSwitchId && v.zoneId === s.resources.zoneId));
+  assert.is.not(s.resources.zoneId, mine.find((v: any) => v.id !== s.resources.vSwitchId).zoneId);
+  const del = await api(host, 'DELETE', `/v1/servers/${s.id}?releaseNetwork=true`);
+  assert.is(del.status, 202);
+  assert.is((await until(host, s.id, settled, 'deleted')).status, 'deleted');
+  const after = await dump(host, f.sandboxAccountId);
+  assert.equal(
+    Object.values(after)
+      .flat()
+      .filter((x: any) => x.tags?.['fleet:server'] === s.id),
+    [],
+  );
+});
+
 test('non-retryable failures end failed with their code: invalid image, permission, no balance; retry after the fix', async () => {
   const f = await buildFixture(host, { name: 'failures' });
   const image = await build(specOf(f, { name: 'bad-image', imageId: 'm-doesnotexist00000000' }));

@@ -6,6 +6,7 @@
  */
 import { clientToken } from '../../cloud/client-token';
 import { serverView } from '../model';
+import { statusOf } from '../status';
 import { waitFor, waitWith } from '../waits';
 import {
   type BootstrapOut,
@@ -171,7 +172,13 @@ export const notifyStage: ServerStage = {
     const event = `server.${c.record.operation}.${status}`;
     // One notification per ending: a resumed job that ends again notifies again.
     const taskId = `${c.job.id}-notify-${status}-${c.job.resumedAtMs ?? 0}`.replace(/[^A-Za-z0-9_-]/g, '_');
-    await act.notify(c.record.spec.notify!.function, { event, server: serverView(c.record) }, taskId);
+    // The server as it is once this ends (the record still says the job runs).
+    const server = {
+      ...serverView(c.record),
+      status: statusOf(c.record, c.job, status),
+      ...(c.job.ending?.error ? { error: c.job.ending.error } : {}),
+    };
+    await act.notify(c.record.spec.notify!.function, { event, server }, taskId);
     return { done: { sent: true, event } };
   },
 };

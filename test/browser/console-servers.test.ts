@@ -62,4 +62,93 @@ it('add an account in one step: verified, and its regions and key pairs appear a
   b.check(page);
 });
 
+const quota = (vpcsPerRegion: number) =>
+  fetch(`${host.sandbox.url}/__sandbox/accounts/${keys.accountId}/quotas`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ vpcsPerRegion }),
+  }).then((r) => assert.is(r.status, 200));
+
+it('deploy a server from the catalog choices: a refusal shows its code and hint, retry after the fix reaches ready', async () => {
+  await quota(0);
+  await page.getByRole('navigation').getByRole('link', { name: 'Servers' }).click();
+  await page.getByRole('heading', { name: 'Servers' }).waitFor();
+  await page.getByText('No servers.').waitFor();
+  await page.getByRole('link', { name: 'Deploy server' }).click();
+  const type = page.getByLabel('Instance type');
+  await page.locator('select[name="instanceType"] option', { hasText: 'ecs.g6.large' }).waitFor({ state: 'attached' });
+  await type.selectOption('ecs.g6.large');
+  await page.locator('select[name="zoneId"] option', { hasText: 'in stock' }).first().waitFor({ state: 'attached' });
+  const linux = await page
+    .locator('select[name="imageId"] option', { hasText: /ubuntu/i })
+    .first()
+    .getAttribute('value');
+  await page.getByLabel('Image').selectOption(linux!);
+  await page.getByLabel('Key pair').selectOption('sandbox-cn-hangzhou-1');
+  await page.getByLabel('Name', { exact: true }).fill('web-1');
+  await b.shot(page, '05-deploy');
+  await page.getByRole('button', { name: 'Deploy' }).click();
+  await page.getByRole('heading', { name: 'web-1' }).waitFor();
+  await b.shot(page, '06-server-building');
+  // The VPC quota is full: preflight refuses with Alibaba's code and a hint, shown in place.
+  await page.locator('.titlebar .badge', { hasText: 'failed' }).waitFor({ timeout: 60_000 });
+  const alert = page.getByRole('alert').first();
+  assert.match((await alert.textContent()) ?? '', 'QuotaExceeded.Vpc');
+  assert.match((await alert.textContent()) ?? '', /hint: .*shared/);
+  await b.shot(page, '07-server-failed');
+  await quota(10);
+  await page.getByRole('button', { name: 'Retry' }).click();
+  await page.locator('.titlebar .badge', { hasText: 'ready' }).waitFor({ timeout: 60_000 });
+  assert.is(await page.getByRole('alert').count(), 0, 'the error is gone once the retry succeeded');
+  const stages = await page
+    .locator('table.timeline tbody tr')
+    .evaluateAll((rows) => rows.map((r) => [r.cells[0]!.textContent, r.cells[1]!.textContent]));
+  assert.equal(stages, [
+    ['preflight', 'done'],
+    ['vpc', 'done'],
+    ['vswitch', 'done'],
+    ['security-group', 'done'],
+    ['instance', 'done'],
+    ['instance-running', 'done'],
+    ['public-ip', 'done'],
+    ['route', 'skipped'],
+    ['bootstrap', 'skipped'],
+    ['ready', 'done'],
+  ]);
+  await b.shot(page, '08-server-ready');
+  b.check(page);
+});
+
+it('a power action: stop, and the instance reports Stopped', async () => {
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await page.getByText('Operation: stop').waitFor();
+  await page.getByRole('button', { name: 'Start' }).waitFor({ timeout: 60_000 });
+  assert.ok((await page.locator('dl.kv').textContent())?.includes('Stopped'));
+  assert.equal(
+    await page
+      .locator('table.timeline tbody tr')
+      .evaluateAll((rows) => rows.map((r) => [r.cells[0]!.textContent, r.cells[1]!.textContent])),
+    [['power', 'done']],
+  );
+  await b.shot(page, '09-server-stopped');
+  b.check(page);
+});
+
+it('delete it with its network: the stages run and it ends deleted', async () => {
+  await page.getByRole('button', { name: 'Delete…' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel(/release its network/).check();
+  await b.shot(page, '10-delete-confirm');
+  await dialog.getByRole('button', { name: 'Delete server' }).click();
+  await page.locator('.titlebar .badge', { hasText: 'deleted' }).waitFor({ timeout: 60_000 });
+  const stages = await page
+    .locator('table.timeline tbody tr')
+    .evaluateAll((rows) => rows.map((r) => r.cells[0]!.textContent));
+  assert.ok(stages.includes('vpc-delete'), stages.join());
+  await b.shot(page, '11-server-deleted');
+  await page.getByRole('navigation').getByRole('link', { name: 'Servers' }).click();
+  await page.getByText('No servers.').waitFor();
+  b.check(page);
+});
+
 test.run();

@@ -55,6 +55,11 @@ export function fmtTime(ms: unknown): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+/** `14:03:59` in local time: for the stages of one operation (the date is the server's). */
+export function fmtClock(ms: unknown): string {
+  return fmtTime(ms).slice(11);
+}
+
 /** `1.4 s`, `3 min 2 s`: how long from `start` to `end` (or now). */
 export function fmtDuration(start: unknown, end?: unknown): string {
   if (typeof start !== 'number') return '';

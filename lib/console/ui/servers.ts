@@ -1,7 +1,7 @@
 /** Servers: the list, the deploy form, one server's live stage timeline and its actions. */
 import { api, get, type Json, query } from './api';
 import { accountLabel, accountsOf, type Screen } from './app';
-import { fmtDuration, fmtTime, h, put, setClass, setText } from './dom';
+import { fmtClock, fmtDuration, fmtTime, h, put, setClass, setText } from './dom';
 import { deployForm } from './deploy';
 import { actionButton, badge, confirm, errorView, kv, poll, section, select, table } from './widgets';
 
@@ -190,7 +190,7 @@ function timeline() {
         detail.dataset.key = detailKey;
         put(detail, x.error ? errorView(x.error) : (x.waitingFor ?? ''));
       }
-      setText(started, fmtTime(x.startedAt));
+      setText(started, fmtClock(x.startedAt));
       setText(took, x.startedAt && x.status !== 'pending' ? fmtDuration(x.startedAt, x.endedAt) : '');
       const current = x.name === s.stage && LIVE_STAGE.has(x.status);
       if (current) r.row.setAttribute('aria-current', 'step');
@@ -261,7 +261,7 @@ export const serverScreen: Screen = async (root, ctx) => {
     put(
       history,
       section(
-        'History',
+        'Earlier operations',
         table(
           ['Operation', 'Status', 'Started', 'Ended', 'Error'],
           ((s.history ?? []) as Json[]).map((x) =>
@@ -277,7 +277,7 @@ export const serverScreen: Screen = async (root, ctx) => {
               ].map((c) => h('td', null, c)),
             ),
           ),
-          'No operation has ended yet.',
+          'No earlier operation.',
         ),
       ),
     );

@@ -367,7 +367,7 @@ function scanChanges(s: Json): HTMLElement {
     const live = all.filter((a) => !a.deletedAt && a.firstSeenAt < s.startedAt);
     const line = (a: Json) =>
       h(
-        'li',
+        'span',
         null,
         h('a', { href: assetHref(a) }, `${a.type.replace(/^ACS::/, '')} ${a.id}`),
         a.name ? ` ${a.name}` : '',
@@ -377,11 +377,11 @@ function scanChanges(s: Json): HTMLElement {
       el,
       h('h3', null, `Added (${added.length})`),
       added.length
-        ? h('ul', { class: 'plain' }, added.slice(0, 200).map(line))
+        ? h('ul', { class: 'plain' }, added.slice(0, 200).map((a) => h('li', null, line(a))))
         : h('p', { class: 'muted' }, 'Nothing new.'),
       h('h3', null, `Removed (${removed.length})`),
       removed.length
-        ? h('ul', { class: 'plain' }, removed.slice(0, 200).map(line))
+        ? h('ul', { class: 'plain' }, removed.slice(0, 200).map((a) => h('li', null, line(a))))
         : h('p', { class: 'muted' }, 'Nothing removed.'),
       h('h3', null, `Changed (${s.counts?.changed ?? 0})`),
       s.counts?.changed

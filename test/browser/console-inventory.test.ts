@@ -63,9 +63,9 @@ it('start a scan and watch each region until it succeeds; the instance is among 
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Accounts' }).waitFor();
   await scan('01-scan');
-  const regions = await page.locator('table.regions tbody tr').evaluateAll((rows) =>
-    rows.map((r) => [r.cells[0]!.textContent, r.cells[1]!.textContent]),
-  );
+  const regions = await page
+    .locator('table.regions tbody tr')
+    .evaluateAll((rows) => rows.map((r) => [r.cells[0]!.textContent, r.cells[1]!.textContent]));
   assert.ok(regions.length >= 4, JSON.stringify(regions));
   assert.ok(
     regions.every(([, s]) => s === 'succeeded'),
@@ -89,7 +89,9 @@ it('find the instance with filters, and its properties, tags and history', async
   await page.getByRole('cell', { name: 'ecs.g6.large' }).waitFor();
   await page.getByRole('cell', { name: serverId }).waitFor(); // the fleet:server tag
   await page.getByRole('link', { name: serverId }).first().waitFor(); // built by that server
-  const kinds = await page.locator('section:has(h2:text("History")) tbody tr').evaluateAll((rows) => rows.map((r) => r.cells[2]!.textContent));
+  const kinds = await page
+    .locator('section:has(h2:text("History")) tbody tr')
+    .evaluateAll((rows) => rows.map((r) => r.cells[2]!.textContent));
   assert.equal(kinds, ['added']);
   await b.shot(page, '04-asset');
   b.check(page);
@@ -104,9 +106,14 @@ it('a second scan after the instance stopped: what changed, and the asset histor
   await changed.first().waitFor();
   assert.match((await changed.first().textContent()) ?? '', /status: Running → Stopped/);
   await b.shot(page, '06-rescan-changes');
-  await page.getByRole('link', { name: new RegExp(`Instance ${instanceId}`) }).first().click();
+  await page
+    .getByRole('link', { name: new RegExp(`Instance ${instanceId}`) })
+    .first()
+    .click();
   await page.getByRole('heading', { name: 'History' }).waitFor();
-  const kinds = await page.locator('section:has(h2:text("History")) tbody tr').evaluateAll((rows) => rows.map((r) => r.cells[2]!.textContent));
+  const kinds = await page
+    .locator('section:has(h2:text("History")) tbody tr')
+    .evaluateAll((rows) => rows.map((r) => r.cells[2]!.textContent));
   assert.equal(kinds, ['changed', 'added']);
   await b.shot(page, '07-asset-history');
   b.check(page);
@@ -115,7 +122,10 @@ it('a second scan after the instance stopped: what changed, and the asset histor
 it('export the account as CSV: one file with the instance in it', async () => {
   await page.getByRole('navigation').getByRole('link', { name: 'Inventory' }).click();
   await page.getByLabel('Account').last().selectOption(accountId);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export' }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export' }).click(),
+  ]);
   const csv = readFileSync((await download.path())!, 'utf8');
   assert.match(csv.split('\n')[0]!, /^accountId,regionId,zoneId,type,id,name,status/);
   assert.ok(csv.includes(instanceId), 'the instance is exported');

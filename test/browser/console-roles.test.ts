@@ -93,7 +93,9 @@ it('an admin mints a viewer token: shown once, then gone from the page', async (
 async function noWrites(page: Page, where: string) {
   const names = await page
     .locator('main button, main a.button, dialog button')
-    .evaluateAll((els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => e.textContent?.trim() ?? ''));
+    .evaluateAll((els) =>
+      els.filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => e.textContent?.trim() ?? ''),
+    );
   const writes = names.filter((n) => WRITES.test(n));
   assert.equal(writes, [], `${where} offers a viewer: ${writes.join(', ')}`);
 }
@@ -111,7 +113,10 @@ it('the viewer signs in in a fresh tab and no screen offers a write control', as
 
   await page.getByRole('link', { name: 'shared' }).click();
   await page.getByRole('cell', { name: 'sandbox-cn-hangzhou-1' }).waitFor();
-  await page.getByRole('cell', { name: /create/ }).first().waitFor();
+  await page
+    .getByRole('cell', { name: /create/ })
+    .first()
+    .waitFor();
   await noWrites(page, 'the account');
   await b.shot(page, '04-viewer-account');
 

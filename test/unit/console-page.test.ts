@@ -88,7 +88,8 @@ test('an unknown asset or path is 404; a write to the page is 405', async () => 
 test('the browser code has no HTML sink and no eval', () => {
   const files = readdirSync(UI).filter((f) => f.endsWith('.ts'));
   assert.ok(files.length > 5);
-  const sinks = /\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write|\beval\(|new Function\(|setTimeout\(\s*['"`]/;
+  const sinks =
+    /\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write|\beval\(|new Function\(|setTimeout\(\s*['"`]/;
   const found = files.filter((f) => sinks.test(readFileSync(join(UI, f), 'utf8')));
   assert.equal(found, []);
 });

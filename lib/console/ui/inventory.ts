@@ -377,11 +377,19 @@ function scanChanges(s: Json): HTMLElement {
       el,
       h('h3', null, `Added (${added.length})`),
       added.length
-        ? h('ul', { class: 'plain' }, added.slice(0, 200).map((a) => h('li', null, line(a))))
+        ? h(
+            'ul',
+            { class: 'plain' },
+            added.slice(0, 200).map((a) => h('li', null, line(a))),
+          )
         : h('p', { class: 'muted' }, 'Nothing new.'),
       h('h3', null, `Removed (${removed.length})`),
       removed.length
-        ? h('ul', { class: 'plain' }, removed.slice(0, 200).map((a) => h('li', null, line(a))))
+        ? h(
+            'ul',
+            { class: 'plain' },
+            removed.slice(0, 200).map((a) => h('li', null, line(a))),
+          )
         : h('p', { class: 'muted' }, 'Nothing removed.'),
       h('h3', null, `Changed (${s.counts?.changed ?? 0})`),
       s.counts?.changed

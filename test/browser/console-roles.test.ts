@@ -93,16 +93,18 @@ it('an admin mints a viewer token: shown once, then gone from the page', async (
 async function noWrites(page: Page, where: string) {
   const names = await page
     .locator('main button, main a.button, dialog button')
-    .evaluateAll((els) =>
-      els.filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => e.textContent?.trim() ?? ''),
-    );
+    .evaluateAll((els) => els.filter((e) => (e as any).offsetParent !== null).map((e) => e.textContent?.trim() ?? ''));
   const writes = names.filter((n) => WRITES.test(n));
   assert.equal(writes, [], `${where} offers a viewer: ${writes.join(', ')}`);
 }
 
 it('the viewer signs in in a fresh tab and no screen offers a write control', async () => {
   const page = await b.open(host.url);
-  assert.is(await page.evaluate(() => sessionStorage.getItem('fleet-token')), null, 'a new tab starts signed out');
+  assert.is(
+    await page.evaluate(() => (globalThis as any).sessionStorage.getItem('fleet-token')),
+    null,
+    'a new tab starts signed out',
+  );
   await page.getByLabel('API token').fill(viewerToken);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByText('ops-viewer · viewer · groups ops').waitFor();

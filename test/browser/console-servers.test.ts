@@ -1,10 +1,11 @@
 /**
  * The console in a real browser, servers: sign in, add an account in one step (its regions and
- * key pairs appear at once), deploy a server from the catalog's choices and watch its stages
+ * key pairs appear at once), make a key pair in the browser as its SSH key, deploy a server from the catalog's choices and watch its stages
  * reach `ready`, stop it, delete it with its network. No console error and no failed request.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { browserEnv } from '../helpers/browser';
 import { startTestHost, type TestHost } from '../helpers/local';
@@ -32,7 +33,7 @@ it('sign in with a pasted token: kept in sessionStorage only, never in the URL',
   await page.getByLabel('API token').fill(host.adminToken);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Accounts' }).waitFor();
-  assert.is(await page.evaluate(() => sessionStorage.getItem('fleet-token')), host.adminToken);
+  assert.is(await page.evaluate(() => (globalThis as any).sessionStorage.getItem('fleet-token')), host.adminToken);
   assert.not.ok(page.url().includes(host.adminToken), page.url());
   assert.is(await page.getByLabel('API token').count(), 0, 'the token field is gone');
   await page.getByText('No accounts yet').waitFor();
@@ -62,6 +63,22 @@ it('add an account in one step: verified, and its regions and key pairs appear a
   b.check(page);
 });
 
+it('make a key pair in the browser: imported, its private key downloaded and stored as the SSH key', async () => {
+  await page.getByLabel('Key pair name').fill('console-key');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Add key pair' }).click(),
+  ]);
+  const pem = readFileSync((await download.path())!, 'utf8');
+  assert.match(pem, /^-----BEGIN PRIVATE KEY-----\n/);
+  assert.is(download.suggestedFilename(), 'console-key.pem');
+  await page.getByText('SSH key in cn-hangzhou: console-key (private key stored)').waitFor();
+  await page.getByRole('row', { name: /console-key .* in use/ }).waitFor();
+  assert.not.ok((await page.content()).includes(pem.split('\n')[1]!), 'the private key is not in the page');
+  await b.shot(page, '04b-key-pair');
+  b.check(page);
+});
+
 const quota = (vpcsPerRegion: number) =>
   fetch(`${host.sandbox.url}/__sandbox/accounts/${keys.accountId}/quotas`, {
     method: 'POST',
@@ -84,7 +101,8 @@ it('deploy a server from the catalog choices: a refusal shows its code and hint,
     .first()
     .getAttribute('value');
   await page.getByLabel('Image').selectOption(linux!);
-  await page.getByLabel('Key pair').selectOption('sandbox-cn-hangzhou-1');
+  // The default: the account's SSH key for the region (the pair made above).
+  assert.match((await page.getByLabel('Key pair').locator('option:checked').textContent()) ?? '', /console-key/);
   await page.getByLabel('Name', { exact: true }).fill('web-1');
   await b.shot(page, '05-deploy');
   await page.getByRole('button', { name: 'Deploy' }).click();

@@ -28,7 +28,13 @@ const get = async (path: string, method = 'GET') =>
         requestContext: { requestId: 'r', http: { method, path, sourceIp: '127.0.0.1', userAgent: 't' } },
       }),
     ),
-    { requestId: 'r', credentials: {}, function: { name: 'fleet-console' } },
+    {
+      requestId: 'r',
+      credentials: { accessKeyId: 'LTAIconsolepage00', accessKeySecret: 'not-a-secret-console-page' },
+      function: { name: 'fleet-console', handler: 'index.handler', memory: 128, timeout: 10 },
+      region: 'cn-hangzhou',
+      accountId: '1',
+    } as any,
   )) as Res;
 
 const assets = (html: string) => [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);

@@ -102,6 +102,10 @@ main()
   .then(() => import('./bench-tools').then((m) => m.benchTools()))
   // ---- the first request of a fresh instance with and without the V8 code caches (scripts/bench-code-cache.ts) ----
   .then(() => import('./bench-code-cache').then((m) => m.benchCodeCache({ skipBuild: true })))
+  // ---- scan: 10,000 assets over 10 regions, calls vs bound, wall vs rate floor, RSS (scripts/bench-scan.ts) ----
+  .then(() => import('./bench-scan').then((m) => m.benchScan({ skipBuild: true })))
+  // ---- server builds: billed time, calls, time to ready vs a one-invocation baseline (scripts/bench-builds.ts) ----
+  .then(() => import('./bench-builds').then((m) => m.benchBuilds()))
   .catch((e) => {
     process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
     process.exit(1);

@@ -1,13 +1,12 @@
-/** inventory: scans and assets API plus the periodic scan timer; answers 501 until scanning is built. */
-import { notBuiltHandler } from '../../lib/fc/not-built';
+/** inventory: scans and assets (docs/API.md §1) and the periodic-scan timer. Wiring only; the domain is lib/inventory. */
+import { authenticateBearer } from '../../lib/auth';
+import { createDeps, type Deps } from '../../lib/fc/deps';
+import { createFcHandler } from '../../lib/fc/handler';
+import { inventoryActions, onPeriodicScan } from '../../lib/inventory';
 
-export const handler = notBuiltHandler(
-  'asset inventory',
-  [
-    ['scans.start', 'POST', '/v1/scans', 'start scans'],
-    ['scans.list', 'GET', '/v1/scans', 'list scans'],
-    ['scans.get', 'GET', '/v1/scans/:id', 'read scans'],
-    ['assets.list', 'GET', '/v1/assets', 'list assets'],
-  ],
-  () => ({ scansStarted: 0, note: 'periodic scans are not built yet' }),
-);
+export const handler = createFcHandler<Deps>({
+  actions: inventoryActions(),
+  makeDeps: createDeps,
+  authenticate: authenticateBearer,
+  onTimer: onPeriodicScan,
+});

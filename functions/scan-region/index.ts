@@ -1,4 +1,9 @@
-/** scan-region: scans one account and region per async invocation; answers NotImplemented until scanning is built. */
-import { notBuiltHandler } from '../../lib/fc/not-built';
+/** scan-region: one stage of a scan or of one account × region slice per async invocation. Wiring only. */
+import { createDeps, type Deps } from '../../lib/fc/deps';
+import { createFcHandler } from '../../lib/fc/handler';
+import { scanRegionActions } from '../../lib/inventory';
 
-export const handler = notBuiltHandler('asset inventory', [['scan.region']]);
+export const handler = createFcHandler<Deps>({
+  actions: scanRegionActions(),
+  makeDeps: createDeps,
+});

@@ -5,11 +5,13 @@
  */
 import { createDeps, type Deps } from '../../lib/fc/deps';
 import { createFcHandler } from '../../lib/fc/handler';
+import { addInventoryWorkflows } from '../../lib/inventory';
 import { sweepJobs } from '../../lib/jobs';
 import { serverJobs, sweepOrphans } from '../../lib/servers';
 
+/** Every workflow of the deployment: builds, deletes, power actions, orphan releases, scans and their slices. */
 const sweep = async (deps: Deps) => ({
-  ...(await sweepJobs(deps, serverJobs(deps).registry)),
+  ...(await sweepJobs(deps, addInventoryWorkflows(serverJobs(deps).registry, deps))),
   ...(await sweepOrphans(deps)),
 });
 

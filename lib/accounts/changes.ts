@@ -61,13 +61,14 @@ export const outcomeOf = (v: Verification): NonNullable<ChangeRow['outcome']> =>
 
 /** The plain (non-secret) fields of an account, as the trail shows them. */
 function plainFields(
-  r: Pick<AccountRecord, 'name' | 'alibabaAccountId' | 'defaultRegion' | 'groups'> | undefined,
+  r: Pick<AccountRecord, 'name' | 'alibabaAccountId' | 'defaultRegion' | 'groups' | 'scanIntervalMinutes'> | undefined,
 ): Record<string, unknown> {
   return {
     name: r?.name ?? null,
     alibabaAccountId: r?.alibabaAccountId ?? null,
     defaultRegion: r?.defaultRegion ?? null,
     groups: r?.groups ?? null,
+    scanIntervalMinutes: r?.scanIntervalMinutes ?? null,
   };
 }
 

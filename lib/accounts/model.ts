@@ -29,6 +29,8 @@ export interface AccountRecord {
   credentialRev: number;
   sshKeys: Record<string, { keyPairName: string; privateKey?: SealedSecret }>;
   verification: Verification;
+  /** Minutes between periodic scans; absent = the default (60), 0 = never. */
+  scanIntervalMinutes?: number;
   /**
    * The change this row's last write made, written in that same conditional write: the
    * crash-safe copy of the newest `account_changes` row (lib/accounts/changes.ts).
@@ -39,6 +41,9 @@ export interface AccountRecord {
   createdAtMs: number;
   updatedAtMs: number;
 }
+
+/** How often the periodic scan runs when an account does not say (docs/API.md). */
+export const DEFAULT_SCAN_INTERVAL_MINUTES = 60;
 
 /** `LTAI****wxyz`: enough to recognise a key, never enough to use it. */
 export function maskKeyId(id: string): string {
@@ -64,6 +69,7 @@ export function accountView(r: AccountRecord) {
         : { type: c.type, roleArn: c.roleArn, hasExternalId: c.externalId !== undefined },
     sshKeys,
     verification: r.verification,
+    scanIntervalMinutes: r.scanIntervalMinutes ?? DEFAULT_SCAN_INTERVAL_MINUTES,
     createdAt: r.createdAtMs,
     updatedAt: r.updatedAtMs,
   };

@@ -12,6 +12,7 @@ import { authorize, type Need } from '../auth';
 import type { AccountRecord } from './model';
 
 export type { AccountRecord } from './model';
+export { DEFAULT_SCAN_INTERVAL_MINUTES } from './model';
 export { openCredential, openPrivateKey } from './secrets';
 
 export const accountNotFound = () => new AppError('NotFound', 'the account was not found');
@@ -35,4 +36,9 @@ export async function loadAccount(
   }
   authorize(principal, { ...need, account: rec });
   return rec;
+}
+
+/** Every live account (not being deleted), for system work such as the periodic scan; no scope check. */
+export async function* liveAccounts(store: Store): AsyncIterable<AccountRecord> {
+  for await (const r of store.scan<AccountRecord>(T.accounts)) if (r.deletedAtMs === undefined) yield r;
 }

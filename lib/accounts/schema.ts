@@ -77,6 +77,13 @@ const SSH_KEYS = z
   .record(REGION_ID, SSH_KEY)
   .refine((m) => Object.keys(m).length <= 64, 'at most 64 regions of SSH keys');
 
+/** Minutes between periodic scans (0 = never; at most a week). */
+const SCAN_INTERVAL = z
+  .number('scanIntervalMinutes is a number of minutes')
+  .int('scanIntervalMinutes is a whole number of minutes')
+  .min(0, 'scanIntervalMinutes is 0-10080 (0 = no periodic scan)')
+  .max(10080, 'scanIntervalMinutes is 0-10080 (0 = no periodic scan)');
+
 export const CREATE_ACCOUNT = z.strictObject({
   name: NAME,
   alibabaAccountId: ALIBABA_ACCOUNT_ID.optional(),
@@ -84,6 +91,7 @@ export const CREATE_ACCOUNT = z.strictObject({
   groups: GROUPS.optional(),
   credential: CREDENTIAL,
   sshKeys: SSH_KEYS.optional(),
+  scanIntervalMinutes: SCAN_INTERVAL.optional(),
 });
 
 /** PATCH: every field optional; `null` clears an optional field or one region's SSH key. */
@@ -98,6 +106,7 @@ export const UPDATE_ACCOUNT = z
       .record(REGION_ID, SSH_KEY.nullable())
       .refine((m) => Object.keys(m).length <= 64, 'at most 64 regions of SSH keys')
       .optional(),
+    scanIntervalMinutes: SCAN_INTERVAL.optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');
 

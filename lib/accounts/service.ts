@@ -128,6 +128,7 @@ export async function createAccount(input: unknown, p: Principal, deps: Accounts
     ...(body.alibabaAccountId ? { alibabaAccountId: body.alibabaAccountId } : {}),
     ...(body.defaultRegion ? { defaultRegion: body.defaultRegion } : {}),
     groups: body.groups ?? [],
+    ...(body.scanIntervalMinutes !== undefined ? { scanIntervalMinutes: body.scanIntervalMinutes } : {}),
     credential,
     credentialRev: 1,
     sshKeys,
@@ -244,6 +245,7 @@ export async function updateAccount(id: unknown, input: unknown, p: Principal, d
     if (reverify) next.verification = verification;
     if (body.name !== undefined) next.name = body.name;
     if (body.groups !== undefined) next.groups = body.groups;
+    if (body.scanIntervalMinutes !== undefined) next.scanIntervalMinutes = body.scanIntervalMinutes;
     if (body.alibabaAccountId !== undefined) next.alibabaAccountId = body.alibabaAccountId ?? undefined;
     if (body.defaultRegion !== undefined) next.defaultRegion = body.defaultRegion ?? undefined;
     if (credential) {

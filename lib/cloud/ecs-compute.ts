@@ -198,7 +198,9 @@ export function createEcsCompute(ctx: CallCtx): ComputeApi {
             encrypted: d.encrypted === true,
             deleteWithInstance: d.deleteWithInstance === true,
             zoneId: def(d.zoneId, ''),
+            tags: tagsOf(d.tags),
           };
+          if (d.diskName) disk.diskName = d.diskName;
           if (d.instanceId) disk.instanceId = d.instanceId;
           if (d.diskChargeType) disk.diskChargeType = d.diskChargeType;
           return disk;

@@ -132,6 +132,7 @@ export interface Instance {
 }
 export interface Disk {
   diskId: string;
+  diskName?: string;
   category: string;
   sizeGiB: number;
   status: string;
@@ -141,6 +142,7 @@ export interface Disk {
   diskChargeType?: string;
   deleteWithInstance: boolean;
   zoneId: string;
+  tags: Tag[];
 }
 export interface SecurityGroup {
   securityGroupId: string;

@@ -14,7 +14,6 @@ export type ErrorCode =
   | 'CloudRejected'
   | 'RateLimited'
   | 'CloudUnavailable'
-  | 'NotImplemented'
   | 'Internal';
 
 export const STATUS_OF: Record<ErrorCode, number> = {
@@ -28,7 +27,6 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   CloudRejected: 422,
   RateLimited: 429,
   Internal: 500,
-  NotImplemented: 501,
   CloudUnavailable: 502,
 };
 

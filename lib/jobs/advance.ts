@@ -134,7 +134,16 @@ function step<R extends JobFields, A>(
   }
   if (outcome.kind === 'wait') {
     return {
-      job: { ...job, stages: put({ ...clean, status: 'waiting', waitWhy: outcome.why, failures: 0 }) },
+      job: {
+        ...job,
+        stages: put({
+          ...clean,
+          status: 'waiting',
+          waitWhy: outcome.why,
+          failures: 0,
+          ...(outcome.progress !== undefined ? { progress: outcome.progress } : {}),
+        }),
+      },
       failures: 0,
     };
   }

@@ -161,10 +161,10 @@ export async function runStep(
     record: rec,
     job: claimed,
     outputs: claimed.outputs,
+    progress: st.progress,
     act: () => (acts ??= wf.activities(rec)),
     token: `${job.id}:${st.name}`,
     attempt,
-    progress: st.progress,
     nowMs: now,
     deadlineAtMs: inv.deadlineAtMs - COMMIT_MARGIN_MS,
     random: deps.random,
@@ -174,11 +174,18 @@ export async function runStep(
   const endNow = deps.clock.now();
   const { job: nextJob, waitMs } = advance(wf, rec, claimed, stage, outcome, endNow, deps.random);
 
-  // Commit: the due row first (a row without its record is harmless), then the record.
+  // Commit: the due row first (a row without its record is harmless), then the record. A job
+  // that goes on at once keeps its row: it is already due, and the sweeper measures lateness
+  // from the record's `nextRunAtMs`; only a wait moves it (so the sweeper skips waiting jobs).
   const next = nextJob.status === 'running' ? stageOf(nextJob) : undefined;
   const nextRunAtMs = next ? dueAt(deps, endNow, waitMs) : undefined;
+  const keepRow = nextRunAtMs !== undefined && waitMs === 0 && rec.dueKey !== undefined;
   const dueKey =
-    nextRunAtMs !== undefined ? await putDue(deps.store, table.name, rec.id, nextRunAtMs, endNow) : undefined;
+    nextRunAtMs === undefined
+      ? undefined
+      : keepRow
+        ? rec.dueKey
+        : await putDue(deps.store, table.name, rec.id, nextRunAtMs, endNow);
   const projected = wf.project ? wf.project({ ...rec, job: nextJob }, nextJob, endNow) : {};
   let committed = true;
   try {
@@ -208,8 +215,11 @@ export async function runStep(
     committed,
   });
   if (!committed) return { ran: true, stage: st.name, outcome: outcome.kind, committed };
-  if (rec.dueKey && rec.dueKey !== dueKey) await removeDue(deps.store, rec.dueKey).catch(() => undefined);
-  if (next) await dispatch(deps, wf, { id: rec.id, job: nextJob }, waitMs);
+  // Both after the commit, side by side: FC bills the handler's wall time.
+  await Promise.all([
+    rec.dueKey && rec.dueKey !== dueKey ? removeDue(deps.store, rec.dueKey).catch(() => undefined) : undefined,
+    next ? dispatch(deps, wf, { id: rec.id, job: nextJob }, waitMs) : undefined,
+  ]);
   return {
     ran: true,
     stage: st.name,

@@ -47,6 +47,8 @@ export async function sweepJobs(
       out.busy++;
       continue;
     }
+    // A job that went on at once keeps an older row: late is measured from when it was due.
+    if ((rec.nextRunAtMs ?? row.atMs) > cutoff) continue;
     const wf = registry.get(job.kind);
     if (!wf) continue;
     const st = stageOf(job);

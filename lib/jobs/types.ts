@@ -10,8 +10,8 @@ import type { AppError } from '../core/errors';
 import type { TableDef } from '../store/types';
 
 /**
- * `wait.progress` is kept on the stage until it is done and handed back as `ctx.progress` on its
- * next run: how a stage that spans many runs (paging, a zone fallback) remembers where it is.
+ * `wait.progress` is the stage's own checkpoint (e.g. a page token): committed with the job in the
+ * same conditional write, handed back as `ctx.progress` on the stage's next run, dropped once it is done.
  */
 export type StageResult =
   | { done: unknown }
@@ -44,7 +44,7 @@ export interface StageState {
   endedAtMs?: number;
   /** Why it waits (`VPC Pending`), while `waiting`. */
   waitWhy?: string;
-  /** What the stage saved with its last wait (see `StageResult`); dropped when it is done. */
+  /** What the stage saved when it last waited (kept across retries, dropped when done). */
   progress?: unknown;
   error?: JobError;
 }
@@ -91,14 +91,14 @@ export interface StageCtx<R, A> {
   job: Readonly<JobState>;
   /** Outputs of the stages done so far, by name. */
   outputs: Readonly<Record<string, unknown>>;
+  /** This stage's checkpoint from its last `wait` (undefined on its first run). */
+  progress: unknown;
   /** The activities: every cloud call a stage makes goes through here (built lazily, once). */
   act: () => Promise<A>;
   /** `<job id>:<stage>`: the ClientToken of this stage's creates, the same on every attempt. */
   token: string;
   /** Leases taken by this stage so far, this one included (1 on the first run). */
   attempt: number;
-  /** What this stage saved with its last wait, if anything. */
-  progress: unknown;
   nowMs: number;
   /** Real-clock epoch ms when this invocation must have committed. */
   deadlineAtMs: number;

@@ -45,3 +45,8 @@ export function pollMs(t: Transition, attempt: number): number {
 
 /** A stage result that looks again later. */
 export const waitFor = (t: Transition, attempt: number, why: string) => ({ wait: { ms: pollMs(t, attempt), why } });
+
+/** `waitFor` that also keeps `progress` on the stage for its next run. */
+export const waitWith = (progress: unknown, t: Transition, attempt: number, why: string) => ({
+  wait: { ms: pollMs(t, attempt), why, progress },
+});

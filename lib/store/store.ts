@@ -300,7 +300,16 @@ export function createStore(opts: StoreOptions): Store {
     async range<R extends object>(table: TableDef, q: RangeQuery<R> = {}): Promise<Page<R & Versioned>> {
       const bounds = rangeBounds(table, q);
       const backward = q.direction === 'backward';
-      const fp = queryFingerprint([table.name, q.eq ?? null, q.prefix ?? null, q.gte ?? null, q.lt ?? null, backward]);
+      const fp = queryFingerprint([
+        table.name,
+        q.eq ?? null,
+        q.prefix ?? null,
+        q.gte ?? null,
+        q.lt ?? null,
+        backward,
+        // A listing's in-memory filters (`bind`) are part of its query: a cursor reused with others is refused.
+        ...(q.bind === undefined ? [] : [q.bind]),
+      ]);
       let start: PkValue[] | undefined;
       if (q.cursor !== undefined) {
         start = openCursor(await cursorKey(), q.cursor, fp, table.pk.length, clock.now());

@@ -49,6 +49,40 @@ export const servers: TableDef = { name: 'servers', pk: [{ name: 'id' }] };
 export const scans: TableDef = { name: 'scans', pk: [{ name: 'id' }] };
 
 /**
+ * scan_slices — PK (id), id = `<scanId>.<regionId>`: one account × region slice of a scan, a job
+ * record (lib/jobs) holding the slice's stage state and its checkpoint (NextToken, cursor), so
+ * twenty regions never fight over one scan row.
+ * - the scan's per-region progress (GET /v1/scans/{id}), its fan-out and its end: range prefix `<scanId>.`.
+ * - the runner and the sweeper: get by id.
+ */
+export const scanSlices: TableDef = { name: 'scan_slices', pk: [{ name: 'id' }] };
+
+/**
+ * scan_items — PK (sliceId, type, id): what a slice found in the cloud (level 1 + level 2),
+ * staged before it touches the inventory; a page fetched twice writes the same rows. Removed
+ * when the slice ends.
+ * - the slice's apply step: range (sliceId, *) with a cursor checkpoint; cleanup: same range, delete.
+ */
+export const scanItems: TableDef = {
+  name: 'scan_items',
+  pk: [{ name: 'sliceId' }, { name: 'type' }, { name: 'id' }],
+};
+
+/**
+ * scan_heads — PK (accountId): the account's newest scan `{scanId, startedAtMs}`. Claimed with a
+ * conditional create/update, so one account never runs two scans; the periodic timer reads when
+ * each account last scanned (batchGet).
+ */
+export const scanHeads: TableDef = { name: 'scan_heads', pk: [{ name: 'accountId' }] };
+
+/**
+ * rate_windows — PK (key), key = `<accountId>/<api>[/<regionId>]`: a fixed-window call counter
+ * `{window, count}` shared by every function instance, so concurrent slices together stay under
+ * a per-account API rate limit (SearchResources 20/s). Conditional updates on `version`.
+ */
+export const rateWindows: TableDef = { name: 'rate_windows', pk: [{ name: 'key' }] };
+
+/**
  * account_refs — PK (accountId, ref), ref = `<kind>#<id>` (kinds: `server`, `scan`).
  * Written once when the object is created (before the object row), never updated; removed with
  * the object. A ref without its object is harmless (the batchGet misses it and it is skipped).
@@ -84,11 +118,17 @@ export const assets: TableDef = {
 };
 
 /**
- * asset_events — PK (accountId, eventId), time-ordered ids (`timeOrderedId('aev')`): the history
- * of added / changed / removed assets. Backward range (accountId, *) = newest first; with
- * `eventId` ≥ `timeOrderedId` bound of a time, a time window.
+ * asset_events — PK (accountId, asset, scanId), asset = `<type>/<id>`: one row per scan that
+ * added, changed or removed the asset (`{kind, changes, regionId, atMs}`). The scan id is
+ * time-ordered, so the key is the same on every retry of a scan (never recorded twice) and a
+ * backward range is newest first.
+ * - GET /v1/assets/{type}/{id}?accountId=: backward range (accountId, asset, *) gives the
+ *   history and the region the asset lives in (the assets key needs it).
  */
-export const assetEvents: TableDef = { name: 'asset_events', pk: [{ name: 'accountId' }, { name: 'eventId' }] };
+export const assetEvents: TableDef = {
+  name: 'asset_events',
+  pk: [{ name: 'accountId' }, { name: 'asset' }, { name: 'scanId' }],
+};
 
 /**
  * account_changes — PK (accountId, changeId): the accounts audit trail, append-only, kept after
@@ -142,6 +182,10 @@ export const ALL_TABLES: readonly TableDef[] = [
   cache,
   servers,
   scans,
+  scanSlices,
+  scanItems,
+  scanHeads,
+  rateWindows,
   accountRefs,
   idempotency,
   locks,

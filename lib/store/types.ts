@@ -60,6 +60,11 @@ export interface RangeQuery<R = Record<string, unknown>> {
   limit?: number;
   /** `nextCursor` of the previous page of the same query. */
   cursor?: string;
+  /**
+   * What else the listing's cursors are bound to (the in-memory filters, the caller's scope): a
+   * cursor of the same range with other filters is refused like one of another range.
+   */
+  bind?: unknown;
   /** In-memory filter applied while paging; `limit` counts items that pass. */
   filter?: (record: R & Versioned) => boolean;
   /** Stop after reading this many rows even if fewer than `limit` passed the filter (default 5000). */

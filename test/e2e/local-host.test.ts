@@ -75,13 +75,14 @@ test('malformed JSON answers 400 ValidationFailed, not 500', async () => {
   assert.is(body.error.code, 'ValidationFailed');
 });
 
-test('auth comes before the not-yet-built domains: 401 without a token, 501 with the admin token', async () => {
-  const anon = await host.fetch('/v1/servers');
-  assert.is(anon.status, 401);
-  assert.is(((await anon.json()) as { error: { code: string } }).error.code, 'Unauthenticated');
-  const admin = await host.fetch('/v1/scans', { token: host.adminToken });
-  assert.is(admin.status, 501);
-  assert.is(((await admin.json()) as { error: { code: string } }).error.code, 'NotImplemented');
+test('auth comes first on every function: 401 without a token, the answer with the admin token', async () => {
+  for (const path of ['/v1/servers', '/v1/scans', '/v1/orphans']) {
+    const anon = await host.fetch(path);
+    assert.is(anon.status, 401, path);
+    assert.is(((await anon.json()) as { error: { code: string } }).error.code, 'Unauthenticated');
+    const admin = await host.fetch(path, { token: host.adminToken });
+    assert.is(admin.status, 200, path);
+  }
 });
 
 test('functions run in their own processes: one per function, reused', async () => {

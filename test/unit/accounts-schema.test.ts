@@ -187,6 +187,7 @@ test('masking and the public view hold no secret', () => {
     'groups',
     'id',
     'name',
+    'scanIntervalMinutes',
     'sshKeys',
     'updatedAt',
     'verification',

@@ -97,9 +97,12 @@ export function eipView(
 export function collectGarbage(s: CloudState, c: Clock): void {
   s.vpcs = s.vpcs.filter((v) => vpcStatus(v, c) !== null);
   s.vSwitches = s.vSwitches.filter((v) => vSwitchStatus(v, c) !== null);
-  s.routeEntries = s.routeEntries.filter((r) => routeStatus(r, c) !== null && s.vpcs.some((v) => v.id === r.vpcId));
+  // Sets, not nested scans: this runs on every call, and accounts may hold thousands of instances.
+  const vpcIds = new Set(s.vpcs.map((v) => v.id));
+  s.routeEntries = s.routeEntries.filter((r) => routeStatus(r, c) !== null && vpcIds.has(r.vpcId));
   s.instances = s.instances.filter((i) => instanceStatus(i, c) !== null);
-  s.disks = s.disks.filter((d) => s.instances.some((i) => i.id === d.instanceId));
+  const instanceIds = new Set(s.instances.map((i) => i.id));
+  s.disks = s.disks.filter((d) => instanceIds.has(d.instanceId));
   s.eips = s.eips.filter((e) => eipView(e, c) !== null);
   s.securityGroups = s.securityGroups.filter((g) => g.deletedAtMs === undefined);
 }

@@ -6,7 +6,7 @@
  */
 import { clientToken } from '../../cloud/client-token';
 import { serverView } from '../model';
-import { waitFor } from '../waits';
+import { waitFor, waitWith } from '../waits';
 import {
   type BootstrapOut,
   cloudCodeIs,
@@ -106,17 +106,22 @@ export const bootstrapStage: ServerStage = {
     const b = c.record.spec.bootstrap!;
     const act = await c.act();
     const { instanceId } = out<InstanceOut>(c, 'instance')!;
-    // A retry after a failed script runs it again: the token changes with each resume.
-    const { invokeId } = await act.cloud.ecs.runCommand({
-      instanceIds: [instanceId],
-      script: bootstrapScript(c.record.regionId, b),
-      name: `fleet-bootstrap-${c.record.id}`,
-      timeoutSeconds: b.timeoutSeconds,
-      clientToken: clientToken(c.token, String(c.job.resumedAtMs ?? 0)),
-    });
+    // Sent once per run of the job (the progress remembers it); a retry after a failed script
+    // sends it again: the token changes with each resume.
+    const invokeId =
+      (c.progress as { invokeId?: string } | undefined)?.invokeId ??
+      (
+        await act.cloud.ecs.runCommand({
+          instanceIds: [instanceId],
+          script: bootstrapScript(c.record.regionId, b),
+          name: `fleet-bootstrap-${c.record.id}`,
+          timeoutSeconds: b.timeoutSeconds,
+          clientToken: clientToken(c.token, String(c.job.resumedAtMs ?? 0)),
+        })
+      ).invokeId;
     const [r] = await act.cloud.ecs.describeInvocationResults({ invokeId, instanceId });
     if (!r || !FINISHED.has(r.invocationStatus))
-      return waitFor('command', c.attempt, `script ${r?.invocationStatus ?? 'Pending'}`);
+      return waitWith({ invokeId }, 'command', c.attempt, `script ${r?.invocationStatus ?? 'Pending'}`);
     const result: BootstrapOut = {
       invocationId: invokeId,
       status: r.invocationStatus,

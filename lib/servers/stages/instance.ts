@@ -5,7 +5,7 @@
  * RunInstances, or none).
  */
 import { clientToken } from '../../cloud/client-token';
-import { waitFor } from '../waits';
+import { waitFor, waitWith } from '../waits';
 import {
   cloudCodeIs,
   type Ctx,
@@ -90,7 +90,13 @@ export const instanceRunning: ServerStage = {
     const act = await c.act();
     const { instanceId } = out<InstanceOut>(c, 'instance')!;
     const [i] = await act.cloud.ecs.describeInstances({ instanceIds: [instanceId] });
-    if (i?.status !== 'Running') return waitFor('instanceRunning', c.attempt, `instance ${i?.status ?? 'Pending'}`);
+    if (i?.status !== 'Running') {
+      const w = waitFor('instanceRunning', c.attempt, `instance ${i?.status ?? 'Pending'}`);
+      // The first look is timed from RunInstances (the instance stage's end), not from this run.
+      const ranAt = c.job.stages.find((s) => s.name === 'instance')?.endedAtMs;
+      if (c.attempt === 1 && ranAt !== undefined) w.wait.ms = Math.max(1000, w.wait.ms - (c.nowMs - ranAt));
+      return w;
+    }
     const result: RunningOut = {
       status: i.status,
       ...(i.privateIpAddresses[0] ? { privateIp: i.privateIpAddresses[0] } : {}),
@@ -113,21 +119,27 @@ export const publicIpStage: ServerStage = {
     const act = await c.act();
     const { vpc } = act.cloud;
     const { instanceId } = out<InstanceOut>(c, 'instance')!;
-    const { allocationId } = await vpc.allocateEip({
-      bandwidthMbps: spec.publicIp.bandwidthMbps,
-      internetChargeType: 'PayByTraffic',
-      name: `fleet-${spec.name}`,
-      tags: act.tags,
-      clientToken: clientToken(c.token, 'allocate'),
-    });
-    const [eip] = await vpc.describeEips({ allocationId });
+    const associate = (allocationId: string) =>
+      vpc.associateEip({ allocationId, instanceId, clientToken: clientToken(c.token, 'associate') });
+    const known = (c.progress as { allocationId?: string } | undefined)?.allocationId;
+    if (!known) {
+      // First run: a fresh EIP is Available; bind it at once and look later.
+      const { allocationId } = await vpc.allocateEip({
+        bandwidthMbps: spec.publicIp.bandwidthMbps,
+        internetChargeType: 'PayByTraffic',
+        name: `fleet-${spec.name}`,
+        tags: act.tags,
+        clientToken: clientToken(c.token, 'allocate'),
+      });
+      await associate(allocationId);
+      return waitWith({ allocationId }, 'eipInUse', c.attempt, `EIP ${allocationId} Associating`);
+    }
+    const [eip] = await vpc.describeEips({ allocationId: known });
     if (eip?.status === 'InUse' && eip.instanceId === instanceId) {
-      const result: PublicIpOut = { eipAllocationId: allocationId, publicIp: eip.ipAddress };
+      const result: PublicIpOut = { eipAllocationId: known, publicIp: eip.ipAddress };
       return { done: result };
     }
-    if (eip?.status === 'Available') {
-      await vpc.associateEip({ allocationId, instanceId, clientToken: clientToken(c.token, 'associate') });
-    }
-    return waitFor('eipInUse', c.attempt, `EIP ${allocationId} ${eip?.status ?? 'Associating'}`);
+    if (eip?.status === 'Available') await associate(known);
+    return waitWith({ allocationId: known }, 'eipInUse', c.attempt, `EIP ${known} ${eip?.status ?? 'Associating'}`);
   },
 };

@@ -9,7 +9,7 @@ import { clientToken } from '../../cloud/client-token';
 import type { Tag } from '../../cloud/types';
 import { TAG_MANAGED, TAG_SHARED } from '../activities';
 import { formatCidr, parseCidr } from '../schema';
-import { waitFor } from '../waits';
+import { waitFor, waitWith } from '../waits';
 import type { Ctx, PreflightOut, ServerStage, VpcOut, VSwitchOut } from './common';
 import { networkOf, out } from './common';
 
@@ -43,16 +43,19 @@ export const vpcStage: ServerStage = {
     const { vpc } = act.cloud;
     if (spec.network.mode === 'shared') return sharedVpc(c);
     const cidrBlock = spec.network.cidrBlock ?? DEDICATED_CIDR;
-    const made = await vpc.createVpc({
-      cidrBlock,
-      vpcName: `fleet-${spec.name}`,
-      description: `alicloud-fleet server ${c.record.id}`,
-      tags: act.tags,
-      clientToken: clientToken(c.token),
-    });
+    // Created on the first run; later runs only look (the ClientToken would return the same VPC anyway).
+    const made =
+      (c.progress as { vpcId: string; vRouterId: string; routeTableId: string } | undefined) ??
+      (await vpc.createVpc({
+        cidrBlock,
+        vpcName: `fleet-${spec.name}`,
+        description: `alicloud-fleet server ${c.record.id}`,
+        tags: act.tags,
+        clientToken: clientToken(c.token),
+      }));
     const [now] = await vpc.describeVpcs({ vpcIds: [made.vpcId] });
     if (now?.status !== 'Available')
-      return waitFor('vpcAvailable', c.attempt, `VPC ${made.vpcId} ${now?.status ?? 'Pending'}`);
+      return waitWith(made, 'vpcAvailable', c.attempt, `VPC ${made.vpcId} ${now?.status ?? 'Pending'}`);
     const result: VpcOut = { ...made, cidrBlock, owned: true };
     return { done: result };
   },
@@ -110,7 +113,15 @@ export async function vSwitchIn(
   vpcOut: VpcOut,
   zoneId: string,
   index: number,
-): Promise<{ vSwitchId?: string; why?: string; wait?: 'vSwitchAvailable' | 'sharedLock'; owned: boolean }> {
+  /** A VSwitch this build already created there (a later run only looks at it). */
+  known?: string,
+): Promise<{
+  vSwitchId?: string;
+  pending?: string;
+  why?: string;
+  wait?: 'vSwitchAvailable' | 'sharedLock';
+  owned: boolean;
+}> {
   const act = await c.act();
   const { vpc } = act.cloud;
   if (!vpcOut.owned) {
@@ -147,17 +158,24 @@ export async function vSwitchIn(
   }
   const cidrBlock = subnet(vpcOut.cidrBlock, index);
   if (!cidrBlock) throw new Error(`VPC ${vpcOut.vpcId} (${vpcOut.cidrBlock}) has no room for VSwitch ${index + 1}`);
-  const made = await vpc.createVSwitch({
-    vpcId: vpcOut.vpcId,
-    zoneId,
-    cidrBlock,
-    vSwitchName: `fleet-${c.record.spec.name}-${zoneId}`,
-    tags: act.tags,
-    clientToken: clientToken(c.token, zoneId),
-  });
+  const made = known
+    ? { vSwitchId: known }
+    : await vpc.createVSwitch({
+        vpcId: vpcOut.vpcId,
+        zoneId,
+        cidrBlock,
+        vSwitchName: `fleet-${c.record.spec.name}-${zoneId}`,
+        tags: act.tags,
+        clientToken: clientToken(c.token, zoneId),
+      });
   const [sw] = await vpc.describeVSwitches({ vSwitchId: made.vSwitchId });
   if (sw?.status !== 'Available')
-    return { why: `VSwitch ${made.vSwitchId} ${sw?.status ?? 'Pending'}`, wait: 'vSwitchAvailable', owned: true };
+    return {
+      pending: made.vSwitchId,
+      why: `VSwitch ${made.vSwitchId} ${sw?.status ?? 'Pending'}`,
+      wait: 'vSwitchAvailable',
+      owned: true,
+    };
   return { vSwitchId: made.vSwitchId, owned: true };
 }
 
@@ -168,8 +186,9 @@ export const vSwitchStage: ServerStage = {
     const pre = out<PreflightOut>(c, 'preflight')!;
     const vpcOut = out<VpcOut>(c, 'vpc')!;
     const zoneId = pre.zones[0]!;
-    const sw = await vSwitchIn(c, vpcOut, zoneId, 0);
-    if (!sw.vSwitchId) return waitFor(sw.wait ?? 'vSwitchAvailable', c.attempt, sw.why ?? 'VSwitch Pending');
+    const sw = await vSwitchIn(c, vpcOut, zoneId, 0, (c.progress as { pending?: string } | undefined)?.pending);
+    if (!sw.vSwitchId)
+      return waitWith({ pending: sw.pending }, sw.wait ?? 'vSwitchAvailable', c.attempt, sw.why ?? 'VSwitch Pending');
     const result: VSwitchOut = { vSwitchId: sw.vSwitchId, zoneId, owned: sw.owned };
     return { done: result };
   },

@@ -50,7 +50,7 @@ test.after(async () => {
 async function scan(shot: string) {
   await page.getByRole('navigation').getByRole('link', { name: 'Inventory' }).click();
   await page.getByRole('button', { name: 'Start scan' }).click();
-  await page.getByRole('heading', { name: 'Scan' }).waitFor();
+  await page.getByRole('heading', { name: 'Scan', exact: true }).waitFor();
   await page.locator('table.regions tbody tr').first().waitFor();
   await b.shot(page, `${shot}-running`);
   await page.locator('.titlebar .badge', { hasText: 'succeeded' }).waitFor({ timeout: 120_000 });

@@ -19,6 +19,11 @@ export const ASSET_TYPES = [
 
 const assetHref = (a: Json) =>
   `#/assets/${encodeURIComponent(a.type)}/${encodeURIComponent(a.id)}?accountId=${encodeURIComponent(a.accountId)}`;
+/** Removed, or the cloud's status: green when it is up (Running, Available, InUse), grey otherwise. */
+const assetBadge = (a: Json) =>
+  a.deletedAt
+    ? badge('deleted', 'removed')
+    : badge(/^(Running|Available|InUse)$/.test(a.status ?? '') ? 'live' : 'pending', a.status ?? 'present');
 const counts = (c: Json) =>
   c ? `${c.found} found · ${c.added} added · ${c.changed} changed · ${c.removed} removed` : '';
 
@@ -166,7 +171,7 @@ function assetBrowser(accOpts: Array<[string, string]>, q: URLSearchParams, go: 
           a.name ?? '',
           a.type.replace(/^ACS::/, ''),
           a.regionId,
-          h('span', null, badge(a.deletedAt ? 'deleted' : 'live', a.deletedAt ? 'removed' : (a.status ?? 'present'))),
+          h('span', null, assetBadge(a)),
           a.managedBy ? h('a', { href: `#/servers/${a.managedBy}` }, a.managedBy) : '',
           fmtTime(a.lastSeenAt),
         ),
@@ -444,12 +449,7 @@ export const assetScreen: Screen = async (root, ctx) => {
   const a = r.asset;
   put(
     root,
-    h(
-      'div',
-      { class: 'titlebar' },
-      h('h1', null, a.name || a.id),
-      badge(a.deletedAt ? 'deleted' : 'live', a.deletedAt ? 'removed' : (a.status ?? 'present')),
-    ),
+    h('div', { class: 'titlebar' }, h('h1', null, a.name || a.id), assetBadge(a)),
     kv([
       ['Type', a.type],
       ['Id', h('code', null, a.id)],

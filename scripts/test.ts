@@ -143,7 +143,7 @@ async function main() {
         if (ok && r.skipped && !process.env.TEST_VERBOSE)
           for (const line of strip(r.output)
             .split('\n')
-            .filter((l) => /^skipped: \D/i.test(l.trim())))
+            .filter((l) => /^skipped: [^\s\d]/i.test(l.trim())))
             process.stdout.write(`    ${line.trim()}\n`);
         if (!ok || process.env.TEST_VERBOSE)
           process.stdout.write(

@@ -16,15 +16,15 @@ import { build } from '../lib/build';
 const runs = Number(process.env.BENCH_RUNS) || 5;
 const HTTP_FACING = new Set(['settings', 'catalog', 'servers', 'inventory', 'console']);
 
-/** The child: require the bundle, then one cheap request (the health check or an unknown action). */
+/** The child: require the bundle, then one cheap request (the console page or an unknown action). */
 const probe = `
 const t0 = process.hrtime.bigint();
 const { handler } = require(process.argv[1]);
 const init = Number(process.hrtime.bigint() - t0) / 1e6;
 const ctx = { requestId: 'bench', credentials: { accessKeyId: 'AKID', accessKeySecret: 'secret' },
   function: { name: 'bench', handler: 'index.handler', memory: 256, timeout: 30 }, region: 'cn-hangzhou', accountId: '1' };
-const http = { version: 'v1', rawPath: '/healthz', headers: {}, queryParameters: {}, body: '', isBase64Encoded: false,
-  requestContext: { accountId: '1', domainName: 'b', requestId: 'bench', http: { method: 'GET', path: '/healthz', sourceIp: '127.0.0.1', userAgent: 'bench' }, time: '', timeEpoch: '0' } };
+const http = { version: 'v1', rawPath: '/', headers: {}, queryParameters: {}, body: '', isBase64Encoded: false,
+  requestContext: { accountId: '1', domainName: 'b', requestId: 'bench', http: { method: 'GET', path: '/', sourceIp: '127.0.0.1', userAgent: 'bench' }, time: '', timeEpoch: '0' } };
 const event = process.argv[2] === 'console' ? http : { action: 'bench.noop', input: {} };
 const t1 = process.hrtime.bigint();
 Promise.resolve(handler(Buffer.from(JSON.stringify(event)), ctx)).then(() => {

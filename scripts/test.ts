@@ -76,8 +76,9 @@ function run(cmd: string, args: string[], label: string, timeoutMs: number): Pro
       const passed = Number(/Passed:\s+(\d+)/.exec(text)?.[1] ?? 0);
       const skipped = Number(/Skipped:\s+(\d+)/.exec(text)?.[1] ?? 0);
       let failed = Math.max(0, total - passed - skipped);
-      // A file that crashed or never reported counts as one failure, never as a pass.
-      if ((code !== 0 || total === 0) && failed === 0) failed = 1;
+      // A file that crashed or never reported counts as one failure, never as a pass; one whose
+      // every test was skipped (say why on a `skipped:` line) counts as skipped.
+      if ((code !== 0 || (total === 0 && skipped === 0)) && failed === 0) failed = 1;
       resolve({
         file: label,
         passed: code === 0 || failed > 0 ? passed : 0,
@@ -101,6 +102,11 @@ async function main() {
     // Whole-tree checks, each one line of the summary: types, then format and lint (`npm run lint`).
     const checks: Array<[string, string[]]> = [
       ['typecheck', [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root]],
+      // The console's browser code has its own config (DOM types, no node types).
+      [
+        'typecheck console ui',
+        [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', join(root, 'lib/console/ui')],
+      ],
       ['lint', [join(root, 'node_modules/@biomejs/biome/bin/biome'), 'check', '--error-on-warnings', root]],
     ];
     for (const [label, args] of checks) {
@@ -112,7 +118,7 @@ async function main() {
     }
   }
   // The local host runs the BUILT bundles: build once here, not once per test file.
-  if (files.some((f) => f.includes('e2e') || f.includes('integration'))) {
+  if (files.some((f) => f.includes('e2e') || f.includes('integration') || f.includes('browser'))) {
     const b = await run(process.execPath, ['--import', 'tsx', join(root, 'scripts/build.ts')], 'build', 300_000);
     process.stdout.write(`${b.code === 0 ? 'ok  ' : 'FAIL'} build (${b.ms} ms)\n`);
     if (b.code !== 0) {
@@ -132,8 +138,13 @@ async function main() {
         results.push(r);
         const ok = r.failed === 0;
         process.stdout.write(
-          `${ok ? 'ok  ' : 'FAIL'} ${f}  ${r.passed} passed${r.failed ? `, ${r.failed} failed` : ''} (${r.ms} ms)\n`,
+          `${ok ? 'ok  ' : 'FAIL'} ${f}  ${r.passed} passed${r.failed ? `, ${r.failed} failed` : ''}${r.skipped ? `, ${r.skipped} skipped` : ''} (${r.ms} ms)\n`,
         );
+        if (ok && r.skipped && !process.env.TEST_VERBOSE)
+          for (const line of strip(r.output)
+            .split('\n')
+            .filter((l) => /^skipped: [^\s\d]/i.test(l.trim())))
+            process.stdout.write(`    ${line.trim()}\n`);
         if (!ok || process.env.TEST_VERBOSE)
           process.stdout.write(
             `${r.output

@@ -23,6 +23,23 @@ export function tokenActions(): Action<BearerDeps>[] {
       },
     },
     {
+      // Any valid token: what the caller may do, so a client (the console) shows only the
+      // controls that would work, without probing with a write.
+      name: 'tokens.whoami',
+      http: { method: 'GET', path: '/v1/whoami' },
+      run: async (_input, { principal }) => {
+        authorize(principal, { access: 'read', doing: 'see who they are' });
+        return {
+          kind: principal.kind,
+          role: principal.role,
+          groups: principal.groups,
+          ...(principal.name !== undefined ? { name: principal.name } : {}),
+          ...(principal.tokenId !== undefined ? { tokenId: principal.tokenId } : {}),
+          ...(principal.expiresAtMs !== undefined ? { expiresAt: principal.expiresAtMs } : {}),
+        };
+      },
+    },
+    {
       name: 'tokens.delete',
       http: { method: 'DELETE', path: '/v1/tokens/:id' },
       run: async (input, { principal, deps }) => {

@@ -107,5 +107,12 @@ export async function authenticate(token: string | undefined, deps: AuthDeps): P
   if (rec.expiresAtMs !== undefined && deps.clock.now() >= rec.expiresAtMs)
     throw new AppError('Unauthenticated', 'the bearer token has expired; ask an admin for a new one');
   registerSecret(token); // a valid token is a secret of ours: scrub it from this instance's logs
-  return { kind: 'token', role: rec.role, groups: rec.groups, tokenId: rec.id, name: rec.name };
+  return {
+    kind: 'token',
+    role: rec.role,
+    groups: rec.groups,
+    tokenId: rec.id,
+    name: rec.name,
+    ...(rec.expiresAtMs !== undefined ? { expiresAtMs: rec.expiresAtMs } : {}),
+  };
 }

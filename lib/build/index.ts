@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheFitsThisNode, type CodeCacheOptions, makeCodeCaches } from './code-cache';
+import { compileConsoleUi } from '../console/ui-compile';
 
 export interface BuiltFunction {
   name: string;
@@ -92,6 +93,27 @@ const lazyPlugin: Plugin = {
     b.onResolve({ filter: /^\.\/lazy\//, namespace: 'lazy-sdk' }, (args) => ({ path: args.path, external: true }));
   },
 };
+
+/**
+ * `lib/console/ui-assets.ts` → the console's compiled browser assets as constants, so the bundle
+ * serves them without a compiler. The UI's sources are reported through `onInputs`: the bundle's
+ * metafile lists them too, so `ifChanged` rebuilds when one of them changes.
+ */
+function consoleUiPlugin(root: string, onInputs: (inputs: string[]) => void): Plugin {
+  return {
+    name: 'console-ui',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]lib[\\/]console[\\/]ui-assets\.ts$/ }, () => {
+        const ui = compileConsoleUi(root);
+        onInputs(ui.inputs);
+        return {
+          contents: `const assets = ${JSON.stringify(ui.assets)};\nexport function consoleAssets() { return assets; }\n`,
+          loader: 'js',
+        };
+      });
+    },
+  };
+}
 
 const defaultRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -175,6 +197,7 @@ export async function build(opts: BuildOptions = {}): Promise<BuiltFunction[]> {
   if (opts.ifChanged && upToDate(root, outDir, names, opts.codeCache !== false))
     return names.map((n) => describe(outDir, n, false));
   mkdirSync(outDir, { recursive: true });
+  let uiInputs: string[] = [];
   const result = await esbuild({
     absWorkingDir: root,
     entryPoints: Object.fromEntries(names.map((n) => [`${n}/index`, join(root, 'functions', n, 'index.ts')])),
@@ -192,7 +215,7 @@ export async function build(opts: BuildOptions = {}): Promise<BuiltFunction[]> {
     legalComments: 'none',
     logLevel: 'silent',
     define: { 'process.env.NODE_ENV': '"production"' },
-    plugins: [lazyPlugin],
+    plugins: [lazyPlugin, consoleUiPlugin(root, (i) => (uiInputs = i))],
   });
   const lazyChunks = await buildLazyChunks(root, result.metafile);
   const caches =
@@ -214,6 +237,8 @@ export async function build(opts: BuildOptions = {}): Promise<BuiltFunction[]> {
       Object.entries(result.metafile.outputs).find(([p]) => resolve(root, p) === join(outDir, name, 'index.js')) ?? [];
     if (!outPath || !output) throw new Error(`esbuild produced no bundle for ${name}`);
     const inputs = Object.fromEntries(Object.keys(output.inputs).map((i) => [i, result.metafile.inputs[i]!]));
+    if (Object.keys(output.inputs).some((i) => i.endsWith('lib/console/ui-assets.ts')))
+      for (const i of uiInputs) inputs[i] ??= { bytes: statSync(join(root, i)).size, imports: [] };
     put(join(outDir, `${name}.meta.json`), JSON.stringify({ inputs, outputs: { [outPath]: output } }));
     const lazyDir = join(outDir, name, 'lazy');
     const shipped = new Set<string>();

@@ -3,6 +3,7 @@ import type { Action } from '../core/action';
 import type { Principal } from '../core/principal';
 import {
   clearCache,
+  importKeyPair,
   listImages,
   listInstanceTypes,
   listKeyPairs,
@@ -25,6 +26,11 @@ export function catalogActions(): Action<CatalogDeps>[] {
     list('catalog.keyPairs', '/v1/catalog/:accountId/regions/:regionId/key-pairs', listKeyPairs),
     list('catalog.images', '/v1/catalog/:accountId/regions/:regionId/images', listImages),
     list('catalog.instanceTypes', '/v1/catalog/:accountId/regions/:regionId/instance-types', listInstanceTypes),
+    {
+      name: 'catalog.importKeyPair',
+      http: { method: 'POST', path: '/v1/catalog/:accountId/regions/:regionId/key-pairs', status: 201 },
+      run: (input, { principal, deps }) => importKeyPair(input, principal, deps),
+    },
     {
       name: 'catalog.clearCache',
       http: { method: 'DELETE', path: '/v1/catalog/:accountId/cache' },

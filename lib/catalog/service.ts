@@ -2,7 +2,7 @@
  * The catalog domain: what an account can use in each region (regions, zones with stock, key
  * pairs, images, instance types), one account for every region, cached per account and region.
  */
-import { AppError } from '../core/errors';
+import { AppError, validationFailed } from '../core/errors';
 import { ACCOUNT_ID_RE, REGION_ID_RE } from '../core/ids';
 import type { Clock } from '../core/clock';
 import type { Principal } from '../core/principal';
@@ -41,6 +41,17 @@ const ZONES_Q = { ...REGION_Q, instanceType: INSTANCE_TYPE } satisfies Rules;
 const IMAGES_Q = { ...REGION_Q, owner: OWNER } satisfies Rules;
 const TYPES_Q = { ...REGION_Q, zoneId: ZONE_ID } satisfies Rules;
 const CLEAR_Q = { accountId: ACCOUNT_ID, regionId: { ...REGION_ID, optional: true } } satisfies Rules;
+const IMPORT_Q = {
+  ...REGION_Q,
+  // ECS KeyPairName: 2-128 characters, a letter first.
+  keyPairName: {
+    re: /^[A-Za-z][A-Za-z0-9._:-]{1,127}$/,
+    problem: 'a key pair name is 2-128 characters: a letter first, then letters, digits, ".", "_", ":" or "-"',
+  },
+} satisfies Rules;
+/** An OpenSSH public key line: `<type> <base64> [comment]` (RSA, Ed25519 or ECDSA). */
+const PUBLIC_KEY_RE =
+  /^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]{60,8192}={0,2}( [\x21-\x7e][\x20-\x7e]{0,255})?$/;
 
 /** API answer: `{items, cached, fetchedAt}`. */
 const answer = <V>(c: Cached<V[]>) => ({ items: c.value, cached: c.cached, fetchedAt: c.fetchedAtMs });
@@ -222,6 +233,35 @@ export async function listInstanceTypes(input: unknown, p: Principal, deps: Cata
     fetchedAt: Math.min(types.fetchedAtMs, zones.fetchedAtMs),
     zoneId,
   };
+}
+
+/**
+ * POST /v1/catalog/{accountId}/regions/{regionId}/key-pairs: imports a public key as a key pair
+ * (ImportKeyPair). The private key never comes here: whoever made the pair keeps it. The region's
+ * cached key-pair listing is dropped so the next one shows the new pair.
+ */
+export async function importKeyPair(input: unknown, p: Principal, deps: CatalogDeps) {
+  const q = parseQuery(IMPORT_Q, input);
+  const fields = input as Record<string, unknown>;
+  const extra = Object.keys(fields).filter((k) => !(k in IMPORT_Q) && k !== 'publicKeyBody');
+  if (extra.length) throw validationFailed(extra.map((path) => ({ path, problem: 'is not a field of this request' })));
+  const body = fields.publicKeyBody;
+  if (typeof body !== 'string' || body.length > 16384 || !PUBLIC_KEY_RE.test(body.trim()))
+    throw validationFailed([
+      {
+        path: 'publicKeyBody',
+        problem: 'is an OpenSSH public key line: "ssh-ed25519 AAAA… [comment]" (or ssh-rsa, ecdsa)',
+      },
+    ]);
+  const rec = await loadAccount(deps.store, q.accountId, p, { access: 'operate', doing: 'import key pairs' });
+  const c: Ctx = { rec, deps, pre: new Map(), clients: new Map() };
+  await region(c, q.regionId);
+  const r = await (await clientFor(c, q.regionId)).ecs.importKeyPair({
+    keyPairName: q.keyPairName,
+    publicKeyBody: body.trim(),
+  });
+  await clearAccountCache(deps.store, rec.id, q.regionId);
+  return { keyPairName: r.keyPairName, fingerprint: r.keyPairFingerPrint };
 }
 
 /** DELETE /v1/catalog/{accountId}/cache[?regionId=]: the next listing asks the cloud again. */

@@ -12,4 +12,6 @@ export interface Principal {
   groups: string[];
   tokenId?: string;
   name?: string;
+  /** A stored token's expiry (epoch ms), when it has one. */
+  expiresAtMs?: number;
 }

@@ -47,8 +47,14 @@ test('GET / serves the console page', async () => {
   assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
   const html = await res.text();
   assert.match(html, /<title>alicloud-fleet console<\/title>/);
-  assert.match(html, /\/v1\/accounts/);
-  assert.match(html, /\/v1\/servers/);
+  // The page's script comes from the console function too, and talks to the API.
+  const src = /<script src="([^"]+)"/.exec(html)?.[1];
+  assert.ok(src, 'the page names its script');
+  const js = await host.fetch(src!);
+  assert.is(js.status, 200);
+  const code = await js.text();
+  assert.match(code, /\/v1\/accounts/);
+  assert.match(code, /\/v1\/servers/);
 });
 
 test('a body over 64 KiB answers 413 PayloadTooLarge with the request id', async () => {

@@ -4,6 +4,7 @@
  * `{ok, result}` / `{ok: false, error}`, and the reads answer what their HTTP routes answer.
  */
 import { test } from 'uvu';
+import { generateKeyPairSync } from 'node:crypto';
 import * as assert from 'uvu/assert';
 import { akCredential, startDomain, type Domain } from '../helpers/domain';
 import { accountActions } from '../../lib/accounts';
@@ -46,6 +47,18 @@ test('every settings and catalog action answers by direct invocation; reads equa
     ok: true,
     result: null,
   });
+  const { publicKey } = generateKeyPairSync('ed25519');
+  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
+  const str = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
+  const line = `ssh-ed25519 ${Buffer.concat([str(Buffer.from('ssh-ed25519')), str(raw)]).toString('base64')}`;
+  const imported = await invoke('catalog.importKeyPair', {
+    accountId: id,
+    regionId: 'cn-hangzhou',
+    keyPairName: 'invoked-key',
+    publicKeyBody: line,
+  });
+  assert.is(imported.result.keyPairName, 'invoked-key', JSON.stringify(imported));
+  assert.equal((await invoke('tokens.whoami')).result, { kind: 'invoke', role: 'admin', groups: [] });
   const verify = await invoke('accounts.verify', { id });
   assert.is(verify.result.status, 'verified');
   assert.ok(verify.result.permissions.length > 20);

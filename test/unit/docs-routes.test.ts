@@ -201,8 +201,10 @@ test('each documented route is answered by its function handler (401 without a t
       accountId: '1',
     };
     const res = (await handler(event, context)) as { statusCode: number };
-    const want = r.role === 'none' ? 200 : 401;
-    if (res.statusCode !== want) wrong.push(`${key(r)} on ${r.fn}: ${res.statusCode}, expected ${want}`);
+    // An open route with a parameter (a console asset) answers a made-up value with its own 404.
+    const want = r.role === 'none' ? (r.path.includes(':') ? [200, 404] : [200]) : [401];
+    if (!want.includes(res.statusCode))
+      wrong.push(`${key(r)} on ${r.fn}: ${res.statusCode}, expected ${want.join(' or ')}`);
   }
   assert.equal(wrong, []);
 });

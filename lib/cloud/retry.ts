@@ -112,13 +112,11 @@ export async function withRetry<T>(
   } catch (e) {
     if (isAppError(e) || !isCloudError(e)) throw e;
     const c = classified(e);
-    deps.log?.warn('cloud call failed', {
-      action,
-      code: c.code,
-      kind: c.kind,
-      cloudRequestId: c.requestId,
-      httpStatus: c.httpStatus,
-    });
+    // A refusal (not found, denied, invalid) is the caller's answer to report, often expected (a
+    // permission probe): debug. A failure that outlasted its retries is the cloud's trouble: warn.
+    const fields = { action, code: c.code, kind: c.kind, cloudRequestId: c.requestId, httpStatus: c.httpStatus };
+    if (c.retryable) deps.log?.warn('cloud call failed after retries', fields);
+    else deps.log?.debug('cloud call refused', fields);
     throw toCloudAppError(c, e);
   }
 }

@@ -83,6 +83,25 @@ test('a verify decrypts the credential once and calls each probe once', async ()
   assert.is(calls.get('ecs.describeKeyPairs'), 2, 'the audit probe + the configured key pair');
 });
 
+test('a verify logs its expected probe misses at debug: no WARN line for a healthy account', async () => {
+  const created = await d.call('POST', '/v1/accounts', {
+    token: d.adminToken,
+    json: { name: 'quiet', defaultRegion: 'cn-hangzhou', credential: akCredential(keys) },
+  });
+  const from = d.logs.length;
+  const v = await d.call('POST', `/v1/accounts/${created.body.id}/verify`, { token: d.adminToken });
+  assert.is(v.status, 200, v.raw);
+  const lines = d.logs.slice(from).map((l) => JSON.parse(l) as { level: string; msg: string });
+  assert.ok(
+    lines.some((l) => l.level === 'debug'),
+    'the probes are logged',
+  );
+  assert.equal(
+    lines.filter((l) => l.level === 'warn' || l.level === 'error').map((l) => l.msg),
+    [],
+  );
+});
+
 test('a cold catalog request opens the credential once, whatever it misses; the next one reuses the data key', async () => {
   const created = await d.call('POST', '/v1/accounts', {
     token: d.adminToken,

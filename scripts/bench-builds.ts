@@ -3,7 +3,8 @@
  * host and the sandbox at time scale 1 — realistic transitions: VPC 4 s, VSwitch 2.5 s, instance
  * Running 18 s, EIP 2 s — build BUILDS servers (dedicated network, EIP) at once and report per
  * build:
- * - billed: the summed handler time of its provision invocations (what FC bills), median;
+ * - billed: the summed handler time of its provision invocations (what FC bills: the time the
+ *   instance ran the handler, without queueing or cold starts), median;
  * - cloud calls made for it (counted at the sandbox's front door);
  * - time-to-ready, against the sandbox's own transition times on the build's path (26.5 s);
  * against a baseline in the same run that builds the same server in ONE invocation, polling with
@@ -155,7 +156,7 @@ export async function benchBuilds(): Promise<boolean> {
       const prefix = `${id}_`;
       return host.invocations
         .filter((r) => r.functionName === 'fleet-provision' && r.taskId?.startsWith(prefix))
-        .reduce((a, r) => a + r.durationMs, 0);
+        .reduce((a, r) => a + r.handlerMs, 0);
     });
     const invocations = created.map(
       (id) =>

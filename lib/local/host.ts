@@ -72,6 +72,8 @@ export interface InvocationRecord {
   errorType?: string;
   atMs: number;
   durationMs: number;
+  /** The handler's own run time, as the instance measured it: what FC bills (no queueing, no cold start). */
+  handlerMs: number;
   taskId?: string;
   attempt?: number;
 }
@@ -286,6 +288,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
         ...(outcome.ok ? {} : { errorType: outcome.errorType }),
         atMs,
         durationMs: Date.now() - atMs,
+        handlerMs: outcome.durationMs,
         ...extra,
       });
       if (invocations.length > 1000) invocations.splice(0, invocations.length - 1000);

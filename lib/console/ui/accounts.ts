@@ -1,7 +1,7 @@
 /** Accounts: the list, adding one in one step, and one account (edit, verify, audit, trail, SSH keys). */
 import { api, get, type Json, query } from './api';
 import type { Screen } from './app';
-import { h, put, fmtTime, show } from './dom';
+import { h, put, fmtTime, show, thead } from './dom';
 import { actionButton, badge, confirm, errorView, field, input, kv, section, select, table, tr } from './widgets';
 import { regionsAndKeys } from './key-pairs';
 
@@ -341,24 +341,5 @@ function trail(id: string): HTMLElement {
   };
   more.addEventListener('click', () => load().catch((e) => put(slot, errorView(e))));
   load().catch((e) => put(slot, errorView(e)));
-  return h(
-    'div',
-    null,
-    h(
-      'table',
-      null,
-      h(
-        'thead',
-        null,
-        h(
-          'tr',
-          null,
-          ['When', 'What', 'By', 'Changes', 'Outcome'].map((x) => h('th', { scope: 'col' }, x)),
-        ),
-      ),
-      body,
-    ),
-    more,
-    slot,
-  );
+  return h('div', null, h('table', null, thead(['When', 'What', 'By', 'Changes', 'Outcome']), body), more, slot);
 }

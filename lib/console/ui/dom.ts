@@ -77,3 +77,16 @@ export function show(v: unknown): string {
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
+
+/** A table head row of column headers (`<th scope="col">`). */
+export function thead(cols: string[]): HTMLTableSectionElement {
+  return h(
+    'thead',
+    null,
+    h(
+      'tr',
+      null,
+      cols.map((x) => h('th', { scope: 'col' }, x)),
+    ),
+  );
+}

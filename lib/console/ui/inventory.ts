@@ -4,7 +4,7 @@
  */
 import { api, get, type Json, query, send } from './api';
 import { accountLabel, accountsOf, type Screen } from './app';
-import { fmtDuration, fmtTime, h, put, setText, show } from './dom';
+import { fmtDuration, fmtTime, h, put, setText, show, thead } from './dom';
 import { actionButton, badge, errorView, field, input, kv, poll, section, select, table, tr } from './widgets';
 
 export const ASSET_TYPES = [
@@ -214,20 +214,7 @@ function assetBrowser(accOpts: Array<[string, string]>, q: URLSearchParams, go: 
     null,
     form,
     slot,
-    h(
-      'table',
-      null,
-      h(
-        'thead',
-        null,
-        h(
-          'tr',
-          null,
-          ['Id', 'Name', 'Type', 'Region', 'Status', 'Server', 'Last seen'].map((x) => h('th', { scope: 'col' }, x)),
-        ),
-      ),
-      body,
-    ),
+    h('table', null, thead(['Id', 'Name', 'Type', 'Region', 'Status', 'Server', 'Last seen']), body),
     more,
     h('div', { class: 'row export' }, h('span', null, 'Export the chosen account:'), exportFmt, exportBtn, exportMsg),
   );
@@ -325,17 +312,7 @@ export const scanScreen: Screen = async (root, ctx) => {
       h(
         'table',
         { class: 'regions' },
-        h(
-          'thead',
-          null,
-          h(
-            'tr',
-            null,
-            ['Region', 'Status', 'Stage', 'Pages', 'Found', 'Added ~changed −removed', 'Error', 'Took'].map((x) =>
-              h('th', { scope: 'col' }, x),
-            ),
-          ),
-        ),
+        thead(['Region', 'Status', 'Stage', 'Pages', 'Found', 'Added ~changed −removed', 'Error', 'Took']),
         body,
       ),
     ),

@@ -1,7 +1,7 @@
 /** Servers: the list, the deploy form, one server's live stage timeline and its actions. */
 import { api, get, type Json, query } from './api';
 import { accountLabel, accountsOf, type Screen } from './app';
-import { fmtClock, fmtDuration, fmtTime, h, put, setClass, setText } from './dom';
+import { fmtClock, fmtDuration, fmtTime, h, put, setClass, setText, thead } from './dom';
 import { deployForm } from './deploy';
 import { actionButton, badge, confirm, errorView, kv, poll, section, select, table } from './widgets';
 
@@ -97,17 +97,7 @@ export const serversScreen: Screen = async (root, ctx) => {
     h(
       'table',
       null,
-      h(
-        'thead',
-        null,
-        h(
-          'tr',
-          null,
-          ['Name', 'Account', 'Region', 'Status', 'Operation · stage', 'Instance', 'Public IP', 'Updated'].map((x) =>
-            h('th', { scope: 'col' }, x),
-          ),
-        ),
-      ),
+      thead(['Name', 'Account', 'Region', 'Status', 'Operation · stage', 'Instance', 'Public IP', 'Updated']),
       body,
     ),
   );
@@ -143,17 +133,7 @@ function timeline() {
       null,
       ['w-stage', 'w-status', 'w-num', '', 'w-time', 'w-num'].map((c) => h('col', { class: c })),
     ),
-    h(
-      'thead',
-      null,
-      h(
-        'tr',
-        null,
-        ['Stage', 'Status', 'Attempts', 'Waiting for / error', 'Started', 'Took'].map((x) =>
-          h('th', { scope: 'col' }, x),
-        ),
-      ),
-    ),
+    thead(['Stage', 'Status', 'Attempts', 'Waiting for / error', 'Started', 'Took']),
     body,
   );
   const update = (s: Json) => {

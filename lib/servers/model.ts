@@ -68,7 +68,8 @@ export interface BootstrapResult {
 /** One past operation, for the server's history. */
 export interface OperationRecord {
   operation: Operation;
-  status: JobState['status'];
+  /** `superseded`: another operation (a delete) replaced it while it ran. */
+  status: JobState['status'] | 'superseded';
   startedAtMs: number;
   endedAtMs?: number;
   error?: JobError;

@@ -65,15 +65,21 @@ async function loadServer(deps: ServersDeps, id: unknown, p: Principal, need: Ne
   return rec;
 }
 
-/** The previous job, summarised for the history, and the history with it. */
-function withHistory(r: ServerRecord): OperationRecord[] {
+/**
+ * The previous job, summarised for the history, and the history with it. A job still running
+ * (a delete replacing a build or a power action) is `superseded`, ended now: its next invocation
+ * finds another job on the record and runs nothing.
+ */
+function withHistory(r: ServerRecord, nowMs: number): OperationRecord[] {
   const j = r.job;
   if (!j) return r.history;
+  const running = j.status === 'running';
+  const endedAtMs = running ? nowMs : j.endedAtMs;
   const entry: OperationRecord = {
     operation: r.operation,
-    status: j.status,
+    status: running ? 'superseded' : j.status,
     startedAtMs: j.startedAtMs,
-    ...(j.endedAtMs !== undefined ? { endedAtMs: j.endedAtMs } : {}),
+    ...(endedAtMs !== undefined ? { endedAtMs } : {}),
     ...(j.error ? { error: j.error } : {}),
   };
   return [...r.history, entry].slice(-HISTORY_MAX);
@@ -95,7 +101,7 @@ async function replaceJob(
     const d = decide(cur);
     if ('answer' in d) return d.answer as ServerRecord;
     const seq = cur.jobSeq + 1;
-    const next: ServerRecord = { ...cur, ...d, history: withHistory(cur), jobSeq: seq };
+    const next: ServerRecord = { ...cur, ...d, history: withHistory(cur, deps.clock.now()), jobSeq: seq };
     const base = cur;
     try {
       return await startJob(deps, wf, `${cur.id}.${seq}`, next, async (fields: JobStartFields) => {

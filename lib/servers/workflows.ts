@@ -27,7 +27,7 @@ import {
   vpcDelete,
   vSwitchDelete,
 } from './stages/delete';
-import { bootstrapStage, notifyStage, readyStage, routeStage } from './stages/finish';
+import { type BootstrapProgress, bootstrapStage, notifyStage, readyStage, routeStage } from './stages/finish';
 import { instanceRunning, instanceStage, publicIpStage } from './stages/instance';
 import { securityGroupStage, vpcStage, vSwitchStage } from './stages/network';
 import { powerStage } from './stages/power';
@@ -69,9 +69,14 @@ export function resourcesOf(job: JobState, before: Resources = {}): Resources {
 function project(r: ServerRecord, job: JobState, nowMs: number): Partial<ServerRecord> {
   const out: Partial<ServerRecord> = { status: statusOf(r, job), updatedAtMs: nowMs, error: job.error };
   if (job.kind === 'server.create') out.resources = resourcesOf(job, r.resources);
+  const bootStage = job.stages.find((s) => s.name === 'bootstrap');
+  const running = bootStage?.status === 'waiting' ? (bootStage.progress as BootstrapProgress | undefined) : undefined;
   const boot =
     (job.outputs.bootstrap as BootstrapOut | undefined) ??
-    (job.stages.find((s) => s.name === 'bootstrap')?.error?.details as BootstrapOut[] | undefined)?.[0];
+    (bootStage?.error?.details as BootstrapOut[] | undefined)?.[0] ??
+    (running?.invokeId
+      ? { invocationId: running.invokeId, status: running.status, exitCode: null, outputTail: running.outputTail ?? '' }
+      : undefined);
   if (boot) out.bootstrap = boot;
   const seen =
     (job.outputs.ready as { instanceStatus?: string } | undefined)?.instanceStatus ??

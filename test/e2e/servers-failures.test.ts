@@ -3,7 +3,8 @@
  * quota stops a dedicated build in preflight before anything is created, while shared builds
  * reuse one VPC; a type sold out in the first zone lands in the next; each non-retryable failure
  * (permission, invalid image, no balance, a bootstrap script's exit code) ends `failed` with the
- * cloud's code and a hint, and `retry` after the cause is fixed reaches `ready`.
+ * cloud's code and a hint, and `retry` after the cause is fixed reaches `ready`; a delete during
+ * a build supersedes it.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -178,6 +179,51 @@ test('a bootstrap script that fails shows its exit code and output; retry runs i
   assert.is(ok.status, 'ready', JSON.stringify(ok.error));
   assert.equal([ok.bootstrap.exitCode, ok.bootstrap.status], [0, 'Success']);
   assert.is.not(ok.bootstrap.invocationId, s.bootstrap.invocationId, 'the script ran again');
+});
+
+test('a delete while the build runs supersedes it: the build stops where it was, the delete leaves nothing', async () => {
+  const f = await buildFixture(host, { name: 'supersede' });
+  // The gate: the script runs for a simulated day (86 s here), so the build sits in `bootstrap`.
+  await admin(`/accounts/${f.sandboxAccountId}/command-outcomes`, { durationSeconds: 86_400, match: 'long-job' });
+  const r = await api(
+    host,
+    'POST',
+    '/v1/servers',
+    specOf(f, {
+      name: 'superseded',
+      bootstrap: { script: '#!/bin/sh\n# long-job\nsleep 86400\n', timeoutSeconds: 86_400 },
+    }),
+  );
+  assert.is(r.status, 202, r.raw);
+  const waiting = await until(
+    host,
+    r.body.id,
+    (s) => s.stage === 'bootstrap' && s.bootstrap?.status === 'Running',
+    'bootstrap running',
+  );
+  assert.is(waiting.status, 'provisioning');
+  assert.equal([waiting.bootstrap.exitCode, typeof waiting.bootstrap.invocationId], [null, 'string']);
+  const del = await api(host, 'DELETE', `/v1/servers/${r.body.id}?releaseNetwork=true`);
+  assert.is(del.status, 202, del.raw);
+  const gone = await until(host, r.body.id, settled, 'settled');
+  assert.is(gone.status, 'deleted', JSON.stringify(gone.error ?? gone.stages));
+  assert.equal(
+    gone.history.map((h: { operation: string; status: string }) => [h.operation, h.status]),
+    [['create', 'superseded']],
+  );
+  assert.ok(gone.history[0].endedAtMs >= gone.history[0].startedAtMs);
+  const d = await dump(host, f.sandboxAccountId);
+  for (const [type, id] of [
+    ['ACS::ECS::Instance', waiting.resources.instanceId],
+    ['ACS::EIP::EipAddress', waiting.resources.eipAllocationId],
+    ['ACS::ECS::SecurityGroup', waiting.resources.securityGroupId],
+    ['ACS::VPC::VSwitch', waiting.resources.vSwitchId],
+    ['ACS::VPC::VPC', waiting.resources.vpcId],
+  ])
+    assert.not.ok(
+      (d[type] ?? []).some((x: { id: string }) => x.id === id),
+      `${type} ${id} is gone`,
+    );
 });
 
 test('a route is added through the VPC lock; bad specs are 400 with the field', async () => {

@@ -98,6 +98,12 @@ const tail = (s: string) => {
   const b = Buffer.from(s, 'utf8');
   return b.length <= TAIL_BYTES ? s : b.subarray(b.length - TAIL_BYTES).toString('utf8');
 };
+/** A running script, as the bootstrap stage's wait remembers it. */
+export interface BootstrapProgress {
+  invokeId: string;
+  status: string;
+  outputTail: string;
+}
 const FINISHED = new Set(['Success', 'Failed', 'Timeout', 'Aborted', 'Invalid', 'Error', 'Cancelled', 'Terminated']);
 
 export const bootstrapStage: ServerStage = {
@@ -110,7 +116,7 @@ export const bootstrapStage: ServerStage = {
     // Sent once per run of the job (the progress remembers it); a retry after a failed script
     // sends it again: the token changes with each resume.
     const invokeId =
-      (c.progress as { invokeId?: string } | undefined)?.invokeId ??
+      (c.progress as BootstrapProgress | undefined)?.invokeId ??
       (
         await act.cloud.ecs.runCommand({
           instanceIds: [instanceId],
@@ -121,8 +127,12 @@ export const bootstrapStage: ServerStage = {
         })
       ).invokeId;
     const [r] = await act.cloud.ecs.describeInvocationResults({ invokeId, instanceId });
-    if (!r || !FINISHED.has(r.invocationStatus))
-      return waitWith({ invokeId }, 'command', c.attempt, `script ${r?.invocationStatus ?? 'Pending'}`);
+    if (!r || !FINISHED.has(r.invocationStatus)) {
+      // The progress is also what the server shows while the script runs (its output so far).
+      const status = r?.invocationStatus ?? 'Pending';
+      const progress: BootstrapProgress = { invokeId, status, outputTail: tail(r?.output ?? '') };
+      return waitWith(progress, 'command', c.attempt, `script ${status}`);
+    }
     const result: BootstrapOut = {
       invocationId: invokeId,
       status: r.invocationStatus,

@@ -183,6 +183,8 @@ export class InstancePool {
 
   /** An instance with a free slot, else a new one (within the cap); undefined = wait for a slot. */
   private pick(fn: LocalFunction): Instance | undefined {
+    // A waiter woken by close() must not fork a child that nobody will kill.
+    if (this.closed) return undefined;
     const list = (this.instances.get(fn.functionName) ?? []).filter((i) => i.child.connected);
     const slots = Math.max(1, fn.instanceConcurrency ?? 1);
     const free = list.find((i) => i.inflight < slots);

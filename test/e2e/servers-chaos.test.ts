@@ -24,6 +24,12 @@ const TYPES = [
   'ACS::EIP::EipAddress',
 ];
 
+/**
+ * Only turns a stuck build into a failure: 50 builds took ~130 s on a quiet 2-core machine and
+ * 197 s beside four busy loops, so the limit leaves room for a busier one.
+ */
+const SETTLE_MS = 480_000;
+
 let host: TestHost;
 
 test.before(async () => {
@@ -56,7 +62,7 @@ async function buildMany(f: BuildFixture, n: number, prefix: string) {
     Array.from({ length: n }, (_, i) => api(host, 'POST', '/v1/servers', specOf(f, { name: `${prefix}-${i + 1}` }))),
   );
   for (const c of created) assert.is(c.status, 202, c.raw);
-  return Promise.all(created.map((c) => until(host, c.body.id, settled, 'settled', 240_000)));
+  return Promise.all(created.map((c) => until(host, c.body.id, settled, 'settled', SETTLE_MS)));
 }
 
 /** Every build owns exactly one resource of each type, and nothing else of those types exists. */
@@ -79,7 +85,7 @@ async function deleteAll(f: BuildFixture, servers: Array<Record<string, any>>) {
     const r = await api(host, 'DELETE', `/v1/servers/${s.id}?releaseNetwork=true`);
     assert.is(r.status, 202, r.raw);
   }
-  const gone = await Promise.all(servers.map((s) => until(host, s.id, settled, 'deleted', 240_000)));
+  const gone = await Promise.all(servers.map((s) => until(host, s.id, settled, 'deleted', SETTLE_MS)));
   assert.equal(
     gone.filter((s) => s.status !== 'deleted').map((s) => [s.id, s.status, s.error?.code]),
     [],

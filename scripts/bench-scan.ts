@@ -161,13 +161,15 @@ export async function benchScan(opts: { skipBuild?: boolean } = {}): Promise<boo
     timeScale: 1,
     timers: false,
     build: false,
+    // BENCH_SCAN_INSTANCES=<n>: the local host's cap on instances per function (default 4; FC's is higher).
+    ...(process.env.BENCH_SCAN_INSTANCES ? { maxInstancesPerFunction: Number(process.env.BENCH_SCAN_INSTANCES) } : {}),
     // BENCH_SCAN_LOG=<file>: every function log line (info) goes there, to see where time goes.
     onLog: process.env.BENCH_SCAN_LOG
       ? (fn, line) => appendFileSync(process.env.BENCH_SCAN_LOG!, `${Date.now()} [${fn}] ${line}\n`)
       : false,
     env: {
       LOG_LEVEL: process.env.BENCH_SCAN_LOG ? 'info' : 'warn',
-      // e.g. BENCH_SCAN_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the functions
+      // e.g. BENCH_SCAN_NODE_OPTIONS='--require ./scripts/cpu-profile.cjs' to profile the functions
       ...(process.env.BENCH_SCAN_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SCAN_NODE_OPTIONS } : {}),
     },
   });

@@ -17,6 +17,10 @@ type Handler = (event: Buffer, context: unknown, callback?: (err: unknown, resul
 const entry = process.env.FC_LOCAL_ENTRY ?? '';
 const exportName = (process.env.FC_LOCAL_HANDLER ?? 'index.handler').split('.').pop() ?? 'handler';
 
+// Exit through node's own exit path on the host's SIGTERM (the default ends the process at
+// once), so `--cpu-prof` and other exit-time writers given by NODE_OPTIONS get to run.
+process.once('SIGTERM', () => process.exit(0));
+
 const send = (msg: unknown) => {
   if (process.connected) process.send?.(msg);
 };

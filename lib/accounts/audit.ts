@@ -26,6 +26,7 @@ const PH = {
   vpc: 'vpc-fleetauditplaceholder',
   vtb: 'vtb-fleetauditplaceholder',
   i: 'i-fleetauditplaceholder',
+  invoke: 't-fleetauditplaceholder',
 };
 
 const DRY: Record<string, Probe> = {
@@ -41,6 +42,10 @@ const DRY: Record<string, Probe> = {
       dryRun: true,
     }),
   'ecs:DeleteInstance': (c) => c.ecs.deleteInstance({ instanceId: PH.i, force: true, dryRun: true }),
+  // Power actions (POST /v1/servers/{id}/actions).
+  'ecs:StartInstance': (c) => c.ecs.startInstance({ instanceId: PH.i, dryRun: true }),
+  'ecs:StopInstance': (c) => c.ecs.stopInstance({ instanceId: PH.i, dryRun: true }),
+  'ecs:RebootInstance': (c) => c.ecs.rebootInstance({ instanceId: PH.i, dryRun: true }),
   'vpc:CreateVpc': (c) => c.vpc.createVpc({ cidrBlock: '172.16.0.0/16', dryRun: true }),
   'vpc:DescribeVpcs': (c) => c.vpc.describeVpcs({ dryRun: true }),
   'vpc:DeleteVpc': (c) => c.vpc.deleteVpc({ vpcId: PH.vpc, dryRun: true }),
@@ -73,6 +78,13 @@ const READ: Record<string, Probe> = {
   'ecs:DescribeKeyPairs': (c) => c.ecs.describeKeyPairs({ keyPairName: 'fleet-audit-probe' }),
   'ecs:DescribeInstanceTypes': (c) => c.ecs.describeInstanceTypes({ instanceTypes: ['ecs.g6.large'] }),
   'vpc:DescribeRouteEntryList': (c) => c.vpc.describeRouteEntryList({ routeTableId: PH.vtb }),
+  // Filtered to placeholders: an empty answer, not every group, table or invocation of the region.
+  'ecs:DescribeSecurityGroups': (c) => c.ecs.describeSecurityGroups({ securityGroupIds: [PH.sg] }),
+  'vpc:DescribeRouteTableList': (c) => c.vpc.describeRouteTableList({ routeTableId: PH.vtb }),
+  'ecs:DescribeInvocationResults': (c) => c.ecs.describeInvocationResults({ invokeId: PH.invoke }),
+  // Preflight's VPC quota (without it a build goes on with Alibaba's defaults).
+  'quotas:GetProductQuota': (c) =>
+    c.quotas.getProductQuota({ productCode: 'vpc', quotaActionCode: `vpc_quota_instances_num_${c.regionId}` }),
   'vpc:DescribeEipAddresses': (c) => c.vpc.describeEips(),
   'resourcecenter:GetResourceCenterServiceStatus': (c) => c.resourceCenter.getServiceStatus(),
   'resourcecenter:SearchResources': (c) => c.resourceCenter.searchResources({ maxResults: 1 }),
@@ -80,6 +92,7 @@ const READ: Record<string, Probe> = {
 
 /** Writes without DryRun: not called, reported as unknown. */
 const UNCHECKED = [
+  'ecs:RunCommand',
   'ecs:CreateSecurityGroup',
   'ecs:AuthorizeSecurityGroup',
   'ecs:DeleteSecurityGroup',
@@ -102,8 +115,9 @@ const PLACEHOLDER_NOT_FOUND = new Set([
 ]);
 
 const cloudCode = (e: unknown) => (isAppError(e) ? e.cloud?.code : undefined);
+/** RAM denials: the gateway's `Forbidden.*`, Resource Center's `NoPermission`, Quota Center's own code. */
 const isDenied = (code: string | undefined) =>
-  !!code && (code.startsWith('Forbidden') || code.startsWith('NoPermission'));
+  !!code && (code.startsWith('Forbidden') || code.startsWith('NoPermission') || code === 'RAM.PERMISSION.DENIED');
 /** Codes that say nothing about permission: the probe could not run. */
 const isInconclusive = (e: unknown) =>
   isAppError(e) &&

@@ -207,6 +207,17 @@ test('verification hints: unknown AccessKey ID, wrong secret, account id mismatc
 });
 
 test('Forbidden.RAM: the catalog names the missing permission; the audit lists allowed and denied actions', async () => {
+  // A full-access key: every probe proves its permission; only writes without DryRun stay unknown.
+  const full = await admin('POST', '/v1/accounts', { name: 'full', credential: akCredential(keys) });
+  const all = await admin('POST', `/v1/accounts/${full.body.id}/verify`);
+  assert.is(all.status, 200, all.raw);
+  const unknown = all.body.permissions.filter((p: { allowed: boolean | null }) => p.allowed !== true);
+  assert.ok(
+    unknown.every((p: { allowed: null; how: string }) => p.allowed === null && p.how.startsWith('not checked')),
+    JSON.stringify(unknown),
+  );
+  assert.ok(unknown.some((p: { action: string }) => p.action === 'ecs:RunCommand'));
+  assert.is((await admin('DELETE', `/v1/accounts/${full.body.id}`)).status, 204);
   const limited = await d.admin(`/accounts/${keys.accountId}/access-keys`, {
     allow: ['ecs:Describe*', 'resourcecenter:GetResourceCenterServiceStatus'],
   });
@@ -221,6 +232,27 @@ test('Forbidden.RAM: the catalog names the missing permission; the audit lists a
   assert.is(by['ecs:RunInstances'].how, 'DryRun');
   assert.is(by['vpc:CreateVpc'].allowed, false);
   assert.is(by['ecs:CreateSecurityGroup'].allowed, null);
+  // What builds, power actions and bootstrap use: reads allowed by ecs:Describe*, the rest denied.
+  assert.equal(
+    [
+      'ecs:DescribeSecurityGroups',
+      'ecs:DescribeInvocationResults',
+      'vpc:DescribeRouteTableList',
+      'ecs:StopInstance',
+      'ecs:RebootInstance',
+      'quotas:GetProductQuota',
+      'ecs:RunCommand',
+    ].map((a) => [a, by[a]?.allowed, by[a]?.code ?? null]),
+    [
+      ['ecs:DescribeSecurityGroups', true, null],
+      ['ecs:DescribeInvocationResults', true, null],
+      ['vpc:DescribeRouteTableList', false, 'Forbidden.RAM'],
+      ['ecs:StopInstance', false, 'Forbidden.RAM'],
+      ['ecs:RebootInstance', false, 'Forbidden.RAM'],
+      ['quotas:GetProductQuota', false, 'RAM.PERMISSION.DENIED'],
+      ['ecs:RunCommand', null, null],
+    ],
+  );
   assert.is(audit.body.identity.accountId, keys.accountId);
   assert.type(audit.body.resourceCenter.enabled, 'boolean');
 

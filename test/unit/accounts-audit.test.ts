@@ -32,6 +32,7 @@ function clientRefusing(codes: Record<string, string>): CloudClient {
     ecs: api('ecs'),
     vpc: api('vpc'),
     resourceCenter: api('resourceCenter'),
+    quotas: api('quotas'),
     kms: api('kms'),
   } as unknown as CloudClient;
 }
@@ -45,6 +46,8 @@ test('only success, DryRunOperation or a placeholder not-found prove a permissio
       'vpc.describeVpcs': 'Forbidden.RAM',
       'vpc.deleteVpc': 'OperationDenied',
       'resourceCenter.searchResources': 'ServiceNotEnabled',
+      'ecs.stopInstance': 'InvalidInstanceId.NotFound',
+      'quotas.getProductQuota': 'RAM.PERMISSION.DENIED', // Quota Center's own denial
     }),
   );
   const by = Object.fromEntries(out.map((p) => [p.action, p]));
@@ -57,8 +60,14 @@ test('only success, DryRunOperation or a placeholder not-found prove a permissio
       'vpc:DeleteVpc',
       'resourcecenter:SearchResources',
       'ecs:DescribeZones',
+      'ecs:StopInstance',
+      'quotas:GetProductQuota',
+      'ecs:DescribeSecurityGroups',
+      'vpc:DescribeRouteTableList',
+      'ecs:DescribeInvocationResults',
+      'ecs:RunCommand',
     ].map((a) => by[a]?.allowed),
-    [null, true, true, false, null, null, true],
+    [null, true, true, false, null, null, true, true, false, true, true, true, null],
   );
   assert.is(by['ecs:RunInstances']!.code, 'InvalidParameter');
   assert.match(by['vpc:DeleteVpc']!.how, /unknown/);

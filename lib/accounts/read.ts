@@ -8,7 +8,7 @@ import { ACCOUNT_ID_RE } from '../core/ids';
 import type { Principal } from '../core/principal';
 import type { Store } from '../store/types';
 import * as T from '../store/tables';
-import { authorize, type Need } from '../auth';
+import { authorize, inScope, type Need } from '../auth';
 import type { AccountRecord } from './model';
 
 export type { AccountRecord } from './model';
@@ -41,4 +41,14 @@ export async function loadAccount(
 /** Every live account (not being deleted), for system work such as the periodic scan; no scope check. */
 export async function* liveAccounts(store: Store): AsyncIterable<AccountRecord> {
   for await (const r of store.scan<AccountRecord>(T.accounts)) if (r.deletedAtMs === undefined) yield r;
+}
+
+/**
+ * The ids of the live accounts `p` may see (admins: every live one), for listings that span
+ * accounts: what a deleted account left behind (servers, assets, scans) is not listed.
+ */
+export async function visibleAccountIds(store: Store, p: Principal): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for await (const a of liveAccounts(store)) if (inScope(p, a)) ids.add(a.id);
+  return ids;
 }

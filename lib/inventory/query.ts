@@ -3,13 +3,13 @@
  * scans. Every listing is a primary-key range (lib/store/tables.ts says which); filters that the
  * key cannot express run in memory while paging, and the cursor is bound to them.
  */
-import { authorize, inScope } from '../auth';
+import { authorize } from '../auth';
 import { REGION_ID_RE } from '../core/ids';
 import { notFound } from '../core/errors';
 import type { Principal } from '../core/principal';
 import * as T from '../store/tables';
 import type { Page, Store } from '../store/types';
-import { loadAccount, type AccountRecord } from '../accounts/read';
+import { loadAccount, visibleAccountIds } from '../accounts/read';
 import { CURSOR, parseFields, type Field } from './input';
 import {
   ASSET_TYPES,
@@ -73,12 +73,9 @@ const LIST_ASSETS = {
   cursor: CURSOR,
 } as const satisfies Record<string, Field>;
 
-/** The accounts a caller may list assets or scans of without naming one (admins: every account). */
-async function scopeFilter(store: Store, p: Principal): Promise<((accountId: string) => boolean) | undefined> {
-  if (p.role === 'admin') return undefined;
-  const ids = new Set<string>();
-  for await (const a of store.scan<AccountRecord>(T.accounts))
-    if (a.deletedAtMs === undefined && inScope(p, a)) ids.add(a.id);
+/** The accounts a caller may list assets or scans of without naming one: live ones in its scope. */
+async function scopeFilter(store: Store, p: Principal): Promise<(accountId: string) => boolean> {
+  const ids = await visibleAccountIds(store, p);
   return (id) => ids.has(id);
 }
 
@@ -183,7 +180,7 @@ export async function listScans(store: Store, input: unknown, p: Principal) {
   const page = await store.range<ScanRecord>(T.scans, {
     direction: 'backward',
     limit,
-    ...(scope ? { filter: (s: ScanRecord) => scope(s.accountId) } : {}),
+    filter: (s: ScanRecord) => scope(s.accountId),
     ...(q.cursor ? { cursor: q.cursor } : {}),
   });
   return { items: page.items.map((s) => scanView(s)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };

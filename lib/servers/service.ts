@@ -4,7 +4,7 @@
  * answers at once (202); the provision function runs the stages.
  */
 import { createHash } from 'node:crypto';
-import { authorize, inScope, type Need, who } from '../auth';
+import { authorize, type Need, who } from '../auth';
 import type { Clock } from '../core/clock';
 import type { Config } from '../core/config';
 import { AppError, isAppError } from '../core/errors';
@@ -19,7 +19,7 @@ import { claimIdempotencyKey } from '../store/idempotency';
 import { isAlreadyExists, isVersionConflict } from '../store/errors';
 import * as T from '../store/tables';
 import type { Store, Versioned } from '../store/types';
-import { type AccountRecord, loadAccount } from '../accounts/read';
+import { loadAccount, visibleAccountIds } from '../accounts/read';
 import { type Operation, type OperationRecord, type ServerRecord, serverView } from './model';
 import { releaseWorkflow } from './orphan-release';
 import { type ServerWorkflow, serverWorkflows } from './workflows';
@@ -220,9 +220,7 @@ export async function listServers(input: Record<string, unknown>, p: Principal, 
     const items = rows.filter((r): r is ServerRecord & Versioned => !!r && wanted(r)).map(serverView);
     return { items, ...(refs.nextCursor ? { nextCursor: refs.nextCursor } : {}) };
   }
-  const visible = new Set<string>();
-  for await (const a of deps.store.scan<AccountRecord>(T.accounts))
-    if (a.deletedAtMs === undefined && inScope(p, a)) visible.add(a.id);
+  const visible = await visibleAccountIds(deps.store, p);
   const page = await deps.store.range<ServerRecord>(T.servers, {
     limit: q.limit,
     filter: (r) => visible.has(r.accountId) && wanted(r),

@@ -242,4 +242,30 @@ test('the timer starts a scan only for due accounts, and never a second one whil
   await h.waitScan(first.result.started[0]);
 });
 
+test("a deleted account's assets and scans leave every listing, the admin's unfiltered ones included", async () => {
+  const gone = await h.account({ regions: ['cn-hangzhou'] });
+  const clock = sandboxClock(h.sb);
+  await clock.freeze();
+  await buildRegion(clientFor(h.sb, gone.keys), clock, { instances: 2 });
+  await clock.unfreeze();
+  const started = await h.call('POST', '/v1/scans', { token: admin, json: { accountId: gone.id } });
+  assert.is(started.status, 202, JSON.stringify(started.body));
+  assert.is((await h.waitScan(started.body.id)).status, 'succeeded');
+  const ofGone = async () => {
+    const [assets, scans] = await Promise.all([
+      h.call('GET', '/v1/assets?limit=500&includeDeleted=true', { token: admin }),
+      h.call('GET', '/v1/scans?limit=100', { token: admin }),
+    ]);
+    return [
+      assets.body.items.filter((a: any) => a.accountId === gone.id).length,
+      scans.body.items.filter((x: any) => x.accountId === gone.id).length,
+    ];
+  };
+  const before = await ofGone();
+  assert.ok(before[0]! > 0 && before[1] === 1, JSON.stringify(before));
+  assert.is((await h.call('DELETE', `/v1/accounts/${gone.id}`, { token: admin })).status, 204);
+  assert.equal(await ofGone(), [0, 0]);
+  assert.is((await h.call('GET', `/v1/scans/${started.body.id}`, { token: admin })).status, 404);
+});
+
 test.run();

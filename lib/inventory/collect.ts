@@ -244,6 +244,20 @@ export interface CollectOutput {
   counts?: Counts;
 }
 
+/** What both paths start a run with; a resumed run spills first (earlier pages are in staging already). */
+async function openRun(
+  acts: SliceActs,
+  slice: { id: string },
+  progress: CollectProgress | undefined,
+  deadlineAtMs: number,
+) {
+  const budget = new Budget(deadlineAtMs, acts.realNow);
+  const cloud = await acts.client();
+  const sink = new Sink(acts.store, slice.id);
+  if (progress) await sink.spill();
+  return { budget, cloud, sink };
+}
+
 /**
  * One run of `collect` on the Resource Center path. The next page is asked for (its rate slot
  * taken) while this one's batches are described, so the shared 20/s is not left idle.
@@ -255,10 +269,7 @@ export async function collectFromResourceCenter(
   deadlineAtMs: number,
   commitInRun?: CommitInRun,
 ): Promise<StageResult> {
-  const budget = new Budget(deadlineAtMs, acts.realNow);
-  const cloud = await acts.client();
-  const sink = new Sink(acts.store, slice.id);
-  if (progress) await sink.spill(); // a resumed run: earlier pages are in staging already
+  const { budget, cloud, sink } = await openRun(acts, slice, progress, deadlineAtMs);
   const enricher = new Enricher(acts, cloud, slice.regionId, sink);
   const rc = acts.pacer('SearchResources');
   const fetchPage = async (nextToken: string | undefined): Promise<ResourcePage> => {
@@ -311,10 +322,7 @@ export async function collectFromDescribeApis(
   deadlineAtMs: number,
   commitInRun?: CommitInRun,
 ): Promise<StageResult> {
-  const budget = new Budget(deadlineAtMs, acts.realNow);
-  const cloud = await acts.client();
-  const sink = new Sink(acts.store, slice.id);
-  if (progress) await sink.spill();
+  const { budget, cloud, sink } = await openRun(acts, slice, progress, deadlineAtMs);
   const r = slice.regionId;
   const listings: Record<AssetType, () => Promise<Finding[]>> = {
     'ACS::ECS::Instance': async () => (await cloud.ecs.describeInstances({})).map((i) => instanceFinding(i, r)),

@@ -2,19 +2,11 @@
  * The inventory's records and how the API shows them (docs/API.md "Inventory"). An asset is keyed
  * by (accountId, regionId, type, id); a scan is a job that fans out one slice job per region.
  */
+import { ASSET_TYPES, type AssetType } from '../core/asset-types';
 import type { JobError, JobFields } from '../jobs';
 
-/** The Resource Center types a scan inventories, in the order the Describe path lists them. */
-export const ASSET_TYPES = [
-  'ACS::ECS::Instance',
-  'ACS::ECS::Disk',
-  'ACS::ECS::SecurityGroup',
-  'ACS::VPC::VPC',
-  'ACS::VPC::VSwitch',
-  'ACS::VPC::RouteTable',
-  'ACS::EIP::EipAddress',
-] as const;
-export type AssetType = (typeof ASSET_TYPES)[number];
+export { ASSET_TYPES, type AssetType };
+
 export const isAssetType = (v: unknown): v is AssetType => ASSET_TYPES.includes(v as AssetType);
 
 /** The tag servers built by this product carry (value: the server id); shown as `managedBy`. */

@@ -90,3 +90,11 @@ export function thead(cols: string[]): HTMLTableSectionElement {
     ),
   );
 }
+
+/** A tuple of `N` table cells (for destructuring without casts). */
+type Cells<N extends number, A extends HTMLTableCellElement[] = []> = A['length'] extends N
+  ? A
+  : Cells<N, [...A, HTMLTableCellElement]>;
+
+/** `n` empty cells of a row that is built once and then only has its cells' text changed. */
+export const tds = <N extends number>(n: N) => Array.from({ length: n }, () => h('td')) as Cells<N>;

@@ -2,20 +2,11 @@
  * Inventory: start a scan and watch each region, browse assets with filters, one asset's
  * properties, tags and history, what the last scan changed, and export.
  */
+import { ASSET_TYPES } from '../../core/asset-types';
 import { api, get, type Json, query, send } from './api';
 import { accountLabel, accountsOf, type Screen } from './app';
-import { fmtDuration, fmtTime, h, put, setText, show, thead } from './dom';
+import { fmtDuration, fmtTime, h, put, setText, show, tds, thead } from './dom';
 import { actionButton, badge, errorView, field, input, kv, poll, section, select, table, tr } from './widgets';
-
-export const ASSET_TYPES = [
-  'ACS::ECS::Instance',
-  'ACS::ECS::Disk',
-  'ACS::ECS::SecurityGroup',
-  'ACS::VPC::VPC',
-  'ACS::VPC::VSwitch',
-  'ACS::VPC::RouteTable',
-  'ACS::EIP::EipAddress',
-];
 
 const assetHref = (a: Json) =>
   `#/assets/${encodeURIComponent(a.type)}/${encodeURIComponent(a.id)}?accountId=${encodeURIComponent(a.accountId)}`;
@@ -249,7 +240,7 @@ export const scanScreen: Screen = async (root, ctx) => {
   const summary = h('div');
   const errorSlot = h('div');
   const body = h('tbody');
-  const rows = new Map<string, HTMLTableCellElement[]>();
+  const rows = new Map<string, ReturnType<typeof tds<8>>>();
   const changes = h('div');
   const draw = () => {
     if (title.textContent !== s.status) put(title, badge(s.status));
@@ -274,20 +265,11 @@ export const scanScreen: Screen = async (root, ctx) => {
     for (const r of s.regions as Json[]) {
       let cells = rows.get(r.regionId);
       if (!cells) {
-        cells = Array.from({ length: 8 }, () => h('td'));
+        cells = tds(8);
         rows.set(r.regionId, cells);
         body.appendChild(h('tr', { 'data-region': r.regionId }, cells));
       }
-      const [id, st, stage, pages, found, diff, err, took] = cells as HTMLTableCellElement[] as [
-        HTMLTableCellElement,
-        HTMLTableCellElement,
-        HTMLTableCellElement,
-        HTMLTableCellElement,
-        HTMLTableCellElement,
-        HTMLTableCellElement,
-        HTMLTableCellElement,
-        HTMLTableCellElement,
-      ];
+      const [id, st, stage, pages, found, diff, err, took] = cells;
       setText(id, r.regionId);
       if (st.textContent !== r.status) put(st, badge(r.status));
       setText(stage, r.stage ?? '');

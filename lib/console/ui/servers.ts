@@ -1,7 +1,7 @@
 /** Servers: the list, the deploy form, one server's live stage timeline and its actions. */
 import { api, get, type Json, query } from './api';
 import { accountLabel, accountsOf, type Screen } from './app';
-import { fmtClock, fmtDuration, fmtTime, h, put, setClass, setText, thead } from './dom';
+import { fmtClock, fmtDuration, fmtTime, h, put, setClass, setText, tds, thead } from './dom';
 import { deployForm } from './deploy';
 import { actionButton, badge, confirm, errorView, kv, poll, section, select, table } from './widgets';
 
@@ -123,7 +123,7 @@ export const deployScreen: Screen = async (root, ctx) => {
 /** The stage timeline: one row per stage, updated in place. */
 function timeline() {
   const body = h('tbody');
-  const rows = new Map<string, { row: HTMLTableRowElement; cells: HTMLTableCellElement[] }>();
+  const rows = new Map<string, { row: HTMLTableRowElement; cells: ReturnType<typeof tds<6>> }>();
   let shape = '';
   const el = h(
     'table',
@@ -145,7 +145,7 @@ function timeline() {
       put(
         body,
         stages.map((x) => {
-          const cells = Array.from({ length: 6 }, () => h('td'));
+          const cells = tds(6);
           const row = h('tr', null, cells);
           rows.set(x.name, { row, cells });
           return row;
@@ -154,14 +154,7 @@ function timeline() {
     }
     for (const x of stages) {
       const r = rows.get(x.name)!;
-      const [name, status, attempts, detail, started, took] = r.cells as [
-        HTMLTableCellElement,
-        HTMLTableCellElement,
-        HTMLTableCellElement,
-        HTMLTableCellElement,
-        HTMLTableCellElement,
-        HTMLTableCellElement,
-      ];
+      const [name, status, attempts, detail, started, took] = r.cells;
       setText(name, x.name);
       if (status.textContent !== x.status) put(status, badge(x.status));
       setText(attempts, x.attempts ?? 0);
